@@ -1,0 +1,324 @@
+#include "broker_daemon.h"
+
+#include <ctime>
+
+#include "signaal/log.h"
+#include "signaal/period.h"
+#include "signaal/zmq_util.h"
+
+namespace signaal::broker {
+namespace {
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// The authenticated principal id of the connection a frame came from.
+std::string UserId(zmq::message_t& frame) {
+  try {
+    const char* id = frame.gets("User-Id");
+    return id ? id : "";
+  } catch (const zmq::error_t&) {
+    return "";
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& config) {
+  std::string ref_dir = config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir;
+  auto ref = ReferenceData::Load(ref_dir);
+  if (!ref.ok()) return ref.status();
+  if (!ref->FindRegion(config.region)) {
+    return Status::Usage(config.path + ": key 'broker.region': unknown region '" + config.region + "'");
+  }
+  auto keys = ReadKeyFile(config.key_file);
+  if (!keys.ok()) return keys.status();
+  auto store = BrokerStore::Open(config.data_dir);
+  if (!store.ok()) return store.status();
+  std::unique_ptr<BrokerDaemon> d(new BrokerDaemon(config, std::move(*ref), std::move(*store)));
+  if (Status s = d->Bind(keys->curve); !s.ok()) return s;
+  return d;
+}
+
+BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_ptr<BrokerStore> store)
+    : config_(std::move(config)),
+      ref_(std::move(ref)),
+      store_(std::move(store)),
+      registry_(*store_),
+      table_(ref_),
+      policy_(static_cast<uint32_t>(config_.k)),
+      builder_(ref_, table_, policy_),
+      validator_(ref_),
+      started_(Now()),
+      ctx_(1) {
+  // The newest snapshot per (node, period) is the state; rebuild the table from it.
+  store_->ForEachSnapshot([&](const wire::SummarySnapshot& s) { table_.Put(s); });
+  control_handler_ = std::make_unique<ControlHandler>(ControlHandler::Context{
+      config_, ref_, *store_, registry_, table_, builder_, policy_, counters_, started_,
+      [this] { return zap_->refused(); }, [this](const wire::Digest& d) { Deliver(d); }});
+}
+
+BrokerDaemon::~BrokerDaemon() {
+  // Close server sockets before the ZAP handler they depend on.
+  listen_.reset();
+  control_.reset();
+  zap_.reset();
+}
+
+Status BrokerDaemon::Bind(const CurveKeyPair& server_key) {
+  // The ZAP handler first: a CURVE server bound without one would fail open.
+  zap_ = std::make_unique<ZapHandler>(ctx_, registry_);
+  try {
+    listen_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
+    MakeCurveServer(*listen_, server_key, kListenDomain);
+    listen_->set(zmq::sockopt::router_mandatory, true);
+    listen_->set(zmq::sockopt::sndhwm, 1000);
+    listen_->bind(config_.listen);
+  } catch (const zmq::error_t& e) {
+    return Status::Runtime("cannot listen on " + config_.listen + " (broker.listen): " + e.what());
+  }
+  try {
+    control_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
+    MakeCurveServer(*control_, server_key, kControlDomain);
+    control_->set(zmq::sockopt::router_mandatory, true);
+    control_->bind(config_.control);
+  } catch (const zmq::error_t& e) {
+    return Status::Runtime("cannot listen on " + config_.control + " (broker.control): " + e.what());
+  }
+  return Status::Ok();
+}
+
+Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
+  spdlog::info("signaal-broker ready: region {}, listen {}, control {}, {} snapshots, {} digests", config_.region,
+               config_.listen, config_.control, table_.snapshot_count(), store_->last_digest_sequence());
+  while (!stop.load()) {
+    zmq::pollitem_t items[] = {
+        {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
+        {listen_->handle(), 0, ZMQ_POLLIN, 0},
+        {control_->handle(), 0, ZMQ_POLLIN, 0},
+    };
+    try {
+      zmq::poll(items, 3, std::chrono::milliseconds(200));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      return Status::Runtime(std::string("poll failed: ") + e.what());
+    }
+    if (items[0].revents & ZMQ_POLLIN) zap_->HandleOne();
+    if (items[1].revents & ZMQ_POLLIN) OnListenMessage();
+    if (items[2].revents & ZMQ_POLLIN) OnControlMessage();
+  }
+  spdlog::info("signaal-broker stopping");
+  return Status::Ok();
+}
+
+void BrokerDaemon::Reply(const zmq::message_t& rid, const wire::BrokerMessage& message) {
+  if (!SendProto(*listen_, message, &rid)) counters_["send.dropped"]++;
+}
+
+void BrokerDaemon::Nack(const zmq::message_t& rid, const std::string& reason, const std::string& detail,
+                        const std::string& period, uint64_t version) {
+  counters_["nack." + reason]++;
+  wire::BrokerMessage m;
+  m.set_schema(wire::SCHEMA_V1);
+  auto* n = m.mutable_nack();
+  n->set_reason(reason);
+  n->set_detail(detail);
+  n->set_period(period);
+  n->set_version(version);
+  Reply(rid, m);
+}
+
+void BrokerDaemon::OnListenMessage() {
+  std::vector<zmq::message_t> frames;
+  bool too_many = false;
+  if (!RecvBounded(*listen_, frames, 2, &too_many)) {
+    if (too_many) counters_["malformed.frames"]++;
+    return;
+  }
+  counters_["received"]++;
+  if (frames.size() != 2) {
+    counters_["malformed.frames"]++;
+    return;
+  }
+  const zmq::message_t& rid = frames[0];
+  std::string user = UserId(frames[1]);
+  // Authorise by the authenticated User-Id, looked up again now: a key revoked
+  // since its handshake is refused on the connection it already has.
+  const wire::Principal* who = registry_.Find(user);
+  if (!who || who->revoked()) {
+    Nack(rid, "revoked", "this key is no longer enrolled at the broker");
+    return;
+  }
+  wire::ClientMessage msg;
+  if (!msg.ParseFromArray(frames[1].data(), static_cast<int>(frames[1].size()))) {
+    Nack(rid, "malformed", "the message is not a ClientMessage");
+    return;
+  }
+  if (msg.schema() != wire::SCHEMA_V1) {
+    Nack(rid, "schema", "schema version " + std::to_string(msg.schema()) + " is not supported (this broker speaks 1)");
+    return;
+  }
+  registry_.Touch(who->id(), Now());
+  bool node = who->role() == wire::ROLE_NODE, sub = who->role() == wire::ROLE_SUBSCRIBER;
+  using C = wire::ClientMessage;
+  switch (msg.body_case()) {
+    case C::kSnapshot:
+      if (node) return HandleSnapshot(rid, *who, msg.snapshot());
+      break;
+    case C::kHeartbeat:
+      if (node) return HandleHeartbeat(rid, *who, msg.heartbeat());
+      break;
+    case C::kSubscribe:
+      if (sub) return HandleSubscribe(rid, *who, msg.subscribe());
+      break;
+    case C::kDigestRequest:
+      if (sub) return HandleDigestRequest(rid, *who, msg.digest_request());
+      break;
+    case C::BODY_NOT_SET:
+      return Nack(rid, "malformed", "the message carries no body");
+  }
+  Nack(rid, "forbidden", "a " + std::string(node ? "node" : "subscriber") + " may not send this message");
+}
+
+void BrokerDaemon::HandleSnapshot(const zmq::message_t& rid, const wire::Principal& node,
+                                  const wire::SignedEnvelope& env) {
+  wire::SummarySnapshot snap;
+  Refusal refusal;
+  if (!validator_.Check(env, node, Now(), snap, refusal)) {
+    spdlog::warn("refused a snapshot from {}: {} ({})", node.id(), refusal.reason, refusal.detail);
+    return Nack(rid, refusal.reason, refusal.detail, snap.period(), snap.version());
+  }
+  auto offer = store_->OfferSnapshot(snap);
+  if (!offer.ok()) {
+    spdlog::error("{}", offer.status().message());
+    return Nack(rid, "store-failed", "the broker could not store the snapshot; it will be resent", snap.period(),
+                snap.version());
+  }
+  if (*offer == BrokerStore::Offer::kStale) {
+    return Nack(rid, "stale-version", "a newer version of " + snap.period() + " is already stored", snap.period(),
+                snap.version());
+  }
+  if (*offer == BrokerStore::Offer::kStored) {
+    table_.Put(snap);
+    counters_["snapshots.stored"]++;
+    spdlog::info("stored {} {} v{} ({} cells)", node.id(), snap.period(), snap.version(), snap.cells_size());
+  } else {
+    counters_["snapshots.duplicate"]++;
+  }
+  // Acked only now: the write above was synced.
+  counters_["acked"]++;
+  wire::BrokerMessage m;
+  m.set_schema(wire::SCHEMA_V1);
+  auto* ack = m.mutable_ack();
+  ack->set_node_id(node.id());
+  ack->set_period(snap.period());
+  ack->set_version(snap.version());
+  Reply(rid, m);
+}
+
+void BrokerDaemon::HandleHeartbeat(const zmq::message_t& rid, const wire::Principal& node,
+                                   const wire::Heartbeat& hb) {
+  registry_.Touch(node.id(), Now(), &hb);
+  counters_["heartbeats"]++;
+  wire::BrokerMessage m;
+  m.set_schema(wire::SCHEMA_V1);
+  m.mutable_heartbeat_ack()->set_broker_time_unix(Now());
+  Reply(rid, m);
+}
+
+bool BrokerDaemon::Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
+                            const std::string& region) const {
+  bool enrolled = false;
+  for (const auto& r : sub.regions()) enrolled = enrolled || ref_.RegionWithin(region, r);
+  if (!enrolled) return false;
+  if (filter.empty()) return true;
+  for (const auto& f : filter) {
+    if (ref_.RegionWithin(region, f)) return true;
+  }
+  return false;
+}
+
+void BrokerDaemon::HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub,
+                                   const wire::Subscribe& req) {
+  std::vector<std::string> filter(req.regions().begin(), req.regions().end());
+  for (const auto& f : filter) {
+    if (!ref_.FindRegion(f)) return Nack(rid, "unknown-region", "region '" + f + "' is not known");
+  }
+  subscriptions_[sub.id()] = Subscription{rid.to_string(), filter};
+  // Catch up: every published digest after the subscriber's cursor that it may see.
+  size_t sent = 0;
+  store_->ForEachDigestAfter(req.after_sequence(), [&](const wire::Digest& d) {
+    if (!Entitled(sub, filter, d.region())) return;
+    wire::BrokerMessage m;
+    m.set_schema(wire::SCHEMA_V1);
+    *m.mutable_digest()->mutable_digest() = d;
+    m.mutable_digest()->set_catch_up(true);
+    Reply(rid, m);
+    ++sent;
+  });
+  if (sent > 0) spdlog::info("caught up subscriber {} with {} digests", sub.id(), sent);
+}
+
+void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub,
+                                       const wire::DigestRequest& req) {
+  std::string region = req.region().empty() && sub.regions_size() > 0 ? sub.regions(0) : req.region();
+  if (!ref_.FindRegion(region)) return Nack(rid, "unknown-region", "region '" + region + "' is not known");
+  if (!Entitled(sub, {}, region)) {
+    return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
+  }
+  auto digest = builder_.Build(region, req.period(), Now());
+  if (!digest.ok()) return Nack(rid, "invalid-request", digest.status().message());
+  counters_["digests.fetched"]++;
+  wire::BrokerMessage m;
+  m.set_schema(wire::SCHEMA_V1);
+  *m.mutable_digest()->mutable_digest() = *digest;
+  Reply(rid, m);
+}
+
+void BrokerDaemon::Deliver(const wire::Digest& digest) {
+  for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
+    const wire::Principal* sub = registry_.Authorise(it->first, wire::ROLE_SUBSCRIBER);
+    if (!sub) {
+      it = subscriptions_.erase(it);
+      continue;
+    }
+    if (Entitled(*sub, it->second.filter, digest.region())) {
+      wire::BrokerMessage m;
+      m.set_schema(wire::SCHEMA_V1);
+      *m.mutable_digest()->mutable_digest() = digest;
+      zmq::message_t rid(it->second.routing_id.data(), it->second.routing_id.size());
+      // A gone subscriber is dropped here and catches up from its cursor later.
+      if (!SendProto(*listen_, m, &rid)) {
+        it = subscriptions_.erase(it);
+        continue;
+      }
+      counters_["digests.delivered"]++;
+    }
+    ++it;
+  }
+}
+
+void BrokerDaemon::OnControlMessage() {
+  std::vector<zmq::message_t> frames;
+  bool too_many = false;
+  if (!RecvBounded(*control_, frames, 2, &too_many) || frames.size() != 2) {
+    counters_["control.malformed"]++;
+    return;
+  }
+  wire::ControlResponse response;
+  const wire::Principal* admin = registry_.Authorise(UserId(frames[1]), wire::ROLE_ADMIN);
+  wire::ControlRequest req;
+  if (!admin) {
+    response = ErrorResponse(Status::Refused("this key is not an active administrator"));
+  } else if (!req.ParseFromArray(frames[1].data(), static_cast<int>(frames[1].size()))) {
+    counters_["control.malformed"]++;
+    response = ErrorResponse(Status::Usage("the request is not a ControlRequest"));
+  } else if (req.schema() != wire::SCHEMA_V1) {
+    response = ErrorResponse(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
+  } else {
+    registry_.Touch(admin->id(), Now());
+    response = control_handler_->Handle(req, *admin, Now());
+  }
+  SendProto(*control_, response, &frames[0]);
+}
+
+}  // namespace signaal::broker

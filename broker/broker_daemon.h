@@ -1,0 +1,83 @@
+// BrokerDaemon: the regional broker. One thread, one poll loop over three
+// sockets it alone owns — the ZAP handler, the public `listen` ROUTER (nodes
+// and subscribers) and the `control` ROUTER (administrators) — read top to
+// bottom in Run().
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "broker_store.h"
+#include "control_handler.h"
+#include "digest_builder.h"
+#include "disclosure_policy.h"
+#include "principal_registry.h"
+#include "signaal.pb.h"
+#include "signaal/config.h"
+#include "signaal/keys.h"
+#include "signaal/reference_data.h"
+#include "snapshot_validator.h"
+#include "theme_table.h"
+#include "zap_handler.h"
+
+namespace signaal::broker {
+
+class BrokerDaemon {
+ public:
+  // Loads reference data and keys, opens the store and binds the sockets.
+  static Result<std::unique_ptr<BrokerDaemon>> Create(const BrokerConfig& config);
+  ~BrokerDaemon();
+
+  // Serves until `stop` becomes true.
+  Status Run(const std::atomic<bool>& stop);
+
+ private:
+  BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_ptr<BrokerStore> store);
+  Status Bind(const CurveKeyPair& server_key);
+
+  void OnListenMessage();
+  void OnControlMessage();
+  void Reply(const zmq::message_t& routing_id, const wire::BrokerMessage& message);
+  void Nack(const zmq::message_t& routing_id, const std::string& reason, const std::string& detail,
+            const std::string& period = "", uint64_t version = 0);
+
+  void HandleSnapshot(const zmq::message_t& rid, const wire::Principal& node, const wire::SignedEnvelope& env);
+  void HandleHeartbeat(const zmq::message_t& rid, const wire::Principal& node, const wire::Heartbeat& hb);
+  void HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub, const wire::Subscribe& req);
+  void HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub, const wire::DigestRequest& req);
+
+  // Sends a published digest to every registered subscriber entitled to it.
+  void Deliver(const wire::Digest& digest);
+  bool Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
+                const std::string& region) const;
+
+  BrokerConfig config_;
+  ReferenceData ref_;
+  std::unique_ptr<BrokerStore> store_;
+  PrincipalRegistry registry_;
+  ThemeTable table_;
+  DisclosurePolicy policy_;
+  DigestBuilder builder_;
+  SnapshotValidator validator_;
+  Counters counters_;
+  int64_t started_ = 0;
+
+  zmq::context_t ctx_;
+  std::unique_ptr<ZapHandler> zap_;  // bound before the server sockets
+  std::unique_ptr<zmq::socket_t> listen_;
+  std::unique_ptr<zmq::socket_t> control_;
+  std::unique_ptr<ControlHandler> control_handler_;
+
+  // A subscriber's live registration: where to send and what it asked for.
+  struct Subscription {
+    std::string routing_id;
+    std::vector<std::string> filter;
+  };
+  std::map<std::string, Subscription> subscriptions_;  // by principal id
+};
+
+}  // namespace signaal::broker

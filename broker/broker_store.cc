@@ -1,0 +1,104 @@
+#include "broker_store.h"
+
+#include <cstdio>
+
+#include "signaal/files.h"
+
+namespace signaal::broker {
+namespace {
+
+std::string SnapshotKey(const std::string& node, const std::string& period) { return "s/" + node + "/" + period; }
+
+std::string DigestKey(uint64_t seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "d/%020llu", static_cast<unsigned long long>(seq));
+  return buf;
+}
+
+rocksdb::WriteOptions Synced() {
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return w;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BrokerStore>> BrokerStore::Open(const std::string& data_dir) {
+  if (Status s = MakeDirs(data_dir, 0750); !s.ok()) return s;
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.max_open_files = 256;
+  options.keep_log_file_num = 3;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, data_dir + "/db", &raw);
+  if (!s.ok()) return Status::Runtime("cannot open the broker store in " + data_dir + "/db: " + s.ToString());
+  std::unique_ptr<BrokerStore> store(new BrokerStore(std::unique_ptr<rocksdb::DB>(raw)));
+  std::string seq;
+  if (store->db_->Get(rocksdb::ReadOptions(), "m/digest_sequence", &seq).ok()) {
+    store->digest_sequence_ = std::stoull(seq);
+  }
+  return store;
+}
+
+Status BrokerStore::PutPrincipal(const wire::Principal& p, bool sync) {
+  rocksdb::WriteOptions w;
+  w.sync = sync;
+  auto s = db_->Put(w, "p/" + p.id(), p.SerializeAsString());
+  return s.ok() ? Status::Ok() : Status::Runtime("cannot store principal " + p.id() + ": " + s.ToString());
+}
+
+void BrokerStore::Scan(const std::string& prefix, const std::function<void(const rocksdb::Slice&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) fn(it->value());
+}
+
+void BrokerStore::ForEachPrincipal(const std::function<void(const wire::Principal&)>& fn) const {
+  Scan("p/", [&](const rocksdb::Slice& v) {
+    wire::Principal p;
+    if (p.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(p);
+  });
+}
+
+Result<BrokerStore::Offer> BrokerStore::OfferSnapshot(const wire::SummarySnapshot& snapshot) {
+  std::string key = SnapshotKey(snapshot.node_id(), snapshot.period());
+  std::string existing;
+  if (db_->Get(rocksdb::ReadOptions(), key, &existing).ok()) {
+    wire::SummarySnapshot old;
+    if (old.ParseFromString(existing)) {
+      if (old.version() == snapshot.version()) return Offer::kDuplicate;
+      if (old.version() > snapshot.version()) return Offer::kStale;
+    }
+  }
+  auto s = db_->Put(Synced(), key, snapshot.SerializeAsString());
+  if (!s.ok()) return Status::Runtime("cannot store snapshot " + key + ": " + s.ToString());
+  return Offer::kStored;
+}
+
+void BrokerStore::ForEachSnapshot(const std::function<void(const wire::SummarySnapshot&)>& fn) const {
+  Scan("s/", [&](const rocksdb::Slice& v) {
+    wire::SummarySnapshot snap;
+    if (snap.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(snap);
+  });
+}
+
+Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest) {
+  uint64_t seq = digest_sequence_ + 1;
+  digest.set_sequence(seq);
+  rocksdb::WriteBatch batch;
+  batch.Put(DigestKey(seq), digest.SerializeAsString());
+  batch.Put("m/digest_sequence", std::to_string(seq));
+  auto s = db_->Write(Synced(), &batch);
+  if (!s.ok()) return Status::Runtime("cannot store digest: " + s.ToString());
+  digest_sequence_ = seq;
+  return seq;
+}
+
+void BrokerStore::ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(DigestKey(after + 1)); it->Valid() && it->key().starts_with("d/"); it->Next()) {
+    wire::Digest d;
+    if (d.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) fn(d);
+  }
+}
+
+}  // namespace signaal::broker

@@ -1,0 +1,49 @@
+// BrokerStore: the broker's durable state in one RocksDB. Every write that
+// precedes an Ack is synced before the Ack is sent.
+//
+// Key layout:
+//   p/<principal id>            -> wire::Principal
+//   s/<node id>/<period>        -> wire::SummarySnapshot (newest version only)
+//   d/<sequence, 20 digits>     -> wire::Digest (published digests)
+//   m/digest_sequence           -> last digest sequence (decimal)
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <rocksdb/db.h>
+
+#include "signaal.pb.h"
+#include "signaal/status.h"
+
+namespace signaal::broker {
+
+class BrokerStore {
+ public:
+  static Result<std::unique_ptr<BrokerStore>> Open(const std::string& data_dir);
+
+  Status PutPrincipal(const wire::Principal& p, bool sync = true);
+  void ForEachPrincipal(const std::function<void(const wire::Principal&)>& fn) const;
+
+  // What happened to an offered snapshot.
+  enum class Offer { kStored, kDuplicate, kStale };
+  // Stores `snapshot` if its version is newer than the stored one for
+  // (node, period), durably, before returning.
+  Result<Offer> OfferSnapshot(const wire::SummarySnapshot& snapshot);
+  void ForEachSnapshot(const std::function<void(const wire::SummarySnapshot&)>& fn) const;
+
+  // Assigns the next sequence number and stores the digest durably.
+  Result<uint64_t> AppendDigest(wire::Digest& digest);
+  void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
+  uint64_t last_digest_sequence() const { return digest_sequence_; }
+
+ private:
+  explicit BrokerStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+  void Scan(const std::string& prefix, const std::function<void(const rocksdb::Slice&)>& fn) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  uint64_t digest_sequence_ = 0;
+};
+
+}  // namespace signaal::broker

@@ -1,0 +1,154 @@
+#include "control_handler.h"
+
+#include "signaal/log.h"
+#include "signaal/period.h"
+
+namespace signaal::broker {
+
+wire::ControlResponse ErrorResponse(const Status& status) {
+  wire::ControlResponse r;
+  r.set_schema(wire::SCHEMA_V1);
+  r.set_ok(false);
+  r.set_error_code(static_cast<uint32_t>(status.exit_code()));
+  r.set_error(status.message());
+  return r;
+}
+
+namespace {
+
+wire::ControlResponse Ok() {
+  wire::ControlResponse r;
+  r.set_schema(wire::SCHEMA_V1);
+  r.set_ok(true);
+  return r;
+}
+
+}  // namespace
+
+wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, const wire::Principal& admin,
+                                             int64_t now) {
+  using R = wire::ControlRequest;
+  switch (req.body_case()) {
+    case R::kEnrollNode: {
+      auto p = c_.registry.EnrollNode(req.enroll_node(), c_.ref);
+      if (!p.ok()) return ErrorResponse(p.status());
+      spdlog::info("{} enrolled node {}", admin.id(), p->id());
+      auto r = Ok();
+      *r.mutable_principal() = *p;
+      return r;
+    }
+    case R::kEnrollSubscriber: {
+      auto p = c_.registry.EnrollSubscriber(req.enroll_subscriber(), c_.ref);
+      if (!p.ok()) return ErrorResponse(p.status());
+      spdlog::info("{} enrolled subscriber {}", admin.id(), p->id());
+      auto r = Ok();
+      *r.mutable_principal() = *p;
+      return r;
+    }
+    case R::kRevoke: {
+      if (req.revoke().id() == admin.id()) {
+        return ErrorResponse(Status::Refused("an administrator cannot revoke its own key"));
+      }
+      auto p = c_.registry.Revoke(req.revoke().id());
+      if (!p.ok()) return ErrorResponse(p.status());
+      spdlog::info("{} revoked {}", admin.id(), p->id());
+      auto r = Ok();
+      *r.mutable_principal() = *p;
+      return r;
+    }
+    case R::kPrincipals: return Principals(now);
+    case R::kStatus: return StatusView();
+    case R::kThemes: return Themes(req.themes(), now);
+    case R::kPublishDigest: return Publish(req.publish_digest(), now);
+    case R::kDigests: return Digests();
+    case R::BODY_NOT_SET: break;
+  }
+  return ErrorResponse(Status::Usage("the control request names no operation this broker knows"));
+}
+
+wire::ControlResponse ControlHandler::Principals(int64_t now) const {
+  auto r = Ok();
+  for (auto p : c_.registry.List()) {
+    if (p.role() == wire::ROLE_NODE) p.set_latest_period(c_.table.LatestPeriod(p.id()));
+    *r.mutable_principals()->add_principals() = std::move(p);
+  }
+  return r;
+}
+
+wire::ControlResponse ControlHandler::StatusView() const {
+  auto r = Ok();
+  auto* s = r.mutable_status();
+  s->set_region(c_.config.region);
+  s->set_listen(c_.config.listen);
+  s->set_control(c_.config.control);
+  s->set_started_unix(c_.started);
+  s->set_taxonomy_version(c_.ref.taxonomy_version());
+  for (const auto& p : c_.registry.List()) {
+    if (p.revoked()) continue;
+    if (p.role() == wire::ROLE_NODE) s->set_nodes(s->nodes() + 1);
+    if (p.role() == wire::ROLE_SUBSCRIBER) s->set_subscribers(s->subscribers() + 1);
+  }
+  s->set_snapshots_stored(c_.table.snapshot_count());
+  s->set_digests_published(c_.store.last_digest_sequence());
+  for (const auto& [name, value] : c_.counters) (*s->mutable_counters())[name] = value;
+  (*s->mutable_counters())["handshake.refused"] = c_.zap_refused();
+  return r;
+}
+
+wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int64_t now) const {
+  std::string region = req.region().empty() ? c_.config.region : req.region();
+  if (!c_.ref.FindRegion(region)) return ErrorResponse(Status::Usage("--region: unknown region '" + region + "'"));
+  uint32_t weeks = req.weeks() == 0 ? 4 : std::min<uint32_t>(req.weeks(), 104);
+  std::string current = IsoWeekOf(DateFromUnix(now));
+  auto r = Ok();
+  auto* view = r.mutable_themes();
+  view->set_region(region);
+  view->set_k(c_.policy.k());
+  for (int i = static_cast<int>(weeks) - 1; i >= 0; --i) {
+    std::string week = AddWeeks(current, -i);
+    TotalsByCode totals = c_.table.Aggregate(region, {week});
+    for (const Theme* theme : c_.ref.TopThemes()) {
+      auto it = totals.find(theme->code);
+      if (it == totals.end() || it->second.signals == 0) continue;
+      auto* row = view->add_rows();
+      row->set_period(week);
+      row->set_theme(theme->code);
+      row->set_label(theme->label_nl);
+      if (c_.policy.PrimarySuppressed(it->second.signals, it->second.persons)) {
+        row->set_suppressed(true);
+      } else {
+        row->set_signals(static_cast<uint32_t>(it->second.signals));
+        row->set_persons(static_cast<uint32_t>(it->second.persons));
+        row->set_organisations(static_cast<uint32_t>(it->second.organisations.size()));
+      }
+    }
+  }
+  return r;
+}
+
+wire::ControlResponse ControlHandler::Publish(const wire::PublishDigest& req, int64_t now) {
+  std::string region = req.region().empty() ? c_.config.region : req.region();
+  auto digest = c_.builder.Build(region, req.period(), now);
+  if (!digest.ok()) return ErrorResponse(digest.status());
+  auto seq = c_.store.AppendDigest(*digest);
+  if (!seq.ok()) return ErrorResponse(seq.status());
+  c_.counters["digests.published"]++;
+  spdlog::info("published digest {} for {} {} ({} cells shown, {} suppressed)", *seq, region, digest->period(),
+               digest->policy().cells_published(), digest->policy().cells_suppressed());
+  c_.deliver(*digest);
+  auto r = Ok();
+  *r.mutable_digest() = *digest;
+  return r;
+}
+
+wire::ControlResponse ControlHandler::Digests() const {
+  auto r = Ok();
+  c_.store.ForEachDigestAfter(0, [&](const wire::Digest& d) {
+    wire::Digest header = d;
+    header.clear_themes();
+    *r.mutable_digests()->add_digests() = std::move(header);
+  });
+  return r;
+}
+
+}  // namespace signaal::broker

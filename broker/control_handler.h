@@ -1,0 +1,56 @@
+// ControlHandler: the administrator's requests on the control port —
+// enrolment, revocation, principals, status, the live themes view and digest
+// publication. Pure request -> response; the daemon owns the socket.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "broker_store.h"
+#include "digest_builder.h"
+#include "principal_registry.h"
+#include "signaal.pb.h"
+#include "signaal/config.h"
+#include "signaal/reference_data.h"
+#include "theme_table.h"
+
+namespace signaal::broker {
+
+// Named event counters (received, acked, nack.<reason>, malformed, ...).
+using Counters = std::map<std::string, uint64_t>;
+
+class ControlHandler {
+ public:
+  struct Context {
+    const BrokerConfig& config;
+    const ReferenceData& ref;
+    BrokerStore& store;
+    PrincipalRegistry& registry;
+    const ThemeTable& table;
+    const DigestBuilder& builder;
+    const DisclosurePolicy& policy;
+    Counters& counters;
+    int64_t started;
+    std::function<uint64_t()> zap_refused;
+    std::function<void(const wire::Digest&)> deliver;  // to live subscribers
+  };
+  explicit ControlHandler(Context ctx) : c_(std::move(ctx)) {}
+
+  wire::ControlResponse Handle(const wire::ControlRequest& request, const wire::Principal& admin, int64_t now);
+
+ private:
+  wire::ControlResponse Principals(int64_t now) const;
+  wire::ControlResponse StatusView() const;
+  wire::ControlResponse Themes(const wire::ThemesRequest& req, int64_t now) const;
+  wire::ControlResponse Publish(const wire::PublishDigest& req, int64_t now);
+  wire::ControlResponse Digests() const;
+
+  Context c_;
+};
+
+// A failed response with the CLI exit code of `status`.
+wire::ControlResponse ErrorResponse(const Status& status);
+
+}  // namespace signaal::broker

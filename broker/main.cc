@@ -1,0 +1,137 @@
+// signaal-broker: `init` creates the broker's keys, config and first
+// administrator; `run` is the daemon (foreground, for systemd).
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "broker_daemon.h"
+#include "broker_store.h"
+#include "principal_registry.h"
+#include "signaal/config.h"
+#include "signaal/files.h"
+#include "signaal/keys.h"
+#include "signaal/log.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+int Fail(const signaal::Status& s) {
+  std::cerr << "signaal-broker: " << s.message() << "\n";
+  return s.exit_code();
+}
+
+struct InitOptions {
+  std::string dir;
+  std::string region = "limburg";
+  std::string listen = "tcp://*:7450";
+  std::string control = "tcp://127.0.0.1:7451";
+  int k = 5;
+  bool json = false;
+};
+
+int Init(const InitOptions& o) {
+  using namespace signaal;
+  std::string dir = AbsolutePath(o.dir);
+  BrokerConfig c;
+  c.region = o.region;
+  c.listen = o.listen;
+  c.control = o.control;
+  c.k = o.k;
+  c.data_dir = dir + "/data";
+  c.key_file = dir + "/broker.key";
+  c.admin_key_file = dir + "/admin.key";
+  std::string config_path = dir + "/broker.toml";
+  auto ref = ReferenceData::Load(ReferenceData::DefaultDir());
+  if (!ref.ok()) return Fail(ref.status());
+  if (!ref->FindRegion(o.region)) return Fail(Status::Usage("--region: unknown region '" + o.region + "'"));
+  for (const auto& path : {config_path, c.key_file, c.admin_key_file}) {
+    if (FileExists(path)) return Fail(Status::Refused(path + " already exists; init never overwrites"));
+  }
+  if (Status s = MakeDirs(dir, 0750); !s.ok()) return Fail(s);
+  KeyFile server, admin;
+  server.curve = GenerateCurveKeyPair();
+  admin.curve = GenerateCurveKeyPair();
+  if (Status s = WriteKeyFile(c.key_file, server); !s.ok()) return Fail(s);
+  if (Status s = WriteKeyFile(c.admin_key_file, admin); !s.ok()) return Fail(s);
+  {
+    auto store = broker::BrokerStore::Open(c.data_dir);
+    if (!store.ok()) return Fail(store.status());
+    broker::PrincipalRegistry registry(**store);
+    auto p = registry.EnrollAdmin("admin", admin.curve.public_key);
+    if (!p.ok()) return Fail(p.status());
+  }
+  if (Status s = WriteNewPrivateFile(config_path, RenderBrokerConfig(c)); !s.ok()) return Fail(s);
+  if (o.json) {
+    nlohmann::json j = {{"config", config_path},
+                        {"public_key", server.curve.public_key},
+                        {"admin_key", c.admin_key_file},
+                        {"key_file", c.key_file},
+                        {"listen", c.listen},
+                        {"control", c.control},
+                        {"region", c.region}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "Broker initialised in " << dir << "\n"
+              << "  config:            " << config_path << "\n"
+              << "  broker public key: " << server.curve.public_key << "\n"
+              << "  administrator key: " << c.admin_key_file << "\n"
+              << "Give partners the listen endpoint and the broker public key for `signaal-node init`.\n"
+              << "Start it with: signaal-broker run --config " << config_path << "\n";
+  }
+  return 0;
+}
+
+int Run(const std::string& config_path, bool check) {
+  using namespace signaal;
+  auto config = LoadBrokerConfig(BrokerConfigPath(config_path));
+  if (!config.ok()) return Fail(config.status());
+  SetupLogging("signaal-broker", config->log_level);
+  if (check) {
+    auto ref = ReferenceData::Load(config->reference_dir.empty() ? ReferenceData::DefaultDir() : config->reference_dir);
+    if (!ref.ok()) return Fail(ref.status());
+    auto keys = ReadKeyFile(config->key_file);
+    if (!keys.ok()) return Fail(keys.status());
+    std::cout << "configuration " << config->path << " is valid\n";
+    return 0;
+  }
+  auto daemon = broker::BrokerDaemon::Create(*config);
+  if (!daemon.ok()) return Fail(daemon.status());
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  Status s = (*daemon)->Run(g_stop);
+  return s.ok() ? 0 : Fail(s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"signaal-broker: the Signaalnet regional broker"};
+  app.require_subcommand(1);
+  InitOptions init;
+  auto* init_cmd = app.add_subcommand("init", "create broker keys, broker.toml and the first administrator key");
+  init_cmd->add_option("--dir", init.dir, "folder for keys, config and data")->required();
+  init_cmd->add_option("--region", init.region, "region this broker serves (default limburg)");
+  init_cmd->add_option("--listen", init.listen, "public endpoint for nodes and subscribers");
+  init_cmd->add_option("--control", init.control, "endpoint for administrators");
+  init_cmd->add_option("--k", init.k, "disclosure threshold k (default 5)")->check(CLI::Range(2, 1000));
+  init_cmd->add_flag("--json", init.json, "print the result as JSON");
+
+  std::string config;
+  bool check = false;
+  auto* run_cmd = app.add_subcommand("run", "run the broker in the foreground");
+  run_cmd->add_option("--config", config, "broker.toml (default $SIGNAAL_BROKER_CONFIG or /etc/signaal/broker.toml)");
+  run_cmd->add_flag("--check", check, "validate the configuration and exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (*init_cmd) return Init(init);
+  return Run(config, check);
+}

@@ -1,0 +1,130 @@
+#include "principal_registry.h"
+
+#include <ctime>
+
+#include "signaal/keys.h"
+#include "signaal/text.h"
+
+namespace signaal::broker {
+
+PrincipalRegistry::PrincipalRegistry(BrokerStore& store) : store_(store) {
+  store_.ForEachPrincipal([&](const wire::Principal& p) {
+    by_id_[p.id()] = p;
+    if (!p.revoked()) id_by_key_[p.curve_public_key()] = p.id();
+  });
+}
+
+Result<wire::Principal> PrincipalRegistry::Add(wire::Principal p) {
+  if (!IsValidCurveKey(p.curve_public_key())) {
+    return Status::Usage("the public key of '" + p.name() + "' is not a valid Z85 CURVE key");
+  }
+  if (p.id().empty()) return Status::Usage("the name '" + p.name() + "' gives an empty id");
+  if (by_id_.count(p.id())) {
+    return Status::Refused("a principal with id '" + p.id() + "' is already enrolled (" +
+                           (by_id_[p.id()].revoked() ? "revoked" : "active") + "); choose another name");
+  }
+  if (id_by_key_.count(p.curve_public_key())) {
+    return Status::Refused("this public key is already enrolled as '" + id_by_key_[p.curve_public_key()] + "'");
+  }
+  p.set_enrolled_unix(std::time(nullptr));
+  if (Status s = store_.PutPrincipal(p); !s.ok()) return s;
+  by_id_[p.id()] = p;
+  id_by_key_[p.curve_public_key()] = p.id();
+  return p;
+}
+
+Result<wire::Principal> PrincipalRegistry::EnrollNode(const wire::EnrolmentRequest& req, const ReferenceData& ref) {
+  if (req.node_id().empty() || Slug(req.node_id()) != req.node_id()) {
+    return Status::Usage("enrolment request: field 'node_id' must be lower-case letters, digits and '-'");
+  }
+  if (!ref.FindMunicipality(req.municipality())) {
+    return Status::Usage("enrolment request: field 'municipality': unknown municipality '" + req.municipality() + "'");
+  }
+  if (req.sign_public_key().size() != 64 || !FromHex(req.sign_public_key()).ok()) {
+    return Status::Usage("enrolment request: field 'sign_public_key' is not a hex Ed25519 public key");
+  }
+  wire::Principal p;
+  p.set_id(req.node_id());
+  p.set_name(req.name());
+  p.set_role(wire::ROLE_NODE);
+  p.set_curve_public_key(req.curve_public_key());
+  p.set_sign_public_key(req.sign_public_key());
+  p.set_type(req.type());
+  p.set_municipality(ref.FindMunicipality(req.municipality())->code);
+  return Add(std::move(p));
+}
+
+Result<wire::Principal> PrincipalRegistry::EnrollSubscriber(const wire::EnrollSubscriber& req,
+                                                            const ReferenceData& ref) {
+  if (req.regions().empty()) return Status::Usage("--regions: at least one region is required");
+  for (const auto& r : req.regions()) {
+    if (!ref.FindRegion(r)) return Status::Usage("--regions: unknown region '" + r + "'");
+  }
+  wire::Principal p;
+  p.set_id(Slug(req.name()));
+  p.set_name(req.name());
+  p.set_role(wire::ROLE_SUBSCRIBER);
+  p.set_curve_public_key(req.curve_public_key());
+  *p.mutable_regions() = req.regions();
+  return Add(std::move(p));
+}
+
+Result<wire::Principal> PrincipalRegistry::EnrollAdmin(const std::string& name, const std::string& key) {
+  wire::Principal p;
+  p.set_id(Slug(name));
+  p.set_name(name);
+  p.set_role(wire::ROLE_ADMIN);
+  p.set_curve_public_key(key);
+  return Add(std::move(p));
+}
+
+Result<wire::Principal> PrincipalRegistry::Revoke(const std::string& id) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return Status::Usage("no principal with id '" + id + "' (see signaal broker principals)");
+  if (it->second.revoked()) return it->second;
+  wire::Principal p = it->second;
+  p.set_revoked(true);
+  if (Status s = store_.PutPrincipal(p); !s.ok()) return s;
+  it->second = p;
+  id_by_key_.erase(p.curve_public_key());
+  return p;
+}
+
+const wire::Principal* PrincipalRegistry::FindActiveByKey(const std::string& key) const {
+  auto it = id_by_key_.find(key);
+  if (it == id_by_key_.end()) return nullptr;
+  return Find(it->second);
+}
+
+const wire::Principal* PrincipalRegistry::Find(const std::string& id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &it->second;
+}
+
+const wire::Principal* PrincipalRegistry::Authorise(const std::string& id, wire::Role role) const {
+  const wire::Principal* p = Find(id);
+  if (!p || p->revoked() || p->role() != role) return nullptr;
+  return p;
+}
+
+void PrincipalRegistry::Touch(const std::string& id, int64_t now, const wire::Heartbeat* hb) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  wire::Principal& p = it->second;
+  bool persist = hb != nullptr || now - p.last_seen_unix() >= 60;
+  p.set_last_seen_unix(now);
+  if (hb) {
+    p.set_software_version(hb->software_version());
+    p.set_taxonomy_version(hb->taxonomy_version());
+    p.set_outbox_depth(hb->outbox_depth());
+  }
+  if (persist) store_.PutPrincipal(p, /*sync=*/false);
+}
+
+std::vector<wire::Principal> PrincipalRegistry::List() const {
+  std::vector<wire::Principal> out;
+  for (const auto& [id, p] : by_id_) out.push_back(p);
+  return out;
+}
+
+}  // namespace signaal::broker

@@ -1,0 +1,66 @@
+// Configuration of the daemons, read from TOML. Unknown keys and wrong types
+// are errors naming the key, never silently ignored. Relative paths are taken
+// relative to the config file's folder.
+#pragma once
+
+#include <string>
+
+#include "signaal/status.h"
+
+namespace signaal {
+
+// node.toml (deploy/config/node.toml documents every key).
+struct NodeConfig {
+  std::string path;              // the file it came from
+  // [node]
+  std::string id;
+  std::string name;
+  std::string type;              // channel code; default channel of its signals
+  std::string municipality;      // CBS code of the organisation's home
+  std::string data_dir;
+  std::string key_file;
+  std::string control;           // ipc://… endpoint of the local control socket
+  std::string reference_dir;     // "" = ReferenceData::DefaultDir()
+  // [broker]
+  std::string broker_endpoint;
+  std::string broker_public_key;
+  // [publish]
+  int interval_s = 60;
+  int heartbeat_s = 15;
+  // [privacy]
+  int retention_days = 365;
+  int min_cell = 3;
+  // [log]
+  std::string log_level = "info";
+};
+
+// broker.toml (deploy/config/broker.toml documents every key).
+struct BrokerConfig {
+  std::string path;
+  // [broker]
+  std::string region = "limburg";
+  std::string listen = "tcp://*:7450";
+  std::string control = "tcp://127.0.0.1:7451";
+  std::string data_dir;
+  std::string key_file;          // the broker's CURVE server key
+  std::string admin_key_file;    // the first administrator's key (used by the CLI)
+  std::string reference_dir;
+  // [disclosure]
+  int k = 5;
+  // [log]
+  std::string log_level = "info";
+};
+
+Result<NodeConfig> LoadNodeConfig(const std::string& path);
+Result<BrokerConfig> LoadBrokerConfig(const std::string& path);
+
+// Writes a config file for `init`; refuses to overwrite.
+std::string RenderNodeConfig(const NodeConfig& c);
+std::string RenderBrokerConfig(const BrokerConfig& c);
+
+// The config path the CLI uses: the flag, else the environment variable, else
+// the system location.
+std::string NodeConfigPath(const std::string& flag);
+std::string BrokerConfigPath(const std::string& flag);
+
+}  // namespace signaal

@@ -1,0 +1,33 @@
+// Small file helpers shared by every binary: atomic writes, private files.
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+
+#include "signaal/status.h"
+
+namespace signaal {
+
+// Reads a whole file. The error names the path.
+Result<std::string> ReadFile(const std::string& path);
+
+// Writes to `path.tmp-XXXX` then renames, so a reader never sees half a file.
+// `mode` is applied before the rename.
+Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode = 0644);
+
+// Creates a new file with mode 0600 and fails if it already exists: keys are
+// never overwritten.
+Status WriteNewPrivateFile(const std::string& path, const std::string& content);
+
+// Refuses a key file that group or others can read (or that is missing).
+Status CheckPrivateFile(const std::string& path);
+
+// mkdir -p with the given mode for folders it creates.
+Status MakeDirs(const std::string& path, mode_t mode = 0755);
+
+bool FileExists(const std::string& path);
+
+// Absolute, normalised form of a path (for writing into configs).
+std::string AbsolutePath(const std::string& path);
+
+}  // namespace signaal

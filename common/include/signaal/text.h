@@ -1,0 +1,19 @@
+// Small text helpers shared by the binaries.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace signaal {
+
+// A readable id from a name: lower-case ASCII, common accented letters folded
+// ("Cliëntenraad Heerlen" -> "clientenraad-heerlen"), '-' between words.
+std::string Slug(const std::string& name);
+
+// Splits on `sep`, trimming spaces, dropping empty parts.
+std::vector<std::string> SplitList(const std::string& text, char sep = ',');
+
+// "2026-11-23T10:00:00Z" for a Unix time, "" for 0.
+std::string IsoTimeUtc(int64_t unix_seconds);
+
+}  // namespace signaal

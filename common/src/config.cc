@@ -1,0 +1,204 @@
+#include "signaal/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+
+#include <toml++/toml.h>
+
+namespace signaal {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Reads one TOML file against a fixed set of keys: every key present must be
+// known and of the expected type.
+class StrictReader {
+ public:
+  StrictReader(std::string path, toml::table table) : path_(std::move(path)), table_(std::move(table)) {}
+
+  void String(const std::string& section, const std::string& key, std::string& out, bool path = false) {
+    known_[section].insert(key);
+    auto node = table_[section][key];
+    if (!node) return;
+    if (!node.is_string()) return Fail(section, key, "a string");
+    out = *node.value<std::string>();
+    if (path && !out.empty() && out.find("://") == std::string::npos && !fs::path(out).is_absolute()) {
+      out = (fs::path(path_).parent_path() / out).lexically_normal().string();
+    }
+  }
+  void Int(const std::string& section, const std::string& key, int& out, int min, int max) {
+    known_[section].insert(key);
+    auto node = table_[section][key];
+    if (!node) return;
+    if (!node.is_integer()) return Fail(section, key, "an integer");
+    int64_t v = *node.value<int64_t>();
+    if (v < min || v > max) {
+      return Fail(section, key, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    out = static_cast<int>(v);
+  }
+  void Require(const std::string& section, const std::string& key, const std::string& value) {
+    if (status_.ok() && value.empty()) {
+      status_ = Status::Usage(path_ + ": key '" + section + "." + key + "' is required");
+    }
+  }
+  // Unknown sections and keys are errors, not silently ignored.
+  Status Finish() {
+    if (!status_.ok()) return status_;
+    for (const auto& [section, node] : table_) {
+      std::string s(section.str());
+      if (!known_.count(s)) return Status::Usage(path_ + ": unknown section [" + s + "]");
+      if (!node.is_table()) return Status::Usage(path_ + ": '" + s + "' must be a section");
+      for (const auto& [key, value] : *node.as_table()) {
+        if (!known_[s].count(std::string(key.str()))) {
+          return Status::Usage(path_ + ": unknown key '" + s + "." + std::string(key.str()) + "'");
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  void Fail(const std::string& section, const std::string& key, const std::string& what) {
+    if (status_.ok()) status_ = Status::Usage(path_ + ": key '" + section + "." + key + "' must be " + what);
+  }
+  std::string path_;
+  toml::table table_;
+  std::map<std::string, std::set<std::string>> known_;
+  Status status_;
+};
+
+Result<toml::table> ParseToml(const std::string& path) {
+  if (!fs::exists(path)) return Status::Usage("config file " + path + " does not exist");
+  try {
+    return toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::Usage("config file " + path + " line " + std::to_string(e.source().begin.line) + ": " +
+                         std::string(e.description()));
+  }
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+Result<NodeConfig> LoadNodeConfig(const std::string& path) {
+  auto table = ParseToml(path);
+  if (!table.ok()) return table.status();
+  NodeConfig c;
+  c.path = fs::absolute(path).lexically_normal().string();
+  StrictReader r(c.path, std::move(*table));
+  r.String("node", "id", c.id);
+  r.String("node", "name", c.name);
+  r.String("node", "type", c.type);
+  r.String("node", "municipality", c.municipality);
+  r.String("node", "data_dir", c.data_dir, true);
+  r.String("node", "key_file", c.key_file, true);
+  r.String("node", "control", c.control);
+  r.String("node", "reference_dir", c.reference_dir, true);
+  r.String("broker", "endpoint", c.broker_endpoint);
+  r.String("broker", "public_key", c.broker_public_key);
+  r.Int("publish", "interval_s", c.interval_s, 1, 86400);
+  r.Int("publish", "heartbeat_s", c.heartbeat_s, 1, 3600);
+  r.Int("privacy", "retention_days", c.retention_days, 7, 3650);
+  r.Int("privacy", "min_cell", c.min_cell, 1, 100);
+  r.String("log", "level", c.log_level);
+  r.Require("node", "id", c.id);
+  r.Require("node", "data_dir", c.data_dir);
+  r.Require("node", "key_file", c.key_file);
+  r.Require("node", "type", c.type);
+  r.Require("broker", "endpoint", c.broker_endpoint);
+  r.Require("broker", "public_key", c.broker_public_key);
+  if (Status s = r.Finish(); !s.ok()) return s;
+  if (c.control.empty()) c.control = "ipc://" + c.data_dir + "/control/node.sock";
+  return c;
+}
+
+Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
+  auto table = ParseToml(path);
+  if (!table.ok()) return table.status();
+  BrokerConfig c;
+  c.path = fs::absolute(path).lexically_normal().string();
+  StrictReader r(c.path, std::move(*table));
+  r.String("broker", "region", c.region);
+  r.String("broker", "listen", c.listen);
+  r.String("broker", "control", c.control);
+  r.String("broker", "data_dir", c.data_dir, true);
+  r.String("broker", "key_file", c.key_file, true);
+  r.String("broker", "admin_key_file", c.admin_key_file, true);
+  r.String("broker", "reference_dir", c.reference_dir, true);
+  r.Int("disclosure", "k", c.k, 2, 1000);
+  r.String("log", "level", c.log_level);
+  r.Require("broker", "data_dir", c.data_dir);
+  r.Require("broker", "key_file", c.key_file);
+  if (Status s = r.Finish(); !s.ok()) return s;
+  return c;
+}
+
+std::string RenderNodeConfig(const NodeConfig& c) {
+  std::string out =
+      "# Signaalnet node configuration (every key: deploy/config/node.toml).\n"
+      "[node]\n"
+      "id = " + Quote(c.id) + "\n"
+      "name = " + Quote(c.name) + "\n"
+      "type = " + Quote(c.type) + "\n"
+      "municipality = " + Quote(c.municipality) + "\n"
+      "data_dir = " + Quote(c.data_dir) + "\n"
+      "key_file = " + Quote(c.key_file) + "\n"
+      "control = " + Quote(c.control) + "\n";
+  if (!c.reference_dir.empty()) out += "reference_dir = " + Quote(c.reference_dir) + "\n";
+  out += "\n[broker]\n"
+         "endpoint = " + Quote(c.broker_endpoint) + "\n"
+         "public_key = " + Quote(c.broker_public_key) + "\n"
+         "\n[publish]\n"
+         "interval_s = " + std::to_string(c.interval_s) + "\n"
+         "heartbeat_s = " + std::to_string(c.heartbeat_s) + "\n"
+         "\n[privacy]\n"
+         "retention_days = " + std::to_string(c.retention_days) + "\n"
+         "min_cell = " + std::to_string(c.min_cell) + "\n"
+         "\n[log]\n"
+         "level = " + Quote(c.log_level) + "\n";
+  return out;
+}
+
+std::string RenderBrokerConfig(const BrokerConfig& c) {
+  std::string out =
+      "# Signaalnet broker configuration (every key: deploy/config/broker.toml).\n"
+      "[broker]\n"
+      "region = " + Quote(c.region) + "\n"
+      "listen = " + Quote(c.listen) + "\n"
+      "control = " + Quote(c.control) + "\n"
+      "data_dir = " + Quote(c.data_dir) + "\n"
+      "key_file = " + Quote(c.key_file) + "\n"
+      "admin_key_file = " + Quote(c.admin_key_file) + "\n";
+  if (!c.reference_dir.empty()) out += "reference_dir = " + Quote(c.reference_dir) + "\n";
+  out += "\n[disclosure]\n"
+         "k = " + std::to_string(c.k) + "\n"
+         "\n[log]\n"
+         "level = " + Quote(c.log_level) + "\n";
+  return out;
+}
+
+std::string NodeConfigPath(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("SIGNAAL_NODE_CONFIG"); env && *env) return env;
+  return "/etc/signaal/node.toml";
+}
+
+std::string BrokerConfigPath(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("SIGNAAL_BROKER_CONFIG"); env && *env) return env;
+  return "/etc/signaal/broker.toml";
+}
+
+}  // namespace signaal
