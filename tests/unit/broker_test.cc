@@ -1,0 +1,250 @@
+// Unit tests of the broker's parts, each in-process with a real RocksDB in a
+// temporary folder.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "broker_store.h"
+#include "digest_builder.h"
+#include "disclosure_policy.h"
+#include "principal_registry.h"
+#include "snapshot_validator.h"
+#include "theme_table.h"
+#include "signaal/keys.h"
+#include "signaal/period.h"
+
+namespace signaal::broker {
+namespace {
+
+class TempFolder {
+ public:
+  TempFolder() {
+    char tmpl[] = "/tmp/signaal-broker-test-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempFolder() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const ReferenceData& Ref() {
+  static ReferenceData ref = *ReferenceData::Load(SIGNAAL_SOURCE_DATA_DIR);
+  return ref;
+}
+
+wire::SummarySnapshot Snapshot(const std::string& node, const std::string& period, uint64_t version) {
+  wire::SummarySnapshot s;
+  s.set_node_id(node);
+  s.set_period(period);
+  s.set_version(version);
+  s.set_taxonomy_version(Ref().taxonomy_version());
+  return s;
+}
+
+void AddCell(wire::SummarySnapshot& s, const std::string& gm, const std::string& theme, const std::string& sub,
+             uint32_t signals, uint32_t persons) {
+  auto* c = s.add_cells();
+  c->set_municipality(gm);
+  c->set_theme(theme);
+  c->set_subtheme(sub);
+  c->set_signals(signals);
+  c->set_persons(persons);
+}
+
+TEST(BrokerStore, KeepsNewestVersionAndRefusesOlder) {
+  TempFolder dir;
+  {
+    auto store = BrokerStore::Open(dir.path());
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    EXPECT_EQ(*(*store)->OfferSnapshot(Snapshot("a", "2026-W40", 3)), BrokerStore::Offer::kStored);
+    EXPECT_EQ(*(*store)->OfferSnapshot(Snapshot("a", "2026-W40", 3)), BrokerStore::Offer::kDuplicate);
+    EXPECT_EQ(*(*store)->OfferSnapshot(Snapshot("a", "2026-W40", 2)), BrokerStore::Offer::kStale);
+    EXPECT_EQ(*(*store)->OfferSnapshot(Snapshot("a", "2026-W40", 5)), BrokerStore::Offer::kStored);
+    wire::Digest d;
+    EXPECT_EQ(*(*store)->AppendDigest(d), 1u);
+  }
+  auto reopened = BrokerStore::Open(dir.path());
+  ASSERT_TRUE(reopened.ok());
+  int count = 0;
+  (*reopened)->ForEachSnapshot([&](const wire::SummarySnapshot& s) {
+    ++count;
+    EXPECT_EQ(s.version(), 5u);
+  });
+  EXPECT_EQ(count, 1);
+  EXPECT_EQ((*reopened)->last_digest_sequence(), 1u);
+  EXPECT_EQ(*(*reopened)->OfferSnapshot(Snapshot("a", "2026-W40", 4)), BrokerStore::Offer::kStale);
+}
+
+TEST(PrincipalRegistry, EnrolsRevokesAndRefusesDuplicates) {
+  TempFolder dir;
+  auto store = BrokerStore::Open(dir.path());
+  PrincipalRegistry reg(**store);
+  auto sign = GenerateSigningKeyPair();
+  wire::EnrolmentRequest req;
+  req.set_node_id("clientenraad-heerlen");
+  req.set_name("Cliëntenraad Heerlen");
+  req.set_type("clientenraad");
+  req.set_municipality("GM0917");
+  req.set_curve_public_key(GenerateCurveKeyPair().public_key);
+  req.set_sign_public_key(sign.public_hex);
+  auto p = reg.EnrollNode(req, Ref());
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_NE(reg.FindActiveByKey(req.curve_public_key()), nullptr);
+  EXPECT_FALSE(reg.EnrollNode(req, Ref()).ok());  // same id
+  EXPECT_NE(reg.Authorise("clientenraad-heerlen", wire::ROLE_NODE), nullptr);
+  EXPECT_EQ(reg.Authorise("clientenraad-heerlen", wire::ROLE_ADMIN), nullptr);
+
+  ASSERT_TRUE(reg.Revoke("clientenraad-heerlen").ok());
+  EXPECT_EQ(reg.FindActiveByKey(req.curve_public_key()), nullptr);
+  EXPECT_EQ(reg.Authorise("clientenraad-heerlen", wire::ROLE_NODE), nullptr);
+  EXPECT_FALSE(reg.Revoke("nobody").ok());
+
+  // A registry reloaded from the store sees the revocation.
+  PrincipalRegistry again(**store);
+  EXPECT_EQ(again.FindActiveByKey(req.curve_public_key()), nullptr);
+  ASSERT_NE(again.Find("clientenraad-heerlen"), nullptr);
+  EXPECT_TRUE(again.Find("clientenraad-heerlen")->revoked());
+
+  wire::EnrollSubscriber sub;
+  sub.set_name("Adviesraad Heerlen");
+  sub.add_regions("atlantis");
+  sub.set_curve_public_key(GenerateCurveKeyPair().public_key);
+  auto refused = reg.EnrollSubscriber(sub, Ref());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("atlantis"), std::string::npos);
+}
+
+class ValidatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_ = GenerateSigningKeyPair();
+    node_.set_id("helpdesk");
+    node_.set_role(wire::ROLE_NODE);
+    node_.set_sign_public_key(keys_.public_hex);
+    week_ = IsoWeekOf(Today());
+  }
+  wire::SignedEnvelope Sign(const wire::SummarySnapshot& s, const SigningKeyPair& k) {
+    wire::SignedEnvelope env;
+    env.set_payload(s.SerializeAsString());
+    env.set_signature(*signaal::Sign(k, env.payload()));
+    env.set_key_id(KeyId(k.public_hex));
+    return env;
+  }
+  bool Check(const wire::SignedEnvelope& env, Refusal& r) {
+    wire::SummarySnapshot out;
+    return SnapshotValidator(Ref()).Check(env, node_, std::time(nullptr), out, r);
+  }
+  SigningKeyPair keys_;
+  wire::Principal node_;
+  std::string week_;
+};
+
+TEST_F(ValidatorTest, AcceptsAWellFormedSignedSnapshot) {
+  auto s = Snapshot("helpdesk", week_, 1);
+  AddCell(s, "GM0917", "schulden", "schulden.schuldhulpverlening", 4, 3);
+  Refusal r;
+  EXPECT_TRUE(Check(Sign(s, keys_), r)) << r.reason << ": " << r.detail;
+}
+
+TEST_F(ValidatorTest, RefusesEachKindOfBadSnapshot) {
+  struct Case {
+    std::string name, reason;
+    std::function<void(wire::SummarySnapshot&)> mutate;
+  };
+  std::vector<Case> cases = {
+      {"other node", "wrong-node", [](auto& s) { s.set_node_id("someone-else"); }},
+      {"future", "invalid-period", [&](auto& s) { s.set_period(AddWeeks(week_, 3)); }},
+      {"bad week", "invalid-period", [](auto& s) { s.set_period("2026-W60"); }},
+      {"theme", "unknown-code", [](auto& s) { s.mutable_cells(0)->set_theme("nonsense"); }},
+      {"subtheme", "unknown-code", [](auto& s) { s.mutable_cells(0)->set_subtheme("werk.reintegratie"); }},
+      {"gm", "unknown-code", [](auto& s) { s.mutable_cells(0)->set_municipality("GM0363"); }},
+      {"persons", "invalid-count", [](auto& s) { s.mutable_cells(0)->set_persons(9); }},
+      {"zero", "invalid-count", [](auto& s) { s.mutable_cells(0)->set_signals(0); }},
+      {"huge", "invalid-count", [](auto& s) { s.mutable_cells(0)->set_signals(4'000'000'000u); }},
+      {"twice", "invalid-snapshot", [](auto& s) { *s.add_cells() = s.cells(0); }},
+      {"version", "invalid-snapshot", [](auto& s) { s.set_version(0); }},
+      {"taxonomy", "taxonomy-version", [](auto& s) { s.set_taxonomy_version("1999.1"); }},
+  };
+  for (const auto& c : cases) {
+    auto s = Snapshot("helpdesk", week_, 2);
+    AddCell(s, "GM0917", "schulden", "schulden.schuldhulpverlening", 4, 3);
+    c.mutate(s);
+    Refusal r;
+    EXPECT_FALSE(Check(Sign(s, keys_), r)) << c.name;
+    EXPECT_EQ(r.reason, c.reason) << c.name << ": " << r.detail;
+  }
+}
+
+TEST_F(ValidatorTest, RefusesForeignOrBrokenSignatures) {
+  auto s = Snapshot("helpdesk", week_, 1);
+  AddCell(s, "GM0917", "schulden", "", 4, 3);
+  Refusal r;
+  // Signed by another node's key.
+  EXPECT_FALSE(Check(Sign(s, GenerateSigningKeyPair()), r));
+  EXPECT_EQ(r.reason, "unknown-signing-key");
+  // Right key id, tampered payload.
+  auto env = Sign(s, keys_);
+  s.mutable_cells(0)->set_signals(40);
+  env.set_payload(s.SerializeAsString());
+  EXPECT_FALSE(Check(env, r));
+  EXPECT_EQ(r.reason, "bad-signature");
+  // Garbage payload with a valid signature over it.
+  wire::SignedEnvelope junk;
+  junk.set_payload("\xff\xff\xff garbage");
+  junk.set_signature(*signaal::Sign(keys_, junk.payload()));
+  junk.set_key_id(KeyId(keys_.public_hex));
+  EXPECT_FALSE(Check(junk, r));
+  EXPECT_EQ(r.reason, "invalid-snapshot");
+}
+
+TEST(DigestBuilder, AggregatesAcrossNodesWithinTheRegionOnly) {
+  ThemeTable table(Ref());
+  auto a = Snapshot("a", "2026-W40", 1);
+  AddCell(a, "GM0917", "schulden", "schulden.schuldhulpverlening", 6, 6);  // Heerlen, parkstad
+  AddCell(a, "GM0983", "schulden", "schulden.schuldhulpverlening", 50, 40);  // Venlo, noord
+  auto b = Snapshot("b", "2026-W41", 1);
+  AddCell(b, "GM0928", "schulden", "schulden.schuldhulpverlening", 3, 2);  // Kerkrade, parkstad
+  AddCell(b, "GM0928", "schulden", "schulden.budgetbeheer", 2, 2);
+  AddCell(b, "GM0935", "werk", "", 9, 8);  // Maastricht, not parkstad
+  table.Put(a);
+  table.Put(b);
+  DisclosurePolicy policy(5);
+  DigestBuilder builder(Ref(), table, policy);
+  auto d = builder.Build("parkstad", "2026-W40..2026-W41", 1000);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->from_week(), "2026-W40");
+  EXPECT_EQ(d->to_week(), "2026-W41");
+  ASSERT_EQ(d->themes_size(), 1);  // werk is in Maastricht, outside Parkstad
+  const auto& schulden = d->themes(0);
+  EXPECT_EQ(schulden.code(), "schulden");
+  EXPECT_EQ(schulden.signals(), 11u);
+  EXPECT_EQ(schulden.persons(), 10u);
+  EXPECT_EQ(schulden.organisations(), 2u);
+  ASSERT_EQ(schulden.subthemes_size(), 2);
+  EXPECT_EQ(schulden.subthemes(0).signals(), 9u);
+  EXPECT_TRUE(schulden.subthemes(1).suppressed());  // budgetbeheer: 2 signals < k
+  EXPECT_EQ(schulden.subthemes(1).signals(), 0u);
+  EXPECT_EQ(schulden.subthemes(1).organisations(), 0u);
+  EXPECT_EQ(d->policy().k(), 5u);
+  EXPECT_EQ(d->policy().cells_suppressed(), 1u);
+
+  auto limburg = builder.Build("limburg", "2026-W40..2026-W41", 1000);
+  ASSERT_TRUE(limburg.ok());
+  EXPECT_EQ(limburg->total().signals(), 70u);
+  EXPECT_FALSE(builder.Build("atlantis", "2026-W40", 1000).ok());
+  EXPECT_FALSE(builder.Build("limburg", "2026-W41..2026-W40", 1000).ok());
+}
+
+TEST(DisclosurePolicy, SuppressesBelowKOnSignalsOrPersons) {
+  DisclosurePolicy p(5);
+  EXPECT_FALSE(p.PrimarySuppressed(0, 0));
+  EXPECT_TRUE(p.PrimarySuppressed(4, 4));
+  EXPECT_TRUE(p.PrimarySuppressed(9, 4));  // one person reported many times
+  EXPECT_FALSE(p.PrimarySuppressed(5, 5));
+}
+
+}  // namespace
+}  // namespace signaal::broker

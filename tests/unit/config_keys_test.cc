@@ -1,0 +1,129 @@
+// Unit tests of configuration loading and key files.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "signaal/config.h"
+#include "signaal/files.h"
+#include "signaal/keys.h"
+#include "signaal/text.h"
+
+namespace signaal {
+namespace {
+
+class Scratch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/signaal-config-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST(ExampleConfigs, DocumentedExamplesAreValid) {
+  auto node = LoadNodeConfig(std::string(SIGNAAL_SOURCE_DATA_DIR) + "/../deploy/config/node.toml");
+  ASSERT_TRUE(node.ok()) << node.status().message();
+  EXPECT_EQ(node->interval_s, 60);
+  EXPECT_EQ(node->min_cell, 3);
+  auto broker = LoadBrokerConfig(std::string(SIGNAAL_SOURCE_DATA_DIR) + "/../deploy/config/broker.toml");
+  ASSERT_TRUE(broker.ok()) << broker.status().message();
+  EXPECT_EQ(broker->k, 5);
+}
+
+TEST_F(Scratch, UnknownKeysAndWrongTypesAreNamed) {
+  auto path = Write("broker.toml", "[broker]\ndata_dir = \"d\"\nkey_file = \"k\"\nlisten_on = \"x\"\n");
+  auto r = LoadBrokerConfig(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("broker.listen_on"), std::string::npos) << r.status().message();
+
+  path = Write("broker2.toml", "[broker]\ndata_dir = \"d\"\nkey_file = \"k\"\n[disclosure]\nk = \"five\"\n");
+  r = LoadBrokerConfig(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("disclosure.k"), std::string::npos) << r.status().message();
+
+  path = Write("broker3.toml", "[brokr]\ndata_dir = \"d\"\n");
+  r = LoadBrokerConfig(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("[brokr]"), std::string::npos) << r.status().message();
+}
+
+TEST_F(Scratch, RelativePathsFollowTheConfigFile) {
+  auto path = Write("broker.toml", "[broker]\ndata_dir = \"data\"\nkey_file = \"broker.key\"\n");
+  auto r = LoadBrokerConfig(path);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->data_dir, dir_ + "/data");
+  EXPECT_EQ(r->key_file, dir_ + "/broker.key");
+}
+
+TEST_F(Scratch, RenderedConfigsLoadBack) {
+  NodeConfig n;
+  n.id = "zelfhulp-sittard";
+  n.name = "Zelfhulp \"Sittard\"";
+  n.type = "zelfhulp";
+  n.municipality = "GM1883";
+  n.data_dir = dir_ + "/data";
+  n.key_file = dir_ + "/node.key";
+  n.control = "ipc://" + dir_ + "/node.sock";
+  n.broker_endpoint = "tcp://127.0.0.1:7450";
+  n.broker_public_key = GenerateCurveKeyPair().public_key;
+  auto path = Write("node.toml", RenderNodeConfig(n));
+  auto back = LoadNodeConfig(path);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->name, n.name);
+  EXPECT_EQ(back->broker_public_key, n.broker_public_key);
+}
+
+TEST_F(Scratch, KeyFilesArePrivateAndNeverOverwritten) {
+  KeyFile k;
+  k.curve = GenerateCurveKeyPair();
+  k.signing = GenerateSigningKeyPair();
+  k.pseudonym_secret_hex = ToHex(RandomBytes(32));
+  std::string path = dir_ + "/node.key";
+  ASSERT_TRUE(WriteKeyFile(path, k).ok());
+  struct stat st {};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto again = WriteKeyFile(path, KeyFile{GenerateCurveKeyPair(), {}, ""});
+  EXPECT_EQ(again.code(), Code::kRefused);
+  auto back = ReadKeyFile(path);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->curve.secret_key, k.curve.secret_key);
+  EXPECT_EQ(back->pseudonym_secret_hex, k.pseudonym_secret_hex);
+
+  chmod(path.c_str(), 0644);
+  auto loose = ReadKeyFile(path);
+  ASSERT_FALSE(loose.ok());
+  EXPECT_NE(loose.status().message().find("0644"), std::string::npos) << loose.status().message();
+}
+
+TEST(Signatures, VerifyOnlyTheSignedBytesWithTheRightKey) {
+  auto k = GenerateSigningKeyPair();
+  auto sig = Sign(k, "snapshot bytes");
+  ASSERT_TRUE(sig.ok());
+  EXPECT_EQ(sig->size(), 64u);
+  EXPECT_TRUE(Verify(k.public_hex, "snapshot bytes", *sig));
+  EXPECT_FALSE(Verify(k.public_hex, "snapshot bytez", *sig));
+  EXPECT_FALSE(Verify(GenerateSigningKeyPair().public_hex, "snapshot bytes", *sig));
+  EXPECT_EQ(KeyId(k.public_hex).size(), 16u);
+  EXPECT_TRUE(IsValidCurveKey(GenerateCurveKeyPair().public_key));
+  EXPECT_FALSE(IsValidCurveKey("short"));
+}
+
+TEST(Text, SlugsAreReadableAscii) {
+  EXPECT_EQ(Slug("Cliëntenraad Heerlen"), "clientenraad-heerlen");
+  EXPECT_EQ(Slug("  Provinciale Helpdesk — Sociale Zekerheid "), "provinciale-helpdesk-sociale-zekerheid");
+  EXPECT_EQ(Slug("Zelfhulpnetwerk Sittard-Geleen"), "zelfhulpnetwerk-sittard-geleen");
+  EXPECT_EQ(SplitList(" a, b,,c "), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+}  // namespace
+}  // namespace signaal
