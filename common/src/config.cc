@@ -47,7 +47,7 @@ class StrictReader {
   }
   // Unknown sections and keys are errors, not silently ignored.
   Status Finish() {
-    if (!status_.ok()) return status_;
+    // A misspelt section or key explains a "required" error, so report it first.
     for (const auto& [section, node] : table_) {
       std::string s(section.str());
       if (!known_.count(s)) return Status::Usage(path_ + ": unknown section [" + s + "]");
@@ -58,7 +58,7 @@ class StrictReader {
         }
       }
     }
-    return Status::Ok();
+    return status_;
   }
 
  private:

@@ -1,0 +1,184 @@
+#include "signaal/period.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace signaal {
+namespace {
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : days[m - 1];
+}
+
+// 1 = Monday .. 7 = Sunday
+int Weekday(const Date& d) {
+  int64_t days = DaysFromCivil(d);  // 1970-01-01 was a Thursday (4)
+  int w = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 0 = Monday
+  return w + 1;
+}
+
+int WeeksInYear(int year) {
+  // A year has 53 ISO weeks when 1 January is a Thursday, or a Wednesday in a leap year.
+  int jan1 = Weekday({year, 1, 1});
+  return (jan1 == 4 || (jan1 == 3 && IsLeap(year))) ? 53 : 52;
+}
+
+bool ParseWeek(const std::string& text, int& year, int& week) {
+  if (text.size() != 8 || text[4] != '-' || text[5] != 'W') return false;
+  for (int i : {0, 1, 2, 3, 6, 7}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  year = std::stoi(text.substr(0, 4));
+  week = std::stoi(text.substr(6, 2));
+  return year >= 1970 && week >= 1 && week <= WeeksInYear(year);
+}
+
+std::string FormatWeek(int year, int week) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-W%02d", year, week);
+  return buf;
+}
+
+bool AllDigits(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Date::ToIso() const {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
+  return buf;
+}
+
+int64_t DaysFromCivil(const Date& d) {
+  // Howard Hinnant's days_from_civil.
+  int y = d.year - (d.month <= 2 ? 1 : 0);
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = static_cast<unsigned>(y - era * 400);
+  unsigned mp = static_cast<unsigned>(d.month + (d.month > 2 ? -3 : 9));
+  unsigned doy = (153 * mp + 2) / 5 + static_cast<unsigned>(d.day) - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+Date CivilFromDays(int64_t z) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  unsigned doe = static_cast<unsigned>(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<int>(y + (m <= 2 ? 1 : 0)), static_cast<int>(m), static_cast<int>(d)};
+}
+
+Date DateFromUnix(int64_t unix_seconds) {
+  int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : -((-unix_seconds + 86399) / 86400);
+  return CivilFromDays(days);
+}
+
+Date Today() { return DateFromUnix(static_cast<int64_t>(std::time(nullptr))); }
+
+Result<Date> ParseDate(const std::string& raw) {
+  std::string text = raw;
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.pop_back();
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.erase(0, 1);
+  std::string parts[3];
+  int n = 0;
+  for (char c : text) {
+    if (c == '-' || c == '/' || c == '.') {
+      if (++n > 2) break;
+    } else {
+      parts[n].push_back(c);
+    }
+  }
+  auto bad = [&] { return Status::Usage("'" + raw + "' is not a date (use YYYY-MM-DD or DD-MM-YYYY)"); };
+  if (n != 2 || !AllDigits(parts[0]) || !AllDigits(parts[1]) || !AllDigits(parts[2])) return bad();
+  Date d;
+  if (parts[0].size() == 4 && parts[2].size() <= 2) {
+    d = {std::stoi(parts[0]), std::stoi(parts[1]), std::stoi(parts[2])};
+  } else if (parts[2].size() == 4 && parts[0].size() <= 2) {
+    d = {std::stoi(parts[2]), std::stoi(parts[1]), std::stoi(parts[0])};
+  } else {
+    return bad();
+  }
+  if (d.month < 1 || d.month > 12 || d.day < 1 || d.day > DaysInMonth(d.year, d.month) || d.year < 1970) {
+    return Status::Usage("'" + raw + "' is not a date in the calendar");
+  }
+  return d;
+}
+
+std::string IsoWeekOf(const Date& d) {
+  // The ISO week of a date is the week of its Thursday.
+  int64_t days = DaysFromCivil(d);
+  Date thursday = CivilFromDays(days - Weekday(d) + 4);
+  int64_t jan1 = DaysFromCivil({thursday.year, 1, 1});
+  int week = static_cast<int>((DaysFromCivil(thursday) - jan1) / 7) + 1;
+  return FormatWeek(thursday.year, week);
+}
+
+bool IsValidWeek(const std::string& week) {
+  int y, w;
+  return ParseWeek(week, y, w);
+}
+
+Result<Date> MondayOfWeek(const std::string& week) {
+  int y, w;
+  if (!ParseWeek(week, y, w)) return Status::Usage("'" + week + "' is not an ISO week (use YYYY-Www)");
+  // 4 January is always in week 1.
+  Date jan4{y, 1, 4};
+  int64_t monday1 = DaysFromCivil(jan4) - (Weekday(jan4) - 1);
+  return CivilFromDays(monday1 + 7 * (w - 1));
+}
+
+std::string AddWeeks(const std::string& week, int n) {
+  auto monday = MondayOfWeek(week);
+  if (!monday.ok()) return week;
+  return IsoWeekOf(CivilFromDays(DaysFromCivil(*monday) + 7 * n));
+}
+
+std::vector<std::string> PeriodRange::Weeks() const {
+  std::vector<std::string> out;
+  if (!IsValidWeek(from) || !IsValidWeek(to)) return out;
+  for (std::string w = from; w <= to && out.size() < 1000; w = AddWeeks(w, 1)) out.push_back(w);
+  return out;
+}
+
+Result<PeriodRange> ParsePeriod(const std::string& text) {
+  auto dots = text.find("..");
+  if (dots != std::string::npos) {
+    std::string from = text.substr(0, dots), to = text.substr(dots + 2);
+    if (!IsValidWeek(from) || !IsValidWeek(to)) {
+      return Status::Usage("period '" + text + "': both ends must be ISO weeks (2026-W38..2026-W41)");
+    }
+    if (from > to) return Status::Usage("period '" + text + "' ends before it starts");
+    return PeriodRange{text, from, to};
+  }
+  if (IsValidWeek(text)) return PeriodRange{text, text, text};
+  if (text.size() == 7 && text[4] == '-' && AllDigits(text.substr(0, 4)) && AllDigits(text.substr(5, 2))) {
+    int y = std::stoi(text.substr(0, 4)), m = std::stoi(text.substr(5, 2));
+    if (m >= 1 && m <= 12 && y >= 1970) {
+      // The weeks whose Thursday falls in the month.
+      int64_t first = DaysFromCivil({y, m, 1});
+      int64_t last = DaysFromCivil({y, m, DaysInMonth(y, m)});
+      int64_t thursday = first + ((4 - Weekday({y, m, 1})) + 7) % 7;
+      std::string from = IsoWeekOf(CivilFromDays(thursday));
+      int64_t last_thursday = thursday;
+      while (last_thursday + 7 <= last) last_thursday += 7;
+      return PeriodRange{text, from, IsoWeekOf(CivilFromDays(last_thursday))};
+    }
+  }
+  return Status::Usage("'" + text + "' is not a period (use 2026-W41, 2026-W38..2026-W41 or 2026-10)");
+}
+
+}  // namespace signaal
