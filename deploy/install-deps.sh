@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Signaalnet needs to build and test, if any
+# are missing. Quiet and quick when everything is already there.
+set -euo pipefail
+PACKAGES=(build-essential cmake pkg-config ca-certificates
+  libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler librocksdb-dev libssl-dev
+  libgtest-dev libgmock-dev libcli11-dev libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then
+    SUDO=sudo
+  else
+    echo "install-deps: these packages are missing and installing them needs root: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
