@@ -37,7 +37,7 @@ bool ParseWeek(const std::string& text, int& year, int& week) {
 }
 
 std::string FormatWeek(int year, int week) {
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-W%02d", year, week);
   return buf;
 }
@@ -53,7 +53,7 @@ bool AllDigits(const std::string& s) {
 }  // namespace
 
 std::string Date::ToIso() const {
-  char buf[16];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
   return buf;
 }

@@ -1,0 +1,188 @@
+#include "intake.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "signaal/csv.h"
+
+namespace signaal::node {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+std::string Join(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& s : list) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+FieldError Err(std::string field, std::string message) { return {std::move(field), std::move(message)}; }
+
+const std::vector<std::string>& KnownColumns() {
+  static const std::vector<std::string> cols = {"date",   "municipality", "theme", "subtheme",      "age_band",
+                                                "channel", "severity",     "status", "text",         "person",
+                                                "quote_consent", "quote",   "postcode4", "postcode"};
+  return cols;
+}
+
+}  // namespace
+
+std::variant<ValidatedSignal, FieldError> ValidateSignal(const wire::SignalInput& in, const ReferenceData& ref,
+                                                         const std::string& default_channel, const Date& today) {
+  ValidatedSignal out;
+  wire::StoredSignal& r = out.record;
+
+  if (in.date().empty()) return Err("date", "is required");
+  auto date = ParseDate(in.date());
+  if (!date.ok()) return Err("date", date.status().message());
+  if (*date > today) return Err("date", "'" + in.date() + "' lies in the future");
+  if (date->year < 2000) return Err("date", "'" + in.date() + "' is before 2000");
+  r.set_date(date->ToIso());
+  r.set_period(IsoWeekOf(*date));
+
+  if (in.municipality().empty()) return Err("municipality", "is required");
+  const Municipality* m = ref.FindMunicipality(in.municipality());
+  if (!m) return Err("municipality", "unknown municipality '" + in.municipality() + "' (use a CBS code like GM0917 or the name)");
+  r.set_municipality(m->code);
+
+  std::string theme = Lower(in.theme());
+  std::string sub = Lower(in.subtheme());
+  if (theme.empty()) return Err("theme", "is required");
+  if (sub.empty() && theme.find('.') != std::string::npos) {
+    sub = theme;
+    theme = theme.substr(0, theme.find('.'));
+  }
+  if (!ref.IsTopTheme(theme)) return Err("theme", "unknown theme '" + in.theme() + "'");
+  if (!sub.empty()) {
+    if (sub.find('.') == std::string::npos) sub = theme + "." + sub;
+    if (!ref.IsSubthemeOf(sub, theme)) return Err("subtheme", "unknown subtheme '" + in.subtheme() + "' of theme " + theme);
+  }
+  r.set_theme(theme);
+  r.set_subtheme(sub);
+
+  std::string age = in.age_band().empty() ? "unknown" : Lower(in.age_band());
+  if (!Contains(ReferenceData::AgeBands(), age)) {
+    return Err("age_band", "unknown age band '" + in.age_band() + "' (one of " + Join(ReferenceData::AgeBands()) + ")");
+  }
+  r.set_age_band(age);
+
+  std::string channel = in.channel().empty() ? default_channel : Lower(in.channel());
+  if (!Contains(ReferenceData::Channels(), channel)) {
+    return Err("channel", "unknown channel '" + in.channel() + "' (one of " + Join(ReferenceData::Channels()) + ")");
+  }
+  r.set_channel(channel);
+
+  if (in.severity() > 3) return Err("severity", "must be 1, 2 or 3");
+  r.set_severity(in.severity());
+
+  std::string status = in.status().empty() ? "open" : Lower(in.status());
+  if (!Contains(ReferenceData::Statuses(), status)) {
+    return Err("status", "unknown status '" + in.status() + "' (one of " + Join(ReferenceData::Statuses()) + ")");
+  }
+  r.set_status(status);
+
+  if (!in.quote().empty() && !in.quote_consent()) return Err("quote", "a quote needs quote_consent");
+  r.set_quote_consent(in.quote_consent());
+  r.set_quote(in.quote());
+  r.set_text(in.text());
+
+  std::string pc;
+  for (char c : in.postcode4()) {
+    if (std::isdigit(static_cast<unsigned char>(c))) pc.push_back(c);
+    if (pc.size() == 4) break;
+  }
+  if (!in.postcode4().empty() && pc.size() != 4) return Err("postcode4", "'" + in.postcode4() + "' has no 4-digit postcode");
+  r.set_postcode4(pc);
+
+  std::string person = in.person();
+  person.erase(0, person.find_first_not_of(" \t"));
+  if (auto e = person.find_last_not_of(" \t"); e != std::string::npos) person.erase(e + 1);
+  out.person_reference = person;
+  return out;
+}
+
+Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
+                                     const ReferenceData& ref, const std::string& default_channel,
+                                     const Date& today) {
+  auto table = ParseCsv(content, file_name);
+  if (!table.ok()) return table.status();
+  std::map<std::string, size_t> col;
+  for (size_t i = 0; i < table->header.size(); ++i) {
+    const std::string& name = table->header[i];
+    if (name.empty()) continue;
+    if (!Contains(KnownColumns(), name)) {
+      return Status::Usage(file_name + ": unknown column '" + name + "' (known: " + Join(KnownColumns()) + ")");
+    }
+    if (col.count(name)) return Status::Usage(file_name + ": column '" + name + "' appears twice");
+    col[name] = i;
+  }
+  for (const char* required : {"date", "municipality", "theme"}) {
+    if (!col.count(required)) return Status::Usage(file_name + ": required column '" + std::string(required) + "' is missing");
+  }
+
+  ImportOutcome outcome;
+  for (const auto& row : table->rows) {
+    ++outcome.rows;
+    auto get = [&](const std::string& name) -> std::string {
+      auto it = col.find(name);
+      return it != col.end() && it->second < row.fields.size() ? row.fields[it->second] : "";
+    };
+    auto fail = [&](const std::string& field, const std::string& message) {
+      wire::RowError e;
+      e.set_row(static_cast<uint32_t>(row.line));
+      e.set_field(field);
+      e.set_message(message);
+      outcome.errors.push_back(std::move(e));
+    };
+    if (row.fields.size() > table->header.size()) {
+      fail("", "has " + std::to_string(row.fields.size()) + " fields, the header has " +
+                   std::to_string(table->header.size()));
+      continue;
+    }
+    wire::SignalInput in;
+    in.set_date(get("date"));
+    in.set_municipality(get("municipality"));
+    in.set_theme(get("theme"));
+    in.set_subtheme(get("subtheme"));
+    in.set_age_band(get("age_band"));
+    in.set_channel(get("channel"));
+    std::string severity = get("severity");
+    if (!severity.empty()) {
+      if (severity.size() != 1 || severity[0] < '1' || severity[0] > '3') {
+        fail("severity", "'" + severity + "' is not 1, 2 or 3");
+        continue;
+      }
+      in.set_severity(static_cast<uint32_t>(severity[0] - '0'));
+    }
+    in.set_status(get("status"));
+    in.set_text(get("text"));
+    in.set_person(get("person"));
+    std::string consent = Lower(get("quote_consent"));
+    if (consent == "ja" || consent == "yes" || consent == "true" || consent == "1" || consent == "j" || consent == "y") {
+      in.set_quote_consent(true);
+    } else if (!consent.empty() && consent != "nee" && consent != "no" && consent != "false" && consent != "0" &&
+               consent != "n") {
+      fail("quote_consent", "'" + get("quote_consent") + "' is not ja/nee");
+      continue;
+    }
+    in.set_quote(get("quote"));
+    in.set_postcode4(col.count("postcode4") ? get("postcode4") : get("postcode"));
+    auto checked = ValidateSignal(in, ref, default_channel, today);
+    if (auto* e = std::get_if<FieldError>(&checked)) {
+      fail(e->field, e->message);
+    } else {
+      outcome.valid.push_back(std::move(std::get<ValidatedSignal>(checked)));
+    }
+  }
+  return outcome;
+}
+
+}  // namespace signaal::node

@@ -1,0 +1,47 @@
+// Intake: a signal entered by hand or a whole CSV file, checked against the
+// reference data before anything is stored. An import is all or nothing, so
+// validation reports every bad row (line number and field) in one pass.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "signaal.pb.h"
+#include "signaal/period.h"
+#include "signaal/reference_data.h"
+#include "signaal/status.h"
+
+namespace signaal::node {
+
+// A checked signal. `record.person_pseudonym` is empty: the store derives it
+// from `person_reference`, which is never stored.
+struct ValidatedSignal {
+  wire::StoredSignal record;
+  std::string person_reference;
+};
+
+struct FieldError {
+  std::string field;
+  std::string message;
+};
+
+// Checks one signal; `default_channel` is the node's type.
+std::variant<ValidatedSignal, FieldError> ValidateSignal(const wire::SignalInput& in, const ReferenceData& ref,
+                                                         const std::string& default_channel, const Date& today);
+
+struct ImportOutcome {
+  uint32_t rows = 0;
+  std::vector<ValidatedSignal> valid;
+  std::vector<wire::RowError> errors;
+};
+
+// Parses and checks a CSV file (DESIGN §4). Row problems land in `errors`;
+// a file-level problem (no header, a missing required or unknown column,
+// bad UTF-8) is the returned Status.
+Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
+                                     const ReferenceData& ref, const std::string& default_channel,
+                                     const Date& today);
+
+}  // namespace signaal::node

@@ -1,0 +1,146 @@
+#include "local_control.h"
+
+#include "signaal/log.h"
+#include "signaal/period.h"
+
+#include <set>
+
+namespace signaal::node {
+namespace {
+
+wire::NodeResponse Ok() {
+  wire::NodeResponse r;
+  r.set_schema(wire::SCHEMA_V1);
+  r.set_ok(true);
+  return r;
+}
+
+wire::SignalRecord Record(const wire::StoredSignal& s) {
+  wire::SignalRecord r;
+  r.set_id(s.id());
+  r.set_date(s.date());
+  r.set_period(s.period());
+  r.set_municipality(s.municipality());
+  r.set_theme(s.theme());
+  r.set_subtheme(s.subtheme());
+  r.set_age_band(s.age_band());
+  r.set_channel(s.channel());
+  r.set_severity(s.severity());
+  r.set_status(s.status());
+  r.set_has_person(!s.person_pseudonym().empty());
+  r.set_has_text(!s.text().empty());
+  return r;
+}
+
+}  // namespace
+
+wire::NodeResponse NodeError(const Status& status) {
+  wire::NodeResponse r;
+  r.set_schema(wire::SCHEMA_V1);
+  r.set_ok(false);
+  r.set_error_code(static_cast<uint32_t>(status.exit_code()));
+  r.set_error(status.message());
+  return r;
+}
+
+wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t now) {
+  using R = wire::NodeRequest;
+  switch (req.body_case()) {
+    case R::kAdd: return Add(req.add(), now);
+    case R::kImportCsv: return Import(req.import_csv(), now);
+    case R::kList: return List(req.list());
+    case R::kStatus: return StatusView();
+    case R::kPublish: return Publish(now);
+    case R::BODY_NOT_SET: break;
+  }
+  return NodeError(Status::Usage("the request names no operation this node knows"));
+}
+
+wire::NodeResponse LocalControl::Add(const wire::AddSignal& req, int64_t now) {
+  auto checked = ValidateSignal(req.signal(), c_.ref, c_.config.type, DateFromUnix(now));
+  if (auto* e = std::get_if<FieldError>(&checked)) {
+    return NodeError(Status::Usage("field '" + e->field + "': " + e->message));
+  }
+  auto stored = c_.store.Add({std::get<ValidatedSignal>(checked)}, now);
+  if (!stored.ok()) return NodeError(stored.status());
+  spdlog::info("stored 1 signal in {}", stored->front().period());
+  auto r = Ok();
+  *r.mutable_added() = Record(stored->front());
+  return r;
+}
+
+wire::NodeResponse LocalControl::Import(const wire::ImportSignals& req, int64_t now) {
+  std::string name = req.file_name().empty() ? "the file" : req.file_name();
+  auto outcome = ParseSignalCsv(req.content(), name, c_.ref, c_.config.type, DateFromUnix(now));
+  if (!outcome.ok()) return NodeError(outcome.status());
+  wire::ImportResult result;
+  result.set_rows(outcome->rows);
+  for (const auto& e : outcome->errors) *result.add_errors() = e;
+  if (!outcome->errors.empty() && !req.skip_invalid()) {
+    auto r = NodeError(Status::Usage(std::to_string(outcome->errors.size()) + " of " +
+                                     std::to_string(outcome->rows) + " rows in " + name +
+                                     " have errors; nothing was imported"));
+    *r.mutable_import_result() = result;
+    return r;
+  }
+  std::set<std::string> periods;
+  for (const auto& v : outcome->valid) periods.insert(v.record.period());
+  for (const auto& p : periods) result.add_periods(p);
+  result.set_skipped(static_cast<uint32_t>(outcome->errors.size()));
+  if (!req.dry_run()) {
+    auto stored = c_.store.Add(outcome->valid, now);
+    if (!stored.ok()) return NodeError(stored.status());
+    result.set_imported(static_cast<uint32_t>(stored->size()));
+    spdlog::info("imported {} signals ({} rows, {} skipped) into {} weeks", stored->size(), outcome->rows,
+                 outcome->errors.size(), periods.size());
+  }
+  auto r = Ok();
+  *r.mutable_import_result() = result;
+  return r;
+}
+
+wire::NodeResponse LocalControl::List(const wire::ListSignals& req) const {
+  if (!req.period().empty() && !IsValidWeek(req.period())) {
+    return NodeError(Status::Usage("--period: '" + req.period() + "' is not an ISO week (2026-W41)"));
+  }
+  auto r = Ok();
+  for (const auto& s : c_.store.List(req.period())) *r.mutable_signals()->add_signals() = Record(s);
+  return r;
+}
+
+wire::NodeResponse LocalControl::StatusView() const {
+  auto r = Ok();
+  auto* s = r.mutable_status();
+  s->set_node_id(c_.config.id);
+  s->set_name(c_.config.name);
+  s->set_broker(c_.config.broker_endpoint);
+  s->set_broker_connected(c_.link.state() == BrokerLink::State::kConnected);
+  s->set_broker_state(c_.link.StateName());
+  s->set_broker_state_since(c_.link.state_since());
+  s->set_last_ack_unix(c_.counters.last_ack_unix);
+  s->set_signals(c_.store.CountSignals());
+  auto pending = c_.outbox.PendingPeriods();
+  s->set_outbox_depth(static_cast<uint32_t>(pending.size()));
+  for (const auto& p : pending) s->add_pending_periods(p);
+  s->set_snapshots_sent(c_.counters.snapshots_sent);
+  s->set_snapshots_acked(c_.counters.snapshots_acked);
+  s->set_snapshots_nacked(c_.counters.snapshots_nacked);
+  s->set_last_nack(c_.counters.last_nack);
+  s->set_taxonomy_version(c_.ref.taxonomy_version());
+  s->set_software_version(SIGNAAL_VERSION);
+  s->set_dirty_periods(static_cast<uint32_t>(c_.store.DirtyPeriods().size()));
+  return r;
+}
+
+wire::NodeResponse LocalControl::Publish(int64_t now) {
+  auto periods = c_.outbox.Publish(now);
+  if (!periods.ok()) return NodeError(periods.status());
+  c_.outbox.ResetBackoff();
+  c_.send_now();
+  auto r = Ok();
+  for (const auto& p : *periods) r.mutable_published()->add_periods(p);
+  r.mutable_published()->set_outbox_depth(static_cast<uint32_t>(c_.outbox.depth()));
+  return r;
+}
+
+}  // namespace signaal::node

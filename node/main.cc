@@ -1,0 +1,150 @@
+// signaal-node: `init` creates a partner node's keys, config and enrolment
+// request; `run` is the daemon (foreground, for systemd).
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
+
+#include "node_daemon.h"
+#include "signaal/config.h"
+#include "signaal/files.h"
+#include "signaal/keys.h"
+#include "signaal/log.h"
+#include "signaal/text.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+int Fail(const signaal::Status& s) {
+  std::cerr << "signaal-node: " << s.message() << "\n";
+  return s.exit_code();
+}
+
+struct InitOptions {
+  std::string dir, org, type, municipality, broker, broker_key, id;
+  bool json = false;
+};
+
+int Init(const InitOptions& o) {
+  using namespace signaal;
+  auto ref = ReferenceData::Load(ReferenceData::DefaultDir());
+  if (!ref.ok()) return Fail(ref.status());
+  const auto& channels = ReferenceData::Channels();
+  if (std::find(channels.begin(), channels.end(), o.type) == channels.end()) {
+    return Fail(Status::Usage("--type: '" + o.type + "' is not one of clientenraad, helpdesk, spreekuur, zelfhulp, panel, other"));
+  }
+  const Municipality* m = ref->FindMunicipality(o.municipality);
+  if (!m) return Fail(Status::Usage("--municipality: unknown municipality '" + o.municipality + "'"));
+  if (!IsValidCurveKey(o.broker_key)) {
+    return Fail(Status::Usage("--broker-key: not a Z85 CURVE public key (40 characters, from the broker administrator)"));
+  }
+  if (o.broker.rfind("tcp://", 0) != 0) return Fail(Status::Usage("--broker: use tcp://HOST:PORT"));
+  std::string id = o.id.empty() ? Slug(o.org) : o.id;
+  if (id.empty() || Slug(id) != id) return Fail(Status::Usage("--id: use lower-case letters, digits and '-'"));
+
+  std::string dir = AbsolutePath(o.dir);
+  NodeConfig c;
+  c.id = id;
+  c.name = o.org;
+  c.type = o.type;
+  c.municipality = m->code;
+  c.data_dir = dir + "/data";
+  c.key_file = dir + "/node.key";
+  c.control = "ipc://" + c.data_dir + "/control/node.sock";
+  c.broker_endpoint = o.broker;
+  c.broker_public_key = o.broker_key;
+  std::string config_path = dir + "/node.toml";
+  std::string request_path = dir + "/enrolment.json";
+  for (const auto& path : {config_path, c.key_file, request_path}) {
+    if (FileExists(path)) return Fail(Status::Refused(path + " already exists; init never overwrites"));
+  }
+  if (Status s = MakeDirs(dir, 0750); !s.ok()) return Fail(s);
+  KeyFile keys;
+  keys.curve = GenerateCurveKeyPair();
+  keys.signing = GenerateSigningKeyPair();
+  keys.pseudonym_secret_hex = ToHex(RandomBytes(32));
+  if (Status s = WriteKeyFile(c.key_file, keys); !s.ok()) return Fail(s);
+  if (Status s = WriteNewPrivateFile(config_path, RenderNodeConfig(c)); !s.ok()) return Fail(s);
+
+  wire::EnrolmentRequest req;
+  req.set_node_id(id);
+  req.set_name(o.org);
+  req.set_type(o.type);
+  req.set_municipality(m->code);
+  req.set_curve_public_key(keys.curve.public_key);
+  req.set_sign_public_key(keys.signing.public_hex);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  opts.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(req, &json, opts);
+  if (Status s = WriteFileAtomic(request_path, json, 0644); !s.ok()) return Fail(s);
+
+  if (o.json) {
+    nlohmann::json j = {{"config", config_path},        {"public_key", keys.curve.public_key},
+                        {"enrolment_request", request_path}, {"node_id", id},
+                        {"key_file", c.key_file}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "Node '" << id << "' initialised in " << dir << "\n"
+              << "  config:            " << config_path << "\n"
+              << "  key file (secret): " << c.key_file << "\n"
+              << "  enrolment request: " << request_path << "\n"
+              << "Next: send " << request_path << " to the broker administrator (it holds only public keys),\n"
+              << "then start the node: signaal-node run --config " << config_path << "\n";
+  }
+  return 0;
+}
+
+int Run(const std::string& path, bool check) {
+  using namespace signaal;
+  auto config = LoadNodeConfig(NodeConfigPath(path));
+  if (!config.ok()) return Fail(config.status());
+  SetupLogging("signaal-node", config->log_level);
+  auto daemon = node::NodeDaemon::Create(*config);
+  if (!daemon.ok()) return Fail(daemon.status());
+  if (check) {
+    std::cout << "configuration " << config->path << " is valid\n";
+    return 0;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  Status s = (*daemon)->Run(g_stop);
+  return s.ok() ? 0 : Fail(s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"signaal-node: a Signaalnet partner node"};
+  app.require_subcommand(1);
+  InitOptions init;
+  auto* init_cmd = app.add_subcommand("init", "create node keys, node.toml and an enrolment request");
+  init_cmd->add_option("--dir", init.dir, "folder for keys, config and data")->required();
+  init_cmd->add_option("--org", init.org, "the organisation's name")->required();
+  init_cmd->add_option("--type", init.type, "clientenraad, helpdesk, spreekuur, zelfhulp, panel or other")->required();
+  init_cmd->add_option("--municipality", init.municipality, "home municipality (CBS code or name)")->required();
+  init_cmd->add_option("--broker", init.broker, "the broker's endpoint, tcp://HOST:PORT")->required();
+  init_cmd->add_option("--broker-key", init.broker_key, "the broker's public key (Z85)")->required();
+  init_cmd->add_option("--id", init.id, "node id (default: from the organisation's name)");
+  init_cmd->add_flag("--json", init.json, "print the result as JSON");
+
+  std::string config;
+  bool check = false;
+  auto* run_cmd = app.add_subcommand("run", "run the node in the foreground");
+  run_cmd->add_option("--config", config, "node.toml (default $SIGNAAL_NODE_CONFIG or /etc/signaal/node.toml)");
+  run_cmd->add_flag("--check", check, "validate configuration, keys and reference data, then exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (*init_cmd) return Init(init);
+  return Run(config, check);
+}

@@ -1,0 +1,180 @@
+#include "node_daemon.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include "signaal/files.h"
+#include "signaal/log.h"
+#include "signaal/zmq_util.h"
+
+namespace signaal::node {
+namespace {
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+}  // namespace
+
+Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config) {
+  auto keys = ReadKeyFile(config.key_file);
+  if (!keys.ok()) return keys.status();
+  if (keys->signing.public_hex.empty() || keys->pseudonym_secret_hex.empty()) {
+    return Status::Usage("key file " + config.key_file + " has no signing key or pseudonym secret; is it a node key?");
+  }
+  if (!IsValidCurveKey(config.broker_public_key)) {
+    return Status::Usage(config.path + ": key 'broker.public_key' is not a Z85 CURVE key");
+  }
+  auto ref = ReferenceData::Load(config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir);
+  if (!ref.ok()) return ref.status();
+  if (std::find(ReferenceData::Channels().begin(), ReferenceData::Channels().end(), config.type) ==
+      ReferenceData::Channels().end()) {
+    return Status::Usage(config.path + ": key 'node.type': unknown type '" + config.type + "'");
+  }
+  auto secret = FromHex(keys->pseudonym_secret_hex);
+  if (!secret.ok()) return Status::Usage("key file " + config.key_file + ": field 'pseudonym_secret' is not hex");
+  auto store = SignalStore::Open(config.data_dir, *secret);
+  if (!store.ok()) return store.status();
+  std::unique_ptr<NodeDaemon> d(new NodeDaemon(config, std::move(*keys), std::move(*ref), std::move(*store)));
+  if (Status s = d->BindControl(); !s.ok()) return s;
+  return d;
+}
+
+NodeDaemon::NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<SignalStore> store)
+    : config_(std::move(config)),
+      keys_(std::move(keys)),
+      ref_(std::move(ref)),
+      store_(std::move(store)),
+      outbox_(*store_, ref_, config_.id, keys_.signing, config_.retention_days),
+      ctx_(1) {
+  link_ = std::make_unique<BrokerLink>(ctx_, config_.broker_endpoint, keys_.curve, config_.broker_public_key);
+  handler_ = std::make_unique<LocalControl>(LocalControl::Context{
+      config_, ref_, *store_, outbox_, *link_, counters_, [this] { SendDue(); }});
+}
+
+NodeDaemon::~NodeDaemon() {
+  control_.reset();
+  link_.reset();
+}
+
+Status NodeDaemon::BindControl() {
+  const std::string prefix = "ipc://";
+  if (config_.control.rfind(prefix, 0) == 0) {
+    std::filesystem::path sock = config_.control.substr(prefix.size());
+    // Only the node's own user may reach the control socket.
+    if (Status s = MakeDirs(sock.parent_path().string(), 0700); !s.ok()) return s;
+    ::chmod(sock.parent_path().c_str(), 0700);
+    ::unlink(sock.c_str());  // a stale socket from a crashed run
+  }
+  control_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
+  control_->set(zmq::sockopt::maxmsgsize, kMaxLocalMessage);
+  control_->set(zmq::sockopt::linger, 0);
+  control_->set(zmq::sockopt::router_mandatory, true);
+  try {
+    control_->bind(config_.control);
+  } catch (const zmq::error_t& e) {
+    return Status::Runtime("cannot bind the control socket " + config_.control + " (node.control): " + e.what());
+  }
+  return Status::Ok();
+}
+
+Status NodeDaemon::Run(const std::atomic<bool>& stop) {
+  spdlog::info("signaal-node ready: node {}, broker {}, {} signals, outbox {}", config_.id, config_.broker_endpoint,
+               store_->CountSignals(), outbox_.depth());
+  int64_t next_publish = Now() + config_.interval_s;
+  int64_t next_heartbeat = 0;
+  while (!stop.load()) {
+    zmq::pollitem_t items[] = {
+        {control_->handle(), 0, ZMQ_POLLIN, 0},
+        {link_->socket().handle(), 0, ZMQ_POLLIN, 0},
+        {link_->monitor().handle(), 0, ZMQ_POLLIN, 0},
+    };
+    try {
+      zmq::poll(items, 3, std::chrono::milliseconds(200));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      return Status::Runtime(std::string("poll failed: ") + e.what());
+    }
+    if (items[0].revents & ZMQ_POLLIN) OnControlMessage();
+    if (items[1].revents & ZMQ_POLLIN) OnBrokerMessage();
+    if (items[2].revents & ZMQ_POLLIN) {
+      if (link_->OnMonitor()) {
+        // A fresh connection: resend what is pending without waiting for backoff.
+        outbox_.ResetBackoff();
+        next_heartbeat = 0;
+      }
+    }
+
+    int64_t now = Now();
+    link_->Maintain(now);
+    if (now >= next_publish) {
+      auto published = outbox_.Publish(now);
+      if (!published.ok()) spdlog::error("{}", published.status().message());
+      else if (!published->empty()) spdlog::info("new snapshots for {} weeks", published->size());
+      next_publish = now + config_.interval_s;
+    }
+    if (now >= next_heartbeat) {
+      SendHeartbeat();
+      next_heartbeat = now + config_.heartbeat_s;
+    }
+    SendDue();
+  }
+  spdlog::info("signaal-node stopping");
+  return Status::Ok();
+}
+
+void NodeDaemon::SendDue() {
+  if (link_->state() == BrokerLink::State::kRefused) return;
+  for (const auto& envelope : outbox_.Due(std::chrono::steady_clock::now())) {
+    wire::ClientMessage m;
+    m.set_schema(wire::SCHEMA_V1);
+    if (!m.mutable_snapshot()->ParseFromString(envelope)) continue;
+    if (link_->Send(m)) counters_.snapshots_sent++;
+  }
+}
+
+void NodeDaemon::SendHeartbeat() {
+  wire::ClientMessage m;
+  m.set_schema(wire::SCHEMA_V1);
+  auto* hb = m.mutable_heartbeat();
+  hb->set_outbox_depth(static_cast<uint32_t>(outbox_.depth()));
+  hb->set_software_version(SIGNAAL_VERSION);
+  hb->set_taxonomy_version(ref_.taxonomy_version());
+  link_->Send(m);
+}
+
+void NodeDaemon::OnBrokerMessage() {
+  while (auto m = link_->Receive()) {
+    int64_t now = Now();
+    link_->HeardFromBroker(now);
+    if (m->has_ack()) {
+      counters_.snapshots_acked++;
+      counters_.last_ack_unix = now;
+      outbox_.OnAck(m->ack().period(), m->ack().version());
+    } else if (m->has_nack()) {
+      counters_.snapshots_nacked++;
+      counters_.last_nack = m->nack().reason() + ": " + m->nack().detail();
+      spdlog::warn("broker refused: {} ({})", m->nack().reason(), m->nack().detail());
+      outbox_.OnNack(m->nack().reason(), m->nack().period(), m->nack().version());
+    }
+  }
+}
+
+void NodeDaemon::OnControlMessage() {
+  std::vector<zmq::message_t> frames;
+  bool too_many = false;
+  if (!RecvBounded(*control_, frames, 2, &too_many) || frames.size() != 2) return;
+  wire::NodeRequest req;
+  wire::NodeResponse resp;
+  if (!req.ParseFromArray(frames[1].data(), static_cast<int>(frames[1].size()))) {
+    resp = NodeError(Status::Usage("the request is not a NodeRequest"));
+  } else if (req.schema() != wire::SCHEMA_V1) {
+    resp = NodeError(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
+  } else {
+    resp = handler_->Handle(req, Now());
+  }
+  SendProto(*control_, resp, &frames[0]);
+}
+
+}  // namespace signaal::node

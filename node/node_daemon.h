@@ -1,0 +1,50 @@
+// NodeDaemon: the partner's node. One thread, one poll loop over the sockets
+// it alone owns — the local control ROUTER (ipc), the DEALER to the broker
+// and that DEALER's monitor — with timers for automatic publication,
+// heartbeats and outbox resends. Read Run() top to bottom.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include <zmq.hpp>
+
+#include "broker_link.h"
+#include "local_control.h"
+#include "outbox.h"
+#include "signal_store.h"
+#include "signaal/config.h"
+#include "signaal/keys.h"
+#include "signaal/reference_data.h"
+
+namespace signaal::node {
+
+class NodeDaemon {
+ public:
+  // Loads keys and reference data, opens the store, binds the control socket.
+  static Result<std::unique_ptr<NodeDaemon>> Create(const NodeConfig& config);
+  ~NodeDaemon();
+
+  Status Run(const std::atomic<bool>& stop);
+
+ private:
+  NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<SignalStore> store);
+  Status BindControl();
+  void OnControlMessage();
+  void OnBrokerMessage();
+  void SendDue();
+  void SendHeartbeat();
+
+  NodeConfig config_;
+  KeyFile keys_;
+  ReferenceData ref_;
+  std::unique_ptr<SignalStore> store_;
+  Outbox outbox_;
+  NodeCounters counters_;
+  zmq::context_t ctx_;
+  std::unique_ptr<BrokerLink> link_;
+  std::unique_ptr<zmq::socket_t> control_;
+  std::unique_ptr<LocalControl> handler_;
+};
+
+}  // namespace signaal::node

@@ -1,0 +1,54 @@
+// Outbox: turns changed weeks into signed snapshots and keeps each one until
+// the broker acks it. A newer version of a week replaces an unsent older one,
+// so the outbox holds at most one snapshot per week; entries are resent with
+// exponential backoff (1 s doubling to 60 s) and survive restarts because
+// they live in the SignalStore.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "signal_store.h"
+#include "signaal/keys.h"
+#include "signaal/reference_data.h"
+
+namespace signaal::node {
+
+class Outbox {
+ public:
+  Outbox(SignalStore& store, const ReferenceData& ref, std::string node_id, SigningKeyPair signing,
+         int retention_days)
+      : store_(store), ref_(ref), node_id_(std::move(node_id)), signing_(std::move(signing)),
+        retention_days_(retention_days) {}
+
+  // Makes a new snapshot version for every dirty week inside the retention
+  // window; returns the weeks that got one.
+  Result<std::vector<std::string>> Publish(int64_t now);
+
+  // Serialised SignedEnvelopes due for (re)sending now.
+  std::vector<std::string> Due(std::chrono::steady_clock::time_point now);
+  // Makes every entry due at once (after a reconnect or `publish`).
+  void ResetBackoff() { schedule_.clear(); }
+
+  void OnAck(const std::string& period, uint64_t version);
+  void OnNack(const std::string& reason, const std::string& period, uint64_t version);
+
+  size_t depth() const { return store_.Outbox().size(); }
+  std::vector<std::string> PendingPeriods() const;
+
+ private:
+  struct Backoff {
+    std::chrono::steady_clock::time_point next;
+    std::chrono::seconds delay{1};
+  };
+  SignalStore& store_;
+  const ReferenceData& ref_;
+  std::string node_id_;
+  SigningKeyPair signing_;
+  int retention_days_;
+  std::map<std::string, Backoff> schedule_;
+};
+
+}  // namespace signaal::node

@@ -1,0 +1,77 @@
+// SignalStore: the node's RocksDB — raw signals (which never leave the node),
+// the periods changed since the last publication, and the outbox of signed
+// snapshots waiting for the broker's ack. Every change that must survive a
+// crash is one synced WriteBatch.
+//
+// Key layout:
+//   sig/<period>/<id>   -> wire::StoredSignal
+//   dirty/<period>      -> ""             (changed since last publish)
+//   out/<period>        -> wire::SignedEnvelope  (pending ack; newest only)
+//   outv/<period>       -> version of out/<period> (decimal)
+//   acked/<period>      -> last acked version (decimal)
+//   meta/next_id, meta/version
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "intake.h"
+#include "signaal.pb.h"
+#include "signaal/status.h"
+
+namespace signaal::node {
+
+// Pseudonym of a citizen reference: HMAC-SHA256 under the node's secret of
+// the reference with spaces, dots and dashes removed and lower-cased, so
+// "1234.56.782" and " 123456782 " are one person.
+std::string Pseudonym(const std::string& secret, const std::string& reference);
+
+class SignalStore {
+ public:
+  static Result<std::unique_ptr<SignalStore>> Open(const std::string& data_dir, std::string pseudonym_secret);
+
+  // Stores all signals or none; assigns ids; marks their periods dirty.
+  Result<std::vector<wire::StoredSignal>> Add(const std::vector<ValidatedSignal>& signals, int64_t now);
+
+  std::vector<wire::StoredSignal> SignalsOf(const std::string& period) const;
+  std::vector<wire::StoredSignal> List(const std::string& period_or_all) const;
+  uint64_t CountSignals() const { return signal_count_; }
+
+  std::vector<std::string> DirtyPeriods() const;
+
+  // One snapshot per period, to be put in the outbox with the dirty markers
+  // cleared and the version counter advanced, atomically.
+  struct PendingSnapshot {
+    std::string period;
+    uint64_t version;
+    std::string envelope;  // serialised SignedEnvelope
+  };
+  uint64_t last_version() const { return last_version_; }
+  Status CommitSnapshots(const std::vector<PendingSnapshot>& snapshots, const std::vector<std::string>& cleared);
+
+  struct OutboxEntry {
+    uint64_t version = 0;
+    std::string envelope;
+  };
+  std::map<std::string, OutboxEntry> Outbox() const;
+  // Removes out/<period> if it still holds `version`; records the ack.
+  Status Acknowledge(const std::string& period, uint64_t version, bool record_ack);
+
+ private:
+  explicit SignalStore(std::unique_ptr<rocksdb::DB> db, std::string secret)
+      : db_(std::move(db)), secret_(std::move(secret)) {}
+  std::string GetOr(const std::string& key, const std::string& fallback) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::string secret_;
+  uint64_t next_id_ = 1;
+  uint64_t last_version_ = 0;
+  uint64_t signal_count_ = 0;
+};
+
+}  // namespace signaal::node
