@@ -1,0 +1,317 @@
+// `signaal broker …`: the administrator's commands, over the broker's CURVE
+// control port, with the admin key from broker.toml or given explicitly.
+#include <iostream>
+#include <memory>
+
+#include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "signaal.pb.h"
+#include "signaal/config.h"
+#include "signaal/files.h"
+#include "signaal/keys.h"
+#include "signaal/text.h"
+#include "signaal/zmq_util.h"
+
+namespace signaal::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct BrokerOptions {
+  std::string config, control, key_file, broker_key;
+  bool json = false;
+  std::string request_file, name, regions, public_key, id, region, period;
+  uint32_t weeks = 4;
+};
+
+Result<wire::ControlResponse> AskBroker(const BrokerOptions& o, wire::ControlRequest req) {
+  std::string control = o.control, key_file = o.key_file, broker_key = o.broker_key;
+  if (control.empty() || key_file.empty() || broker_key.empty()) {
+    auto config = LoadBrokerConfig(BrokerConfigPath(o.config));
+    if (!config.ok()) return config.status();
+    if (control.empty()) control = config->control;
+    if (key_file.empty()) key_file = config->admin_key_file;
+    if (broker_key.empty()) {
+      auto server = ReadKeyFile(config->key_file);
+      if (!server.ok()) return Status::Usage(server.status().message() + " (or give --broker-key)");
+      broker_key = server->curve.public_key;
+    }
+  }
+  if (control.find("tcp://*") == 0) control.replace(0, 7, "tcp://127.0.0.1");
+  auto admin = ReadKeyFile(key_file);
+  if (!admin.ok()) return admin.status();
+  req.set_schema(wire::SCHEMA_V1);
+  auto r = Call<wire::ControlResponse>(control, &admin->curve, broker_key, req, 10000ms);
+  if (!r.ok()) {
+    if (r.status().code() == Code::kUnreachable) {
+      return Status::Unreachable("the broker's control port " + control + " is not answering; is signaal-broker running?");
+    }
+    return r.status();
+  }
+  if (!r->ok()) return Status(static_cast<Code>(r->error_code() ? r->error_code() : 1), r->error());
+  return r;
+}
+
+const char* RoleName(wire::Role r) {
+  switch (r) {
+    case wire::ROLE_NODE: return "node";
+    case wire::ROLE_SUBSCRIBER: return "subscriber";
+    case wire::ROLE_ADMIN: return "admin";
+    default: return "unknown";
+  }
+}
+
+nlohmann::json PrincipalJson(const wire::Principal& p) {
+  nlohmann::json j = {{"id", p.id()},
+                      {"name", p.name()},
+                      {"role", RoleName(p.role())},
+                      {"status", p.revoked() ? "revoked" : "active"},
+                      {"last_seen", p.last_seen_unix() ? nlohmann::json(IsoTimeUtc(p.last_seen_unix())) : nullptr},
+                      {"public_key", p.curve_public_key()},
+                      {"enrolled", IsoTimeUtc(p.enrolled_unix())}};
+  if (p.role() == wire::ROLE_NODE) {
+    j["type"] = p.type();
+    j["municipality"] = p.municipality();
+    j["latest_period"] = p.latest_period().empty() ? nlohmann::json(nullptr) : nlohmann::json(p.latest_period());
+    j["outbox_depth"] = p.outbox_depth();
+    j["software_version"] = p.software_version();
+    j["taxonomy_version"] = p.taxonomy_version();
+  }
+  if (p.role() == wire::ROLE_SUBSCRIBER) j["regions"] = p.regions();
+  return j;
+}
+
+int Enroll(const BrokerOptions& o) {
+  auto text = ReadFile(o.request_file);
+  if (!text.ok()) return Report(Status::Usage("cannot read " + o.request_file));
+  wire::ControlRequest req;
+  auto parsed = google::protobuf::util::JsonStringToMessage(*text, req.mutable_enroll_node());
+  if (!parsed.ok()) {
+    return Report(Status::Usage(o.request_file + " is not an enrolment request: " + std::string(parsed.message())));
+  }
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  if (o.json) std::cout << PrincipalJson(r->principal()).dump(2) << "\n";
+  else std::cout << "enrolled node " << r->principal().id() << " (" << r->principal().name() << ")\n";
+  return 0;
+}
+
+int EnrollSubscriber(const BrokerOptions& o) {
+  wire::ControlRequest req;
+  auto* s = req.mutable_enroll_subscriber();
+  s->set_name(o.name);
+  for (const auto& r : SplitList(o.regions)) s->add_regions(r);
+  s->set_curve_public_key(o.public_key);
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  if (o.json) std::cout << PrincipalJson(r->principal()).dump(2) << "\n";
+  else std::cout << "enrolled subscriber " << r->principal().id() << " for " << o.regions << "\n";
+  return 0;
+}
+
+int Revoke(const BrokerOptions& o) {
+  wire::ControlRequest req;
+  req.mutable_revoke()->set_id(o.id);
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  if (o.json) std::cout << PrincipalJson(r->principal()).dump(2) << "\n";
+  else std::cout << "revoked " << o.id << "; its open connections are refused from now on\n";
+  return 0;
+}
+
+int Principals(const BrokerOptions& o) {
+  wire::ControlRequest req;
+  req.mutable_principals();
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  if (o.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& p : r->principals().principals()) j.push_back(PrincipalJson(p));
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  Table t({"ID", "NAME", "ROLE", "STATUS", "LAST SEEN", "DETAIL"});
+  for (const auto& p : r->principals().principals()) {
+    std::string detail;
+    if (p.role() == wire::ROLE_NODE) {
+      detail = p.municipality() + ", newest week " + (p.latest_period().empty() ? "-" : p.latest_period()) +
+               ", outbox " + std::to_string(p.outbox_depth());
+    } else if (p.role() == wire::ROLE_SUBSCRIBER) {
+      for (const auto& reg : p.regions()) detail += (detail.empty() ? "" : ",") + reg;
+    }
+    t.Add({p.id(), p.name(), RoleName(p.role()), p.revoked() ? "revoked" : "active", LocalTime(p.last_seen_unix()),
+           detail});
+  }
+  std::cout << t.Render();
+  return 0;
+}
+
+int BrokerStatus(const BrokerOptions& o) {
+  wire::ControlRequest req;
+  req.mutable_status();
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  const auto& s = r->status();
+  if (o.json) {
+    nlohmann::json j = {{"region", s.region()},
+                        {"listen", s.listen()},
+                        {"control", s.control()},
+                        {"started", IsoTimeUtc(s.started_unix())},
+                        {"nodes", s.nodes()},
+                        {"subscribers", s.subscribers()},
+                        {"snapshots_stored", s.snapshots_stored()},
+                        {"digests_published", s.digests_published()},
+                        {"taxonomy_version", s.taxonomy_version()},
+                        {"counters", nlohmann::json::object()}};
+    for (const auto& [k, v] : s.counters()) j["counters"][k] = v;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  Table t({"region", s.region()});
+  t.Add({"listen", s.listen()});
+  t.Add({"control", s.control()});
+  t.Add({"started", LocalTime(s.started_unix())});
+  t.Add({"nodes", std::to_string(s.nodes())});
+  t.Add({"subscribers", std::to_string(s.subscribers())});
+  t.Add({"snapshots stored", std::to_string(s.snapshots_stored())});
+  t.Add({"digests published", std::to_string(s.digests_published())});
+  std::map<std::string, uint64_t> counters(s.counters().begin(), s.counters().end());
+  for (const auto& [k, v] : counters) t.Add({k, std::to_string(v)});
+  std::cout << t.Render();
+  return 0;
+}
+
+int Themes(const BrokerOptions& o) {
+  wire::ControlRequest req;
+  req.mutable_themes()->set_region(o.region);
+  req.mutable_themes()->set_weeks(o.weeks);
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  const auto& v = r->themes();
+  auto num = [](const wire::ThemeRow& row, uint32_t n) -> nlohmann::json {
+    return row.suppressed() ? nlohmann::json(nullptr) : nlohmann::json(n);
+  };
+  if (o.json) {
+    nlohmann::json j = {{"region", v.region()}, {"k", v.k()}, {"rows", nlohmann::json::array()}};
+    for (const auto& row : v.rows()) {
+      j["rows"].push_back({{"period", row.period()}, {"theme", row.theme()}, {"label", row.label()},
+                           {"suppressed", row.suppressed()}, {"signals", num(row, row.signals())},
+                           {"persons", num(row, row.persons())}, {"organisations", num(row, row.organisations())}});
+    }
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  auto cell = [](const wire::ThemeRow& row, uint32_t n) { return row.suppressed() ? "×" : std::to_string(n); };
+  Table t({"WEEK", "THEME", "SIGNALS", "PERSONS", "ORGANISATIONS"});
+  for (const auto& row : v.rows()) {
+    t.Add({row.period(), row.label(), cell(row, row.signals()), cell(row, row.persons()),
+           cell(row, row.organisations())});
+  }
+  std::cout << "Themes in " << v.region() << "\n" << t.Render()
+            << "× onderdrukt ter bescherming van de privacy (k = " << v.k() << ")\n";
+  return 0;
+}
+
+int PublishDigest(const BrokerOptions& o) {
+  wire::ControlRequest req;
+  req.mutable_publish_digest()->set_period(o.period);
+  req.mutable_publish_digest()->set_region(o.region);
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  const auto& d = r->digest();
+  if (o.json) {
+    std::cout << nlohmann::json({{"sequence", d.sequence()}, {"region", d.region()}, {"period", d.period()},
+                                 {"cells_published", d.policy().cells_published()},
+                                 {"cells_suppressed", d.policy().cells_suppressed()}})
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << "published digest " << d.sequence() << ": " << d.region() << " " << d.period() << " ("
+              << d.policy().cells_published() << " cells shown, " << d.policy().cells_suppressed()
+              << " suppressed)\n";
+  }
+  return 0;
+}
+
+int Digests(const BrokerOptions& o) {
+  wire::ControlRequest req;
+  req.mutable_digests();
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  if (o.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& d : r->digests().digests()) {
+      j.push_back({{"sequence", d.sequence()}, {"region", d.region()}, {"period", d.period()},
+                   {"generated_at", IsoTimeUtc(d.generated_unix())}});
+    }
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  Table t({"SEQ", "REGION", "PERIOD", "GENERATED"});
+  for (const auto& d : r->digests().digests()) {
+    t.Add({std::to_string(d.sequence()), d.region(), d.period(), LocalTime(d.generated_unix())});
+  }
+  std::cout << t.Render();
+  return 0;
+}
+
+}  // namespace
+
+void AddBrokerCommands(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<BrokerOptions>();
+  auto* broker = app.add_subcommand("broker", "administer the broker");
+  broker->require_subcommand(1);
+  broker->fallthrough();
+  broker->add_option("--config", o->config, "broker.toml (default $SIGNAAL_BROKER_CONFIG or /etc/signaal/broker.toml)");
+  broker->add_option("--control", o->control, "control endpoint (remote administration)");
+  broker->add_option("--key", o->key_file, "administrator key file (remote administration)");
+  broker->add_option("--broker-key", o->broker_key, "the broker's public key (remote administration)");
+  auto json = [&](CLI::App* c) { c->add_flag("--json", o->json, "print JSON"); };
+
+  auto* enroll = broker->add_subcommand("enroll", "enrol a node from its enrolment request");
+  enroll->add_option("REQUEST_FILE", o->request_file, "enrolment.json from signaal-node init")->required();
+  json(enroll);
+  enroll->callback([o, &exit_code] { exit_code = Enroll(*o); });
+
+  auto* sub = broker->add_subcommand("enroll-subscriber", "enrol a digest subscriber");
+  sub->add_option("--name", o->name, "who subscribes")->required();
+  sub->add_option("--regions", o->regions, "regions it may receive, comma-separated")->required();
+  sub->add_option("--public-key", o->public_key, "its CURVE public key (signaal keys generate)")->required();
+  json(sub);
+  sub->callback([o, &exit_code] { exit_code = EnrollSubscriber(*o); });
+
+  auto* revoke = broker->add_subcommand("revoke", "revoke a principal's key");
+  revoke->add_option("ID", o->id, "id from `signaal broker principals`")->required();
+  json(revoke);
+  revoke->callback([o, &exit_code] { exit_code = Revoke(*o); });
+
+  auto* principals = broker->add_subcommand("principals", "list enrolled nodes, subscribers and administrators");
+  json(principals);
+  principals->callback([o, &exit_code] { exit_code = Principals(*o); });
+
+  auto* status = broker->add_subcommand("status", "the broker's state and counters");
+  json(status);
+  status->callback([o, &exit_code] { exit_code = BrokerStatus(*o); });
+
+  auto* themes = broker->add_subcommand("themes", "the disclosure-controlled live view per week");
+  themes->add_option("--region", o->region, "region (default: the broker's)");
+  themes->add_option("--weeks", o->weeks, "how many recent weeks (default 4)");
+  json(themes);
+  themes->callback([o, &exit_code] { exit_code = Themes(*o); });
+
+  auto* digest = broker->add_subcommand("digest", "digests");
+  digest->require_subcommand(1);
+  auto* publish = digest->add_subcommand("publish", "build, store and deliver a digest");
+  publish->add_option("--period", o->period, "2026-W41, 2026-W38..2026-W41 or 2026-10")->required();
+  publish->add_option("--region", o->region, "region (default: the broker's)");
+  json(publish);
+  publish->callback([o, &exit_code] { exit_code = PublishDigest(*o); });
+
+  auto* digests = broker->add_subcommand("digests", "list published digests");
+  json(digests);
+  digests->callback([o, &exit_code] { exit_code = Digests(*o); });
+}
+
+}  // namespace signaal::cli

@@ -1,0 +1,224 @@
+// `signaal digest subscribe|fetch` (council secretaries) and `signaal keys
+// generate`: a subscriber's CURVE DEALER to the broker's public port.
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "signaal.pb.h"
+#include "signaal/digest_render.h"
+#include "signaal/files.h"
+#include "signaal/keys.h"
+#include "signaal/text.h"
+#include "signaal/zmq_util.h"
+
+namespace signaal::cli {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+struct DigestOptions {
+  std::string broker, broker_key, key_file, out, formats = "json,md", regions, period, region, format = "json";
+  bool once = false, json = false;
+};
+
+Status CheckFormats(const std::vector<std::string>& formats) {
+  for (const auto& f : formats) {
+    if (f != "json" && f != "md") return Status::Usage("--format: '" + f + "' is not one of json, md");
+  }
+  return Status::Ok();
+}
+
+// Writes every format of `digest` under `dir`, each atomically.
+Status WriteDigest(const wire::Digest& digest, const std::string& dir, const std::vector<std::string>& formats,
+                   std::vector<std::string>& written) {
+  for (const auto& f : formats) {
+    fs::path path = fs::path(dir) / DigestFileName(digest, f);
+    if (Status s = MakeDirs(path.parent_path().string(), 0755); !s.ok()) return s;
+    if (Status s = WriteFileAtomic(path.string(), RenderDigest(digest, f), 0644); !s.ok()) return s;
+    written.push_back(path.string());
+  }
+  return Status::Ok();
+}
+
+uint64_t ReadCursor(const std::string& dir) {
+  auto text = ReadFile(dir + "/.cursor");
+  if (!text.ok()) return 0;
+  try {
+    return std::stoull(*text);
+  } catch (...) {
+    return 0;
+  }
+}
+
+int Subscribe(const DigestOptions& o) {
+  auto keys = ReadKeyFile(o.key_file);
+  if (!keys.ok()) return Report(keys.status());
+  auto formats = SplitList(o.formats);
+  if (Status s = CheckFormats(formats); !s.ok()) return Report(s);
+  if (Status s = MakeDirs(o.out, 0755); !s.ok()) return Report(s);
+  uint64_t cursor = ReadCursor(o.out);
+
+  zmq::context_t ctx(1);
+  zmq::socket_t sock(ctx, zmq::socket_type::dealer);
+  MakeCurveClient(sock, keys->curve, o.broker_key, 64 * 1024 * 1024);
+  sock.set(zmq::sockopt::linger, 0);
+  HandshakeWatch watch(ctx, sock, "subscriber");
+  sock.connect(o.broker);
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+
+  wire::ClientMessage sub;
+  sub.set_schema(wire::SCHEMA_V1);
+  for (const auto& r : SplitList(o.regions)) sub.mutable_subscribe()->add_regions(r);
+  auto send_subscribe = [&] {
+    sub.mutable_subscribe()->set_after_sequence(cursor);
+    SendProto(sock, sub);
+  };
+  send_subscribe();
+  auto last_subscribe = std::chrono::steady_clock::now();
+  auto last_activity = last_subscribe;
+  bool connected = false;
+  while (!g_stop) {
+    zmq::pollitem_t items[] = {{sock.handle(), 0, ZMQ_POLLIN, 0}, {watch.socket().handle(), 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, 2, 200ms);
+    auto now = std::chrono::steady_clock::now();
+    if (items[1].revents & ZMQ_POLLIN) {
+      auto ev = watch.Drain();
+      if (ev.refused) {
+        return Report(Status::Refused("refused by broker " + o.broker +
+                                      ": this key is not enrolled as a subscriber (or was revoked)"));
+      }
+      if (ev.connected) connected = true;
+    }
+    if (items[0].revents & ZMQ_POLLIN) {
+      std::vector<zmq::message_t> frames;
+      while (RecvBounded(sock, frames, 1)) {
+        last_activity = now;
+        wire::BrokerMessage m;
+        if (!m.ParseFromArray(frames[0].data(), static_cast<int>(frames[0].size()))) continue;
+        if (m.has_nack()) {
+          std::cerr << "signaal: broker refused: " << m.nack().reason() << " (" << m.nack().detail() << ")\n";
+          if (m.nack().reason() == "revoked" || m.nack().reason() == "unknown-region") return 4;
+          continue;
+        }
+        if (!m.has_digest()) continue;
+        const auto& d = m.digest().digest();
+        if (d.sequence() != 0 && d.sequence() <= cursor) continue;  // already written
+        std::vector<std::string> written;
+        if (Status s = WriteDigest(d, o.out, formats, written); !s.ok()) return Report(s);
+        // The cursor moves only after the files are in place.
+        if (d.sequence() > cursor) {
+          cursor = d.sequence();
+          if (Status s = WriteFileAtomic(o.out + "/.cursor", std::to_string(cursor) + "\n", 0644); !s.ok()) {
+            return Report(s);
+          }
+        }
+        for (const auto& w : written) std::cout << "wrote " << w << "\n";
+        std::cout.flush();
+      }
+    }
+    if (now - last_subscribe > 10s) {  // keep-alive; re-registers after a broker restart
+      send_subscribe();
+      last_subscribe = now;
+    }
+    if (o.once && connected && now - last_activity > 2s) break;
+    if (o.once && !connected && now - last_activity > 10s) {
+      return Report(Status::Unreachable("no answer from " + o.broker + " within 10 s; is the broker running?"));
+    }
+  }
+  return 0;
+}
+
+int Fetch(const DigestOptions& o) {
+  auto keys = ReadKeyFile(o.key_file);
+  if (!keys.ok()) return Report(keys.status());
+  if (Status s = CheckFormats({o.format}); !s.ok()) return Report(s);
+  wire::ClientMessage req;
+  req.set_schema(wire::SCHEMA_V1);
+  req.mutable_digest_request()->set_period(o.period);
+  req.mutable_digest_request()->set_region(o.region);
+  auto r = Call<wire::BrokerMessage>(o.broker, &keys->curve, o.broker_key, req, 10000ms, 64 * 1024 * 1024);
+  if (!r.ok()) return Report(r.status());
+  if (r->has_nack()) {
+    return Report(Status::Refused("the broker refused: " + r->nack().detail() + " (" + r->nack().reason() + ")"));
+  }
+  if (!r->has_digest()) return Report(Status::Runtime("the broker sent no digest"));
+  const auto& d = r->digest().digest();
+  if (o.out.empty()) {
+    std::cout << RenderDigest(d, o.format);
+    return 0;
+  }
+  std::vector<std::string> written;
+  if (fs::is_directory(o.out)) {
+    if (Status s = WriteDigest(d, o.out, {o.format}, written); !s.ok()) return Report(s);
+  } else {
+    if (Status s = WriteFileAtomic(o.out, RenderDigest(d, o.format), 0644); !s.ok()) return Report(s);
+    written.push_back(o.out);
+  }
+  std::cout << "wrote " << written.front() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddDigestCommands(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<DigestOptions>();
+  auto* digest = app.add_subcommand("digest", "receive digests (advisory councils)");
+  digest->require_subcommand(1);
+  auto common = [&](CLI::App* c) {
+    c->add_option("--broker", o->broker, "the broker's listen endpoint, tcp://HOST:PORT")->required();
+    c->add_option("--broker-key", o->broker_key, "the broker's public key")->required();
+    c->add_option("--key", o->key_file, "your key file (signaal keys generate)")->required();
+  };
+  auto* subscribe = digest->add_subcommand("subscribe", "receive every digest, catching up first; runs until stopped");
+  common(subscribe);
+  subscribe->add_option("--out", o->out, "folder: OUT/<region>/<period>.<ext>, cursor in OUT/.cursor")->required();
+  subscribe->add_option("--format", o->formats, "json,md (default both)");
+  subscribe->add_option("--region", o->regions, "only these regions, comma-separated");
+  subscribe->add_flag("--once", o->once, "catch up, then exit when nothing arrives for 2 s");
+  subscribe->callback([o, &exit_code] { exit_code = Subscribe(*o); });
+
+  auto* fetch = digest->add_subcommand("fetch", "build and fetch one digest now");
+  common(fetch);
+  fetch->add_option("--period", o->period, "2026-W41, 2026-W38..2026-W41 or 2026-10")->required();
+  fetch->add_option("--region", o->region, "region (default: your first enrolled region)");
+  fetch->add_option("--format", o->format, "json or md (default json)");
+  fetch->add_option("--out", o->out, "file, or folder for <region>/<period>.<ext>; default stdout");
+  fetch->callback([o, &exit_code] { exit_code = Fetch(*o); });
+}
+
+void AddKeysCommands(CLI::App& app, int& exit_code) {
+  auto out = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto* keys = app.add_subcommand("keys", "key pairs for subscribers and administrators");
+  keys->require_subcommand(1);
+  auto* gen = keys->add_subcommand("generate", "write a new CURVE keypair to a 0600 file");
+  gen->add_option("--out", *out, "key file to create (never overwritten)")->required();
+  gen->add_flag("--json", *json, "print JSON");
+  gen->callback([out, json, &exit_code] {
+    KeyFile k;
+    k.curve = GenerateCurveKeyPair();
+    if (Status s = WriteKeyFile(*out, k); !s.ok()) {
+      exit_code = Report(s);
+      return;
+    }
+    std::string path = AbsolutePath(*out);
+    if (*json) {
+      std::cout << nlohmann::json({{"public_key", k.curve.public_key}, {"key_file", path}}).dump(2) << "\n";
+    } else {
+      std::cout << "wrote " << path << " (keep it secret)\npublic key: " << k.curve.public_key
+                << "\nGive the public key to the broker administrator.\n";
+    }
+    exit_code = 0;
+  });
+}
+
+}  // namespace signaal::cli

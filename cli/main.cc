@@ -1,0 +1,22 @@
+// signaal: the command for partner IT staff (`node`), the broker
+// administrator (`broker`), and council secretaries (`digest`, `keys`).
+#include <iostream>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"signaal: work with a Signaalnet node, broker or digests"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  signaal::cli::AddNodeCommands(app, exit_code);
+  signaal::cli::AddBrokerCommands(app, exit_code);
+  signaal::cli::AddDigestCommands(app, exit_code);
+  signaal::cli::AddKeysCommands(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

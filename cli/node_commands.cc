@@ -1,0 +1,249 @@
+// `signaal node …`: talks to the node daemon's local control socket.
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "signaal.pb.h"
+#include "signaal/config.h"
+#include "signaal/files.h"
+#include "signaal/text.h"
+#include "signaal/zmq_util.h"
+
+namespace signaal::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct NodeOptions {
+  std::string config;
+  bool json = false;
+  wire::SignalInput signal;
+  std::string file;
+  bool dry_run = false, skip_invalid = false;
+  std::string period;
+  uint32_t severity = 0;
+  bool quote_consent = false;
+};
+
+// Sends one request to the node daemon named in the config.
+Result<wire::NodeResponse> AskNode(const NodeOptions& o, wire::NodeRequest req, std::chrono::milliseconds timeout) {
+  auto config = LoadNodeConfig(NodeConfigPath(o.config));
+  if (!config.ok()) return config.status();
+  req.set_schema(wire::SCHEMA_V1);
+  auto r = Call<wire::NodeResponse>(config->control, nullptr, "", req, timeout, kMaxLocalMessage);
+  if (!r.ok()) {
+    if (r.status().code() == Code::kUnreachable) {
+      return Status::Unreachable("the node daemon at " + config->control + " is not answering; is signaal-node running?");
+    }
+    return r.status();
+  }
+  return r;
+}
+
+// Reports a failed response; returns its exit code (0 when ok).
+int Check(const Result<wire::NodeResponse>& r) {
+  if (!r.ok()) return Report(r.status());
+  if (!r->ok()) return Report(Status(static_cast<Code>(r->error_code() ? r->error_code() : 1), r->error()));
+  return 0;
+}
+
+nlohmann::json RecordJson(const wire::SignalRecord& s) {
+  return {{"id", s.id()},           {"date", s.date()},         {"period", s.period()},
+          {"municipality", s.municipality()}, {"theme", s.theme()}, {"subtheme", s.subtheme()},
+          {"age_band", s.age_band()}, {"channel", s.channel()},   {"severity", s.severity()},
+          {"status", s.status()},   {"has_person", s.has_person()}, {"has_text", s.has_text()}};
+}
+
+int Status_(const NodeOptions& o) {
+  wire::NodeRequest req;
+  req.mutable_status();
+  auto r = AskNode(o, req, 5000ms);
+  if (int rc = Check(r)) return rc;
+  const auto& s = r->status();
+  if (o.json) {
+    nlohmann::json j = {{"node_id", s.node_id()},
+                        {"name", s.name()},
+                        {"broker", s.broker()},
+                        {"broker_state", s.broker_state()},
+                        {"broker_state_since", IsoTimeUtc(s.broker_state_since())},
+                        {"last_ack", s.last_ack_unix() ? nlohmann::json(IsoTimeUtc(s.last_ack_unix())) : nullptr},
+                        {"signals", s.signals()},
+                        {"outbox_depth", s.outbox_depth()},
+                        {"pending_periods", s.pending_periods()},
+                        {"dirty_periods", s.dirty_periods()},
+                        {"snapshots_sent", s.snapshots_sent()},
+                        {"snapshots_acked", s.snapshots_acked()},
+                        {"snapshots_nacked", s.snapshots_nacked()},
+                        {"last_nack", s.last_nack()},
+                        {"taxonomy_version", s.taxonomy_version()},
+                        {"software_version", s.software_version()}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::string broker = s.broker_state();
+  if (broker == "refused") broker = "refused by broker";
+  if (broker != "connected") broker += " since " + LocalTime(s.broker_state_since());
+  std::string pending;
+  for (const auto& p : s.pending_periods()) pending += (pending.empty() ? "" : " ") + p;
+  Table t({"node", s.node_id() + " (" + s.name() + ")"});
+  t.Add({"broker", s.broker() + ": " + broker});
+  t.Add({"signals", std::to_string(s.signals())});
+  t.Add({"outbox", std::to_string(s.outbox_depth()) + (pending.empty() ? "" : " (" + pending + ")")});
+  t.Add({"weeks changed", std::to_string(s.dirty_periods()) + " not yet published"});
+  t.Add({"snapshots", std::to_string(s.snapshots_sent()) + " sent, " + std::to_string(s.snapshots_acked()) +
+                          " acked, " + std::to_string(s.snapshots_nacked()) + " refused"});
+  t.Add({"last ack", LocalTime(s.last_ack_unix())});
+  if (!s.last_nack().empty()) t.Add({"last refusal", s.last_nack()});
+  t.Add({"versions", "software " + s.software_version() + ", taxonomy " + s.taxonomy_version()});
+  std::cout << t.Render();
+  return 0;
+}
+
+int Add(NodeOptions o) {
+  o.signal.set_severity(o.severity);
+  o.signal.set_quote_consent(o.quote_consent);
+  wire::NodeRequest req;
+  *req.mutable_add()->mutable_signal() = o.signal;
+  auto r = AskNode(o, req, 5000ms);
+  if (int rc = Check(r)) return rc;
+  if (o.json) {
+    std::cout << RecordJson(r->added()).dump(2) << "\n";
+  } else {
+    std::cout << "stored signal " << r->added().id() << " in week " << r->added().period() << "\n";
+  }
+  return 0;
+}
+
+int Import(const NodeOptions& o) {
+  auto content = ReadFile(o.file);
+  if (!content.ok()) return Report(Status::Usage("cannot read " + o.file));
+  wire::NodeRequest req;
+  auto* imp = req.mutable_import_csv();
+  imp->set_file_name(o.file);
+  imp->set_content(*content);
+  imp->set_dry_run(o.dry_run);
+  imp->set_skip_invalid(o.skip_invalid);
+  auto r = AskNode(o, req, 120000ms);
+  if (!r.ok()) return Report(r.status());
+  const auto& res = r->import_result();
+  for (const auto& e : res.errors()) {
+    std::cerr << o.file << " row " << e.row() << (e.field().empty() ? "" : ", field " + e.field()) << ": "
+              << e.message() << "\n";
+  }
+  if (!r->ok()) return Report(Status(static_cast<Code>(r->error_code() ? r->error_code() : 1), r->error()));
+  std::string periods;
+  for (const auto& p : res.periods()) periods += (periods.empty() ? "" : ", ") + p;
+  if (o.json) {
+    nlohmann::json j = {{"file", o.file}, {"rows", res.rows()}, {"imported", res.imported()},
+                        {"skipped", res.skipped()}, {"periods", res.periods()}, {"dry_run", o.dry_run}};
+    std::cout << j.dump(2) << "\n";
+  } else if (o.dry_run) {
+    std::cout << o.file << ": " << res.rows() - res.skipped() << " of " << res.rows()
+              << " rows are valid; nothing imported (dry run)\n";
+  } else {
+    std::cout << "imported " << res.imported() << " signals from " << o.file
+              << (res.skipped() ? " (" + std::to_string(res.skipped()) + " invalid rows skipped)" : "")
+              << " (weeks: " << periods << ")\n";
+  }
+  return 0;
+}
+
+int List(const NodeOptions& o) {
+  wire::NodeRequest req;
+  req.mutable_list()->set_period(o.period);
+  auto r = AskNode(o, req, 30000ms);
+  if (int rc = Check(r)) return rc;
+  if (o.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& s : r->signals().signals()) j.push_back(RecordJson(s));
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  Table t({"ID", "DATE", "WEEK", "MUNICIPALITY", "THEME", "SUBTHEME", "AGE", "CHANNEL", "STATUS", "PERSON"});
+  for (const auto& s : r->signals().signals()) {
+    t.Add({s.id(), s.date(), s.period(), s.municipality(), s.theme(), s.subtheme(), s.age_band(), s.channel(),
+           s.status(), s.has_person() ? "yes" : "-"});
+  }
+  std::cout << t.Render();
+  return 0;
+}
+
+int Publish(const NodeOptions& o) {
+  wire::NodeRequest req;
+  req.mutable_publish();
+  auto r = AskNode(o, req, 30000ms);
+  if (int rc = Check(r)) return rc;
+  const auto& p = r->published();
+  if (o.json) {
+    std::cout << nlohmann::json({{"periods", p.periods()}, {"outbox_depth", p.outbox_depth()}}).dump(2) << "\n";
+  } else if (p.periods().empty()) {
+    std::cout << "no weeks changed since the last publication; outbox holds " << p.outbox_depth() << "\n";
+  } else {
+    std::cout << "new snapshots for " << p.periods_size() << " weeks sent to the broker; outbox holds "
+              << p.outbox_depth() << " until acked\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddNodeCommands(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<NodeOptions>();
+  auto* node = app.add_subcommand("node", "work with the node on this host (partner IT staff)");
+  node->require_subcommand(1);
+  node->fallthrough();  // `signaal node status --config F` as well as `signaal node --config F status`
+  node->add_option("--config", o->config, "node.toml (default $SIGNAAL_NODE_CONFIG or /etc/signaal/node.toml)");
+  auto json_flag = [&](CLI::App* c) { c->add_flag("--json", o->json, "print JSON"); };
+
+  auto* status = node->add_subcommand("status", "is the node healthy and connected?");
+  json_flag(status);
+  status->callback([o, &exit_code] { exit_code = Status_(*o); });
+
+  auto* signal = node->add_subcommand("signal", "add, import or list signals");
+  signal->require_subcommand(1);
+  auto* add = signal->add_subcommand("add", "store one signal");
+  add->add_option("--theme", *o->signal.mutable_theme(), "theme code")->required();
+  add->add_option("--subtheme", *o->signal.mutable_subtheme(), "subtheme code");
+  add->add_option("--municipality", *o->signal.mutable_municipality(), "CBS code or name")->required();
+  add->add_option("--age-band", *o->signal.mutable_age_band(), "0-17, 18-26, 27-66, 67+, unknown");
+  add->add_option("--channel", *o->signal.mutable_channel(), "default: the node's type");
+  add->add_option("--date", *o->signal.mutable_date(), "YYYY-MM-DD (default today)");
+  add->add_option("--text", *o->signal.mutable_text(), "description (stays at the node)");
+  add->add_option("--person", *o->signal.mutable_person(), "citizen reference (stored only as a pseudonym)");
+  add->add_option("--severity", o->severity, "1-3");
+  add->add_option("--status", *o->signal.mutable_status(), "open, referred, resolved");
+  add->add_flag("--quote-consent", o->quote_consent, "the citizen consents to quoting");
+  add->add_option("--quote", *o->signal.mutable_quote(), "quote text (needs --quote-consent)");
+  json_flag(add);
+  add->callback([o, &exit_code] {
+    if (o->signal.date().empty()) {
+      std::time_t t = std::time(nullptr);
+      std::tm tm{};
+      localtime_r(&t, &tm);
+      char buf[16];
+      std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+      o->signal.set_date(buf);
+    }
+    exit_code = Add(*o);
+  });
+
+  auto* import = signal->add_subcommand("import", "import a CSV file, all or nothing");
+  import->add_option("FILE", o->file, "CSV file (',' or ';', UTF-8 with or without BOM)")->required();
+  import->add_flag("--dry-run", o->dry_run, "check only, import nothing");
+  import->add_flag("--skip-invalid", o->skip_invalid, "import the valid rows, report the others");
+  json_flag(import);
+  import->callback([o, &exit_code] { exit_code = Import(*o); });
+
+  auto* list = signal->add_subcommand("list", "list stored signals (without free text)");
+  list->add_option("--period", o->period, "ISO week, e.g. 2026-W41");
+  json_flag(list);
+  list->callback([o, &exit_code] { exit_code = List(*o); });
+
+  auto* publish = node->add_subcommand("publish", "send the changed weeks to the broker now");
+  json_flag(publish);
+  publish->callback([o, &exit_code] { exit_code = Publish(*o); });
+}
+
+}  // namespace signaal::cli

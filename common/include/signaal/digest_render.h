@@ -1,0 +1,20 @@
+// Digest rendering: the JSON shape of DESIGN §8 and a readable Dutch
+// Markdown page. Suppressed cells carry no number: null in JSON, "×" in text.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "signaal.pb.h"
+
+namespace signaal {
+
+nlohmann::json DigestToJson(const wire::Digest& digest);
+std::string DigestToMarkdown(const wire::Digest& digest);
+// "<region>/<period>.<ext>": where a digest lives under a subscriber's folder.
+std::string DigestFileName(const wire::Digest& digest, const std::string& ext);
+// Renders in `format` (json or md); empty for an unknown format.
+std::string RenderDigest(const wire::Digest& digest, const std::string& format);
+
+}  // namespace signaal
