@@ -1,0 +1,157 @@
+#include "network.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "signaal/period.h"
+
+namespace signaal::test {
+
+using namespace std::chrono_literals;
+
+bool Network::StartBroker(const std::string& region, int k) {
+  listen_ = "tcp://127.0.0.1:" + std::to_string(FreePort());
+  control_ = "tcp://127.0.0.1:" + std::to_string(FreePort());
+  auto init = RunCommand({BrokerBinary(), "init", "--dir", dir_ + "/broker", "--region", region, "--listen", listen_,
+                          "--control", control_, "--k", std::to_string(k), "--json"});
+  if (init.exit_code != 0) {
+    std::cerr << "broker init failed: " << init.err << "\n";
+    return false;
+  }
+  auto j = init.Json();
+  broker_config_ = j["config"];
+  broker_key_ = j["public_key"];
+  broker_ = std::make_unique<Daemon>(std::vector<std::string>{BrokerBinary(), "run", "--config", broker_config_},
+                                     dir_ + "/broker.log");
+  if (!broker_->WaitForLog("signaal-broker ready", 20s)) {
+    std::cerr << broker_->ReadLog();
+    return false;
+  }
+  return true;
+}
+
+NodeHandle* Network::AddNode(const std::string& org, const std::string& type, const std::string& gm, bool enrol,
+                             int interval_s) {
+  auto node = std::make_unique<NodeHandle>();
+  node->dir = dir_ + "/node-" + std::to_string(nodes_.size() + 1);
+  auto init = RunCommand({NodeBinary(), "init", "--dir", node->dir, "--org", org, "--type", type, "--municipality",
+                          gm, "--broker", listen_, "--broker-key", broker_key_, "--json"});
+  if (init.exit_code != 0) {
+    std::cerr << "node init failed: " << init.err << "\n";
+    return nullptr;
+  }
+  auto j = init.Json();
+  node->id = j["node_id"];
+  node->config = j["config"];
+  // A shorter publish interval for tests that wait for automatic publication.
+  std::ifstream in(node->config);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  auto pos = text.find("interval_s = 60");
+  if (pos != std::string::npos) text.replace(pos, 15, "interval_s = " + std::to_string(interval_s));
+  std::ofstream(node->config, std::ios::trunc) << text;
+  if (enrol) {
+    auto r = BrokerCli({"enroll", j["enrolment_request"]});
+    if (r.exit_code != 0) {
+      std::cerr << "enroll failed: " << r.err << "\n";
+      return nullptr;
+    }
+  }
+  node->daemon = std::make_unique<Daemon>(std::vector<std::string>{NodeBinary(), "run", "--config", node->config},
+                                          node->dir + "/node.log");
+  if (!node->daemon->WaitForLog("signaal-node ready", 20s)) {
+    std::cerr << node->daemon->ReadLog();
+    return nullptr;
+  }
+  NodeHandle* raw = node.get();
+  nodes_[node->id] = std::move(node);
+  return raw;
+}
+
+bool Network::StartNode(NodeHandle& node) {
+  node.daemon->Start();
+  return node.daemon->WaitForLog("signaal-node ready", 20s);
+}
+
+std::string Network::AddSubscriber(const std::string& name, const std::string& regions) {
+  std::string key = dir_ + "/" + name + ".key";
+  auto gen = Cli({"keys", "generate", "--out", key, "--json"});
+  if (gen.exit_code != 0) return "";
+  auto r = BrokerCli({"enroll-subscriber", "--name", name, "--regions", regions, "--public-key",
+                      gen.Json()["public_key"].get<std::string>()});
+  return r.exit_code == 0 ? key : "";
+}
+
+CommandResult Network::Cli(std::vector<std::string> args, std::chrono::seconds timeout) const {
+  args.insert(args.begin(), CliBinary());
+  return RunCommand(args, timeout);
+}
+
+CommandResult Network::NodeCli(const NodeHandle& node, std::vector<std::string> args) const {
+  args.insert(args.begin(), {"node"});
+  args.insert(args.end(), {"--config", node.config});
+  return Cli(args, 120s);
+}
+
+CommandResult Network::BrokerCli(std::vector<std::string> args) const {
+  args.insert(args.begin(), {"broker"});
+  args.insert(args.end(), {"--config", broker_config_});
+  return Cli(args);
+}
+
+std::map<std::string, int> CountSignalsInCsv(const std::string& path, const std::vector<std::string>& region_gms) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  char sep = text.find(';') < text.find('\n') ? ';' : ',';
+  // Records of fields, honouring quotes (fields may hold separators and line breaks).
+  std::vector<std::vector<std::string>> records(1);
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
+      else if (c == '"') quoted = false;
+      else field += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == sep) {
+      records.back().push_back(field);
+      field.clear();
+    } else if (c == '\n') {
+      records.back().push_back(field);
+      field.clear();
+      records.emplace_back();
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  std::map<std::string, int> counts;
+  if (records.empty()) return counts;
+  const auto& header = records.front();
+  auto col = [&](const std::string& name) {
+    for (size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == name) return i;
+    }
+    return header.size();
+  };
+  size_t gm = col("municipality"), theme = col("theme"), sub = col("subtheme");
+  for (size_t r = 1; r < records.size(); ++r) {
+    const auto& rec = records[r];
+    if (rec.size() < header.size()) continue;
+    if (std::find(region_gms.begin(), region_gms.end(), rec[gm]) == region_gms.end()) continue;
+    counts[""]++;
+    counts[rec[theme]]++;
+    if (!rec[sub].empty()) counts[rec[sub]]++;
+  }
+  return counts;
+}
+
+std::string WeeksAgo(int n) { return AddWeeks(IsoWeekOf(Today()), -n); }
+
+}  // namespace signaal::test

@@ -1,0 +1,60 @@
+// Network: a whole Signaalnet on loopback for integration tests — a broker and
+// nodes set up only through the real command-line contract (init, enroll,
+// run), each in its own folder under one TempDir.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include "process.h"
+
+namespace signaal::test {
+
+struct NodeHandle {
+  std::string id;
+  std::string config;
+  std::string dir;
+  std::unique_ptr<Daemon> daemon;
+};
+
+class Network {
+ public:
+  explicit Network(const TempDir& dir) : dir_(dir.path()) {}
+
+  // Initialises and starts the broker; false (with a message on stderr) on failure.
+  bool StartBroker(const std::string& region = "limburg", int k = 5);
+  // init + enroll + run; `interval_s` is the automatic publish interval.
+  NodeHandle* AddNode(const std::string& org, const std::string& type, const std::string& gm,
+                      bool enrol = true, int interval_s = 60);
+  bool StartNode(NodeHandle& node);
+  // keys generate + enroll-subscriber; returns the key file.
+  std::string AddSubscriber(const std::string& name, const std::string& regions);
+
+  CommandResult Cli(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds(60)) const;
+  CommandResult NodeCli(const NodeHandle& node, std::vector<std::string> args) const;
+  CommandResult BrokerCli(std::vector<std::string> args) const;
+
+  Daemon& broker() { return *broker_; }
+  const std::string& listen() const { return listen_; }
+  const std::string& broker_key() const { return broker_key_; }
+  const std::string& broker_config() const { return broker_config_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  std::string listen_, control_, broker_key_, broker_config_;
+  std::unique_ptr<Daemon> broker_;
+  std::map<std::string, std::unique_ptr<NodeHandle>> nodes_;
+};
+
+// Signals per theme and per subtheme ("" key = all) in a CSV written by
+// signaal-gen, for the municipalities of `region_gms` — computed here, apart
+// from the system's own importer, so tests compare against the input itself.
+std::map<std::string, int> CountSignalsInCsv(const std::string& path, const std::vector<std::string>& region_gms);
+
+// The current ISO week minus `n` weeks, e.g. "2026-W40".
+std::string WeeksAgo(int n);
+
+}  // namespace signaal::test

@@ -1,0 +1,217 @@
+// Whole networks on loopback, set up and used only through the command-line
+// contract: real daemons, real CURVE keys, real RocksDB folders.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "network.h"
+#include "signaal/reference_data.h"
+
+namespace signaal::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> MunicipalitiesOf(const std::string& region) {
+  static ReferenceData ref = *ReferenceData::Load(SourceDir() + "/data");
+  return ref.FindRegion(region)->municipalities;
+}
+
+CommandResult Generate(const std::string& out, const std::string& gms, int rows, int seed, bool dutch = false) {
+  std::vector<std::string> args = {GenBinary(), "--rows", std::to_string(rows), "--seed", std::to_string(seed),
+                                   "--municipalities", gms, "--from", WeeksAgo(5), "--weeks", "6", "--out", out};
+  if (dutch) args.insert(args.end(), {"--separator", ";", "--bom", "--dutch-dates"});
+  return RunCommand(args);
+}
+
+// Waits until the node has nothing left to send.
+bool Drained(Network& net, const NodeHandle& node, std::chrono::seconds timeout = 30s) {
+  return WaitUntil(
+      [&] {
+        auto s = net.NodeCli(node, {"status", "--json"}).Json();
+        return !s.is_null() && s["outbox_depth"] == 0 && s["dirty_periods"] == 0;
+      },
+      timeout);
+}
+
+nlohmann::json FetchDigest(Network& net, const std::string& key, const std::string& region) {
+  auto r = net.Cli({"digest", "fetch", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key", key,
+                    "--period", WeeksAgo(5) + ".." + WeeksAgo(0), "--region", region, "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.Json();
+}
+
+TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
+  TempDir dir;
+  Network net(dir);
+  ASSERT_TRUE(net.StartBroker());
+  struct Partner {
+    std::string org, type, gm, gen_gms;
+    bool dutch;
+  };
+  std::vector<Partner> partners = {
+      {"Cliëntenraad Heerlen", "clientenraad", "GM0917", "GM0917", false},
+      {"Provinciale Helpdesk Sociale Zekerheid", "helpdesk", "GM0935", "GM0935,GM0917,GM1883,GM0983,GM0957", true},
+      {"Zelfhulpnetwerk Sittard-Geleen", "zelfhulp", "GM1883", "GM1883", false},
+  };
+  std::vector<std::string> files;
+  std::vector<NodeHandle*> nodes;
+  for (size_t i = 0; i < partners.size(); ++i) {
+    const auto& p = partners[i];
+    NodeHandle* node = net.AddNode(p.org, p.type, p.gm);
+    ASSERT_NE(node, nullptr);
+    std::string csv = dir.path() + "/signals-" + std::to_string(i) + ".csv";
+    ASSERT_EQ(Generate(csv, p.gen_gms, 250, static_cast<int>(i) + 11, p.dutch).exit_code, 0);
+    auto imp = net.NodeCli(*node, {"signal", "import", csv});
+    ASSERT_EQ(imp.exit_code, 0) << imp.err;
+    auto pub = net.NodeCli(*node, {"publish"});
+    ASSERT_EQ(pub.exit_code, 0) << pub.err;
+    files.push_back(csv);
+    nodes.push_back(node);
+  }
+  for (auto* node : nodes) ASSERT_TRUE(Drained(net, *node)) << node->daemon->ReadLog();
+
+  std::string key = net.AddSubscriber("adviesraad-zuid", "zuid-limburg");
+  ASSERT_FALSE(key.empty());
+  std::string period = WeeksAgo(5) + ".." + WeeksAgo(0);
+  auto pub = net.BrokerCli({"digest", "publish", "--period", period, "--region", "zuid-limburg"});
+  ASSERT_EQ(pub.exit_code, 0) << pub.err;
+  auto sub = net.Cli({"digest", "subscribe", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key", key,
+                      "--out", dir.path() + "/digests", "--once"});
+  ASSERT_EQ(sub.exit_code, 0) << sub.err;
+  std::ifstream in(dir.path() + "/digests/zuid-limburg/" + period + ".json");
+  ASSERT_TRUE(in.good()) << sub.out;
+  auto digest = nlohmann::json::parse(in);
+
+  // Expected counts straight from the three input files.
+  std::map<std::string, int> expected;
+  for (const auto& f : files) {
+    for (const auto& [code, n] : CountSignalsInCsv(f, MunicipalitiesOf("zuid-limburg"))) expected[code] += n;
+  }
+  ASSERT_GT(expected[""], 400);
+  EXPECT_EQ(digest["region"], "zuid-limburg");
+  EXPECT_EQ(digest["policy"]["k"], 5);
+  EXPECT_EQ(digest["total"]["signals"], expected[""]);
+  EXPECT_EQ(digest["organisations"], 3);
+  int themes_seen = 0, shown = 0, suppressed = 0;
+  for (const auto& theme : digest["themes"]) {
+    ++themes_seen;
+    std::vector<nlohmann::json> cells = {theme};
+    for (const auto& s : theme["subthemes"]) cells.push_back(s);
+    for (const auto& cell : cells) {
+      std::string code = cell["theme"];
+      ASSERT_GT(expected[code], 0) << code << " is in the digest but not in the input";
+      if (cell["suppressed"]) {
+        ++suppressed;
+        EXPECT_TRUE(cell["signals"].is_null());
+        EXPECT_TRUE(cell["organisations"].is_null());
+      } else {
+        ++shown;
+        EXPECT_EQ(cell["signals"], expected[code]) << code;
+        EXPECT_GE(cell["signals"].get<int>(), 5) << code;
+        EXPECT_LE(cell["organisations"].get<int>(), 3);
+      }
+    }
+  }
+  int expected_themes = 0;
+  for (const auto& [code, n] : expected) expected_themes += !code.empty() && code.find('.') == std::string::npos;
+  EXPECT_EQ(themes_seen, expected_themes);
+  EXPECT_GT(shown, 10);
+  EXPECT_GT(suppressed, 0);  // small subthemes exist in 750 signals over 54 subthemes
+
+  // A subscriber for Zuid-Limburg may not fetch Noord-Limburg.
+  auto forbidden = net.Cli({"digest", "fetch", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key",
+                            key, "--period", period, "--region", "noord-limburg"});
+  EXPECT_EQ(forbidden.exit_code, 4) << forbidden.out;
+}
+
+TEST(Network, UnackedOutboxSurvivesRestartsAndCountsOnce) {
+  TempDir dir;
+  Network net(dir);
+  ASSERT_TRUE(net.StartBroker());
+  NodeHandle* node = net.AddNode("Spreekuur Kerkrade", "spreekuur", "GM0928");
+  ASSERT_NE(node, nullptr);
+  std::string key = net.AddSubscriber("adviesraad-kerkrade", "GM0928");
+
+  net.broker().Stop();  // the broker is away
+  std::string csv = dir.path() + "/signals.csv";
+  ASSERT_EQ(Generate(csv, "GM0928", 200, 5).exit_code, 0);
+  ASSERT_EQ(net.NodeCli(*node, {"signal", "import", csv}).exit_code, 0);
+  ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
+  auto status = net.NodeCli(*node, {"status", "--json"}).Json();
+  EXPECT_GT(status["outbox_depth"].get<int>(), 0);
+
+  node->daemon->Kill();  // a crash with an unacked outbox
+  ASSERT_TRUE(net.StartNode(*node));
+  net.broker().Start();
+  ASSERT_TRUE(net.broker().WaitForLog("signaal-broker ready", 20s));
+  ASSERT_TRUE(Drained(net, *node, 60s)) << node->daemon->ReadLog();
+
+  int expected = CountSignalsInCsv(csv, {"GM0928"})[""];
+  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected);
+
+  // Publishing again and restarting the broker changes nothing.
+  ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
+  net.broker().Stop();
+  net.broker().Start();
+  ASSERT_TRUE(net.broker().WaitForLog("signaal-broker ready", 20s));
+  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected);
+
+  // One more signal: a new version of its week replaces the old one, never adds to it.
+  auto add = net.NodeCli(*node, {"signal", "add", "--theme", "schulden", "--municipality", "Kerkrade"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
+  ASSERT_TRUE(Drained(net, *node));
+  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 1);
+}
+
+TEST(Network, UnenrolledNodeSaysItIsRefused) {
+  TempDir dir;
+  Network net(dir);
+  ASSERT_TRUE(net.StartBroker());
+  NodeHandle* node = net.AddNode("Panel Venlo", "panel", "GM0983", /*enrol=*/false);
+  ASSERT_NE(node, nullptr);
+  EXPECT_TRUE(WaitUntil([&] { return net.NodeCli(*node, {"status", "--json"}).Json()["broker_state"] == "refused"; },
+                        15s));
+  auto human = net.NodeCli(*node, {"status"});
+  EXPECT_NE(human.out.find("refused by broker"), std::string::npos) << human.out;
+  EXPECT_TRUE(node->daemon->WaitForLog("refused by broker", 5s));
+}
+
+TEST(Network, ImportIsAllOrNothingAndNamesEveryBadRow) {
+  TempDir dir;
+  Network net(dir);
+  ASSERT_TRUE(net.StartBroker());
+  NodeHandle* node = net.AddNode("Cliëntenraad Maastricht", "clientenraad", "GM0935");
+  ASSERT_NE(node, nullptr);
+  std::string csv = dir.path() + "/bad.csv";
+  std::ofstream(csv) << "\xEF\xBB\xBF"
+                        "datum;municipality;theme\n";
+  auto unknown_column = net.NodeCli(*node, {"signal", "import", csv});
+  EXPECT_EQ(unknown_column.exit_code, 2);
+  EXPECT_NE(unknown_column.err.find("datum"), std::string::npos) << unknown_column.err;
+
+  std::ofstream(csv, std::ios::trunc) << "date;municipality;theme;subtheme;text\n"
+                                         "01-10-2026;Maastricht;schulden;budgetbeheer;\"regel een;\nregel twee\"\n"
+                                         "31-02-2026;GM0935;schulden;;\n"
+                                         "2026-10-02;Atlantis;wonen;;\n"
+                                         "2026-10-03;GM0935;wonen;schulden.budgetbeheer;\n"
+                                         "2026-10-04;Beek (L.);werk;;\n";
+  auto bad = net.NodeCli(*node, {"signal", "import", csv});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("row 4, field date"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("row 5, field municipality"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("row 6, field subtheme"), std::string::npos) << bad.err;
+  auto list = net.NodeCli(*node, {"signal", "list", "--json"}).Json();
+  EXPECT_EQ(list.size(), 0u) << "a failed import stored something";
+
+  auto skip = net.NodeCli(*node, {"signal", "import", csv, "--skip-invalid"});
+  EXPECT_EQ(skip.exit_code, 0) << skip.err;
+  list = net.NodeCli(*node, {"signal", "list", "--json"}).Json();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["subtheme"], "schulden.budgetbeheer");
+  EXPECT_EQ(list[1]["municipality"], "GM0888");
+}
+
+}  // namespace
+}  // namespace signaal::test
