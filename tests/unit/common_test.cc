@@ -1,0 +1,140 @@
+// Unit tests of the calendar, the CSV reader and the reference data.
+#include <gtest/gtest.h>
+
+#include "signaal/csv.h"
+#include "signaal/digest_render.h"
+#include "signaal/period.h"
+#include "signaal/reference_data.h"
+
+namespace signaal {
+namespace {
+
+const ReferenceData& Ref() {
+  static ReferenceData ref = *ReferenceData::Load(SIGNAAL_SOURCE_DATA_DIR);
+  return ref;
+}
+
+TEST(Calendar, IsoWeeksAtYearBoundaries) {
+  EXPECT_EQ(IsoWeekOf({2020, 12, 31}), "2020-W53");
+  EXPECT_EQ(IsoWeekOf({2021, 1, 3}), "2020-W53");
+  EXPECT_EQ(IsoWeekOf({2021, 1, 4}), "2021-W01");
+  EXPECT_EQ(IsoWeekOf({2024, 12, 30}), "2025-W01");
+  EXPECT_EQ(IsoWeekOf({2026, 1, 1}), "2026-W01");
+  EXPECT_EQ(IsoWeekOf({2026, 11, 23}), "2026-W48");
+  EXPECT_TRUE(IsValidWeek("2020-W53"));
+  EXPECT_FALSE(IsValidWeek("2021-W53"));
+  EXPECT_FALSE(IsValidWeek("2026-W00"));
+  EXPECT_EQ(AddWeeks("2020-W52", 1), "2020-W53");
+  EXPECT_EQ(AddWeeks("2020-W53", 1), "2021-W01");
+  EXPECT_EQ(AddWeeks("2026-W02", -3), "2025-W51");
+  EXPECT_EQ(MondayOfWeek("2026-W48")->ToIso(), "2026-11-23");
+}
+
+TEST(Calendar, DatesInBothDutchAndIsoOrder) {
+  EXPECT_EQ(ParseDate("2026-10-05")->ToIso(), "2026-10-05");
+  EXPECT_EQ(ParseDate("05-10-2026")->ToIso(), "2026-10-05");
+  EXPECT_EQ(ParseDate("5/10/2026")->ToIso(), "2026-10-05");
+  EXPECT_EQ(ParseDate(" 29.02.2024 ")->ToIso(), "2024-02-29");
+  EXPECT_FALSE(ParseDate("29-02-2026").ok());
+  EXPECT_FALSE(ParseDate("2026-13-01").ok());
+  EXPECT_FALSE(ParseDate("gisteren").ok());
+  auto bad = ParseDate("31-02-2026");
+  EXPECT_NE(bad.status().message().find("31-02-2026"), std::string::npos);
+}
+
+TEST(Calendar, PeriodsAsWeekRangeOrMonth) {
+  auto week = ParsePeriod("2026-W41");
+  ASSERT_TRUE(week.ok());
+  EXPECT_EQ(week->Weeks(), std::vector<std::string>{"2026-W41"});
+  auto range = ParsePeriod("2025-W52..2026-W02");
+  ASSERT_TRUE(range.ok());
+  EXPECT_EQ(range->Weeks(), (std::vector<std::string>{"2025-W52", "2026-W01", "2026-W02"}));
+  // October 2026: Thursdays 1, 8, 15, 22, 29 -> weeks 40..44.
+  auto month = ParsePeriod("2026-10");
+  ASSERT_TRUE(month.ok());
+  EXPECT_EQ(month->from, "2026-W40");
+  EXPECT_EQ(month->to, "2026-W44");
+  EXPECT_FALSE(ParsePeriod("2026-W41..2026-W38").ok());
+  EXPECT_FALSE(ParsePeriod("2026-13").ok());
+  EXPECT_FALSE(ParsePeriod("last week").ok());
+}
+
+TEST(Csv, ReadsWhatDutchSpreadsheetsWrite) {
+  std::string file =
+      "\xEF\xBB\xBF"
+      "Date;Municipality;Text\r\n"
+      "01-10-2026;Heerlen;\"regel een;\r\nregel \"\"twee\"\"\"\r\n"
+      "\r\n"
+      "02-10-2026 ; Kerkrade ;  \r\n";
+  auto t = ParseCsv(file, "export.csv");
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->separator, ';');
+  EXPECT_EQ(t->header, (std::vector<std::string>{"date", "municipality", "text"}));
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(t->rows[0].line, 2u);
+  EXPECT_EQ(t->rows[0].fields[2], "regel een;\r\nregel \"twee\"");
+  EXPECT_EQ(t->rows[1].line, 5u);
+  EXPECT_EQ(t->rows[1].fields[1], "Kerkrade");
+}
+
+TEST(Csv, RefusesBrokenFilesNamingTheLine) {
+  auto latin1 = ParseCsv("date,text\n2026-10-01,caf\xe9\n", "old.csv");
+  ASSERT_FALSE(latin1.ok());
+  EXPECT_NE(latin1.status().message().find("old.csv line 2"), std::string::npos) << latin1.status().message();
+  auto open_quote = ParseCsv("date,text\n2026-10-01,\"never closed\n", "q.csv");
+  ASSERT_FALSE(open_quote.ok());
+  EXPECT_NE(open_quote.status().message().find("q.csv line 2"), std::string::npos);
+  EXPECT_FALSE(ParseCsv("", "empty.csv").ok());
+}
+
+TEST(ReferenceData, TaxonomyAndRegionHierarchy) {
+  EXPECT_EQ(Ref().TopThemes().size(), 12u);
+  EXPECT_TRUE(Ref().IsTopTheme("schulden"));
+  EXPECT_TRUE(Ref().IsSubthemeOf("schulden.budgetbeheer", "schulden"));
+  EXPECT_FALSE(Ref().IsSubthemeOf("werk.scholing", "schulden"));
+  EXPECT_EQ(Ref().municipalities().size(), 31u);
+  EXPECT_TRUE(Ref().RegionContains("parkstad", "GM0917"));
+  EXPECT_TRUE(Ref().RegionContains("zuid-limburg", "GM0917"));
+  EXPECT_TRUE(Ref().RegionContains("limburg", "GM0917"));
+  EXPECT_FALSE(Ref().RegionContains("noord-limburg", "GM0917"));
+  EXPECT_TRUE(Ref().RegionWithin("GM0917", "zuid-limburg"));
+  EXPECT_TRUE(Ref().RegionWithin("parkstad", "limburg"));
+  EXPECT_FALSE(Ref().RegionWithin("limburg", "parkstad"));
+  EXPECT_EQ(Ref().FindRegion("zuid-limburg")->municipalities.size(), 16u);
+  EXPECT_EQ(Ref().FindMunicipality("Beek (L.)")->code, "GM0888");
+  EXPECT_EQ(Ref().FindMunicipality("beek")->code, "GM0888");
+  EXPECT_EQ(Ref().FindMunicipality("gm0917")->name, "Heerlen");
+  EXPECT_EQ(Ref().FindMunicipality("Atlantis"), nullptr);
+  EXPECT_FALSE(Ref().taxonomy_version().empty());
+}
+
+TEST(DigestRender, SuppressedCellsCarryNoNumber) {
+  wire::Digest d;
+  d.set_region("parkstad");
+  d.set_region_name("Parkstad Limburg");
+  d.set_period("2026-W40..2026-W41");
+  d.mutable_policy()->set_k(5);
+  d.mutable_total()->set_signals(12);
+  d.mutable_total()->set_persons(11);
+  auto* t = d.add_themes();
+  t->set_code("schulden");
+  t->set_label_nl("Schulden & geldzaken");
+  t->set_signals(12);
+  t->set_persons(11);
+  t->set_organisations(2);
+  auto* s = t->add_subthemes();
+  s->set_code("schulden.budgetbeheer");
+  s->set_suppressed(true);
+  auto j = DigestToJson(d);
+  EXPECT_EQ(j["themes"][0]["theme"], "schulden");
+  EXPECT_EQ(j["themes"][0]["signals"], 12);
+  EXPECT_TRUE(j["themes"][0]["subthemes"][0]["signals"].is_null());
+  EXPECT_TRUE(j["themes"][0]["subthemes"][0]["organisations"].is_null());
+  EXPECT_EQ(j["policy"]["k"], 5);
+  std::string md = DigestToMarkdown(d);
+  EXPECT_NE(md.find("| × | × | × |"), std::string::npos) << md;
+  EXPECT_EQ(DigestFileName(d, "json"), "parkstad/2026-W40..2026-W41.json");
+}
+
+}  // namespace
+}  // namespace signaal

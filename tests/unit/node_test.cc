@@ -1,0 +1,181 @@
+// Unit tests of the node's parts, with a real RocksDB in a temporary folder.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "intake.h"
+#include "outbox.h"
+#include "signal_store.h"
+#include "summariser.h"
+#include "signaal/keys.h"
+
+namespace signaal::node {
+namespace {
+
+const ReferenceData& Ref() {
+  static ReferenceData ref = *ReferenceData::Load(SIGNAAL_SOURCE_DATA_DIR);
+  return ref;
+}
+
+class NodeStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/signaal-node-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    store_ = std::move(*SignalStore::Open(dir_, "secret-for-tests"));
+  }
+  ValidatedSignal Signal(const std::string& date, const std::string& theme, const std::string& person = "") {
+    wire::SignalInput in;
+    in.set_date(date);
+    in.set_municipality("GM0917");
+    in.set_theme(theme);
+    in.set_person(person);
+    in.set_text("Wachttijd schuldhulp");
+    auto v = ValidateSignal(in, Ref(), "clientenraad", {2026, 11, 23});
+    return std::get<ValidatedSignal>(v);
+  }
+  std::string dir_;
+  std::unique_ptr<SignalStore> store_;
+};
+
+TEST_F(NodeStore, OneCitizenUnderEveryWritingOfTheReferenceIsOnePerson) {
+  auto added = store_->Add({Signal("2026-10-05", "schulden", "123456782"),
+                            Signal("2026-10-06", "schulden", "1234.56.782"),
+                            Signal("2026-10-07", "schulden", " 123456782 "), Signal("2026-10-07", "schulden")},
+                           1000);
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(added->at(0).id(), "S0000001");
+  auto cells = Summarise(store_->SignalsOf("2026-W41"));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].signals(), 4u);
+  EXPECT_EQ(cells[0].persons(), 2u);  // the pseudonymous citizen, and one without a reference
+  EXPECT_EQ(Pseudonym("s", "1234-56-782"), Pseudonym("s", "123456782"));
+  EXPECT_NE(Pseudonym("s", "123456782"), Pseudonym("t", "123456782"));
+
+  // The raw reference is nowhere in the store's files.
+  store_.reset();
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_EQ(ss.str().find("123456782"), std::string::npos) << entry.path();
+  }
+}
+
+TEST_F(NodeStore, VersionsAreMonotonicAcrossReopenAndAcksKeepNewerEntries) {
+  auto keys = GenerateSigningKeyPair();
+  ASSERT_TRUE(store_->Add({Signal("2026-10-05", "werk"), Signal("2026-10-12", "wonen")}, 1).ok());
+  int64_t now = 1795000000;  // 2026-11-19
+  {
+    Outbox outbox(*store_, Ref(), "n", keys, 365);
+    auto first = outbox.Publish(now);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first->size(), 2u);
+    EXPECT_EQ(store_->last_version(), 2u);
+    EXPECT_TRUE(outbox.Publish(now)->empty());  // nothing changed
+  }
+  Reopen();
+  ASSERT_TRUE(store_->Add({Signal("2026-10-06", "werk")}, 2).ok());
+  Outbox outbox(*store_, Ref(), "n", keys, 365);
+  ASSERT_EQ(*outbox.Publish(now), std::vector<std::string>{"2026-W41"});
+  auto entries = store_->Outbox();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries["2026-W41"].version, 3u);  // replaced the unsent version 1
+
+  // The signed payload verifies and carries both signals of the week.
+  wire::SignedEnvelope env;
+  ASSERT_TRUE(env.ParseFromString(entries["2026-W41"].envelope));
+  EXPECT_TRUE(Verify(keys.public_hex, env.payload(), env.signature()));
+  wire::SummarySnapshot snap;
+  ASSERT_TRUE(snap.ParseFromString(env.payload()));
+  EXPECT_EQ(snap.cells(0).signals(), 2u);
+  EXPECT_EQ(snap.SerializeAsString().find("Wachttijd"), std::string::npos);
+
+  outbox.OnAck("2026-W41", 1);  // an ack of the old version keeps the new one pending
+  EXPECT_EQ(store_->Outbox().count("2026-W41"), 1u);
+  outbox.OnAck("2026-W41", 3);
+  EXPECT_EQ(store_->Outbox().count("2026-W41"), 0u);
+  outbox.OnNack("stale-version", "2026-W42", 2);
+  EXPECT_TRUE(store_->Outbox().empty());
+}
+
+TEST_F(NodeStore, WeeksOutsideRetentionAreNeverSent) {
+  ASSERT_TRUE(store_->Add({Signal("2024-01-10", "werk")}, 1).ok());
+  Outbox outbox(*store_, Ref(), "n", GenerateSigningKeyPair(), 365);
+  EXPECT_TRUE(outbox.Publish(1795000000)->empty());
+  EXPECT_TRUE(store_->Outbox().empty());
+  EXPECT_TRUE(store_->DirtyPeriods().empty());
+}
+
+TEST(Intake, ChecksEveryFieldAndNamesIt) {
+  Date today{2026, 11, 23};
+  auto check = [&](std::function<void(wire::SignalInput&)> f) {
+    wire::SignalInput in;
+    in.set_date("2026-10-05");
+    in.set_municipality("Heerlen");
+    in.set_theme("schulden");
+    f(in);
+    return ValidateSignal(in, Ref(), "helpdesk", today);
+  };
+  auto ok = check([](auto&) {});
+  ASSERT_TRUE(std::holds_alternative<ValidatedSignal>(ok));
+  const auto& r = std::get<ValidatedSignal>(ok).record;
+  EXPECT_EQ(r.municipality(), "GM0917");
+  EXPECT_EQ(r.channel(), "helpdesk");
+  EXPECT_EQ(r.age_band(), "unknown");
+  EXPECT_EQ(r.period(), "2026-W41");
+  auto field = [&](std::function<void(wire::SignalInput&)> f) {
+    auto v = check(f);
+    return std::holds_alternative<FieldError>(v) ? std::get<FieldError>(v).field : "";
+  };
+  EXPECT_EQ(field([](auto& in) { in.set_date("2026-12-25"); }), "date");
+  EXPECT_EQ(field([](auto& in) { in.set_municipality("Amsterdam"); }), "municipality");
+  EXPECT_EQ(field([](auto& in) { in.set_theme("geld"); }), "theme");
+  EXPECT_EQ(field([](auto& in) { in.set_subtheme("werk.scholing"); }), "subtheme");
+  EXPECT_EQ(field([](auto& in) { in.set_age_band("old"); }), "age_band");
+  EXPECT_EQ(field([](auto& in) { in.set_channel("fax"); }), "channel");
+  EXPECT_EQ(field([](auto& in) { in.set_status("gone"); }), "status");
+  EXPECT_EQ(field([](auto& in) { in.set_quote("x"); }), "quote");
+  EXPECT_EQ(field([](auto& in) { in.set_postcode4("AB"); }), "postcode4");
+  auto sub = check([](auto& in) { in.set_theme("schulden.budgetbeheer"); });
+  EXPECT_EQ(std::get<ValidatedSignal>(sub).record.subtheme(), "schulden.budgetbeheer");
+}
+
+TEST(Intake, CsvReportsEveryBadRowAndRefusesUnknownColumns) {
+  Date today{2026, 11, 23};
+  std::string csv =
+      "date,municipality,theme,severity,quote_consent,quote\n"
+      "2026-10-01,GM0917,werk,2,ja,mag geciteerd\n"
+      "2026-10-02,GM0917,werk,7,,\n"
+      "2026-10-03,GM9999,werk,,,\n"
+      "2026-10-04,GM0917,werk,,misschien,\n";
+  auto out = ParseSignalCsv(csv, "f.csv", Ref(), "spreekuur", today);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->rows, 4u);
+  EXPECT_EQ(out->valid.size(), 1u);
+  ASSERT_EQ(out->errors.size(), 3u);
+  EXPECT_EQ(out->errors[0].row(), 3u);
+  EXPECT_EQ(out->errors[0].field(), "severity");
+  EXPECT_EQ(out->errors[1].field(), "municipality");
+  EXPECT_EQ(out->errors[2].field(), "quote_consent");
+  auto unknown = ParseSignalCsv("date,gemeente,theme\n", "f.csv", Ref(), "spreekuur", today);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("gemeente"), std::string::npos);
+  auto missing = ParseSignalCsv("date,theme\n", "f.csv", Ref(), "spreekuur", today);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("municipality"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace signaal::node
