@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "signaal/files.h"
+#include "signaal/rocks.h"
 
 namespace signaal::broker {
 namespace {
@@ -24,15 +24,9 @@ rocksdb::WriteOptions Synced() {
 }  // namespace
 
 Result<std::unique_ptr<BrokerStore>> BrokerStore::Open(const std::string& data_dir) {
-  if (Status s = MakeDirs(data_dir, 0750); !s.ok()) return s;
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.max_open_files = 256;
-  options.keep_log_file_num = 3;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, data_dir + "/db", &raw);
-  if (!s.ok()) return Status::Runtime("cannot open the broker store in " + data_dir + "/db: " + s.ToString());
-  std::unique_ptr<BrokerStore> store(new BrokerStore(std::unique_ptr<rocksdb::DB>(raw)));
+  auto db = OpenRocksDb(data_dir, "the broker store");
+  if (!db.ok()) return db.status();
+  std::unique_ptr<BrokerStore> store(new BrokerStore(std::move(*db)));
   std::string seq;
   if (store->db_->Get(rocksdb::ReadOptions(), "m/digest_sequence", &seq).ok()) {
     store->digest_sequence_ = std::stoull(seq);

@@ -1,6 +1,5 @@
 // signaal-broker: `init` creates the broker's keys, config and first
 // administrator; `run` is the daemon (foreground, for systemd).
-#include <csignal>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -13,16 +12,11 @@
 #include "signaal/files.h"
 #include "signaal/keys.h"
 #include "signaal/log.h"
+#include "signaal/program.h"
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop = true; }
-
-int Fail(const signaal::Status& s) {
-  std::cerr << "signaal-broker: " << s.message() << "\n";
-  return s.exit_code();
-}
+int Fail(const signaal::Status& s) { return signaal::ExitWith("signaal-broker", s); }
 
 struct InitOptions {
   std::string dir;
@@ -100,9 +94,7 @@ int Run(const std::string& config_path, bool check) {
   }
   auto daemon = broker::BrokerDaemon::Create(*config);
   if (!daemon.ok()) return Fail(daemon.status());
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
-  Status s = (*daemon)->Run(g_stop);
+  Status s = (*daemon)->Run(StopRequested());
   return s.ok() ? 0 : Fail(s);
 }
 
@@ -126,12 +118,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--config", config, "broker.toml (default $SIGNAAL_BROKER_CONFIG or /etc/signaal/broker.toml)");
   run_cmd->add_flag("--check", check, "validate the configuration and exit");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  }
+  if (int rc = signaal::ParseCommandLine(app, argc, argv); rc >= 0) return rc;
   if (*init_cmd) return Init(init);
   return Run(config, check);
 }

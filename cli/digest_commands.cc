@@ -1,6 +1,5 @@
 // `signaal digest subscribe|fetch` (council secretaries) and `signaal keys
 // generate`: a subscriber's CURVE DEALER to the broker's public port.
-#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -12,6 +11,7 @@
 #include "signaal/digest_render.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
+#include "signaal/program.h"
 #include "signaal/text.h"
 #include "signaal/zmq_util.h"
 
@@ -20,9 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop = true; }
 
 struct DigestOptions {
   std::string broker, broker_key, key_file, out, formats = "json,md", regions, period, region, format = "json";
@@ -72,8 +69,7 @@ int Subscribe(const DigestOptions& o) {
   sock.set(zmq::sockopt::linger, 0);
   HandshakeWatch watch(ctx, sock, "subscriber");
   sock.connect(o.broker);
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
+  const std::atomic<bool>& stop = StopRequested();
 
   wire::ClientMessage sub;
   sub.set_schema(wire::SCHEMA_V1);
@@ -86,7 +82,7 @@ int Subscribe(const DigestOptions& o) {
   auto last_subscribe = std::chrono::steady_clock::now();
   auto last_activity = last_subscribe;
   bool connected = false;
-  while (!g_stop) {
+  while (!stop) {
     zmq::pollitem_t items[] = {{sock.handle(), 0, ZMQ_POLLIN, 0}, {watch.socket().handle(), 0, ZMQ_POLLIN, 0}};
     zmq::poll(items, 2, 200ms);
     auto now = std::chrono::steady_clock::now();

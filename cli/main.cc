@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "signaal/program.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"signaal: work with a Signaalnet node, broker or digests"};
@@ -12,11 +13,6 @@ int main(int argc, char** argv) {
   signaal::cli::AddBrokerCommands(app, exit_code);
   signaal::cli::AddDigestCommands(app, exit_code);
   signaal::cli::AddKeysCommands(app, exit_code);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  }
+  if (int rc = signaal::ParseCommandLine(app, argc, argv); rc >= 0) return rc;
   return exit_code;
 }

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "signaal/program.h"
 
 namespace signaal::cli {
 namespace {
@@ -15,10 +16,7 @@ size_t Width(const std::string& s) {
 
 }  // namespace
 
-int Report(const Status& status) {
-  if (!status.ok()) std::cerr << "signaal: " << status.message() << "\n";
-  return status.exit_code();
-}
+int Report(const Status& status) { return ExitWith("signaal", status); }
 
 std::string Table::Render() const {
   std::vector<size_t> widths;

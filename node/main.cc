@@ -1,6 +1,5 @@
 // signaal-node: `init` creates a partner node's keys, config and enrolment
 // request; `run` is the daemon (foreground, for systemd).
-#include <csignal>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -12,17 +11,12 @@
 #include "signaal/files.h"
 #include "signaal/keys.h"
 #include "signaal/log.h"
+#include "signaal/program.h"
 #include "signaal/text.h"
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop = true; }
-
-int Fail(const signaal::Status& s) {
-  std::cerr << "signaal-node: " << s.message() << "\n";
-  return s.exit_code();
-}
+int Fail(const signaal::Status& s) { return signaal::ExitWith("signaal-node", s); }
 
 struct InitOptions {
   std::string dir, org, type, municipality, broker, broker_key, id;
@@ -111,9 +105,7 @@ int Run(const std::string& path, bool check) {
     std::cout << "configuration " << config->path << " is valid\n";
     return 0;
   }
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
-  Status s = (*daemon)->Run(g_stop);
+  Status s = (*daemon)->Run(StopRequested());
   return s.ok() ? 0 : Fail(s);
 }
 
@@ -139,12 +131,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--config", config, "node.toml (default $SIGNAAL_NODE_CONFIG or /etc/signaal/node.toml)");
   run_cmd->add_flag("--check", check, "validate configuration, keys and reference data, then exit");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  }
+  if (int rc = signaal::ParseCommandLine(app, argc, argv); rc >= 0) return rc;
   if (*init_cmd) return Init(init);
   return Run(config, check);
 }

@@ -7,6 +7,7 @@
 
 #include "signaal/files.h"
 #include "signaal/keys.h"
+#include "signaal/rocks.h"
 
 namespace signaal::node {
 namespace {
@@ -35,15 +36,9 @@ std::string Pseudonym(const std::string& secret, const std::string& reference) {
 }
 
 Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_dir, std::string pseudonym_secret) {
-  if (Status s = MakeDirs(data_dir, 0700); !s.ok()) return s;
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.max_open_files = 128;
-  options.keep_log_file_num = 3;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, data_dir + "/db", &raw);
-  if (!s.ok()) return Status::Runtime("cannot open the node store in " + data_dir + "/db: " + s.ToString());
-  std::unique_ptr<SignalStore> store(new SignalStore(std::unique_ptr<rocksdb::DB>(raw), std::move(pseudonym_secret)));
+  auto db = OpenRocksDb(data_dir, "the node store");
+  if (!db.ok()) return db.status();
+  std::unique_ptr<SignalStore> store(new SignalStore(std::move(*db), std::move(pseudonym_secret)));
   store->next_id_ = std::stoull(store->GetOr("meta/next_id", "1"));
   store->last_version_ = std::stoull(store->GetOr("meta/version", "0"));
   std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator(rocksdb::ReadOptions()));
