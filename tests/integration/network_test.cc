@@ -2,6 +2,8 @@
 // contract: real daemons, real CURVE keys, real RocksDB folders.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "network.h"
@@ -176,6 +178,22 @@ TEST(Network, UnenrolledNodeSaysItIsRefused) {
   auto human = net.NodeCli(*node, {"status"});
   EXPECT_NE(human.out.find("refused by broker"), std::string::npos) << human.out;
   EXPECT_TRUE(node->daemon->WaitForLog("refused by broker", 5s));
+
+  // init never overwrites keys or config.
+  auto again = RunCommand({NodeBinary(), "init", "--dir", node->dir, "--org", "Panel Venlo", "--type", "panel",
+                           "--municipality", "GM0983", "--broker", net.listen(), "--broker-key", net.broker_key()});
+  EXPECT_EQ(again.exit_code, 4);
+  EXPECT_NE(again.err.find("never overwrites"), std::string::npos) << again.err;
+  auto broker_again = RunCommand({BrokerBinary(), "init", "--dir", dir.path() + "/broker"});
+  EXPECT_EQ(broker_again.exit_code, 4) << broker_again.err;
+
+  // A key file others can read stops the daemon with a sentence naming it.
+  std::string key = node->dir + "/node.key";
+  ASSERT_EQ(chmod(key.c_str(), 0644), 0);
+  auto check = RunCommand({NodeBinary(), "run", "--config", node->config, "--check"});
+  EXPECT_EQ(check.exit_code, 4);
+  EXPECT_NE(check.err.find(key), std::string::npos) << check.err;
+  EXPECT_NE(check.err.find("0644"), std::string::npos) << check.err;
 }
 
 TEST(Network, ImportIsAllOrNothingAndNamesEveryBadRow) {
