@@ -40,6 +40,8 @@ class BrokerLink {
 
   // Called when the broker answered: proof of life.
   void HeardFromBroker(int64_t now);
+  // The broker refused this node's key on an open connection (revocation).
+  void RefusedByBroker(int64_t now) { SetState(State::kRefused, now); }
 
   State state() const { return state_; }
   std::string StateName() const;

@@ -147,7 +147,7 @@ void NodeDaemon::SendHeartbeat() {
 void NodeDaemon::OnBrokerMessage() {
   while (auto m = link_->Receive()) {
     int64_t now = Now();
-    link_->HeardFromBroker(now);
+    if (!m->has_nack() || m->nack().reason() != "revoked") link_->HeardFromBroker(now);
     if (m->has_ack()) {
       counters_.snapshots_acked++;
       counters_.last_ack_unix = now;
@@ -157,6 +157,7 @@ void NodeDaemon::OnBrokerMessage() {
       counters_.last_nack = m->nack().reason() + ": " + m->nack().detail();
       spdlog::warn("broker refused: {} ({})", m->nack().reason(), m->nack().detail());
       outbox_.OnNack(m->nack().reason(), m->nack().period(), m->nack().version());
+      if (m->nack().reason() == "revoked") link_->RefusedByBroker(now);
     }
   }
 }

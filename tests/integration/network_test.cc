@@ -196,6 +196,32 @@ TEST(Network, UnenrolledNodeSaysItIsRefused) {
   EXPECT_NE(check.err.find("0644"), std::string::npos) << check.err;
 }
 
+TEST(Network, RevokedNodeIsRefusedAndSaysSo) {
+  TempDir dir;
+  Network net(dir);
+  ASSERT_TRUE(net.StartBroker());
+  NodeHandle* node = net.AddNode("Spreekuur Roermond", "spreekuur", "GM0957");
+  ASSERT_NE(node, nullptr);
+  ASSERT_TRUE(WaitUntil([&] { return net.NodeCli(*node, {"status", "--json"}).Json()["broker_state"] == "connected"; },
+                        15s));
+  auto revoke = net.BrokerCli({"revoke", node->id});
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
+  auto principals = net.BrokerCli({"principals", "--json"}).Json();
+  bool revoked = false;
+  for (const auto& p : principals) revoked = revoked || (p["id"] == node->id && p["status"] == "revoked");
+  EXPECT_TRUE(revoked) << principals.dump();
+
+  auto add = net.NodeCli(*node, {"signal", "add", "--theme", "wonen", "--municipality", "GM0957"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
+  EXPECT_TRUE(WaitUntil([&] { return net.NodeCli(*node, {"status", "--json"}).Json()["broker_state"] == "refused"; },
+                        15s));
+  auto status = net.NodeCli(*node, {"status", "--json"}).Json();
+  EXPECT_EQ(status["outbox_depth"], 1) << "the refused snapshot must stay in the outbox";
+  auto broker = net.BrokerCli({"status", "--json"}).Json();
+  EXPECT_EQ(broker["snapshots_stored"], 0);
+}
+
 TEST(Network, ImportIsAllOrNothingAndNamesEveryBadRow) {
   TempDir dir;
   Network net(dir);
