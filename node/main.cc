@@ -61,6 +61,7 @@ int Init(const InitOptions& o) {
   keys.curve = GenerateCurveKeyPair();
   keys.signing = GenerateSigningKeyPair();
   keys.pseudonym_secret_hex = ToHex(RandomBytes(32));
+  keys.data_key_hex = ToHex(RandomBytes(32));
   if (Status s = WriteKeyFile(c.key_file, keys); !s.ok()) return Fail(s);
   if (Status s = WriteNewPrivateFile(config_path, RenderNodeConfig(c)); !s.ok()) return Fail(s);
 

@@ -20,8 +20,9 @@ int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config) {
   auto keys = ReadKeyFile(config.key_file);
   if (!keys.ok()) return keys.status();
-  if (keys->signing.public_hex.empty() || keys->pseudonym_secret_hex.empty()) {
-    return Status::Usage("key file " + config.key_file + " has no signing key or pseudonym secret; is it a node key?");
+  if (keys->signing.public_hex.empty() || keys->pseudonym_secret_hex.empty() || keys->data_key_hex.empty()) {
+    return Status::Usage("key file " + config.key_file +
+                         " lacks the signing key, pseudonym secret or data key; is it a node key?");
   }
   if (!IsValidCurveKey(config.broker_public_key)) {
     return Status::Usage(config.path + ": key 'broker.public_key' is not a Z85 CURVE key");
@@ -34,7 +35,11 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config)
   }
   auto secret = FromHex(keys->pseudonym_secret_hex);
   if (!secret.ok()) return Status::Usage("key file " + config.key_file + ": field 'pseudonym_secret' is not hex");
-  auto store = SignalStore::Open(config.data_dir, *secret);
+  auto data_key = FromHex(keys->data_key_hex);
+  if (!data_key.ok() || data_key->size() != 32) {
+    return Status::Usage("key file " + config.key_file + ": field 'data_key' is not a 32-byte hex key");
+  }
+  auto store = SignalStore::Open(config.data_dir, *secret, *data_key);
   if (!store.ok()) return store.status();
   std::unique_ptr<NodeDaemon> d(new NodeDaemon(config, std::move(*keys), std::move(*ref), std::move(*store)));
   if (Status s = d->BindControl(); !s.ok()) return s;

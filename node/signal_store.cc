@@ -8,6 +8,7 @@
 #include "signaal/files.h"
 #include "signaal/keys.h"
 #include "signaal/rocks.h"
+#include "signaal/sealing.h"
 
 namespace signaal::node {
 namespace {
@@ -35,10 +36,13 @@ std::string Pseudonym(const std::string& secret, const std::string& reference) {
   return HmacSha256(secret, normal);
 }
 
-Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_dir, std::string pseudonym_secret) {
+Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_dir, std::string pseudonym_secret,
+                                                       std::string data_key) {
+  if (data_key.size() != 32) return Status::Usage("the node's data key must be 32 bytes");
   auto db = OpenRocksDb(data_dir, "the node store");
   if (!db.ok()) return db.status();
-  std::unique_ptr<SignalStore> store(new SignalStore(std::move(*db), std::move(pseudonym_secret)));
+  std::unique_ptr<SignalStore> store(
+      new SignalStore(std::move(*db), std::move(pseudonym_secret), std::move(data_key)));
   store->next_id_ = std::stoull(store->GetOr("meta/next_id", "1"));
   store->last_version_ = std::stoull(store->GetOr("meta/version", "0"));
   std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator(rocksdb::ReadOptions()));
@@ -60,6 +64,19 @@ Result<std::vector<wire::StoredSignal>> SignalStore::Add(const std::vector<Valid
     s.set_id(SignalId(id++));
     s.set_received_unix(now);
     if (!v.person_reference.empty()) s.set_person_pseudonym(Pseudonym(secret_, v.person_reference));
+    // Free text and quotes are kept only sealed.
+    if (!s.text().empty()) {
+      auto sealed = Seal(data_key_, s.text(), s.id() + "/text");
+      if (!sealed.ok()) return sealed.status();
+      s.set_sealed_text(*sealed);
+      s.clear_text();
+    }
+    if (!s.quote().empty()) {
+      auto sealed = Seal(data_key_, s.quote(), s.id() + "/quote");
+      if (!sealed.ok()) return sealed.status();
+      s.set_sealed_quote(*sealed);
+      s.clear_quote();
+    }
     batch.Put("sig/" + s.period() + "/" + s.id(), s.SerializeAsString());
     batch.Put("dirty/" + s.period(), "");
     stored.push_back(std::move(s));
@@ -79,6 +96,21 @@ std::vector<wire::StoredSignal> SignalStore::List(const std::string& period) con
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     wire::StoredSignal s;
     if (s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<std::pair<std::string, std::string>> SignalStore::OpenText(const wire::StoredSignal& s) const {
+  std::pair<std::string, std::string> out;
+  if (!s.sealed_text().empty()) {
+    auto text = Unseal(data_key_, s.sealed_text(), s.id() + "/text");
+    if (!text.ok()) return text.status();
+    out.first = *text;
+  }
+  if (!s.sealed_quote().empty()) {
+    auto quote = Unseal(data_key_, s.sealed_quote(), s.id() + "/quote");
+    if (!quote.ok()) return quote.status();
+    out.second = *quote;
   }
   return out;
 }

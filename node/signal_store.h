@@ -33,7 +33,13 @@ std::string Pseudonym(const std::string& secret, const std::string& reference);
 
 class SignalStore {
  public:
-  static Result<std::unique_ptr<SignalStore>> Open(const std::string& data_dir, std::string pseudonym_secret);
+  // `data_key` (32 bytes) seals free text and quotes; `pseudonym_secret` keys
+  // the citizen pseudonyms.
+  static Result<std::unique_ptr<SignalStore>> Open(const std::string& data_dir, std::string pseudonym_secret,
+                                                   std::string data_key);
+
+  // The free text and quote of a stored signal, opened with the data key.
+  Result<std::pair<std::string, std::string>> OpenText(const wire::StoredSignal& s) const;
 
   // Stores all signals or none; assigns ids; marks their periods dirty.
   Result<std::vector<wire::StoredSignal>> Add(const std::vector<ValidatedSignal>& signals, int64_t now);
@@ -63,12 +69,13 @@ class SignalStore {
   Status Acknowledge(const std::string& period, uint64_t version, bool record_ack);
 
  private:
-  explicit SignalStore(std::unique_ptr<rocksdb::DB> db, std::string secret)
-      : db_(std::move(db)), secret_(std::move(secret)) {}
+  SignalStore(std::unique_ptr<rocksdb::DB> db, std::string secret, std::string data_key)
+      : db_(std::move(db)), secret_(std::move(secret)), data_key_(std::move(data_key)) {}
   std::string GetOr(const std::string& key, const std::string& fallback) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::string secret_;
+  std::string data_key_;
   uint64_t next_id_ = 1;
   uint64_t last_version_ = 0;
   uint64_t signal_count_ = 0;

@@ -94,6 +94,7 @@ Status WriteKeyFile(const std::string& path, const KeyFile& keys) {
     text += "sign_public = \"" + keys.signing.public_hex + "\"\n";
     text += "sign_secret = \"" + keys.signing.secret_hex + "\"\n";
   }
+  if (!keys.data_key_hex.empty()) text += "data_key = \"" + keys.data_key_hex + "\"\n";
   if (!keys.pseudonym_secret_hex.empty()) {
     text += "pseudonym_secret = \"" + keys.pseudonym_secret_hex + "\"\n";
   }
@@ -114,6 +115,7 @@ Result<KeyFile> ReadKeyFile(const std::string& path) {
   keys.signing.public_hex = table["sign_public"].value_or(std::string());
   keys.signing.secret_hex = table["sign_secret"].value_or(std::string());
   keys.pseudonym_secret_hex = table["pseudonym_secret"].value_or(std::string());
+  keys.data_key_hex = table["data_key"].value_or(std::string());
   if (!IsValidCurveKey(keys.curve.public_key) || !IsValidCurveKey(keys.curve.secret_key)) {
     return Status::Usage("key file " + path + ": field 'curve_public' or 'curve_secret' is not a Z85 CURVE key");
   }

@@ -5,6 +5,7 @@
 #include "signaal/digest_render.h"
 #include "signaal/period.h"
 #include "signaal/reference_data.h"
+#include "signaal/sealing.h"
 
 namespace signaal {
 namespace {
@@ -106,6 +107,21 @@ TEST(ReferenceData, TaxonomyAndRegionHierarchy) {
   EXPECT_EQ(Ref().FindMunicipality("gm0917")->name, "Heerlen");
   EXPECT_EQ(Ref().FindMunicipality("Atlantis"), nullptr);
   EXPECT_FALSE(Ref().taxonomy_version().empty());
+}
+
+TEST(Sealing, OpensOnlyWithTheSameKeyAndPlace) {
+  std::string key(32, 'a');
+  auto sealed = Seal(key, "Mevrouw kan de huur niet betalen", "S0000001/text");
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(sealed->find("huur"), std::string::npos);
+  EXPECT_EQ(*Unseal(key, *sealed, "S0000001/text"), "Mevrouw kan de huur niet betalen");
+  EXPECT_FALSE(Unseal(std::string(32, 'b'), *sealed, "S0000001/text").ok());
+  EXPECT_FALSE(Unseal(key, *sealed, "S0000002/text").ok());
+  std::string tampered = *sealed;
+  tampered[14] ^= 1;
+  EXPECT_FALSE(Unseal(key, tampered, "S0000001/text").ok());
+  // A fresh nonce per value: the same text seals differently each time.
+  EXPECT_NE(*Seal(key, "x", "a"), *Seal(key, "x", "a"));
 }
 
 TEST(DigestRender, SuppressedCellsCarryNoNumber) {

@@ -32,7 +32,7 @@ class NodeStore : public ::testing::Test {
   }
   void Reopen() {
     store_.reset();
-    store_ = std::move(*SignalStore::Open(dir_, "secret-for-tests"));
+    store_ = std::move(*SignalStore::Open(dir_, "secret-for-tests", std::string(32, 'k')));
   }
   ValidatedSignal Signal(const std::string& date, const std::string& theme, const std::string& person = "") {
     wire::SignalInput in;
@@ -55,6 +55,15 @@ TEST_F(NodeStore, OneCitizenUnderEveryWritingOfTheReferenceIsOnePerson) {
                            1000);
   ASSERT_TRUE(added.ok());
   EXPECT_EQ(added->at(0).id(), "S0000001");
+  auto stored = store_->SignalsOf("2026-W41");
+  ASSERT_EQ(stored.size(), 4u);
+  EXPECT_TRUE(stored[0].text().empty());
+  EXPECT_FALSE(stored[0].sealed_text().empty());
+  EXPECT_EQ(store_->OpenText(stored[0])->first, "Wachttijd schuldhulp");
+  // A sealed value moved to another signal does not open.
+  auto moved = stored[1];
+  moved.set_sealed_text(stored[0].sealed_text());
+  EXPECT_FALSE(store_->OpenText(moved).ok());
   auto cells = Summarise(store_->SignalsOf("2026-W41"));
   ASSERT_EQ(cells.size(), 1u);
   EXPECT_EQ(cells[0].signals(), 4u);
@@ -70,6 +79,7 @@ TEST_F(NodeStore, OneCitizenUnderEveryWritingOfTheReferenceIsOnePerson) {
     std::stringstream ss;
     ss << in.rdbuf();
     EXPECT_EQ(ss.str().find("123456782"), std::string::npos) << entry.path();
+    EXPECT_EQ(ss.str().find("Wachttijd"), std::string::npos) << entry.path();
   }
 }
 

@@ -27,6 +27,8 @@ struct KeyFile {
   SigningKeyPair signing;  // empty when absent
   // Nodes only: the secret behind citizen pseudonyms (HMAC-SHA256 key), hex.
   std::string pseudonym_secret_hex;
+  // Nodes only: the AES-256 key that seals free text and quotes at rest, hex.
+  std::string data_key_hex;
 };
 
 CurveKeyPair GenerateCurveKeyPair();

@@ -1,0 +1,60 @@
+#include "signaal/sealing.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <memory>
+
+namespace signaal {
+namespace {
+
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+constexpr int kNonce = 12;
+constexpr int kTag = 16;
+
+const unsigned char* U(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+}  // namespace
+
+Result<std::string> Seal(const std::string& key, const std::string& plaintext, const std::string& associated) {
+  if (key.size() != 32) return Status::Usage("the data key must be 32 bytes");
+  std::string out(kNonce + plaintext.size() + kTag, '\0');
+  auto* buf = reinterpret_cast<unsigned char*>(out.data());
+  if (RAND_bytes(buf, kNonce) != 1) return Status::Runtime("no randomness for a nonce");
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  int len = 0;
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonce, nullptr) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, U(key), buf) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(associated), static_cast<int>(associated.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), buf + kNonce, &len, U(plaintext), static_cast<int>(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx.get(), buf + kNonce + len, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, buf + kNonce + plaintext.size()) != 1) {
+    return Status::Runtime("AES-256-GCM sealing failed");
+  }
+  return out;
+}
+
+Result<std::string> Unseal(const std::string& key, const std::string& sealed, const std::string& associated) {
+  if (key.size() != 32) return Status::Usage("the data key must be 32 bytes");
+  if (sealed.size() < kNonce + kTag) return Status::Refused("a sealed value is too short");
+  size_t n = sealed.size() - kNonce - kTag;
+  std::string out(n, '\0');
+  const auto* in = U(sealed);
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  int len = 0;
+  std::string tag = sealed.substr(kNonce + n);
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonce, nullptr) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, U(key), in) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(associated), static_cast<int>(associated.size())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, in + kNonce,
+                        static_cast<int>(n)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &len) != 1) {
+    return Status::Refused("a sealed value does not open with this key (wrong key, or tampered)");
+  }
+  return out;
+}
+
+}  // namespace signaal
