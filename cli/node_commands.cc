@@ -24,6 +24,7 @@ struct NodeOptions {
   bool dry_run = false, skip_invalid = false;
   std::string period;
   uint32_t severity = 0;
+  std::string erase_id, erase_person;
   bool quote_consent = false;
 };
 
@@ -170,6 +171,23 @@ int List(const NodeOptions& o) {
   return 0;
 }
 
+int Erase(const NodeOptions& o) {
+  wire::NodeRequest req;
+  req.mutable_erase()->set_id(o.erase_id);
+  req.mutable_erase()->set_person(o.erase_person);
+  auto r = AskNode(o, req, 120000ms);
+  if (int rc = Check(r)) return rc;
+  const auto& e = r->erased();
+  if (o.json) {
+    std::cout << nlohmann::json({{"erased", e.erased()}, {"periods", e.periods()}}).dump(2) << "\n";
+  } else {
+    std::string weeks;
+    for (const auto& p : e.periods()) weeks += (weeks.empty() ? "" : ", ") + p;
+    std::cout << "erased " << e.erased() << " signals; new summaries of " << weeks << " sent to the broker\n";
+  }
+  return 0;
+}
+
 int Publish(const NodeOptions& o) {
   wire::NodeRequest req;
   req.mutable_publish();
@@ -240,6 +258,13 @@ void AddNodeCommands(CLI::App& app, int& exit_code) {
   list->add_option("--period", o->period, "ISO week, e.g. 2026-W41");
   json_flag(list);
   list->callback([o, &exit_code] { exit_code = List(*o); });
+
+  auto* erase = signal->add_subcommand("erase", "erase signals on a citizen's request; re-sends the affected weeks");
+  auto* by_id = erase->add_option("--id", o->erase_id, "a signal id from `signal list`");
+  auto* by_person = erase->add_option("--person", o->erase_person, "the citizen reference, as entered");
+  by_id->excludes(by_person);
+  json_flag(erase);
+  erase->callback([o, &exit_code] { exit_code = Erase(*o); });
 
   auto* publish = node->add_subcommand("publish", "send the changed weeks to the broker now");
   json_flag(publish);

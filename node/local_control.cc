@@ -51,6 +51,7 @@ wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t no
     case R::kList: return List(req.list());
     case R::kStatus: return StatusView();
     case R::kPublish: return Publish(now);
+    case R::kErase: return Erase(req.erase(), now);
     case R::BODY_NOT_SET: break;
   }
   return NodeError(Status::Usage("the request names no operation this node knows"));
@@ -140,6 +141,29 @@ wire::NodeResponse LocalControl::Publish(int64_t now) {
   auto r = Ok();
   for (const auto& p : *periods) r.mutable_published()->add_periods(p);
   r.mutable_published()->set_outbox_depth(static_cast<uint32_t>(c_.outbox.depth()));
+  return r;
+}
+
+wire::NodeResponse LocalControl::Erase(const wire::EraseSignals& req, int64_t now) {
+  if (req.id().empty() == req.person().empty()) {
+    return NodeError(Status::Usage("give exactly one of --id and --person"));
+  }
+  auto erased = req.id().empty() ? c_.store.EraseByPerson(req.person()) : c_.store.EraseById(req.id());
+  if (!erased.ok()) return NodeError(erased.status());
+  if (erased->count == 0) {
+    return NodeError(Status::Usage(req.id().empty() ? "no signals with that citizen reference"
+                                                    : "no signal with id '" + req.id() + "'"));
+  }
+  spdlog::info("erased {} signals on request; re-summarising {} weeks", erased->count, erased->periods.size());
+  // The affected weeks get new snapshot versions at once: the broker replaces
+  // the old counts, it does not wait for the next publication round.
+  auto published = c_.outbox.Publish(now);
+  if (!published.ok()) return NodeError(published.status());
+  c_.outbox.ResetBackoff();
+  c_.send_now();
+  auto r = Ok();
+  r.mutable_erased()->set_erased(erased->count);
+  for (const auto& p : erased->periods) r.mutable_erased()->add_periods(p);
   return r;
 }
 

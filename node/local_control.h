@@ -45,6 +45,7 @@ class LocalControl {
   wire::NodeResponse List(const wire::ListSignals& req) const;
   wire::NodeResponse StatusView() const;
   wire::NodeResponse Publish(int64_t now);
+  wire::NodeResponse Erase(const wire::EraseSignals& req, int64_t now);
 
   Context c_;
 };

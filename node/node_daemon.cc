@@ -8,6 +8,7 @@
 
 #include "signaal/files.h"
 #include "signaal/log.h"
+#include "signaal/period.h"
 #include "signaal/zmq_util.h"
 
 namespace signaal::node {
@@ -88,6 +89,7 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
   spdlog::info("signaal-node ready: node {}, broker {}, {} signals, outbox {}", config_.id, config_.broker_endpoint,
                store_->CountSignals(), outbox_.depth());
   int64_t next_publish = Now() + config_.interval_s;
+  int64_t next_purge = 0;  // at start, then daily
   int64_t next_heartbeat = 0;
   while (!stop.load()) {
     zmq::pollitem_t items[] = {
@@ -113,6 +115,10 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
 
     int64_t now = Now();
     link_->Maintain(now);
+    if (now >= next_purge) {
+      PurgeExpired(now);
+      next_purge = now + 86400;
+    }
     if (now >= next_publish) {
       auto published = outbox_.Publish(now);
       if (!published.ok()) spdlog::error("{}", published.status().message());
@@ -127,6 +133,16 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
   }
   spdlog::info("signaal-node stopping");
   return Status::Ok();
+}
+
+void NodeDaemon::PurgeExpired(int64_t now) {
+  std::string oldest = IsoWeekOf(DateFromUnix(now - int64_t{86400} * config_.retention_days));
+  auto purged = store_->PurgeBefore(oldest);
+  if (!purged.ok()) {
+    spdlog::error("{}", purged.status().message());
+  } else if (*purged > 0) {
+    spdlog::info("retention: purged {} signals from before {} ({} days)", *purged, oldest, config_.retention_days);
+  }
 }
 
 void NodeDaemon::SendDue() {

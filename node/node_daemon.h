@@ -34,6 +34,8 @@ class NodeDaemon {
   void OnBrokerMessage();
   void SendDue();
   void SendHeartbeat();
+  // Retention: raw signals older than privacy.retention_days go.
+  void PurgeExpired(int64_t now);
 
   NodeConfig config_;
   KeyFile keys_;

@@ -117,6 +117,69 @@ Result<std::pair<std::string, std::string>> SignalStore::OpenText(const wire::St
 
 std::vector<wire::StoredSignal> SignalStore::SignalsOf(const std::string& period) const { return List(period); }
 
+Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const wire::StoredSignal&)>& match) {
+  rocksdb::WriteBatch batch;
+  Erased erased;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
+    wire::StoredSignal s;
+    if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || !match(s)) continue;
+    batch.Delete(it->key());
+    ++erased.count;
+    if (erased.periods.empty() || erased.periods.back() != s.period()) {
+      erased.periods.push_back(s.period());
+      batch.Put("dirty/" + s.period(), "");
+    }
+  }
+  if (erased.count == 0) return erased;
+  auto s = db_->Write(Synced(), &batch);
+  if (!s.ok()) return Status::Runtime("cannot erase signals: " + s.ToString());
+  signal_count_ -= erased.count;
+  Compact();
+  return erased;
+}
+
+void SignalStore::Compact() {
+  // Flush and rewrite every file so deleted values do not linger in the
+  // memtable's log or in older table files.
+  db_->Flush(rocksdb::FlushOptions());
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  db_->CompactRange(options, nullptr, nullptr);
+}
+
+Result<SignalStore::Erased> SignalStore::EraseById(const std::string& id) {
+  return Erase([&](const wire::StoredSignal& s) { return s.id() == id; });
+}
+
+Result<SignalStore::Erased> SignalStore::EraseByPerson(const std::string& reference) {
+  std::string pseudonym = Pseudonym(secret_, reference);
+  return Erase([&](const wire::StoredSignal& s) { return s.person_pseudonym() == pseudonym; });
+}
+
+Result<uint32_t> SignalStore::PurgeBefore(const std::string& oldest_week) {
+  rocksdb::WriteBatch batch;
+  uint32_t purged = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
+    if (it->key().ToString().substr(4, 8) >= oldest_week) break;  // keys sort by week
+    batch.Delete(it->key());
+    ++purged;
+  }
+  for (const char* prefix : {"dirty/", "out/", "outv/"}) {
+    std::string p = prefix;
+    for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+      if (it->key().ToString().substr(p.size(), 8) < oldest_week) batch.Delete(it->key());
+    }
+  }
+  if (batch.Count() == 0) return purged;
+  auto s = db_->Write(Synced(), &batch);
+  if (!s.ok()) return Status::Runtime("cannot purge old signals: " + s.ToString());
+  signal_count_ -= purged;
+  if (purged > 0) Compact();
+  return purged;
+}
+
 std::vector<std::string> SignalStore::DirtyPeriods() const {
   std::vector<std::string> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,6 +51,20 @@ class SignalStore {
 
   std::vector<std::string> DirtyPeriods() const;
 
+  // Erases signals by id, or by citizen reference (through its pseudonym),
+  // marks their weeks dirty, then compacts so the erased values are gone from
+  // the files, not just hidden. Returns the affected weeks; none found -> empty.
+  struct Erased {
+    uint32_t count = 0;
+    std::vector<std::string> periods;
+  };
+  Result<Erased> EraseById(const std::string& id);
+  Result<Erased> EraseByPerson(const std::string& reference);
+
+  // Retention: removes every signal of a week before `oldest_week` (and any
+  // unsent snapshot of such a week); summaries already sent stand.
+  Result<uint32_t> PurgeBefore(const std::string& oldest_week);
+
   // One snapshot per period, to be put in the outbox with the dirty markers
   // cleared and the version counter advanced, atomically.
   struct PendingSnapshot {
@@ -72,6 +87,8 @@ class SignalStore {
   SignalStore(std::unique_ptr<rocksdb::DB> db, std::string secret, std::string data_key)
       : db_(std::move(db)), secret_(std::move(secret)), data_key_(std::move(data_key)) {}
   std::string GetOr(const std::string& key, const std::string& fallback) const;
+  Result<Erased> Erase(const std::function<bool(const wire::StoredSignal&)>& match);
+  void Compact();
 
   std::unique_ptr<rocksdb::DB> db_;
   std::string secret_;

@@ -165,6 +165,22 @@ TEST(Network, UnackedOutboxSurvivesRestartsAndCountsOnce) {
   ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
   ASSERT_TRUE(Drained(net, *node));
   EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 1);
+
+  // Erasure on a citizen's request: the weeks are re-sent at once and the counts drop.
+  for (const char* ref : {"Jan Jansen", "jan.jansen", " JAN JANSEN "}) {
+    ASSERT_EQ(net.NodeCli(*node, {"signal", "add", "--theme", "werk", "--municipality", "GM0928", "--person", ref})
+                  .exit_code,
+              0);
+  }
+  ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
+  ASSERT_TRUE(Drained(net, *node));
+  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 4);
+  auto erase = net.NodeCli(*node, {"signal", "erase", "--person", "jan jansen", "--json"});
+  ASSERT_EQ(erase.exit_code, 0) << erase.err;
+  EXPECT_EQ(erase.Json()["erased"], 3);
+  ASSERT_TRUE(Drained(net, *node));
+  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 1);
+  EXPECT_EQ(net.NodeCli(*node, {"signal", "erase", "--person", "jan jansen"}).exit_code, 2);
 }
 
 TEST(Network, UnenrolledNodeSaysItIsRefused) {

@@ -128,6 +128,59 @@ TEST_F(NodeStore, WeeksOutsideRetentionAreNeverSent) {
   EXPECT_TRUE(store_->DirtyPeriods().empty());
 }
 
+std::string AllFiles(const std::string& dir) {
+  std::string all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    all += ss.str();
+  }
+  return all;
+}
+
+TEST_F(NodeStore, ErasureRemovesTheValuesFromTheFiles) {
+  ASSERT_TRUE(store_->Add({Signal("2026-10-05", "werk", "K-1"), Signal("2026-10-13", "werk", "K-1"),
+                           Signal("2026-10-13", "wonen", "K-2")},
+                          1)
+                  .ok());
+  std::string sealed = store_->SignalsOf("2026-W41")[0].sealed_text();
+  ASSERT_FALSE(sealed.empty());
+  Outbox outbox(*store_, Ref(), "n", GenerateSigningKeyPair(), 365);
+  ASSERT_TRUE(outbox.Publish(1795000000).ok());
+  EXPECT_TRUE(store_->DirtyPeriods().empty());
+
+  auto erased = store_->EraseByPerson(" k-1 ");
+  ASSERT_TRUE(erased.ok());
+  EXPECT_EQ(erased->count, 2u);
+  EXPECT_EQ(erased->periods, (std::vector<std::string>{"2026-W41", "2026-W42"}));
+  EXPECT_EQ(store_->DirtyPeriods(), (std::vector<std::string>{"2026-W41", "2026-W42"}));
+  EXPECT_EQ(store_->CountSignals(), 1u);
+  EXPECT_EQ(store_->EraseById("S0000099")->count, 0u);
+
+  std::string files = AllFiles(dir_);
+  EXPECT_EQ(files.find(sealed), std::string::npos) << "erased ciphertext is still in the RocksDB files";
+  // The republished week 41 has no cells left; week 42 keeps the other citizen.
+  ASSERT_TRUE(outbox.Publish(1795000000).ok());
+  wire::SignedEnvelope env;
+  ASSERT_TRUE(env.ParseFromString(store_->Outbox()["2026-W41"].envelope));
+  wire::SummarySnapshot snap;
+  ASSERT_TRUE(snap.ParseFromString(env.payload()));
+  EXPECT_EQ(snap.cells_size(), 0);
+}
+
+TEST_F(NodeStore, RetentionPurgesOldWeeksOnly) {
+  ASSERT_TRUE(store_->Add({Signal("2025-06-02", "werk"), Signal("2025-06-03", "werk"), Signal("2026-10-05", "werk")}, 1)
+                  .ok());
+  auto purged = store_->PurgeBefore("2025-W30");
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 2u);
+  EXPECT_EQ(store_->CountSignals(), 1u);
+  EXPECT_EQ(store_->List("").size(), 1u);
+  EXPECT_EQ(store_->DirtyPeriods(), std::vector<std::string>{"2026-W41"});  // the purge marks nothing to resend
+}
+
 TEST(Intake, ChecksEveryFieldAndNamesIt) {
   Date today{2026, 11, 23};
   auto check = [&](std::function<void(wire::SignalInput&)> f) {
