@@ -52,7 +52,7 @@ NodeDaemon::NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::
       keys_(std::move(keys)),
       ref_(std::move(ref)),
       store_(std::move(store)),
-      outbox_(*store_, ref_, config_.id, keys_.signing, config_.retention_days),
+      outbox_(*store_, ref_, config_.id, keys_.signing, config_.retention_days, config_.min_cell),
       ctx_(1) {
   link_ = std::make_unique<BrokerLink>(ctx_, config_.broker_endpoint, keys_.curve, config_.broker_public_key);
   handler_ = std::make_unique<LocalControl>(LocalControl::Context{

@@ -20,7 +20,7 @@ Result<std::vector<std::string>> Outbox::Publish(int64_t now) {
     snap.set_version(++version);
     snap.set_taxonomy_version(ref_.taxonomy_version());
     snap.set_created_unix(now);
-    for (auto& cell : Summarise(store_.SignalsOf(period))) *snap.add_cells() = std::move(cell);
+    for (auto& cell : Summarise(store_.SignalsOf(period), static_cast<uint32_t>(min_cell_))) *snap.add_cells() = std::move(cell);
     wire::SignedEnvelope env;
     env.set_payload(snap.SerializeAsString());
     auto sig = Sign(signing_, env.payload());

@@ -19,9 +19,9 @@ namespace signaal::node {
 class Outbox {
  public:
   Outbox(SignalStore& store, const ReferenceData& ref, std::string node_id, SigningKeyPair signing,
-         int retention_days)
+         int retention_days, int min_cell = 1)
       : store_(store), ref_(ref), node_id_(std::move(node_id)), signing_(std::move(signing)),
-        retention_days_(retention_days) {}
+        retention_days_(retention_days), min_cell_(min_cell) {}
 
   // Makes a new snapshot version for every dirty week inside the retention
   // window; returns the weeks that got one.
@@ -48,6 +48,7 @@ class Outbox {
   std::string node_id_;
   SigningKeyPair signing_;
   int retention_days_;
+  int min_cell_;
   std::map<std::string, Backoff> schedule_;
 };
 

@@ -5,22 +5,50 @@
 #include <tuple>
 
 namespace signaal::node {
+namespace {
 
-std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals) {
-  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+using Key = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+
+std::map<Key, uint32_t> CountByKey(const std::vector<Key>& keys) {
+  std::map<Key, uint32_t> counts;
+  for (const auto& k : keys) ++counts[k];
+  return counts;
+}
+
+}  // namespace
+
+std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals, uint32_t min_cell) {
+  // Each signal's cell, generalised step by step while its cell is small:
+  // first age band and channel become "all", then the subtheme goes.
+  std::vector<Key> keys;
+  keys.reserve(signals.size());
+  for (const auto& s : signals) keys.emplace_back(s.municipality(), s.theme(), s.subtheme(), s.age_band(), s.channel());
+  auto counts = CountByKey(keys);
+  for (auto& k : keys) {
+    if (counts[k] < min_cell) k = {std::get<0>(k), std::get<1>(k), std::get<2>(k), "", ""};
+  }
+  counts = CountByKey(keys);
+  for (auto& k : keys) {
+    if (counts[k] < min_cell && !std::get<2>(k).empty() && std::get<3>(k).empty()) {
+      k = {std::get<0>(k), std::get<1>(k), "", "", ""};
+    }
+  }
+  // What is still small stays at (week, municipality, theme): the theme total
+  // per region is always complete.
+
   struct Acc {
     uint32_t signals = 0;
     uint32_t anonymous = 0;
     std::set<std::string> pseudonyms;
   };
   std::map<Key, Acc> cells;
-  for (const auto& s : signals) {
-    Acc& a = cells[{s.municipality(), s.theme(), s.subtheme(), s.age_band(), s.channel()}];
+  for (size_t i = 0; i < signals.size(); ++i) {
+    Acc& a = cells[keys[i]];
     ++a.signals;
-    if (s.person_pseudonym().empty()) {
+    if (signals[i].person_pseudonym().empty()) {
       ++a.anonymous;
     } else {
-      a.pseudonyms.insert(s.person_pseudonym());
+      a.pseudonyms.insert(signals[i].person_pseudonym());
     }
   }
   std::vector<wire::SummaryCell> out;

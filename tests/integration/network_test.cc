@@ -109,7 +109,13 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
         EXPECT_TRUE(cell["organisations"].is_null());
       } else {
         ++shown;
-        EXPECT_EQ(cell["signals"], expected[code]) << code;
+        if (code.find('.') == std::string::npos) {
+          EXPECT_EQ(cell["signals"], expected[code]) << code;
+        } else {
+          // Nodes generalise cells below privacy.min_cell to their theme, so a
+          // subtheme may show fewer signals than the input, never more.
+          EXPECT_LE(cell["signals"].get<int>(), expected[code]) << code;
+        }
         EXPECT_GE(cell["signals"].get<int>(), 5) << code;
         EXPECT_LE(cell["organisations"].get<int>(), 3);
       }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -179,6 +180,44 @@ TEST_F(NodeStore, RetentionPurgesOldWeeksOnly) {
   EXPECT_EQ(store_->CountSignals(), 1u);
   EXPECT_EQ(store_->List("").size(), 1u);
   EXPECT_EQ(store_->DirtyPeriods(), std::vector<std::string>{"2026-W41"});  // the purge marks nothing to resend
+}
+
+wire::StoredSignal Raw(const std::string& sub, const std::string& age, const std::string& channel,
+                       const std::string& person) {
+  wire::StoredSignal s;
+  s.set_municipality("GM0917");
+  s.set_theme("schulden");
+  s.set_subtheme(sub);
+  s.set_age_band(age);
+  s.set_channel(channel);
+  s.set_person_pseudonym(person);
+  return s;
+}
+
+TEST(Summariser, SmallCellsAreGeneralisedAndThemeTotalsStayComplete) {
+  std::vector<wire::StoredSignal> signals;
+  for (int i = 0; i < 4; ++i) signals.push_back(Raw("schulden.budgetbeheer", "27-66", "helpdesk", "p" + std::to_string(i)));
+  signals.push_back(Raw("schulden.budgetbeheer", "67+", "helpdesk", "p0"));
+  signals.push_back(Raw("schulden.budgetbeheer", "18-26", "spreekuur", "p9"));
+  signals.push_back(Raw("schulden.budgetbeheer", "18-26", "zelfhulp", "p8"));
+  signals.push_back(Raw("schulden.vroegsignalering", "0-17", "helpdesk", "p7"));
+  auto cells = Summarise(signals, 3);
+  uint32_t total = 0;
+  std::map<std::string, wire::SummaryCell> by;
+  for (const auto& c : cells) {
+    total += c.signals();
+    by[c.subtheme() + "|" + c.age_band() + "|" + c.channel()] = c;
+  }
+  EXPECT_EQ(total, 8u);
+  ASSERT_EQ(cells.size(), 3u);
+  EXPECT_EQ(by["schulden.budgetbeheer|27-66|helpdesk"].signals(), 4u);
+  // Three small cells of one subtheme: age band and channel generalised, together big enough.
+  EXPECT_EQ(by["schulden.budgetbeheer||"].signals(), 3u);
+  EXPECT_EQ(by["schulden.budgetbeheer||"].persons(), 3u);
+  // Small even without age and channel: counted at theme level only.
+  EXPECT_EQ(by["||"].signals(), 1u);
+  // min_cell 1 keeps every cell as it is.
+  EXPECT_EQ(Summarise(signals, 1).size(), 5u);
 }
 
 TEST(Intake, ChecksEveryFieldAndNamesIt) {
