@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "signaal.pb.h"
 #include "signaal/status.h"
 
 namespace signaal::cli {
@@ -15,6 +16,9 @@ void AddNodeCommands(CLI::App& app, int& exit_code);
 void AddBrokerCommands(CLI::App& app, int& exit_code);
 void AddDigestCommands(CLI::App& app, int& exit_code);
 void AddKeysCommands(CLI::App& app, int& exit_code);
+
+// Renders `signaal node privacy-report` (lang "nl" or "en", or JSON).
+int PrintPrivacyReport(const wire::PrivacyReport& report, bool json, const std::string& lang);
 
 // Prints the status as one sentence on stderr and returns its exit code.
 int Report(const Status& status);

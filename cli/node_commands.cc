@@ -25,6 +25,7 @@ struct NodeOptions {
   std::string period;
   uint32_t severity = 0;
   std::string erase_id, erase_person;
+  std::string lang = "nl";
   bool quote_consent = false;
 };
 
@@ -265,6 +266,17 @@ void AddNodeCommands(CLI::App& app, int& exit_code) {
   by_id->excludes(by_person);
   json_flag(erase);
   erase->callback([o, &exit_code] { exit_code = Erase(*o); });
+
+  auto* report = node->add_subcommand("privacy-report", "what leaves this node, to whom, under which policy");
+  report->add_option("--lang", o->lang, "nl (default) or en")->check(CLI::IsMember({"nl", "en"}));
+  json_flag(report);
+  report->callback([o, &exit_code] {
+    wire::NodeRequest req;
+    req.mutable_privacy_report();
+    auto r = AskNode(*o, req, 5000ms);
+    exit_code = Check(r);
+    if (exit_code == 0) exit_code = PrintPrivacyReport(r->privacy_report(), o->json, o->lang);
+  });
 
   auto* publish = node->add_subcommand("publish", "send the changed weeks to the broker now");
   json_flag(publish);

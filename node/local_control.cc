@@ -52,6 +52,7 @@ wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t no
     case R::kStatus: return StatusView();
     case R::kPublish: return Publish(now);
     case R::kErase: return Erase(req.erase(), now);
+    case R::kPrivacyReport: return Report();
     case R::BODY_NOT_SET: break;
   }
   return NodeError(Status::Usage("the request names no operation this node knows"));
@@ -164,6 +165,24 @@ wire::NodeResponse LocalControl::Erase(const wire::EraseSignals& req, int64_t no
   auto r = Ok();
   r.mutable_erased()->set_erased(erased->count);
   for (const auto& p : erased->periods) r.mutable_erased()->add_periods(p);
+  return r;
+}
+
+wire::NodeResponse LocalControl::Report() const {
+  auto r = Ok();
+  auto* p = r.mutable_privacy_report();
+  p->set_node_id(c_.config.id);
+  p->set_name(c_.config.name);
+  p->set_broker_endpoint(c_.config.broker_endpoint);
+  p->set_broker_public_key(c_.config.broker_public_key);
+  p->set_min_cell(static_cast<uint32_t>(c_.config.min_cell));
+  p->set_retention_days(static_cast<uint32_t>(c_.config.retention_days));
+  p->set_taxonomy_version(c_.ref.taxonomy_version());
+  p->set_signals_held(c_.store.CountSignals());
+  wire::SignedEnvelope env;
+  if (env.ParseFromString(c_.store.LastAcked()) && p->mutable_last_snapshot_sent()->ParseFromString(env.payload())) {
+    p->set_last_sent_unix(p->last_snapshot_sent().created_unix());
+  }
   return r;
 }
 

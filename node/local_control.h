@@ -46,6 +46,7 @@ class LocalControl {
   wire::NodeResponse StatusView() const;
   wire::NodeResponse Publish(int64_t now);
   wire::NodeResponse Erase(const wire::EraseSignals& req, int64_t now);
+  wire::NodeResponse Report() const;
 
   Context c_;
 };

@@ -219,6 +219,7 @@ std::map<std::string, SignalStore::OutboxEntry> SignalStore::Outbox() const {
 Status SignalStore::Acknowledge(const std::string& period, uint64_t version, bool record_ack) {
   rocksdb::WriteBatch batch;
   if (GetOr("outv/" + period, "") == std::to_string(version)) {
+    if (record_ack) batch.Put("meta/last_acked", GetOr("out/" + period, ""));
     batch.Delete("out/" + period);
     batch.Delete("outv/" + period);
   }

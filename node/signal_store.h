@@ -82,6 +82,8 @@ class SignalStore {
   std::map<std::string, OutboxEntry> Outbox() const;
   // Removes out/<period> if it still holds `version`; records the ack.
   Status Acknowledge(const std::string& period, uint64_t version, bool record_ack);
+  // The newest snapshot the broker acked (serialised SignedEnvelope), or "".
+  std::string LastAcked() const { return GetOr("meta/last_acked", ""); }
 
  private:
   SignalStore(std::unique_ptr<rocksdb::DB> db, std::string secret, std::string data_key)

@@ -158,6 +158,19 @@ TEST(Network, UnackedOutboxSurvivesRestartsAndCountsOnce) {
   int expected = CountSignalsInCsv(csv, {"GM0928"})[""];
   EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected);
 
+  // The privacy report shows the policy, the broker and the last snapshot sent, decoded.
+  auto report = net.NodeCli(*node, {"privacy-report", "--json"}).Json();
+  EXPECT_EQ(report["broker"]["public_key"], net.broker_key());
+  EXPECT_EQ(report["policy"]["min_cell"], 3);
+  EXPECT_EQ(report["policy"]["retention_days"], 365);
+  ASSERT_FALSE(report["last_snapshot_sent"].is_null()) << report.dump();
+  EXPECT_GT(report["last_snapshot_sent"]["cells"].size(), 0u);
+  auto nl = net.NodeCli(*node, {"privacy-report"});
+  EXPECT_NE(nl.out.find("Wat de organisatie verlaat"), std::string::npos) << nl.out;
+  auto en = net.NodeCli(*node, {"privacy-report", "--lang", "en"});
+  EXPECT_NE(en.out.find("What leaves the organisation"), std::string::npos) << en.out;
+  EXPECT_EQ(en.out.find("K-0"), std::string::npos) << "a citizen reference in the privacy report";
+
   // Publishing again and restarting the broker changes nothing.
   ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
   net.broker().Stop();
