@@ -92,7 +92,9 @@ TEST_F(Scratch, KeyFilesArePrivateAndNeverOverwritten) {
   struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto again = WriteKeyFile(path, KeyFile{GenerateCurveKeyPair(), {}, ""});
+  KeyFile other;
+  other.curve = GenerateCurveKeyPair();
+  auto again = WriteKeyFile(path, other);
   EXPECT_EQ(again.code(), Code::kRefused);
   auto back = ReadKeyFile(path);
   ASSERT_TRUE(back.ok()) << back.status().message();
