@@ -36,7 +36,8 @@ NodeHandle* Network::AddNode(const std::string& org, const std::string& type, co
   auto node = std::make_unique<NodeHandle>();
   node->dir = dir_ + "/node-" + std::to_string(nodes_.size() + 1);
   auto init = RunCommand({NodeBinary(), "init", "--dir", node->dir, "--org", org, "--type", type, "--municipality",
-                          gm, "--broker", listen_, "--broker-key", broker_key_, "--json"});
+                          gm, "--broker", node_broker_endpoint_.empty() ? listen_ : node_broker_endpoint_,
+                          "--broker-key", broker_key_, "--json"});
   if (init.exit_code != 0) {
     std::cerr << "node init failed: " << init.err << "\n";
     return nullptr;

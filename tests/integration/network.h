@@ -36,6 +36,10 @@ class Network {
   CommandResult NodeCli(const NodeHandle& node, std::vector<std::string> args) const;
   CommandResult BrokerCli(std::vector<std::string> args) const;
 
+  // Nodes added from now on connect here instead of the broker's endpoint
+  // (e.g. a recording proxy in front of it).
+  void set_node_broker_endpoint(std::string endpoint) { node_broker_endpoint_ = std::move(endpoint); }
+
   Daemon& broker() { return *broker_; }
   const std::string& listen() const { return listen_; }
   const std::string& broker_key() const { return broker_key_; }
@@ -44,7 +48,7 @@ class Network {
 
  private:
   std::string dir_;
-  std::string listen_, control_, broker_key_, broker_config_;
+  std::string listen_, control_, broker_key_, broker_config_, node_broker_endpoint_;
   std::unique_ptr<Daemon> broker_;
   std::map<std::string, std::unique_ptr<NodeHandle>> nodes_;
 };
