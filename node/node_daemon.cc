@@ -141,6 +141,7 @@ void NodeDaemon::PurgeExpired(int64_t now) {
   if (!purged.ok()) {
     spdlog::error("{}", purged.status().message());
   } else if (*purged > 0) {
+    outbox_.Refresh();
     spdlog::info("retention: purged {} signals from before {} ({} days)", *purged, oldest, config_.retention_days);
   }
 }

@@ -33,32 +33,40 @@ Result<std::vector<std::string>> Outbox::Publish(int64_t now) {
   }
   if (dirty.empty()) return published;
   if (Status s = store_.CommitSnapshots(pending, dirty); !s.ok()) return s;
+  pending_ = store_.PendingVersions();
   return published;
 }
 
 std::vector<std::string> Outbox::Due(std::chrono::steady_clock::time_point now) {
-  std::vector<std::string> due;
-  for (const auto& [period, entry] : store_.Outbox()) {
+  std::vector<std::string> due_periods;
+  for (const auto& [period, version] : pending_) {
     auto it = schedule_.find(period);
     if (it != schedule_.end() && now < it->second.next) continue;
     Backoff& b = schedule_[period];
     if (it != schedule_.end()) b.delay = std::min(b.delay * 2, std::chrono::seconds(60));
     b.next = now + b.delay;
-    due.push_back(entry.envelope);
+    due_periods.push_back(period);
+  }
+  std::vector<std::string> due;
+  if (due_periods.empty()) return due;
+  auto entries = store_.Outbox();
+  for (const auto& period : due_periods) {
+    if (auto e = entries.find(period); e != entries.end()) due.push_back(e->second.envelope);
   }
   return due;
 }
 
 void Outbox::OnAck(const std::string& period, uint64_t version) {
   if (Status s = store_.Acknowledge(period, version, true); !s.ok()) spdlog::error("{}", s.message());
-  auto entries = store_.Outbox();
-  if (!entries.count(period)) schedule_.erase(period);
+  pending_ = store_.PendingVersions();
+  if (!pending_.count(period)) schedule_.erase(period);
 }
 
 void Outbox::OnNack(const std::string& reason, const std::string& period, uint64_t version) {
   if (reason == "stale-version" && !period.empty()) {
     // The broker holds a newer version of this week; this one will never be taken.
     store_.Acknowledge(period, version, false);
+    pending_ = store_.PendingVersions();
     return;
   }
   auto it = schedule_.find(period);
@@ -69,7 +77,7 @@ void Outbox::OnNack(const std::string& reason, const std::string& period, uint64
 
 std::vector<std::string> Outbox::PendingPeriods() const {
   std::vector<std::string> out;
-  for (const auto& [period, e] : store_.Outbox()) out.push_back(period);
+  for (const auto& [period, version] : pending_) out.push_back(period);
   return out;
 }
 

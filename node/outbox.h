@@ -21,7 +21,7 @@ class Outbox {
   Outbox(SignalStore& store, const ReferenceData& ref, std::string node_id, SigningKeyPair signing,
          int retention_days, int min_cell = 1)
       : store_(store), ref_(ref), node_id_(std::move(node_id)), signing_(std::move(signing)),
-        retention_days_(retention_days), min_cell_(min_cell) {}
+        retention_days_(retention_days), min_cell_(min_cell), pending_(store_.PendingVersions()) {}
 
   // Makes a new snapshot version for every dirty week inside the retention
   // window; returns the weeks that got one.
@@ -35,7 +35,9 @@ class Outbox {
   void OnAck(const std::string& period, uint64_t version);
   void OnNack(const std::string& reason, const std::string& period, uint64_t version);
 
-  size_t depth() const { return store_.Outbox().size(); }
+  size_t depth() const { return pending_.size(); }
+  // Re-reads the pending weeks after the store changed them directly (retention purge).
+  void Refresh() { pending_ = store_.PendingVersions(); }
   std::vector<std::string> PendingPeriods() const;
 
  private:
@@ -50,6 +52,9 @@ class Outbox {
   int retention_days_;
   int min_cell_;
   std::map<std::string, Backoff> schedule_;
+  // Pending weeks -> version, mirrored from the store after every change so
+  // the poll loop never reads envelopes it is not about to send.
+  std::map<std::string, uint64_t> pending_;
 };
 
 }  // namespace signaal::node

@@ -216,6 +216,15 @@ std::map<std::string, SignalStore::OutboxEntry> SignalStore::Outbox() const {
   return out;
 }
 
+std::map<std::string, uint64_t> SignalStore::PendingVersions() const {
+  std::map<std::string, uint64_t> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("outv/"); it->Valid() && it->key().starts_with("outv/"); it->Next()) {
+    out[it->key().ToString().substr(5)] = std::stoull(it->value().ToString());
+  }
+  return out;
+}
+
 Status SignalStore::Acknowledge(const std::string& period, uint64_t version, bool record_ack) {
   rocksdb::WriteBatch batch;
   if (GetOr("outv/" + period, "") == std::to_string(version)) {

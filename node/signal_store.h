@@ -80,6 +80,8 @@ class SignalStore {
     std::string envelope;
   };
   std::map<std::string, OutboxEntry> Outbox() const;
+  // Pending weeks and their versions, without reading the envelopes.
+  std::map<std::string, uint64_t> PendingVersions() const;
   // Removes out/<period> if it still holds `version`; records the ack.
   Status Acknowledge(const std::string& period, uint64_t version, bool record_ack);
   // The newest snapshot the broker acked (serialised SignedEnvelope), or "".

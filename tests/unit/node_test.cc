@@ -115,8 +115,12 @@ TEST_F(NodeStore, VersionsAreMonotonicAcrossReopenAndAcksKeepNewerEntries) {
 
   outbox.OnAck("2026-W41", 1);  // an ack of the old version keeps the new one pending
   EXPECT_EQ(store_->Outbox().count("2026-W41"), 1u);
+  EXPECT_EQ(outbox.depth(), 2u);
+  EXPECT_EQ(outbox.Due(std::chrono::steady_clock::now()).size(), 2u);
+  EXPECT_TRUE(outbox.Due(std::chrono::steady_clock::now()).empty());  // backing off
   outbox.OnAck("2026-W41", 3);
   EXPECT_EQ(store_->Outbox().count("2026-W41"), 0u);
+  EXPECT_EQ(outbox.depth(), 1u);
   outbox.OnNack("stale-version", "2026-W42", 2);
   EXPECT_TRUE(store_->Outbox().empty());
 }
@@ -126,6 +130,7 @@ TEST_F(NodeStore, WeeksOutsideRetentionAreNeverSent) {
   Outbox outbox(*store_, Ref(), "n", GenerateSigningKeyPair(), 365);
   EXPECT_TRUE(outbox.Publish(1795000000)->empty());
   EXPECT_TRUE(store_->Outbox().empty());
+  EXPECT_EQ(outbox.depth(), 0u);
   EXPECT_TRUE(store_->DirtyPeriods().empty());
 }
 
