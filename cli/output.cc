@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "signaal/program.h"
+#include "signaal/text.h"
 
 namespace signaal::cli {
 namespace {
@@ -37,13 +38,7 @@ std::string Table::Render() const {
 }
 
 std::string LocalTime(int64_t unix_seconds) {
-  if (unix_seconds == 0) return "never";
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
+  return unix_seconds == 0 ? "never" : FormatTime(unix_seconds, "%Y-%m-%d %H:%M", false);
 }
 
 }  // namespace signaal::cli

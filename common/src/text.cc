@@ -46,13 +46,17 @@ std::vector<std::string> SplitList(const std::string& text, char sep) {
   return out;
 }
 
-std::string IsoTimeUtc(int64_t unix_seconds) {
+std::string FormatTime(int64_t unix_seconds, const char* format, bool utc) {
   if (unix_seconds == 0) return "";
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (utc) {
+    gmtime_r(&t, &tm);
+  } else {
+    localtime_r(&t, &tm);
+  }
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 

@@ -1,6 +1,7 @@
 // Small text helpers shared by the binaries.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@ std::string Slug(const std::string& name);
 // Splits on `sep`, trimming spaces, dropping empty parts.
 std::vector<std::string> SplitList(const std::string& text, char sep = ',');
 
+// A Unix time through strftime `format`, in UTC or local time; "" for 0.
+std::string FormatTime(int64_t unix_seconds, const char* format, bool utc);
 // "2026-11-23T10:00:00Z" for a Unix time, "" for 0.
-std::string IsoTimeUtc(int64_t unix_seconds);
+inline std::string IsoTimeUtc(int64_t unix_seconds) { return FormatTime(unix_seconds, "%Y-%m-%dT%H:%M:%SZ", true); }
 
 }  // namespace signaal
