@@ -45,7 +45,7 @@ BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_p
       store_(std::move(store)),
       registry_(*store_),
       table_(ref_),
-      policy_(static_cast<uint32_t>(config_.k)),
+      policy_(static_cast<uint32_t>(config_.k), static_cast<uint32_t>(config_.min_organisations)),
       builder_(ref_, table_, policy_),
       validator_(ref_),
       started_(Now()),
@@ -265,8 +265,13 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
   if (!Entitled(sub, {}, region)) {
     return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
   }
-  auto digest = builder_.Build(region, req.period(), Now());
+  auto digest = builder_.Build(region, req.period(), Now(), store_->Releases());
   if (!digest.ok()) return Nack(rid, "invalid-request", digest.status().message());
+  // Recorded before it leaves, so every later digest is audited against it.
+  if (Status s = store_->RecordRelease(*digest); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return Nack(rid, "unavailable", "the broker cannot record the digest; try again later");
+  }
   counters_["digests.fetched"]++;
   wire::BrokerMessage m;
   m.set_schema(wire::SCHEMA_V1);

@@ -1,6 +1,7 @@
 #include "broker_store.h"
 
 #include <cstdio>
+#include <functional>
 
 #include "signaal/rocks.h"
 
@@ -85,6 +86,30 @@ Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest) {
   if (!s.ok()) return Status::Runtime("cannot store digest: " + s.ToString());
   digest_sequence_ = seq;
   return seq;
+}
+
+Status BrokerStore::RecordRelease(const wire::Digest& digest) {
+  // What was released, without when or to whom: equal releases share a key.
+  wire::Digest content = digest;
+  content.clear_generated_unix();
+  content.clear_sequence();
+  std::string bytes = content.SerializeAsString();
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(bytes));
+  std::string key = "r/" + digest.region() + "/" + digest.from_week() + "/" + digest.to_week() + "/" + hash;
+  auto s = db_->Put(Synced(), key, bytes);
+  return s.ok() ? Status::Ok() : Status::Runtime("cannot record released digest: " + s.ToString());
+}
+
+std::vector<wire::Digest> BrokerStore::Releases() const {
+  std::vector<wire::Digest> out;
+  for (const char* prefix : {"d/", "r/"}) {
+    Scan(prefix, [&](const rocksdb::Slice& v) {
+      wire::Digest d;
+      if (d.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(d));
+    });
+  }
+  return out;
 }
 
 void BrokerStore::ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const {

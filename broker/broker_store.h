@@ -5,12 +5,14 @@
 //   p/<principal id>            -> wire::Principal
 //   s/<node id>/<period>        -> wire::SummarySnapshot (newest version only)
 //   d/<sequence, 20 digits>     -> wire::Digest (published digests)
+//   r/<region>/<from>/<to>/<hash> -> wire::Digest (digests fetched on demand)
 //   m/digest_sequence           -> last digest sequence (decimal)
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <rocksdb/db.h>
 
@@ -37,6 +39,12 @@ class BrokerStore {
   Result<uint64_t> AppendDigest(wire::Digest& digest);
   void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
   uint64_t last_digest_sequence() const { return digest_sequence_; }
+
+  // Records a digest released on demand, for the disclosure audit of later
+  // digests; an identical earlier release is kept once.
+  Status RecordRelease(const wire::Digest& digest);
+  // Every digest that has left the broker: published and fetched.
+  std::vector<wire::Digest> Releases() const;
 
  private:
   explicit BrokerStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}

@@ -114,7 +114,7 @@ wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int
       row->set_period(week);
       row->set_theme(theme->code);
       row->set_label(theme->label_nl);
-      if (c_.policy.PrimarySuppressed(it->second.signals, it->second.persons)) {
+      if (c_.policy.BelowK(it->second.signals, it->second.persons)) {
         row->set_suppressed(true);
       } else {
         row->set_signals(static_cast<uint32_t>(it->second.signals));
@@ -128,7 +128,7 @@ wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int
 
 wire::ControlResponse ControlHandler::Publish(const wire::PublishDigest& req, int64_t now) {
   std::string region = req.region().empty() ? c_.config.region : req.region();
-  auto digest = c_.builder.Build(region, req.period(), now);
+  auto digest = c_.builder.Build(region, req.period(), now, c_.store.Releases());
   if (!digest.ok()) return ErrorResponse(digest.status());
   auto seq = c_.store.AppendDigest(*digest);
   if (!seq.ok()) return ErrorResponse(seq.status());

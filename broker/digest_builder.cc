@@ -1,5 +1,8 @@
 #include "digest_builder.h"
 
+#include <map>
+#include <set>
+
 namespace signaal::broker {
 namespace {
 
@@ -9,21 +12,87 @@ void Fill(wire::DigestCell& cell, const CellTotals& t) {
   cell.set_organisations(static_cast<uint32_t>(t.organisations.size()));
 }
 
+// The weeks and municipalities a digest covers.
+struct Footprint {
+  std::vector<std::string> weeks;
+  std::vector<std::string> municipalities;
+};
+
+bool Intersects(const std::set<std::string>& a, const std::vector<std::string>& b) {
+  for (const auto& x : b) {
+    if (a.count(x)) return true;
+  }
+  return false;
+}
+
+// Where every cell a digest can list sits on the table's leaf axis. A leaf is
+// a subtheme, or a theme's remainder: its signals without a subtheme (sent
+// that way, or generalised by a node's min_cell).
+struct LeafAxis {
+  std::map<std::string, std::vector<int>> leaves_of;  // "" = all, theme, subtheme
+  std::map<std::string, int> remainder_of;            // theme -> its remainder leaf
+  std::vector<std::string> codes;                     // "", then each theme and its subthemes
+  int size = 0;
+
+  explicit LeafAxis(const ReferenceData& ref) {
+    codes.push_back("");
+    for (const Theme* theme : ref.TopThemes()) {
+      codes.push_back(theme->code);
+      int rest = size++;
+      remainder_of[theme->code] = rest;
+      leaves_of[theme->code].push_back(rest);
+      for (const Theme* sub : ref.SubthemesOf(theme->code)) {
+        codes.push_back(sub->code);
+        leaves_of[sub->code] = {size};
+        leaves_of[theme->code].push_back(size++);
+      }
+    }
+    for (int l = 0; l < size; ++l) leaves_of[""].push_back(l);
+  }
+  int level(const std::string& code) const {
+    if (code.empty()) return 2;
+    return remainder_of.count(code) ? 1 : 0;
+  }
+};
+
+// The released value of `code` in an earlier digest; nullptr when the digest
+// does not list it (it released a zero).
+const wire::DigestCell* Released(const wire::Digest& d, const std::string& code) {
+  if (code.empty()) return &d.total();
+  for (const auto& theme : d.themes()) {
+    if (theme.code() == code) return &theme;
+    for (const auto& sub : theme.subthemes()) {
+      if (sub.code() == code) return &sub;
+    }
+  }
+  return nullptr;
+}
+
+wire::DigestCell* Listed(wire::Digest& d, const std::string& code) {
+  return const_cast<wire::DigestCell*>(Released(d, code));
+}
+
 }  // namespace
 
-Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::string& period, int64_t now) const {
+Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::string& period, int64_t now,
+                                          const std::vector<wire::Digest>& released) const {
   const Region* r = ref_.FindRegion(region);
   if (!r) return Status::Usage("unknown region '" + region + "'");
   auto range = ParsePeriod(period);
   if (!range.ok()) return range.status();
+  wire::Digest digest = Assemble(*r, *range, now);
+  if (Status s = Protect(digest, released); !s.ok()) return s;
+  return digest;
+}
 
-  TotalsByCode totals = table_.Aggregate(region, range->Weeks());
+wire::Digest DigestBuilder::Assemble(const Region& r, const PeriodRange& range, int64_t now) const {
+  TotalsByCode totals = table_.Aggregate(r.code, range.Weeks());
   wire::Digest digest;
-  digest.set_region(r->code);
-  digest.set_region_name(r->name);
-  digest.set_period(range->label);
-  digest.set_from_week(range->from);
-  digest.set_to_week(range->to);
+  digest.set_region(r.code);
+  digest.set_region_name(r.name);
+  digest.set_period(range.label);
+  digest.set_from_week(range.from);
+  digest.set_to_week(range.to);
   digest.set_generated_unix(now);
   digest.set_taxonomy_version(ref_.taxonomy_version());
 
@@ -37,7 +106,7 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
   }
 
   // Themes in taxonomy order; only those with signals, so a digest lists what
-  // was heard rather than a page of zeros.
+  // was heard rather than a page of zeros. An unlisted cell is a released zero.
   for (const Theme* theme : ref_.TopThemes()) {
     auto it = totals.find(theme->code);
     if (it == totals.end() || it->second.signals == 0) continue;
@@ -56,8 +125,133 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
       Fill(*subcell, st->second);
     }
   }
-  policy_.Apply(digest);
   return digest;
+}
+
+// Builds the DisclosureTable of the new digest and the earlier releases its
+// weeks and municipalities connect to, lets the policy choose what to hide,
+// and blanks the hidden cells of the new digest.
+Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Digest>& released) const {
+  auto footprint = [&](const wire::Digest& d) -> Result<Footprint> {
+    const Region* r = ref_.FindRegion(d.region());
+    if (!r) return Status::Runtime("released digest for unknown region '" + d.region() + "'");
+    PeriodRange range{"", d.from_week(), d.to_week()};
+    return Footprint{range.Weeks(), r->municipalities};
+  };
+
+  // The new digest first, then every earlier release connected to it.
+  std::vector<const wire::Digest*> audited{&digest};
+  std::vector<Footprint> prints;
+  auto own = footprint(digest);
+  if (!own.ok()) return own.status();
+  prints.push_back(*own);
+  std::set<std::string> weeks(own->weeks.begin(), own->weeks.end());
+  std::set<std::string> munis(own->municipalities.begin(), own->municipalities.end());
+  std::vector<bool> taken(released.size(), false);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (size_t i = 0; i < released.size(); ++i) {
+      if (taken[i]) continue;
+      auto fp = footprint(released[i]);
+      if (!fp.ok()) continue;  // a region since removed from the reference data
+      if (!Intersects(weeks, fp->weeks) || !Intersects(munis, fp->municipalities)) continue;
+      taken[i] = grew = true;
+      weeks.insert(fp->weeks.begin(), fp->weeks.end());
+      munis.insert(fp->municipalities.begin(), fp->municipalities.end());
+      audited.push_back(&released[i]);
+      prints.push_back(*fp);
+    }
+  }
+
+  std::map<std::string, int> week_index, muni_index;
+  for (const auto& w : weeks) week_index.emplace(w, static_cast<int>(week_index.size()));
+  for (const auto& m : munis) muni_index.emplace(m, static_cast<int>(muni_index.size()));
+  const LeafAxis leaves(ref_);
+  DisclosureTable table(static_cast<int>(weeks.size()), static_cast<int>(munis.size()), leaves.size);
+
+  std::map<std::string, int> new_cells;  // code -> table index, for the new digest
+  for (size_t d = 0; d < audited.size(); ++d) {
+    const bool fresh = d == 0;
+    const wire::Digest& rel = *audited[d];
+    TableCell frame;
+    for (const auto& w : prints[d].weeks) frame.weeks.push_back(week_index.at(w));
+    for (const auto& m : prints[d].municipalities) frame.municipalities.push_back(muni_index.at(m));
+    frame.settled = !fresh;
+    // Values as the table holds them now; an earlier release whose number has
+    // changed since (late signals, erasure) no longer constrains this table.
+    TotalsByCode now = table_.Aggregate(rel.region(), prints[d].weeks);
+    auto value = [&](const std::string& code) -> const CellTotals* {
+      auto it = now.find(code);
+      return it == now.end() ? nullptr : &it->second;
+    };
+    for (const auto& code : leaves.codes) {
+      TableCell c = frame;
+      c.leaves = leaves.leaves_of.at(code);
+      c.level = leaves.level(code);
+      const CellTotals* t = value(code);
+      c.signals = t ? t->signals : 0;
+      if (fresh) {
+        c.sensitive = t && policy_.PrimarySuppressed(t->signals, t->persons, t->organisations.size());
+        c.shown = !c.sensitive;
+        c.in_digest = c.signals > 0;
+        int index = table.Add(std::move(c));
+        new_cells[code] = index;
+      } else {
+        const wire::DigestCell* was = Released(rel, code);
+        if (was && was->suppressed()) {
+          c.in_digest = true;
+        } else {
+          c.shown = (was ? was->signals() : 0) == c.signals;
+        }
+        table.Add(std::move(c));
+      }
+    }
+    // The remainders: never listed, derivable when a theme and all its
+    // subthemes are shown, so protected like any cell when small.
+    for (const auto& [theme, leaf] : leaves.remainder_of) {
+      const CellTotals* t = value(theme);
+      if (!t) continue;
+      uint64_t rest = t->signals;
+      for (const Theme* sub : ref_.SubthemesOf(theme)) {
+        if (const CellTotals* st = value(sub->code)) rest -= std::min(rest, st->signals);
+      }
+      TableCell c = frame;
+      c.leaves = {leaf};
+      c.signals = rest;
+      c.sensitive = rest > 0 && rest < policy_.k();
+      table.Add(std::move(c));
+    }
+  }
+
+  auto outcome = policy_.Protect(table);
+  if (!outcome.ok()) return outcome.status();
+
+  uint32_t published = 0, suppressed = 0;
+  for (const auto& [code, index] : new_cells) {
+    wire::DigestCell* cell = Listed(digest, code);
+    if (!cell || cell->signals() == 0) continue;
+    if (table.cell(index).shown) {
+      ++published;
+      continue;
+    }
+    // A suppressed cell carries no number at all, and its organisations
+    // count would tell which partner is behind it.
+    cell->set_suppressed(true);
+    cell->set_signals(0);
+    cell->set_persons(0);
+    cell->set_organisations(0);
+    ++suppressed;
+  }
+  if (digest.total().suppressed()) digest.set_organisations_total(0);
+  auto* policy = digest.mutable_policy();
+  policy->set_k(policy_.k());
+  policy->set_min_organisations(policy_.min_organisations());
+  policy->set_method(DisclosurePolicy::method());
+  policy->set_cells_published(published);
+  policy->set_cells_suppressed(suppressed);
+  policy->set_cells_secondary(static_cast<uint32_t>(outcome->secondary));
+  policy->set_earlier_digests_audited(static_cast<uint32_t>(audited.size() - 1));
+  return Status::Ok();
 }
 
 }  // namespace signaal::broker

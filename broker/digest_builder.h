@@ -1,10 +1,12 @@
 // DigestBuilder: turns the combined ThemeTable into a Digest for a region and
 // a period — per theme and subtheme the signals, persons and number of
-// reporting organisations — and runs the DisclosurePolicy over it. Nothing
-// leaves the broker in a digest that the policy has not seen.
+// reporting organisations — and runs the DisclosurePolicy over it together
+// with every digest released before whose weeks connect to it. Nothing leaves
+// the broker in a digest that the policy has not seen.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "disclosure_policy.h"
 #include "signaal.pb.h"
@@ -19,9 +21,16 @@ class DigestBuilder {
   DigestBuilder(const ReferenceData& ref, const ThemeTable& table, const DisclosurePolicy& policy)
       : ref_(ref), table_(table), policy_(policy) {}
 
-  Result<wire::Digest> Build(const std::string& region, const std::string& period, int64_t now) const;
+  // `released`: the digests this broker has released for the region before,
+  // in any order (BrokerStore::ForEachRelease). Those whose weeks overlap the
+  // new one's, directly or through each other, are audited with it.
+  Result<wire::Digest> Build(const std::string& region, const std::string& period, int64_t now,
+                             const std::vector<wire::Digest>& released = {}) const;
 
  private:
+  wire::Digest Assemble(const Region& region, const PeriodRange& range, int64_t now) const;
+  Status Protect(wire::Digest& digest, const std::vector<wire::Digest>& released) const;
+
   const ReferenceData& ref_;
   const ThemeTable& table_;
   const DisclosurePolicy& policy_;

@@ -1,37 +1,55 @@
-// DisclosurePolicy: decides which cells of a digest may be shown. Run on the
-// combined table of all partners, never per partner.
+// DisclosurePolicy: decides which cells of the released tables may be shown.
+// It runs on the combined table of all partners, never per partner, and on
+// everything the broker has released before (docs/PRIVACY.md, "Disclosure
+// control", gives the method and why it is sound).
 //
-// This is primary suppression only: a cell is suppressed when fewer than k
-// distinct persons are behind it (persons <= signals, so this also covers
-// "fewer than k signals"). Secondary suppression across the hierarchy and the
-// trend series is a separate step that plugs in at Apply().
+//  - Primary suppression: a cell is hidden when fewer than k persons or k
+//    signals are behind it, or fewer than `min_organisations` organisations
+//    (so a digest never shows one organisation's own numbers).
+//  - Secondary suppression: further cells are hidden until, for every hidden
+//    cell, the tightest interval an attacker can derive from all released
+//    numbers (DisclosureTable::Bounds) is at least k wide.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include "signaal.pb.h"
+#include "disclosure_table.h"
+#include "signaal/status.h"
 
 namespace signaal::broker {
 
 class DisclosurePolicy {
  public:
-  explicit DisclosurePolicy(uint32_t k) : k_(k) {}
+  explicit DisclosurePolicy(uint32_t k, uint32_t min_organisations = 2)
+      : k_(k), min_organisations_(min_organisations) {}
   uint32_t k() const { return k_; }
-  std::string method() const { return "primary-threshold"; }
+  uint32_t min_organisations() const { return min_organisations_; }
+  static std::string method() { return "threshold+lp-audit"; }
 
-  // True if a cell with these totals must not be shown.
-  bool PrimarySuppressed(uint64_t signals, uint64_t persons) const {
-    return signals > 0 && (persons < k_ || signals < k_);
+  // True if fewer than k signals or persons are behind a non-empty cell.
+  bool BelowK(uint64_t signals, uint64_t persons) const { return signals > 0 && (signals < k_ || persons < k_); }
+  // True if a cell with these totals must not be shown on its own numbers.
+  bool PrimarySuppressed(uint64_t signals, uint64_t persons, uint64_t organisations) const {
+    return BelowK(signals, persons) || (signals > 0 && organisations < min_organisations_);
   }
 
-  // Marks and blanks every cell of the digest that must not be shown, and
-  // records the policy and counts in digest.policy.
-  void Apply(wire::Digest& digest) const;
+  struct Outcome {
+    int secondary = 0;      // cells hidden to protect others
+    int audits = 0;         // linear programmes solved
+    int unprotectable = 0;  // settled cells no choice now could protect (earlier releases)
+    double tightest = Interval::kUnbounded;  // narrowest interval of a protected cell
+  };
+
+  // Hides further shown, unsettled, non-zero cells until every cell that
+  // NeedsProtection() has an interval at least k wide; then shows again each
+  // hidden cell that is neither sensitive nor settled and that the shown
+  // cells pin exactly, since showing it tells nothing new.
+  Result<Outcome> Protect(DisclosureTable& table) const;
 
  private:
-  void ApplyCell(wire::DigestCell& cell, uint32_t& published, uint32_t& suppressed) const;
   uint32_t k_;
+  uint32_t min_organisations_;
 };
 
 }  // namespace signaal::broker

@@ -24,6 +24,7 @@ struct InitOptions {
   std::string listen = "tcp://*:7450";
   std::string control = "tcp://127.0.0.1:7451";
   int k = 5;
+  int min_organisations = 2;
   bool json = false;
 };
 
@@ -35,6 +36,7 @@ int Init(const InitOptions& o) {
   c.listen = o.listen;
   c.control = o.control;
   c.k = o.k;
+  c.min_organisations = o.min_organisations;
   c.data_dir = dir + "/data";
   c.key_file = dir + "/broker.key";
   c.admin_key_file = dir + "/admin.key";
@@ -110,6 +112,9 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--listen", init.listen, "public endpoint for nodes and subscribers");
   init_cmd->add_option("--control", init.control, "endpoint for administrators");
   init_cmd->add_option("--k", init.k, "disclosure threshold k (default 5)")->check(CLI::Range(2, 1000));
+  init_cmd->add_option("--min-organisations", init.min_organisations,
+                       "organisations a shown digest cell needs at least (default 2)")
+      ->check(CLI::Range(1, 100));
   init_cmd->add_flag("--json", init.json, "print the result as JSON");
 
   std::string config;

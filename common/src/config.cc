@@ -138,6 +138,7 @@ Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
   r.String("broker", "admin_key_file", c.admin_key_file, true);
   r.String("broker", "reference_dir", c.reference_dir, true);
   r.Int("disclosure", "k", c.k, 2, 1000);
+  r.Int("disclosure", "min_organisations", c.min_organisations, 1, 100);
   r.String("log", "level", c.log_level);
   r.Require("broker", "data_dir", c.data_dir);
   r.Require("broker", "key_file", c.key_file);
@@ -184,6 +185,7 @@ std::string RenderBrokerConfig(const BrokerConfig& c) {
   if (!c.reference_dir.empty()) out += "reference_dir = " + Quote(c.reference_dir) + "\n";
   out += "\n[disclosure]\n"
          "k = " + std::to_string(c.k) + "\n"
+         "min_organisations = " + std::to_string(c.min_organisations) + "\n"
          "\n[log]\n"
          "level = " + Quote(c.log_level) + "\n";
   return out;

@@ -10,11 +10,12 @@ namespace signaal::test {
 
 using namespace std::chrono_literals;
 
-bool Network::StartBroker(const std::string& region, int k) {
+bool Network::StartBroker(const std::string& region, int k, int min_organisations) {
   listen_ = "tcp://127.0.0.1:" + std::to_string(FreePort());
   control_ = "tcp://127.0.0.1:" + std::to_string(FreePort());
   auto init = RunCommand({BrokerBinary(), "init", "--dir", dir_ + "/broker", "--region", region, "--listen", listen_,
-                          "--control", control_, "--k", std::to_string(k), "--json"});
+                          "--control", control_, "--k", std::to_string(k),
+                          "--min-organisations", std::to_string(min_organisations), "--json"});
   if (init.exit_code != 0) {
     std::cerr << "broker init failed: " << init.err << "\n";
     return false;

@@ -24,7 +24,7 @@ class Network {
   explicit Network(const TempDir& dir) : dir_(dir.path()) {}
 
   // Initialises and starts the broker; false (with a message on stderr) on failure.
-  bool StartBroker(const std::string& region = "limburg", int k = 5);
+  bool StartBroker(const std::string& region = "limburg", int k = 5, int min_organisations = 2);
   // init + enroll + run; `interval_s` is the automatic publish interval.
   NodeHandle* AddNode(const std::string& org, const std::string& type, const std::string& gm,
                       bool enrol = true, int interval_s = 60);

@@ -224,12 +224,16 @@ TEST(DigestBuilder, AggregatesAcrossNodesWithinTheRegionOnly) {
   EXPECT_EQ(schulden.persons(), 10u);
   EXPECT_EQ(schulden.organisations(), 2u);
   ASSERT_EQ(schulden.subthemes_size(), 2);
-  EXPECT_EQ(schulden.subthemes(0).signals(), 9u);
   EXPECT_TRUE(schulden.subthemes(1).suppressed());  // budgetbeheer: 2 signals < k
   EXPECT_EQ(schulden.subthemes(1).signals(), 0u);
   EXPECT_EQ(schulden.subthemes(1).organisations(), 0u);
+  // Shown, schuldhulpverlening (9) would give budgetbeheer away as 11 - 9:
+  // secondary suppression hides it too.
+  EXPECT_TRUE(schulden.subthemes(0).suppressed());
+  EXPECT_EQ(schulden.subthemes(0).signals(), 0u);
   EXPECT_EQ(d->policy().k(), 5u);
-  EXPECT_EQ(d->policy().cells_suppressed(), 1u);
+  EXPECT_EQ(d->policy().cells_suppressed(), 2u);
+  EXPECT_EQ(d->policy().cells_secondary(), 1u);
 
   auto limburg = builder.Build("limburg", "2026-W40..2026-W41", 1000);
   ASSERT_TRUE(limburg.ok());
@@ -238,12 +242,14 @@ TEST(DigestBuilder, AggregatesAcrossNodesWithinTheRegionOnly) {
   EXPECT_FALSE(builder.Build("limburg", "2026-W41..2026-W40", 1000).ok());
 }
 
-TEST(DisclosurePolicy, SuppressesBelowKOnSignalsOrPersons) {
+TEST(DisclosurePolicy, SuppressesBelowKOnSignalsOrPersonsOrOneOrganisation) {
   DisclosurePolicy p(5);
-  EXPECT_FALSE(p.PrimarySuppressed(0, 0));
-  EXPECT_TRUE(p.PrimarySuppressed(4, 4));
-  EXPECT_TRUE(p.PrimarySuppressed(9, 4));  // one person reported many times
-  EXPECT_FALSE(p.PrimarySuppressed(5, 5));
+  EXPECT_FALSE(p.PrimarySuppressed(0, 0, 0));
+  EXPECT_TRUE(p.PrimarySuppressed(4, 4, 2));
+  EXPECT_TRUE(p.PrimarySuppressed(9, 4, 2));   // one person reported many times
+  EXPECT_TRUE(p.PrimarySuppressed(40, 30, 1));  // one organisation's own numbers
+  EXPECT_FALSE(p.PrimarySuppressed(5, 5, 2));
+  EXPECT_TRUE(DisclosurePolicy(5, 3).PrimarySuppressed(50, 50, 2));
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ struct BrokerConfig {
   std::string reference_dir;
   // [disclosure]
   int k = 5;
+  int min_organisations = 2;
   // [log]
   std::string log_level = "info";
 };

@@ -1,0 +1,168 @@
+#include "disclosure_table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+
+#include <coin/Clp_C_Interface.h>
+
+namespace signaal::broker {
+namespace {
+
+// Calls fn(element) for every (week, municipality, leaf) of a cell, as one index.
+template <typename Fn>
+void ForEachElement(const TableCell& c, int municipalities, int leaves, Fn fn) {
+  for (int w : c.weeks)
+    for (int m : c.municipalities)
+      for (int l : c.leaves) fn((w * municipalities + m) * leaves + l);
+}
+
+bool Intersect(const std::vector<int>& a, const std::vector<int>& b) {
+  auto i = a.begin(), j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (*i == *j) return true;
+    if (*i < *j) ++i; else ++j;
+  }
+  return false;
+}
+
+void SortUnique(std::vector<int>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+struct ClpDeleter {
+  void operator()(Clp_Simplex* m) const { Clp_deleteModel(m); }
+};
+
+}  // namespace
+
+int DisclosureTable::Add(TableCell cell) {
+  SortUnique(cell.weeks);
+  SortUnique(cell.municipalities);
+  SortUnique(cell.leaves);
+  cells_.push_back(std::move(cell));
+  atoms_built_ = false;
+  return size() - 1;
+}
+
+bool DisclosureTable::Overlaps(int a, int b) const {
+  const TableCell &x = cell(a), &y = cell(b);
+  return Intersect(x.weeks, y.weeks) && Intersect(x.municipalities, y.municipalities) && Intersect(x.leaves, y.leaves);
+}
+
+int DisclosureTable::atom_count() {
+  BuildAtoms();
+  return atom_count_;
+}
+
+void DisclosureTable::BuildAtoms() {
+  if (atoms_built_) return;
+  // An element's signature is the list of cells that contain it; elements
+  // with equal signatures are indistinguishable to anyone reading the cells,
+  // so one variable stands for all of them without changing any bound.
+  const size_t elements = static_cast<size_t>(weeks_) * municipalities_ * leaves_;
+  std::vector<std::vector<int>> signature(elements);
+  for (int c = 0; c < size(); ++c) {
+    ForEachElement(cells_[c], municipalities_, leaves_, [&](int e) {
+      auto& sig = signature[static_cast<size_t>(e)];
+      if (sig.empty() || sig.back() != c) sig.push_back(c);
+    });
+  }
+  std::map<std::vector<int>, int> atom_of;
+  std::vector<int> element_atom(elements, -1);
+  for (size_t e = 0; e < elements; ++e) {
+    if (signature[e].empty()) continue;
+    auto [it, fresh] = atom_of.try_emplace(std::move(signature[e]), static_cast<int>(atom_of.size()));
+    element_atom[e] = it->second;
+  }
+  atom_count_ = static_cast<int>(atom_of.size());
+  cell_atoms_.assign(cells_.size(), {});
+  for (int c = 0; c < size(); ++c) {
+    std::vector<char> seen(static_cast<size_t>(atom_count_), 0);
+    ForEachElement(cells_[c], municipalities_, leaves_, [&](int e) {
+      int a = element_atom[static_cast<size_t>(e)];
+      if (!seen[static_cast<size_t>(a)]) {
+        seen[static_cast<size_t>(a)] = 1;
+        cell_atoms_[static_cast<size_t>(c)].push_back(a);
+      }
+    });
+  }
+  atoms_built_ = true;
+}
+
+Result<std::vector<Interval>> DisclosureTable::Bounds(const std::vector<int>& targets) {
+  BuildAtoms();
+  const int n = atom_count_;
+  // A shown zero says every atom under it is zero; a shown non-zero value is
+  // one equality row.
+  std::vector<double> col_upper(static_cast<size_t>(n), std::numeric_limits<double>::max());
+  std::vector<int> rows;
+  for (int c = 0; c < size(); ++c) {
+    if (!cells_[c].shown) continue;
+    if (cells_[c].signals == 0) {
+      for (int a : cell_atoms_[c]) col_upper[static_cast<size_t>(a)] = 0;
+    } else {
+      rows.push_back(c);
+    }
+  }
+  std::vector<std::vector<int>> atom_rows(static_cast<size_t>(n));
+  std::vector<double> row_value;
+  for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
+    for (int a : cell_atoms_[rows[r]]) atom_rows[static_cast<size_t>(a)].push_back(r);
+    row_value.push_back(static_cast<double>(cells_[rows[r]].signals));
+  }
+  std::vector<CoinBigIndex> start{0};
+  std::vector<int> index;
+  for (const auto& ar : atom_rows) {
+    index.insert(index.end(), ar.begin(), ar.end());
+    start.push_back(static_cast<CoinBigIndex>(index.size()));
+  }
+  std::vector<double> value(index.size(), 1.0), col_lower(static_cast<size_t>(n), 0.0);
+  std::vector<double> obj(static_cast<size_t>(n), 0.0);
+
+  std::unique_ptr<Clp_Simplex, ClpDeleter> model(Clp_newModel());
+  Clp_setLogLevel(model.get(), 0);
+  Clp_loadProblem(model.get(), n, static_cast<int>(rows.size()), start.data(), index.data(), value.data(),
+                  col_lower.data(), col_upper.data(), obj.data(), row_value.data(), row_value.data());
+
+  std::vector<Interval> out;
+  for (int t : targets) {
+    std::fill(obj.begin(), obj.end(), 0.0);
+    bool all_zero = true;
+    for (int a : cell_atoms_[static_cast<size_t>(t)]) {
+      obj[static_cast<size_t>(a)] = 1.0;
+      if (col_upper[static_cast<size_t>(a)] != 0) all_zero = false;
+    }
+    Interval iv;
+    if (all_zero) {
+      iv.upper = 0;
+      out.push_back(iv);
+      continue;
+    }
+    Clp_chgObjCoefficients(model.get(), obj.data());
+    for (double direction : {1.0, -1.0}) {  // minimise, then maximise
+      Clp_setOptimizationDirection(model.get(), direction);
+      Clp_primal(model.get(), 0);
+      int status = Clp_status(model.get());
+      if (status == 1) return Status::Runtime("the released cells contradict each other (infeasible audit)");
+      if (status == 2) {  // unbounded: only possible when maximising
+        iv.upper = Interval::kUnbounded;
+        continue;
+      }
+      if (status != 0) return Status::Runtime("the disclosure audit did not finish (solver status " +
+                                              std::to_string(status) + ")");
+      double v = Clp_objectiveValue(model.get());
+      if (direction > 0) {
+        iv.lower = std::ceil(v - 1e-6);
+      } else {
+        iv.upper = std::floor(v + 1e-6);
+      }
+    }
+    out.push_back(iv);
+  }
+  return out;
+}
+
+}  // namespace signaal::broker

@@ -1,0 +1,82 @@
+// DisclosureTable: the numbers that digests release, seen the way an attacker
+// sees them.
+//
+// Every cell is the number of signals in a set of weeks × municipalities ×
+// taxonomy leaves (a leaf is a subtheme, or a theme's signals that carry no
+// subtheme). The attacker knows the value of every shown cell — from this
+// digest and from every earlier one — and that counts are whole and never
+// negative; nothing else. Bounds() computes, by linear programming, the
+// tightest interval those facts allow for a hidden cell. It is both the audit
+// that secondary suppression runs until every hidden cell is safe and the
+// yardstick docs/PRIVACY.md describes.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "signaal/status.h"
+
+namespace signaal::broker {
+
+// One cell of the released tables.
+struct TableCell {
+  std::vector<int> weeks;           // indices on the week axis
+  std::vector<int> municipalities;  // indices on the municipality axis
+  std::vector<int> leaves;          // indices on the leaf axis
+  uint64_t signals = 0;             // the true value
+  bool shown = false;               // its value is released
+  bool in_digest = false;           // a digest lists it (shown or marked suppressed)
+  bool sensitive = false;           // primary: must not be shown, nor be derivable to within k
+  bool settled = false;             // released by an earlier digest: its state can no longer change
+  int level = 0;                    // 0 = finest; higher = more aggregated (suppression cost order)
+
+  // A hidden cell that must keep an interval of at least k: every cell a
+  // digest marks suppressed, and every sensitive cell (also those no digest
+  // lists, like a theme's small remainder without a subtheme).
+  bool NeedsProtection() const { return !shown && (in_digest || sensitive); }
+};
+
+// What an attacker can derive about a cell: lower <= value <= upper.
+struct Interval {
+  static constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+  double lower = 0;
+  double upper = kUnbounded;
+  double width() const { return upper - lower; }
+};
+
+class DisclosureTable {
+ public:
+  DisclosureTable(int weeks, int municipalities, int leaves)
+      : weeks_(weeks), municipalities_(municipalities), leaves_(leaves) {}
+
+  // Adds a cell and returns its index. Cells may be added until the first Bounds().
+  int Add(TableCell cell);
+  TableCell& cell(int i) { return cells_[static_cast<size_t>(i)]; }
+  const TableCell& cell(int i) const { return cells_[static_cast<size_t>(i)]; }
+  int size() const { return static_cast<int>(cells_.size()); }
+
+  // True if two cells share any (week, municipality, leaf): they sit in a
+  // common relation, so hiding one can protect the other.
+  bool Overlaps(int a, int b) const;
+
+  // The tightest bounds the shown cells allow on each target's value, rounded
+  // inwards to whole numbers (the attacker knows counts are whole). Fails only
+  // if the shown values contradict each other.
+  Result<std::vector<Interval>> Bounds(const std::vector<int>& targets);
+
+  // Atoms: groups of (week, municipality, leaf) that no cell tells apart; the
+  // linear programme has one variable per atom. For benchmarks and tests.
+  int atom_count();
+
+ private:
+  void BuildAtoms();
+
+  int weeks_, municipalities_, leaves_;
+  std::vector<TableCell> cells_;
+  bool atoms_built_ = false;
+  int atom_count_ = 0;
+  std::vector<std::vector<int>> cell_atoms_;  // per cell, the atoms it sums
+};
+
+}  // namespace signaal::broker
