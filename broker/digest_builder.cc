@@ -1,5 +1,6 @@
 #include "digest_builder.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -72,6 +73,33 @@ wire::DigestCell* Listed(wire::Digest& d, const std::string& code) {
   return const_cast<wire::DigestCell*>(Released(d, code));
 }
 
+// A theme's signals without a subtheme.
+uint64_t RemainderOf(const ReferenceData& ref, const TotalsByCode& totals, const std::string& theme) {
+  auto it = totals.find(theme);
+  if (it == totals.end()) return 0;
+  uint64_t rest = it->second.signals;
+  for (const Theme* sub : ref.SubthemesOf(theme)) {
+    if (auto st = totals.find(sub->code); st != totals.end()) rest -= std::min(rest, st->second.signals);
+  }
+  return rest;
+}
+
+// Groups the items of each footprint's list by the set of footprints that
+// contain them: the blocks that overlapping releases cut out.
+template <typename Member>
+std::vector<std::pair<std::vector<std::string>, std::set<size_t>>> Blocks(const std::vector<Footprint>& prints,
+                                                                          Member member) {
+  std::map<std::string, std::set<size_t>> holders;
+  for (size_t d = 0; d < prints.size(); ++d) {
+    for (const auto& item : prints[d].*member) holders[item].insert(d);
+  }
+  std::map<std::set<size_t>, std::vector<std::string>> grouped;
+  for (const auto& [item, who] : holders) grouped[who].push_back(item);
+  std::vector<std::pair<std::vector<std::string>, std::set<size_t>>> out;
+  for (auto& [who, items] : grouped) out.emplace_back(std::move(items), who);
+  return out;
+}
+
 }  // namespace
 
 Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::string& period, int64_t now,
@@ -105,24 +133,20 @@ wire::Digest DigestBuilder::Assemble(const Region& r, const PeriodRange& range, 
     digest.set_organisations_total(static_cast<uint32_t>(it->second.organisations.size()));
   }
 
-  // Themes in taxonomy order; only those with signals, so a digest lists what
-  // was heard rather than a page of zeros. An unlisted cell is a released zero.
+  // Every theme and subtheme in taxonomy order, zeros too: Protect() drops
+  // the zeros it leaves shown, as an unlisted cell is a released zero.
   for (const Theme* theme : ref_.TopThemes()) {
-    auto it = totals.find(theme->code);
-    if (it == totals.end() || it->second.signals == 0) continue;
     auto* cell = digest.add_themes();
     cell->set_code(theme->code);
     cell->set_label_nl(theme->label_nl);
     cell->set_label_en(theme->label_en);
-    Fill(*cell, it->second);
+    if (auto it = totals.find(theme->code); it != totals.end()) Fill(*cell, it->second);
     for (const Theme* sub : ref_.SubthemesOf(theme->code)) {
-      auto st = totals.find(sub->code);
-      if (st == totals.end() || st->second.signals == 0) continue;
       auto* subcell = cell->add_subthemes();
       subcell->set_code(sub->code);
       subcell->set_label_nl(sub->label_nl);
       subcell->set_label_en(sub->label_en);
-      Fill(*subcell, st->second);
+      if (auto st = totals.find(sub->code); st != totals.end()) Fill(*subcell, st->second);
     }
   }
   return digest;
@@ -193,7 +217,7 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
       if (fresh) {
         c.sensitive = t && policy_.PrimarySuppressed(t->signals, t->persons, t->organisations.size());
         c.shown = !c.sensitive;
-        c.in_digest = c.signals > 0;
+        c.in_digest = true;
         int index = table.Add(std::move(c));
         new_cells[code] = index;
       } else {
@@ -209,17 +233,56 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
     // The remainders: never listed, derivable when a theme and all its
     // subthemes are shown, so protected like any cell when small.
     for (const auto& [theme, leaf] : leaves.remainder_of) {
-      const CellTotals* t = value(theme);
-      if (!t) continue;
-      uint64_t rest = t->signals;
-      for (const Theme* sub : ref_.SubthemesOf(theme)) {
-        if (const CellTotals* st = value(sub->code)) rest -= std::min(rest, st->signals);
-      }
       TableCell c = frame;
       c.leaves = {leaf};
-      c.signals = rest;
-      c.sensitive = rest > 0 && rest < policy_.k();
+      c.signals = RemainderOf(ref_, now, theme);
+      c.sensitive = c.signals > 0 && c.signals < policy_.k();
       table.Add(std::move(c));
+    }
+  }
+
+  // Differencing: releases that overlap tell the numbers of the weeks and
+  // municipalities where they differ (a month minus its first four weeks is
+  // its last week; a sub-region minus a municipality is the rest). Each such
+  // block is a cell some later digest could list, so its sensitive cells are
+  // protected now, before anything narrows them.
+  auto week_blocks = Blocks(prints, &Footprint::weeks);
+  auto muni_blocks = Blocks(prints, &Footprint::municipalities);
+  for (const auto& [block_weeks, week_holders] : week_blocks) {
+    for (const auto& [block_munis, muni_holders] : muni_blocks) {
+      bool covered = false, whole_release = false;
+      for (size_t d : week_holders) {
+        if (!muni_holders.count(d)) continue;
+        covered = true;
+        whole_release |= block_weeks.size() == prints[d].weeks.size() &&
+                         block_munis.size() == prints[d].municipalities.size();
+      }
+      if (!covered || whole_release) continue;  // nowhere released, or already a release's own cells
+      TotalsByCode totals = table_.AggregateIn({block_munis.begin(), block_munis.end()}, block_weeks);
+      TableCell frame;
+      for (const auto& w : block_weeks) frame.weeks.push_back(week_index.at(w));
+      for (const auto& m : block_munis) frame.municipalities.push_back(muni_index.at(m));
+      frame.sensitive = true;
+      for (const auto& code : leaves.codes) {
+        auto it = totals.find(code);
+        if (it == totals.end() ||
+            !policy_.PrimarySuppressed(it->second.signals, it->second.persons, it->second.organisations.size())) {
+          continue;
+        }
+        TableCell c = frame;
+        c.leaves = leaves.leaves_of.at(code);
+        c.level = leaves.level(code);
+        c.signals = it->second.signals;
+        table.Add(std::move(c));
+      }
+      for (const auto& [theme, leaf] : leaves.remainder_of) {
+        uint64_t rest = RemainderOf(ref_, totals, theme);
+        if (rest == 0 || rest >= policy_.k()) continue;
+        TableCell c = frame;
+        c.leaves = {leaf};
+        c.signals = rest;
+        table.Add(std::move(c));
+      }
     }
   }
 
@@ -229,9 +292,8 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
   uint32_t published = 0, suppressed = 0;
   for (const auto& [code, index] : new_cells) {
     wire::DigestCell* cell = Listed(digest, code);
-    if (!cell || cell->signals() == 0) continue;
     if (table.cell(index).shown) {
-      ++published;
+      if (cell->signals() > 0) ++published;
       continue;
     }
     // A suppressed cell carries no number at all, and its organisations
@@ -242,6 +304,15 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
     cell->set_organisations(0);
     ++suppressed;
   }
+  // A digest lists what was heard rather than a page of zeros.
+  auto listed = [](const wire::DigestCell& c) { return c.signals() > 0 || c.suppressed() || c.subthemes_size() > 0; };
+  for (auto& theme : *digest.mutable_themes()) {
+    auto* subs = theme.mutable_subthemes();
+    subs->erase(std::remove_if(subs->begin(), subs->end(), [&](const auto& c) { return !listed(c); }), subs->end());
+  }
+  auto* themes = digest.mutable_themes();
+  themes->erase(std::remove_if(themes->begin(), themes->end(), [&](const auto& c) { return !listed(c); }),
+                themes->end());
   if (digest.total().suppressed()) digest.set_organisations_total(0);
   auto* policy = digest.mutable_policy();
   policy->set_k(policy_.k());

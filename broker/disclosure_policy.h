@@ -35,16 +35,17 @@ class DisclosurePolicy {
   }
 
   struct Outcome {
-    int secondary = 0;      // cells hidden to protect others
+    int secondary = 0;      // cells of this digest hidden to protect others
     int audits = 0;         // linear programmes solved
     int unprotectable = 0;  // settled cells no choice now could protect (earlier releases)
     double tightest = Interval::kUnbounded;  // narrowest interval of a protected cell
   };
 
-  // Hides further shown, unsettled, non-zero cells until every cell that
-  // NeedsProtection() has an interval at least k wide; then shows again each
-  // hidden cell that is neither sensitive nor settled and that the shown
-  // cells pin exactly, since showing it tells nothing new.
+  // Hides further shown, unsettled cells (zeros last) until every sensitive
+  // cell and every cell an earlier release hid has an interval at least k
+  // wide. A cell hidden only to protect others that the releases pin
+  // narrower than k anyway is shown instead when that keeps every protected
+  // cell protected; otherwise it is protected like the rest.
   Result<Outcome> Protect(DisclosureTable& table) const;
 
  private:

@@ -7,12 +7,19 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
 }
 
 TotalsByCode ThemeTable::Aggregate(const std::string& region, const std::vector<std::string>& weeks) const {
+  const Region* r = ref_.FindRegion(region);
+  if (!r) return {};
+  return AggregateIn({r->municipalities.begin(), r->municipalities.end()}, weeks);
+}
+
+TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities,
+                                     const std::vector<std::string>& weeks) const {
   TotalsByCode totals;
   for (const auto& week : weeks) {
     for (auto it = snapshots_.lower_bound({week, ""}); it != snapshots_.end() && it->first.first == week; ++it) {
       const wire::SummarySnapshot& snap = it->second;
       for (const auto& cell : snap.cells()) {
-        if (!ref_.RegionContains(region, cell.municipality())) continue;
+        if (!municipalities.count(cell.municipality())) continue;
         auto add = [&](const std::string& code) {
           CellTotals& t = totals[code];
           t.signals += cell.signals();

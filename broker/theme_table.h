@@ -35,6 +35,8 @@ class ThemeTable {
 
   // Totals for a region over a set of ISO weeks.
   TotalsByCode Aggregate(const std::string& region, const std::vector<std::string>& weeks) const;
+  // Totals for a set of municipalities (CBS codes) over a set of ISO weeks.
+  TotalsByCode AggregateIn(const std::set<std::string>& municipalities, const std::vector<std::string>& weeks) const;
 
   // Newest period each node has delivered ("" if none).
   std::string LatestPeriod(const std::string& node_id) const;
