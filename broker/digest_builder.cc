@@ -85,18 +85,58 @@ uint64_t RemainderOf(const ReferenceData& ref, const TotalsByCode& totals, const
 }
 
 // Groups the items of each footprint's list by the set of footprints that
-// contain them: the blocks that overlapping releases cut out.
+// contain them: the blocks that overlapping releases cut out, in order.
 template <typename Member>
-std::vector<std::pair<std::vector<std::string>, std::set<size_t>>> Blocks(const std::vector<Footprint>& prints,
-                                                                          Member member) {
+std::vector<std::vector<std::string>> Blocks(const std::vector<Footprint>& prints, Member member) {
   std::map<std::string, std::set<size_t>> holders;
   for (size_t d = 0; d < prints.size(); ++d) {
     for (const auto& item : prints[d].*member) holders[item].insert(d);
   }
   std::map<std::set<size_t>, std::vector<std::string>> grouped;
   for (const auto& [item, who] : holders) grouped[who].push_back(item);
-  std::vector<std::pair<std::vector<std::string>, std::set<size_t>>> out;
-  for (auto& [who, items] : grouped) out.emplace_back(std::move(items), who);
+  std::vector<std::vector<std::string>> out;
+  for (auto& [who, items] : grouped) out.push_back(std::move(items));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool Within(const std::vector<std::string>& inner, const std::vector<std::string>& outer) {
+  return std::includes(outer.begin(), outer.end(), inner.begin(), inner.end());
+}
+
+// The weeks × municipalities whose numbers overlapping releases give away by
+// difference without any release listing them: runs of week blocks (a month
+// minus its first four weeks) by municipality blocks or a release's own
+// municipalities (a sub-region minus a municipality; a region in the one week
+// two ranges differ by). Only those inside some release, and not a release's
+// own footprint, whose cells are in the table already.
+std::set<std::pair<std::vector<std::string>, std::vector<std::string>>> Derivable(
+    const std::vector<Footprint>& prints) {
+  std::set<std::pair<std::vector<std::string>, std::vector<std::string>>> out;
+  if (prints.size() < 2) return out;
+  auto week_blocks = Blocks(prints, &Footprint::weeks);
+  std::vector<std::vector<std::string>> week_sets, muni_sets = Blocks(prints, &Footprint::municipalities);
+  for (size_t i = 0; i < week_blocks.size(); ++i) {
+    std::vector<std::string> run;
+    for (size_t j = i; j < week_blocks.size(); ++j) {
+      run.insert(run.end(), week_blocks[j].begin(), week_blocks[j].end());
+      std::sort(run.begin(), run.end());
+      week_sets.push_back(run);
+    }
+  }
+  for (const auto& p : prints) muni_sets.push_back(p.municipalities);
+  for (auto& m : muni_sets) std::sort(m.begin(), m.end());
+  for (const auto& w : week_sets) {
+    for (const auto& m : muni_sets) {
+      bool inside = false, own = false;
+      for (const auto& p : prints) {
+        if (!Within(w, p.weeks) || !Within(m, p.municipalities)) continue;
+        inside = true;
+        own |= w.size() == p.weeks.size() && m.size() == p.municipalities.size();
+      }
+      if (inside && !own) out.emplace(w, m);
+    }
+  }
   return out;
 }
 
@@ -160,7 +200,9 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
     const Region* r = ref_.FindRegion(d.region());
     if (!r) return Status::Runtime("released digest for unknown region '" + d.region() + "'");
     PeriodRange range{"", d.from_week(), d.to_week()};
-    return Footprint{range.Weeks(), r->municipalities};
+    Footprint fp{range.Weeks(), r->municipalities};
+    std::sort(fp.municipalities.begin(), fp.municipalities.end());
+    return fp;
   };
 
   // The new digest first, then every earlier release connected to it.
@@ -246,43 +288,31 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
   // its last week; a sub-region minus a municipality is the rest). Each such
   // block is a cell some later digest could list, so its sensitive cells are
   // protected now, before anything narrows them.
-  auto week_blocks = Blocks(prints, &Footprint::weeks);
-  auto muni_blocks = Blocks(prints, &Footprint::municipalities);
-  for (const auto& [block_weeks, week_holders] : week_blocks) {
-    for (const auto& [block_munis, muni_holders] : muni_blocks) {
-      bool covered = false, whole_release = false;
-      for (size_t d : week_holders) {
-        if (!muni_holders.count(d)) continue;
-        covered = true;
-        whole_release |= block_weeks.size() == prints[d].weeks.size() &&
-                         block_munis.size() == prints[d].municipalities.size();
+  for (const auto& [block_weeks, block_munis] : Derivable(prints)) {
+    TotalsByCode totals = table_.AggregateIn({block_munis.begin(), block_munis.end()}, block_weeks);
+    TableCell frame;
+    for (const auto& w : block_weeks) frame.weeks.push_back(week_index.at(w));
+    for (const auto& m : block_munis) frame.municipalities.push_back(muni_index.at(m));
+    frame.sensitive = true;
+    for (const auto& code : leaves.codes) {
+      auto it = totals.find(code);
+      if (it == totals.end() ||
+          !policy_.PrimarySuppressed(it->second.signals, it->second.persons, it->second.organisations.size())) {
+        continue;
       }
-      if (!covered || whole_release) continue;  // nowhere released, or already a release's own cells
-      TotalsByCode totals = table_.AggregateIn({block_munis.begin(), block_munis.end()}, block_weeks);
-      TableCell frame;
-      for (const auto& w : block_weeks) frame.weeks.push_back(week_index.at(w));
-      for (const auto& m : block_munis) frame.municipalities.push_back(muni_index.at(m));
-      frame.sensitive = true;
-      for (const auto& code : leaves.codes) {
-        auto it = totals.find(code);
-        if (it == totals.end() ||
-            !policy_.PrimarySuppressed(it->second.signals, it->second.persons, it->second.organisations.size())) {
-          continue;
-        }
-        TableCell c = frame;
-        c.leaves = leaves.leaves_of.at(code);
-        c.level = leaves.level(code);
-        c.signals = it->second.signals;
-        table.Add(std::move(c));
-      }
-      for (const auto& [theme, leaf] : leaves.remainder_of) {
-        uint64_t rest = RemainderOf(ref_, totals, theme);
-        if (rest == 0 || rest >= policy_.k()) continue;
-        TableCell c = frame;
-        c.leaves = {leaf};
-        c.signals = rest;
-        table.Add(std::move(c));
-      }
+      TableCell c = frame;
+      c.leaves = leaves.leaves_of.at(code);
+      c.level = leaves.level(code);
+      c.signals = it->second.signals;
+      table.Add(std::move(c));
+    }
+    for (const auto& [theme, leaf] : leaves.remainder_of) {
+      uint64_t rest = RemainderOf(ref_, totals, theme);
+      if (rest == 0 || rest >= policy_.k()) continue;
+      TableCell c = frame;
+      c.leaves = {leaf};
+      c.signals = rest;
+      table.Add(std::move(c));
     }
   }
 
