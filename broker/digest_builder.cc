@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 namespace signaal::broker {
 namespace {
 
@@ -318,6 +320,11 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
 
   auto outcome = policy_.Protect(table);
   if (!outcome.ok()) return outcome.status();
+  if (outcome->unprotectable > 0) {
+    // Earlier releases already pin these; nothing in this digest can help.
+    spdlog::warn("digest {} {}: {} hidden cells were already pinned narrower than k by earlier digests",
+                 digest.region(), digest.period(), outcome->unprotectable);
+  }
 
   uint32_t published = 0, suppressed = 0;
   for (const auto& [code, index] : new_cells) {

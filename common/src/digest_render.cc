@@ -45,9 +45,12 @@ nlohmann::json DigestToJson(const wire::Digest& d) {
   j["generated_at"] = IsoTimeUtc(d.generated_unix());
   j["taxonomy_version"] = d.taxonomy_version();
   j["policy"] = {{"k", d.policy().k()},
+                 {"min_organisations", d.policy().min_organisations()},
                  {"method", d.policy().method()},
                  {"cells_published", d.policy().cells_published()},
-                 {"cells_suppressed", d.policy().cells_suppressed()}};
+                 {"cells_suppressed", d.policy().cells_suppressed()},
+                 {"cells_secondary", d.policy().cells_secondary()},
+                 {"earlier_digests_audited", d.policy().earlier_digests_audited()}};
   j["organisations"] = d.total().suppressed() ? nlohmann::json(nullptr) : nlohmann::json(d.organisations_total());
   nlohmann::json total = CellJson(d.total());
   total.erase("subthemes");
@@ -75,10 +78,12 @@ std::string DigestToMarkdown(const wire::Digest& d) {
     for (const auto& sub : theme.subthemes()) md += Row("&nbsp;&nbsp;" + sub.label_nl(), sub);
   }
   md += Row("**Totaal**", t);
-  md += "\n× = onderdrukt ter bescherming van de privacy (te weinig personen of signalen achter de cel).\n\n";
+  md += "\n× = onderdrukt ter bescherming van de privacy: te weinig personen, signalen of organisaties achter "
+        "de cel, of verborgen zodat zo'n cel niet uit andere getallen terug te rekenen is.\n\n";
   md += "Personen zijn per organisatie en per week geteld en daarna opgeteld; iemand die bij twee organisaties "
         "of in twee weken meldt, telt twee keer.\n\n";
-  md += "---\nBeleid: drempel k = " + std::to_string(d.policy().k()) + " (" + d.policy().method() + "), " +
+  md += "---\nBeleid: drempel k = " + std::to_string(d.policy().k()) + ", minstens " +
+        std::to_string(d.policy().min_organisations()) + " organisaties per cel (" + d.policy().method() + "), " +
         std::to_string(d.policy().cells_suppressed()) + " van " +
         std::to_string(d.policy().cells_suppressed() + d.policy().cells_published()) +
         " cellen onderdrukt. Taxonomie " + d.taxonomy_version() + ". Digest " + std::to_string(d.sequence()) + ".\n";

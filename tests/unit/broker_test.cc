@@ -8,6 +8,7 @@
 #include "broker_store.h"
 #include "digest_builder.h"
 #include "disclosure_policy.h"
+#include "disclosure_table.h"
 #include "principal_registry.h"
 #include "snapshot_validator.h"
 #include "theme_table.h"
@@ -250,6 +251,55 @@ TEST(DisclosurePolicy, SuppressesBelowKOnSignalsOrPersonsOrOneOrganisation) {
   EXPECT_TRUE(p.PrimarySuppressed(40, 30, 1));  // one organisation's own numbers
   EXPECT_FALSE(p.PrimarySuppressed(5, 5, 2));
   EXPECT_TRUE(DisclosurePolicy(5, 3).PrimarySuppressed(50, 50, 2));
+}
+
+// A municipality × theme table with its sub-region and region margins: a
+// 2 × 2 rectangle of hidden cells is the classic minimum, and Bounds gives
+// the textbook interval.
+TEST(DisclosureTable, BoundsFollowTheMarginsAndProtectFormsARectangle) {
+  // Municipalities 0,1 in sub-region A, 2,3 in sub-region B; themes 0..2.
+  const uint64_t v[4][3] = {{2, 9, 12}, {8, 7, 10}, {11, 6, 9}, {7, 13, 8}};
+  DisclosureTable t(1, 4, 3);
+  auto add = [&](std::vector<int> munis, std::vector<int> themes, int level) {
+    TableCell c;
+    c.weeks = {0};
+    c.municipalities = munis;
+    c.leaves = themes;
+    for (int m : munis)
+      for (int l : themes) c.signals += v[m][l];
+    c.shown = c.signals >= 5;
+    c.sensitive = !c.shown;
+    c.in_digest = true;
+    c.level = level;
+    return t.Add(c);
+  };
+  std::vector<std::vector<int>> areas = {{0}, {1}, {2}, {3}, {0, 1}, {2, 3}, {0, 1, 2, 3}};
+  std::vector<std::vector<int>> themes = {{0}, {1}, {2}, {0, 1, 2}};
+  std::vector<int> ids;
+  for (size_t a = 0; a < areas.size(); ++a)
+    for (size_t th = 0; th < themes.size(); ++th)
+      ids.push_back(add(areas[a], themes[th], static_cast<int>(a / 4 + th / 3)));
+  const int small = ids[0];  // municipality 0, theme 0: 2 signals
+  ASSERT_FALSE(t.cell(small).shown);
+  // Hidden alone, it is its margin minus its shown neighbours.
+  auto alone = t.Bounds({small});
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ((*alone)[0].lower, 2);
+  EXPECT_EQ((*alone)[0].upper, 2);
+
+  DisclosurePolicy policy(5);
+  auto outcome = policy.Protect(t);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().message();
+  EXPECT_GE(outcome->secondary, 3);  // at least the other corners of a rectangle
+  EXPECT_EQ(outcome->unprotectable, 0);
+  std::vector<int> hidden;
+  for (int c = 0; c < t.size(); ++c) {
+    if (!t.cell(c).shown) hidden.push_back(c);
+  }
+  auto b = t.Bounds(hidden);
+  ASSERT_TRUE(b.ok());
+  for (size_t i = 0; i < hidden.size(); ++i) EXPECT_GE((*b)[i].width(), 5) << "cell " << hidden[i];
+  EXPECT_GE(outcome->tightest, 5);
 }
 
 }  // namespace

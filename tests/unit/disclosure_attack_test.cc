@@ -17,6 +17,7 @@
 #include <glpk.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -99,7 +100,10 @@ class Attacker {
       if (auto it = column_.find(e); it != column_.end()) cols.insert(it->second);
     }
     for (int j = 1; j <= glp_get_num_cols(lp_); ++j) glp_set_obj_coef(lp_, j, cols.count(j) ? 1.0 : 0.0);
-    double lower = Optimise(GLP_MIN), upper = Optimise(GLP_MAX);
+    // Whole numbers: the solver's floating-point optimum is rounded to the
+    // integer it stands for.
+    double lower = std::round(Optimise(GLP_MIN)), upper = Optimise(GLP_MAX);
+    if (std::isfinite(upper)) upper = std::round(upper);
     return {lower, upper};
   }
 
