@@ -32,6 +32,14 @@ Result<std::unique_ptr<BrokerStore>> BrokerStore::Open(const std::string& data_d
   if (store->db_->Get(rocksdb::ReadOptions(), "m/digest_sequence", &seq).ok()) {
     store->digest_sequence_ = std::stoull(seq);
   }
+  for (const char* prefix : {"d/", "r/"}) {
+    store->Scan(prefix, [&](const rocksdb::Slice& key, const rocksdb::Slice& v) {
+      wire::Digest d;
+      if (!d.ParseFromArray(v.data(), static_cast<int>(v.size()))) return;
+      if (key.starts_with("r/")) store->fetched_keys_.insert(key.ToString());
+      store->releases_.push_back(std::move(d));
+    });
+  }
   return store;
 }
 
@@ -42,13 +50,14 @@ Status BrokerStore::PutPrincipal(const wire::Principal& p, bool sync) {
   return s.ok() ? Status::Ok() : Status::Runtime("cannot store principal " + p.id() + ": " + s.ToString());
 }
 
-void BrokerStore::Scan(const std::string& prefix, const std::function<void(const rocksdb::Slice&)>& fn) const {
+void BrokerStore::Scan(const std::string& prefix,
+                       const std::function<void(const rocksdb::Slice&, const rocksdb::Slice&)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) fn(it->value());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) fn(it->key(), it->value());
 }
 
 void BrokerStore::ForEachPrincipal(const std::function<void(const wire::Principal&)>& fn) const {
-  Scan("p/", [&](const rocksdb::Slice& v) {
+  Scan("p/", [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
     wire::Principal p;
     if (p.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(p);
   });
@@ -70,7 +79,7 @@ Result<BrokerStore::Offer> BrokerStore::OfferSnapshot(const wire::SummarySnapsho
 }
 
 void BrokerStore::ForEachSnapshot(const std::function<void(const wire::SummarySnapshot&)>& fn) const {
-  Scan("s/", [&](const rocksdb::Slice& v) {
+  Scan("s/", [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
     wire::SummarySnapshot snap;
     if (snap.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(snap);
   });
@@ -85,6 +94,7 @@ Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest) {
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot store digest: " + s.ToString());
   digest_sequence_ = seq;
+  releases_.push_back(digest);
   return seq;
 }
 
@@ -97,19 +107,12 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest) {
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(bytes));
   std::string key = "r/" + digest.region() + "/" + digest.from_week() + "/" + digest.to_week() + "/" + hash;
+  if (fetched_keys_.count(key)) return Status::Ok();
   auto s = db_->Put(Synced(), key, bytes);
-  return s.ok() ? Status::Ok() : Status::Runtime("cannot record released digest: " + s.ToString());
-}
-
-std::vector<wire::Digest> BrokerStore::Releases() const {
-  std::vector<wire::Digest> out;
-  for (const char* prefix : {"d/", "r/"}) {
-    Scan(prefix, [&](const rocksdb::Slice& v) {
-      wire::Digest d;
-      if (d.ParseFromArray(v.data(), static_cast<int>(v.size()))) out.push_back(std::move(d));
-    });
-  }
-  return out;
+  if (!s.ok()) return Status::Runtime("cannot record released digest: " + s.ToString());
+  fetched_keys_.insert(key);
+  releases_.push_back(std::move(content));
+  return Status::Ok();
 }
 
 void BrokerStore::ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const {

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,15 +44,19 @@ class BrokerStore {
   // Records a digest released on demand, for the disclosure audit of later
   // digests; an identical earlier release is kept once.
   Status RecordRelease(const wire::Digest& digest);
-  // Every digest that has left the broker: published and fetched.
-  std::vector<wire::Digest> Releases() const;
+  // Every digest that has left the broker, published and fetched; read from
+  // disk once at Open and kept current, as every digest build audits them.
+  const std::vector<wire::Digest>& Releases() const { return releases_; }
 
  private:
   explicit BrokerStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
-  void Scan(const std::string& prefix, const std::function<void(const rocksdb::Slice&)>& fn) const;
+  // Calls fn(key, value) for every key with the prefix.
+  void Scan(const std::string& prefix, const std::function<void(const rocksdb::Slice&, const rocksdb::Slice&)>& fn) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   uint64_t digest_sequence_ = 0;
+  std::vector<wire::Digest> releases_;
+  std::set<std::string> fetched_keys_;  // r/ keys in releases_
 };
 
 }  // namespace signaal::broker

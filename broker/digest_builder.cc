@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <spdlog/spdlog.h>
+
+#include "signaal/digest_render.h"
 
 namespace signaal::broker {
 namespace {
@@ -57,23 +60,6 @@ struct LeafAxis {
     return remainder_of.count(code) ? 1 : 0;
   }
 };
-
-// The released value of `code` in an earlier digest; nullptr when the digest
-// does not list it (it released a zero).
-const wire::DigestCell* Released(const wire::Digest& d, const std::string& code) {
-  if (code.empty()) return &d.total();
-  for (const auto& theme : d.themes()) {
-    if (theme.code() == code) return &theme;
-    for (const auto& sub : theme.subthemes()) {
-      if (sub.code() == code) return &sub;
-    }
-  }
-  return nullptr;
-}
-
-wire::DigestCell* Listed(wire::Digest& d, const std::string& code) {
-  return const_cast<wire::DigestCell*>(Released(d, code));
-}
 
 // A theme's signals without a subtheme.
 uint64_t RemainderOf(const ReferenceData& ref, const TotalsByCode& totals, const std::string& theme) {
@@ -194,141 +180,57 @@ wire::Digest DigestBuilder::Assemble(const Region& r, const PeriodRange& range, 
   return digest;
 }
 
-// Builds the DisclosureTable of the new digest and the earlier releases its
-// weeks and municipalities connect to, lets the policy choose what to hide,
-// and blanks the hidden cells of the new digest.
-Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Digest>& released) const {
-  auto footprint = [&](const wire::Digest& d) -> Result<Footprint> {
-    const Region* r = ref_.FindRegion(d.region());
-    if (!r) return Status::Runtime("released digest for unknown region '" + d.region() + "'");
-    PeriodRange range{"", d.from_week(), d.to_week()};
-    Footprint fp{range.Weeks(), r->municipalities};
-    std::sort(fp.municipalities.begin(), fp.municipalities.end());
-    return fp;
-  };
+namespace {
 
-  // The new digest first, then every earlier release connected to it.
-  std::vector<const wire::Digest*> audited{&digest};
-  std::vector<Footprint> prints;
-  auto own = footprint(digest);
-  if (!own.ok()) return own.status();
-  prints.push_back(*own);
-  std::set<std::string> weeks(own->weeks.begin(), own->weeks.end());
-  std::set<std::string> munis(own->municipalities.begin(), own->municipalities.end());
-  std::vector<bool> taken(released.size(), false);
+// A digest taking part in the audit, with what it covers.
+struct Audited {
+  const wire::Digest* digest;
+  Footprint print;
+};
+
+// What a digest covers; nothing for a region no longer in the reference data.
+std::optional<Footprint> FootprintOf(const ReferenceData& ref, const wire::Digest& d) {
+  const Region* r = ref.FindRegion(d.region());
+  if (!r) return std::nullopt;
+  Footprint fp{PeriodRange{"", d.from_week(), d.to_week()}.Weeks(), r->municipalities};
+  std::sort(fp.municipalities.begin(), fp.municipalities.end());
+  return fp;
+}
+
+// The new digest first, then every earlier release whose weeks and
+// municipalities overlap it, directly or through each other.
+std::vector<Audited> Connected(const ReferenceData& ref, const wire::Digest& digest, Footprint own,
+                               const std::vector<wire::Digest>& released) {
+  std::vector<Audited> pending;
+  for (const auto& d : released) {
+    if (auto fp = FootprintOf(ref, d)) pending.push_back({&d, std::move(*fp)});
+  }
+  std::set<std::string> weeks(own.weeks.begin(), own.weeks.end());
+  std::set<std::string> munis(own.municipalities.begin(), own.municipalities.end());
+  std::vector<Audited> out{{&digest, std::move(own)}};
   for (bool grew = true; grew;) {
     grew = false;
-    for (size_t i = 0; i < released.size(); ++i) {
-      if (taken[i]) continue;
-      auto fp = footprint(released[i]);
-      if (!fp.ok()) continue;  // a region since removed from the reference data
-      if (!Intersects(weeks, fp->weeks) || !Intersects(munis, fp->municipalities)) continue;
-      taken[i] = grew = true;
-      weeks.insert(fp->weeks.begin(), fp->weeks.end());
-      munis.insert(fp->municipalities.begin(), fp->municipalities.end());
-      audited.push_back(&released[i]);
-      prints.push_back(*fp);
-    }
-  }
-
-  std::map<std::string, int> week_index, muni_index;
-  for (const auto& w : weeks) week_index.emplace(w, static_cast<int>(week_index.size()));
-  for (const auto& m : munis) muni_index.emplace(m, static_cast<int>(muni_index.size()));
-  const LeafAxis leaves(ref_);
-  DisclosureTable table(static_cast<int>(weeks.size()), static_cast<int>(munis.size()), leaves.size);
-
-  std::map<std::string, int> new_cells;  // code -> table index, for the new digest
-  for (size_t d = 0; d < audited.size(); ++d) {
-    const bool fresh = d == 0;
-    const wire::Digest& rel = *audited[d];
-    TableCell frame;
-    for (const auto& w : prints[d].weeks) frame.weeks.push_back(week_index.at(w));
-    for (const auto& m : prints[d].municipalities) frame.municipalities.push_back(muni_index.at(m));
-    frame.settled = !fresh;
-    // Values as the table holds them now; an earlier release whose number has
-    // changed since (late signals, erasure) no longer constrains this table.
-    TotalsByCode now = table_.Aggregate(rel.region(), prints[d].weeks);
-    auto value = [&](const std::string& code) -> const CellTotals* {
-      auto it = now.find(code);
-      return it == now.end() ? nullptr : &it->second;
-    };
-    for (const auto& code : leaves.codes) {
-      TableCell c = frame;
-      c.leaves = leaves.leaves_of.at(code);
-      c.level = leaves.level(code);
-      const CellTotals* t = value(code);
-      c.signals = t ? t->signals : 0;
-      if (fresh) {
-        c.sensitive = t && policy_.PrimarySuppressed(t->signals, t->persons, t->organisations.size());
-        c.shown = !c.sensitive;
-        c.in_digest = true;
-        int index = table.Add(std::move(c));
-        new_cells[code] = index;
-      } else {
-        const wire::DigestCell* was = Released(rel, code);
-        if (was && was->suppressed()) {
-          c.in_digest = true;
-        } else {
-          c.shown = (was ? was->signals() : 0) == c.signals;
-        }
-        table.Add(std::move(c));
-      }
-    }
-    // The remainders: never listed, derivable when a theme and all its
-    // subthemes are shown, so protected like any cell when small.
-    for (const auto& [theme, leaf] : leaves.remainder_of) {
-      TableCell c = frame;
-      c.leaves = {leaf};
-      c.signals = RemainderOf(ref_, now, theme);
-      c.sensitive = c.signals > 0 && c.signals < policy_.k();
-      table.Add(std::move(c));
-    }
-  }
-
-  // Differencing: releases that overlap tell the numbers of the weeks and
-  // municipalities where they differ (a month minus its first four weeks is
-  // its last week; a sub-region minus a municipality is the rest). Each such
-  // block is a cell some later digest could list, so its sensitive cells are
-  // protected now, before anything narrows them.
-  for (const auto& [block_weeks, block_munis] : Derivable(prints)) {
-    TotalsByCode totals = table_.AggregateIn({block_munis.begin(), block_munis.end()}, block_weeks);
-    TableCell frame;
-    for (const auto& w : block_weeks) frame.weeks.push_back(week_index.at(w));
-    for (const auto& m : block_munis) frame.municipalities.push_back(muni_index.at(m));
-    frame.sensitive = true;
-    for (const auto& code : leaves.codes) {
-      auto it = totals.find(code);
-      if (it == totals.end() ||
-          !policy_.PrimarySuppressed(it->second.signals, it->second.persons, it->second.organisations.size())) {
+    for (auto it = pending.begin(); it != pending.end();) {
+      if (!Intersects(weeks, it->print.weeks) || !Intersects(munis, it->print.municipalities)) {
+        ++it;
         continue;
       }
-      TableCell c = frame;
-      c.leaves = leaves.leaves_of.at(code);
-      c.level = leaves.level(code);
-      c.signals = it->second.signals;
-      table.Add(std::move(c));
-    }
-    for (const auto& [theme, leaf] : leaves.remainder_of) {
-      uint64_t rest = RemainderOf(ref_, totals, theme);
-      if (rest == 0 || rest >= policy_.k()) continue;
-      TableCell c = frame;
-      c.leaves = {leaf};
-      c.signals = rest;
-      table.Add(std::move(c));
+      weeks.insert(it->print.weeks.begin(), it->print.weeks.end());
+      munis.insert(it->print.municipalities.begin(), it->print.municipalities.end());
+      out.push_back(std::move(*it));
+      it = pending.erase(it);
+      grew = true;
     }
   }
+  return out;
+}
 
-  auto outcome = policy_.Protect(table);
-  if (!outcome.ok()) return outcome.status();
-  if (outcome->unprotectable > 0) {
-    // Earlier releases already pin these; nothing in this digest can help.
-    spdlog::warn("digest {} {}: {} hidden cells were already pinned narrower than k by earlier digests",
-                 digest.region(), digest.period(), outcome->unprotectable);
-  }
-
+// Marks the new digest's hidden cells suppressed with no numbers, drops the
+// zeros it leaves shown, and records the policy. `cells`: code -> table index.
+void Blank(wire::Digest& digest, const DisclosureTable& table, const std::map<std::string, int>& cells) {
   uint32_t published = 0, suppressed = 0;
-  for (const auto& [code, index] : new_cells) {
-    wire::DigestCell* cell = Listed(digest, code);
+  for (const auto& [code, index] : cells) {
+    wire::DigestCell* cell = FindCell(digest, code);
     if (table.cell(index).shown) {
       if (cell->signals() > 0) ++published;
       continue;
@@ -342,21 +244,127 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
     ++suppressed;
   }
   // A digest lists what was heard rather than a page of zeros.
-  auto listed = [](const wire::DigestCell& c) { return c.signals() > 0 || c.suppressed() || c.subthemes_size() > 0; };
-  for (auto& theme : *digest.mutable_themes()) {
-    auto* subs = theme.mutable_subthemes();
-    subs->erase(std::remove_if(subs->begin(), subs->end(), [&](const auto& c) { return !listed(c); }), subs->end());
-  }
+  auto unlisted = [](const wire::DigestCell& c) {
+    return c.signals() == 0 && !c.suppressed() && c.subthemes_size() == 0;
+  };
   auto* themes = digest.mutable_themes();
-  themes->erase(std::remove_if(themes->begin(), themes->end(), [&](const auto& c) { return !listed(c); }),
-                themes->end());
+  for (auto& theme : *themes) {
+    auto* subs = theme.mutable_subthemes();
+    subs->erase(std::remove_if(subs->begin(), subs->end(), unlisted), subs->end());
+  }
+  themes->erase(std::remove_if(themes->begin(), themes->end(), unlisted), themes->end());
   if (digest.total().suppressed()) digest.set_organisations_total(0);
+  digest.mutable_policy()->set_cells_published(published);
+  digest.mutable_policy()->set_cells_suppressed(suppressed);
+}
+
+}  // namespace
+
+// Builds the DisclosureTable of the new digest, the earlier releases it
+// connects to and what their overlaps give away; lets the policy choose what
+// to hide; blanks the hidden cells of the new digest.
+Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Digest>& released) const {
+  auto own = FootprintOf(ref_, digest);
+  if (!own) return Status::Runtime("digest for unknown region '" + digest.region() + "'");
+  const std::vector<Audited> audited = Connected(ref_, digest, std::move(*own), released);
+
+  std::map<std::string, int> week_index, muni_index;
+  for (const auto& a : audited) {
+    for (const auto& w : a.print.weeks) week_index.emplace(w, 0);
+    for (const auto& m : a.print.municipalities) muni_index.emplace(m, 0);
+  }
+  int n = 0;
+  for (auto& [w, i] : week_index) i = n++;
+  n = 0;
+  for (auto& [m, i] : muni_index) i = n++;
+  const LeafAxis leaves(ref_);
+  DisclosureTable table(static_cast<int>(week_index.size()), static_cast<int>(muni_index.size()), leaves.size);
+
+  auto frame_of = [&](const std::vector<std::string>& weeks, const std::vector<std::string>& munis) {
+    TableCell frame;
+    for (const auto& w : weeks) frame.weeks.push_back(week_index.at(w));
+    for (const auto& m : munis) frame.municipalities.push_back(muni_index.at(m));
+    return frame;
+  };
+  auto cell_of = [&](TableCell c, const std::string& code, uint64_t signals) {
+    c.leaves = leaves.leaves_of.at(code);
+    c.level = leaves.level(code);
+    c.signals = signals;
+    return c;
+  };
+  auto sensitive = [&](const CellTotals& t) {
+    return policy_.PrimarySuppressed(t.signals, t.persons, t.organisations.size());
+  };
+  // The remainders: never listed, derivable when a theme and all its
+  // subthemes are shown, so protected like any cell when small.
+  auto add_small_remainders = [&](const TableCell& frame, const TotalsByCode& totals) {
+    for (const auto& [theme, leaf] : leaves.remainder_of) {
+      uint64_t rest = RemainderOf(ref_, totals, theme);
+      if (rest == 0 || rest >= policy_.k()) continue;
+      TableCell c = frame;
+      c.leaves = {leaf};
+      c.signals = rest;
+      c.sensitive = true;
+      table.Add(std::move(c));
+    }
+  };
+
+  std::map<std::string, int> new_cells;  // code -> table index, for the new digest
+  for (const auto& [rel, print] : audited) {
+    const bool fresh = rel == &digest;
+    TableCell frame = frame_of(print.weeks, print.municipalities);
+    frame.settled = !fresh;
+    // Values as the table holds them now; an earlier release whose number has
+    // changed since (late signals, erasure) no longer constrains this table.
+    TotalsByCode now = table_.AggregateIn({print.municipalities.begin(), print.municipalities.end()}, print.weeks);
+    for (const auto& code : leaves.codes) {
+      auto it = now.find(code);
+      TableCell c = cell_of(frame, code, it == now.end() ? 0 : it->second.signals);
+      if (fresh) {
+        c.in_digest = true;
+        c.sensitive = it != now.end() && sensitive(it->second);
+        c.shown = !c.sensitive;
+        new_cells[code] = table.Add(std::move(c));
+        continue;
+      }
+      const wire::DigestCell* was = FindCell(*rel, code);
+      c.in_digest = was && was->suppressed();
+      if (!c.in_digest) c.shown = (was ? was->signals() : 0) == c.signals;
+      table.Add(std::move(c));
+    }
+    add_small_remainders(frame, now);
+  }
+
+  // Differencing: releases that overlap tell the numbers of the weeks and
+  // municipalities where they differ (a month minus its first four weeks is
+  // its last week; a sub-region minus a municipality is the rest). Each such
+  // set is a cell some later digest could list, so its sensitive cells are
+  // protected now, before anything narrows them.
+  std::vector<Footprint> prints;
+  for (const auto& a : audited) prints.push_back(a.print);
+  for (const auto& [weeks, munis] : Derivable(prints)) {
+    TotalsByCode totals = table_.AggregateIn({munis.begin(), munis.end()}, weeks);
+    TableCell frame = frame_of(weeks, munis);
+    frame.sensitive = true;
+    for (const auto& code : leaves.codes) {
+      auto it = totals.find(code);
+      if (it != totals.end() && sensitive(it->second)) table.Add(cell_of(frame, code, it->second.signals));
+    }
+    add_small_remainders(frame, totals);
+  }
+
+  auto outcome = policy_.Protect(table);
+  if (!outcome.ok()) return outcome.status();
+  if (outcome->unprotectable > 0) {
+    // Earlier releases already pin these; nothing in this digest can help.
+    spdlog::warn("digest {} {}: {} hidden cells were already pinned narrower than k by earlier digests",
+                 digest.region(), digest.period(), outcome->unprotectable);
+  }
+  Blank(digest, table, new_cells);
   auto* policy = digest.mutable_policy();
   policy->set_k(policy_.k());
   policy->set_min_organisations(policy_.min_organisations());
   policy->set_method(DisclosurePolicy::method());
-  policy->set_cells_published(published);
-  policy->set_cells_suppressed(suppressed);
   policy->set_cells_secondary(static_cast<uint32_t>(outcome->secondary));
   policy->set_earlier_digests_audited(static_cast<uint32_t>(audited.size() - 1));
   return Status::Ok();

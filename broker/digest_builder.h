@@ -1,7 +1,7 @@
 // DigestBuilder: turns the combined ThemeTable into a Digest for a region and
 // a period — per theme and subtheme the signals, persons and number of
 // reporting organisations — and runs the DisclosurePolicy over it together
-// with every digest released before whose weeks connect to it. Nothing leaves
+// with every digest released before that it overlaps. Nothing leaves
 // the broker in a digest that the policy has not seen.
 #pragma once
 
@@ -21,8 +21,8 @@ class DigestBuilder {
   DigestBuilder(const ReferenceData& ref, const ThemeTable& table, const DisclosurePolicy& policy)
       : ref_(ref), table_(table), policy_(policy) {}
 
-  // `released`: the digests this broker has released for the region before,
-  // in any order (BrokerStore::ForEachRelease). Those whose weeks overlap the
+  // `released`: every digest this broker has released before, in any order
+  // (BrokerStore::Releases). Those whose weeks and municipalities overlap the
   // new one's, directly or through each other, are audited with it.
   Result<wire::Digest> Build(const std::string& region, const std::string& period, int64_t now,
                              const std::vector<wire::Digest>& released = {}) const;

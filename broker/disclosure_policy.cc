@@ -58,10 +58,6 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
     if (cell.shown || given_up.count(c)) return false;
     return cell.sensitive || (cell.settled && cell.in_digest) || stuck.count(c) > 0;
   };
-  auto bounds_of = [&](const std::vector<int>& cells) {
-    out.audits += static_cast<int>(cells.size());
-    return table.Bounds(cells);
-  };
   auto required_cells = [&]() {
     std::vector<int> r;
     for (int c = 0; c < table.size(); ++c) {
@@ -70,11 +66,13 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
     return r;
   };
 
+  // Each round either settles or moves cells to frozen_shown or stuck, which
+  // never leave; the cap only guards against a mistake in that reasoning.
   for (int round = 0; round < 50; ++round) {
     // 1. Hide cells until every cell that must be protected is.
     for (;;) {
       std::vector<int> required = required_cells();
-      auto bounds = bounds_of(required);
+      auto bounds = table.Bounds(required);
       if (!bounds.ok()) return bounds.status();
       int target = -1;  // the narrowest failing cell first: it needs the most help
       double narrowest = k;
@@ -98,7 +96,7 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
       double best_width = narrowest;
       for (int c : candidates) {
         table.cell(c).shown = false;
-        auto w = bounds_of({target});
+        auto w = table.Bounds({target});
         table.cell(c).shown = true;
         if (!w.ok()) return w.status();
         if ((*w)[0].width() >= k) {
@@ -120,17 +118,16 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
     bool changed = false;
     std::vector<int> secondary;
     for (int c = 0; c < table.size(); ++c) {
-      const TableCell& cell = table.cell(c);
-      if (!cell.shown && cell.in_digest && !cell.sensitive && !cell.settled && !stuck.count(c)) secondary.push_back(c);
+      if (table.cell(c).HiddenForOthers() && !stuck.count(c)) secondary.push_back(c);
     }
-    auto widths = bounds_of(secondary);
+    auto widths = table.Bounds(secondary);
     if (!widths.ok()) return widths.status();
     for (size_t i = 0; i < secondary.size(); ++i) {
       if ((*widths)[i].width() >= k) continue;
       int c = secondary[i];
       table.cell(c).shown = true;
       std::vector<int> required = required_cells();
-      auto after = bounds_of(required);
+      auto after = table.Bounds(required);
       if (!after.ok()) return after.status();
       bool safe = std::all_of(after->begin(), after->end(), [&](const Interval& iv) { return iv.width() >= k; });
       if (safe) {
@@ -147,12 +144,11 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
   int hidden_secondary = 0;
   std::vector<int> protected_cells;
   for (int c = 0; c < table.size(); ++c) {
-    const TableCell& cell = table.cell(c);
-    if (!cell.shown && cell.in_digest && !cell.sensitive && !cell.settled) ++hidden_secondary;
-    if (cell.NeedsProtection() && !given_up.count(c)) protected_cells.push_back(c);
+    if (table.cell(c).HiddenForOthers()) ++hidden_secondary;
+    if (table.cell(c).NeedsProtection() && !given_up.count(c)) protected_cells.push_back(c);
   }
   out.secondary = hidden_secondary;
-  auto final_bounds = bounds_of(protected_cells);
+  auto final_bounds = table.Bounds(protected_cells);
   if (!final_bounds.ok()) return final_bounds.status();
   for (const Interval& iv : *final_bounds) out.tightest = std::min(out.tightest, iv.width());
   return out;

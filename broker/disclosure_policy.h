@@ -36,7 +36,6 @@ class DisclosurePolicy {
 
   struct Outcome {
     int secondary = 0;      // cells of this digest hidden to protect others
-    int audits = 0;         // linear programmes solved
     int unprotectable = 0;  // settled cells no choice now could protect (earlier releases)
     double tightest = Interval::kUnbounded;  // narrowest interval of a protected cell
   };

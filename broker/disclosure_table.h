@@ -26,7 +26,7 @@ struct TableCell {
   std::vector<int> leaves;          // indices on the leaf axis
   uint64_t signals = 0;             // the true value
   bool shown = false;               // its value is released
-  bool in_digest = false;           // a digest lists it (shown or marked suppressed)
+  bool in_digest = false;           // a cell of the new digest, or one an earlier digest marked suppressed
   bool sensitive = false;           // primary: must not be shown, nor be derivable to within k
   bool settled = false;             // released by an earlier digest: its state can no longer change
   int level = 0;                    // 0 = finest; higher = more aggregated (suppression cost order)
@@ -35,6 +35,8 @@ struct TableCell {
   // digest marks suppressed, and every sensitive cell (also those no digest
   // lists, like a theme's small remainder without a subtheme).
   bool NeedsProtection() const { return !shown && (in_digest || sensitive); }
+  // A cell of the new digest hidden only to protect others.
+  bool HiddenForOthers() const { return !shown && in_digest && !sensitive && !settled; }
 };
 
 // What an attacker can derive about a cell: lower <= value <= upper.
@@ -50,7 +52,7 @@ class DisclosureTable {
   DisclosureTable(int weeks, int municipalities, int leaves)
       : weeks_(weeks), municipalities_(municipalities), leaves_(leaves) {}
 
-  // Adds a cell and returns its index. Cells may be added until the first Bounds().
+  // Adds a cell and returns its index.
   int Add(TableCell cell);
   TableCell& cell(int i) { return cells_[static_cast<size_t>(i)]; }
   const TableCell& cell(int i) const { return cells_[static_cast<size_t>(i)]; }

@@ -1,5 +1,7 @@
 #include "signaal/digest_render.h"
 
+#include <utility>
+
 #include "signaal/text.h"
 
 namespace signaal {
@@ -98,6 +100,22 @@ std::string RenderDigest(const wire::Digest& d, const std::string& format) {
   if (format == "json") return DigestToJson(d).dump(2) + "\n";
   if (format == "md") return DigestToMarkdown(d);
   return "";
+}
+
+const wire::DigestCell* FindCell(const wire::Digest& digest, const std::string& code) {
+  if (code.empty()) return &digest.total();
+  for (const auto& theme : digest.themes()) {
+    if (theme.code() == code) return &theme;
+    for (const auto& sub : theme.subthemes()) {
+      if (sub.code() == code) return &sub;
+    }
+  }
+  return nullptr;
+}
+
+wire::DigestCell* FindCell(wire::Digest& digest, const std::string& code) {
+  // The digest is not const here, so neither is the cell found in it.
+  return const_cast<wire::DigestCell*>(FindCell(std::as_const(digest), code));
 }
 
 }  // namespace signaal

@@ -201,6 +201,30 @@ TEST_F(ValidatorTest, RefusesForeignOrBrokenSignatures) {
   EXPECT_EQ(r.reason, "invalid-snapshot");
 }
 
+TEST(BrokerStore, KeepsEveryReleaseOnceAcrossRestarts) {
+  TempFolder dir;
+  wire::Digest d;
+  d.set_region("parkstad");
+  d.set_from_week("2026-W40");
+  d.set_to_week("2026-W41");
+  d.mutable_total()->set_signals(12);
+  {
+    auto store = BrokerStore::Open(dir.path());
+    ASSERT_TRUE(store.ok());
+    wire::Digest published = d;
+    ASSERT_TRUE((*store)->AppendDigest(published).ok());
+    d.set_generated_unix(1);
+    ASSERT_TRUE((*store)->RecordRelease(d).ok());
+    d.set_generated_unix(2);  // the same numbers fetched again
+    ASSERT_TRUE((*store)->RecordRelease(d).ok());
+    EXPECT_EQ((*store)->Releases().size(), 2u);
+  }
+  auto reopened = BrokerStore::Open(dir.path());
+  ASSERT_TRUE(reopened.ok());
+  ASSERT_EQ((*reopened)->Releases().size(), 2u);
+  EXPECT_EQ((*reopened)->Releases()[1].total().signals(), 12u);
+}
+
 TEST(DigestBuilder, AggregatesAcrossNodesWithinTheRegionOnly) {
   ThemeTable table(Ref());
   auto a = Snapshot("a", "2026-W40", 1);

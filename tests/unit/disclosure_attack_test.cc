@@ -27,6 +27,7 @@
 #include "digest_builder.h"
 #include "disclosure_policy.h"
 #include "theme_table.h"
+#include "signaal/digest_render.h"
 #include "signaal/period.h"
 
 namespace signaal::broker {
@@ -60,7 +61,7 @@ class Attacker {
     // listed, or unknown when marked suppressed.
     for (const auto& d : released) {
       auto value_of = [&](const std::string& code) -> std::pair<bool, double> {
-        const wire::DigestCell* cell = Find(d, code);
+        const wire::DigestCell* cell = FindCell(d, code);
         if (!cell) return {true, 0.0};
         if (cell->suppressed()) return {false, 0.0};
         return {true, static_cast<double>(cell->signals())};
@@ -112,17 +113,6 @@ class Attacker {
   }
 
  private:
-  static const wire::DigestCell* Find(const wire::Digest& d, const std::string& code) {
-    if (code.empty()) return &d.total();
-    for (const auto& t : d.themes()) {
-      if (t.code() == code) return &t;
-      for (const auto& s : t.subthemes()) {
-        if (s.code() == code) return &s;
-      }
-    }
-    return nullptr;
-  }
-
   std::vector<int> LeavesOf(const std::string& code) const {
     std::vector<int> out;
     if (code.empty()) {

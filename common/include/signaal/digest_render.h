@@ -17,4 +17,9 @@ std::string DigestFileName(const wire::Digest& digest, const std::string& ext);
 // Renders in `format` (json or md); empty for an unknown format.
 std::string RenderDigest(const wire::Digest& digest, const std::string& format);
 
+// The cell for a code: "" is the total, else a theme or subtheme; nullptr
+// when the digest does not list it (a digest lists no zeros).
+const wire::DigestCell* FindCell(const wire::Digest& digest, const std::string& code);
+wire::DigestCell* FindCell(wire::Digest& digest, const std::string& code);
+
 }  // namespace signaal
