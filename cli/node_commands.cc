@@ -36,7 +36,7 @@ Result<wire::NodeResponse> AskNode(const NodeOptions& o, wire::NodeRequest req, 
   req.set_schema(wire::SCHEMA_V1);
   auto r = Call<wire::NodeResponse>(config->control, nullptr, "", req, timeout, kMaxLocalMessage);
   if (!r.ok()) {
-    if (r.status().code() == Code::kUnreachable) {
+    if (r.status().code() == Code::kUnreachable && r.status().message().rfind("no answer", 0) == 0) {
       return Status::Unreachable("the node daemon at " + config->control + " is not answering; is signaal-node running?");
     }
     return r.status();

@@ -132,8 +132,15 @@ Result<std::string> RequestReply(const std::string& endpoint, const CurveKeyPair
     zmq::pollitem_t items[] = {{sock.handle(), 0, ZMQ_POLLIN, 0}, {watch.socket().handle(), 0, ZMQ_POLLIN, 0}};
     zmq::poll(items, 2, left);
     if (items[1].revents & ZMQ_POLLIN) {
-      if (watch.Drain().refused) {
+      auto ev = watch.Drain();
+      if (ev.refused) {
         return Status::Refused("refused by " + endpoint + ": this key is not enrolled there, or it was revoked");
+      }
+      // The server went away mid-request (a crash or restart): say so now
+      // instead of waiting out the timeout. It may have finished the request.
+      if (ev.disconnected && !(items[0].revents & ZMQ_POLLIN)) {
+        return Status::Unreachable("the connection to " + endpoint +
+                                   " closed before an answer came; the request may or may not have been carried out");
       }
     }
     if (items[0].revents & ZMQ_POLLIN) {
