@@ -1,10 +1,13 @@
 #include "signaal/config.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <toml++/toml.h>
 
@@ -71,21 +74,54 @@ class StrictReader {
   Status status_;
 };
 
-Result<toml::table> ParseToml(const std::string& path) {
-  if (!fs::exists(path)) return Status::Usage("config file " + path + " does not exist");
+Result<toml::table> ParseToml(const std::string& text, const std::string& path) {
   try {
-    return toml::parse_file(path);
+    return toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     return Status::Usage("config file " + path + " line " + std::to_string(e.source().begin.line) + ": " +
                          std::string(e.description()));
   }
 }
 
+// The file's bytes; the errors read as toml::parse_file's did.
+Result<std::string> ReadConfigFile(const std::string& path) {
+  if (!fs::exists(path)) return Status::Usage("config file " + path + " does not exist");
+  std::ifstream file(path, std::ios::in | std::ios::binary);
+  if (!file.is_open()) return Status::Usage("config file " + path + " line 0: File could not be opened for reading");
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// The config's own path, absolute; relative paths in it are taken from its folder.
+std::string AbsolutePath(const std::string& path) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  return (ec ? fs::path(path) : abs).lexically_normal().string();
+}
+
+// A TOML basic string: quotes and backslashes escaped, and control characters
+// (which TOML does not allow raw in a basic string) as escapes.
 std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", u);
+      out += buf;
+    } else {
+      out.push_back(c);
+    }
   }
   return out + "\"";
 }
@@ -93,10 +129,16 @@ std::string Quote(const std::string& s) {
 }  // namespace
 
 Result<NodeConfig> LoadNodeConfig(const std::string& path) {
-  auto table = ParseToml(path);
+  auto text = ReadConfigFile(path);
+  if (!text.ok()) return text.status();
+  return ParseNodeConfig(*text, path);
+}
+
+Result<NodeConfig> ParseNodeConfig(const std::string& text, const std::string& path) {
+  auto table = ParseToml(text, path);
   if (!table.ok()) return table.status();
   NodeConfig c;
-  c.path = fs::absolute(path).lexically_normal().string();
+  c.path = AbsolutePath(path);
   StrictReader r(c.path, std::move(*table));
   r.String("node", "id", c.id);
   r.String("node", "name", c.name);
@@ -110,7 +152,7 @@ Result<NodeConfig> LoadNodeConfig(const std::string& path) {
   r.String("broker", "public_key", c.broker_public_key);
   r.Int("publish", "interval_s", c.interval_s, 1, 86400);
   r.Int("publish", "heartbeat_s", c.heartbeat_s, 1, 3600);
-  r.Int("privacy", "retention_days", c.retention_days, 7, 3650);
+  r.Int("privacy", "retention_days", c.retention_days, 7, kMaxRetentionDays);
   r.Int("privacy", "min_cell", c.min_cell, 1, 100);
   r.String("log", "level", c.log_level);
   r.Require("node", "id", c.id);
@@ -125,10 +167,16 @@ Result<NodeConfig> LoadNodeConfig(const std::string& path) {
 }
 
 Result<BrokerConfig> LoadBrokerConfig(const std::string& path) {
-  auto table = ParseToml(path);
+  auto text = ReadConfigFile(path);
+  if (!text.ok()) return text.status();
+  return ParseBrokerConfig(*text, path);
+}
+
+Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::string& path) {
+  auto table = ParseToml(text, path);
   if (!table.ok()) return table.status();
   BrokerConfig c;
-  c.path = fs::absolute(path).lexically_normal().string();
+  c.path = AbsolutePath(path);
   StrictReader r(c.path, std::move(*table));
   r.String("broker", "region", c.region);
   r.String("broker", "listen", c.listen);

@@ -9,6 +9,10 @@
 
 namespace signaal {
 
+// The longest privacy.retention_days a node may keep (ten years). The broker
+// refuses snapshots of weeks older than that: no node can hold them.
+constexpr int kMaxRetentionDays = 3650;
+
 // node.toml (deploy/config/node.toml documents every key).
 struct NodeConfig {
   std::string path;              // the file it came from
@@ -54,6 +58,11 @@ struct BrokerConfig {
 
 Result<NodeConfig> LoadNodeConfig(const std::string& path);
 Result<BrokerConfig> LoadBrokerConfig(const std::string& path);
+
+// The same from the file's text: `path` names the file in error messages and
+// is the folder relative paths are taken from. Load* read the file and call these.
+Result<NodeConfig> ParseNodeConfig(const std::string& text, const std::string& path);
+Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::string& path);
 
 // Writes a config file for `init`; refuses to overwrite.
 std::string RenderNodeConfig(const NodeConfig& c);
