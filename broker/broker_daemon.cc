@@ -130,13 +130,12 @@ void BrokerDaemon::Nack(const zmq::message_t& rid, const std::string& reason, co
 void BrokerDaemon::OnListenMessage() {
   std::vector<zmq::message_t> frames;
   bool too_many = false;
-  if (!RecvBounded(*listen_, frames, 2, &too_many)) {
-    if (too_many) counters_["malformed.frames"]++;
-    return;
-  }
+  bool received = RecvBounded(*listen_, frames, 2, &too_many);
+  if (!received && !too_many) return;
   counters_["received"]++;
-  if (frames.size() != 2) {
+  if (too_many || frames.size() != 2) {
     counters_["malformed.frames"]++;
+    if (frames.size() == 2) Nack(frames[0], "malformed", "a message is one frame; this one had more");
     return;
   }
   const zmq::message_t& rid = frames[0];
@@ -305,19 +304,25 @@ void BrokerDaemon::Deliver(const wire::Digest& digest) {
 void BrokerDaemon::OnControlMessage() {
   std::vector<zmq::message_t> frames;
   bool too_many = false;
-  if (!RecvBounded(*control_, frames, 2, &too_many) || frames.size() != 2) {
+  bool received = RecvBounded(*control_, frames, 2, &too_many);
+  if (!received && !too_many) return;
+  if (frames.size() != 2) {
     counters_["control.malformed"]++;
     return;
   }
   wire::ControlResponse response;
   const wire::Principal* admin = registry_.Authorise(UserId(frames[1]), wire::ROLE_ADMIN);
   wire::ControlRequest req;
-  if (!admin) {
+  if (too_many) {
+    counters_["control.malformed"]++;
+    response = ErrorResponse(Status::Usage("a request is one frame; this one had more"));
+  } else if (!admin) {
     response = ErrorResponse(Status::Refused("this key is not an active administrator"));
   } else if (!req.ParseFromArray(frames[1].data(), static_cast<int>(frames[1].size()))) {
     counters_["control.malformed"]++;
     response = ErrorResponse(Status::Usage("the request is not a ControlRequest"));
   } else if (req.schema() != wire::SCHEMA_V1) {
+    counters_["control.schema"]++;
     response = ErrorResponse(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
   } else {
     registry_.Touch(admin->id(), Now());

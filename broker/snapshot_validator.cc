@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 
+#include "signaal/config.h"
 #include "signaal/keys.h"
 #include "signaal/period.h"
 
@@ -45,6 +46,11 @@ bool SnapshotValidator::Check(const wire::SignedEnvelope& envelope, const wire::
   std::string latest_allowed = AddWeeks(IsoWeekOf(DateFromUnix(now)), 1);
   if (snapshot.period() > latest_allowed) {
     return Refuse(refusal, "invalid-period", "field 'period': " + snapshot.period() + " lies in the future");
+  }
+  std::string oldest_allowed = IsoWeekOf(DateFromUnix(now - int64_t{86400} * kMaxRetentionDays));
+  if (snapshot.period() < oldest_allowed) {
+    return Refuse(refusal, "invalid-period",
+                  "field 'period': " + snapshot.period() + " is older than any node may keep signals");
   }
   if (snapshot.taxonomy_version() != ref_.taxonomy_version()) {
     return Refuse(refusal, "taxonomy-version",

@@ -79,6 +79,8 @@ int Status_(const NodeOptions& o) {
                         {"snapshots_acked", s.snapshots_acked()},
                         {"snapshots_nacked", s.snapshots_nacked()},
                         {"last_nack", s.last_nack()},
+                        {"control_refused", s.control_refused()},
+                        {"broker_malformed", s.broker_malformed()},
                         {"taxonomy_version", s.taxonomy_version()},
                         {"software_version", s.software_version()}};
     std::cout << j.dump(2) << "\n";
@@ -98,6 +100,10 @@ int Status_(const NodeOptions& o) {
                           " acked, " + std::to_string(s.snapshots_nacked()) + " refused"});
   t.Add({"last ack", LocalTime(s.last_ack_unix())});
   if (!s.last_nack().empty()) t.Add({"last refusal", s.last_nack()});
+  if (s.control_refused() + s.broker_malformed() > 0) {
+    t.Add({"refused input", std::to_string(s.control_refused()) + " malformed local requests, " +
+                                std::to_string(s.broker_malformed()) + " undecodable broker messages"});
+  }
   t.Add({"versions", "software " + s.software_version() + ", taxonomy " + s.taxonomy_version()});
   std::cout << t.Render();
   return 0;

@@ -128,6 +128,8 @@ wire::NodeResponse LocalControl::StatusView() const {
   s->set_snapshots_acked(c_.counters.snapshots_acked);
   s->set_snapshots_nacked(c_.counters.snapshots_nacked);
   s->set_last_nack(c_.counters.last_nack);
+  s->set_control_refused(c_.counters.control_refused);
+  s->set_broker_malformed(c_.link.malformed());
   s->set_taxonomy_version(c_.ref.taxonomy_version());
   s->set_software_version(SIGNAAL_VERSION);
   s->set_dirty_periods(static_cast<uint32_t>(c_.store.DirtyPeriods().size()));

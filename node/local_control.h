@@ -22,6 +22,7 @@ struct NodeCounters {
   uint64_t snapshots_nacked = 0;
   int64_t last_ack_unix = 0;
   std::string last_nack;
+  uint64_t control_refused = 0;  // malformed local control requests
 };
 
 class LocalControl {

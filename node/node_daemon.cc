@@ -187,12 +187,20 @@ void NodeDaemon::OnBrokerMessage() {
 void NodeDaemon::OnControlMessage() {
   std::vector<zmq::message_t> frames;
   bool too_many = false;
-  if (!RecvBounded(*control_, frames, 2, &too_many) || frames.size() != 2) return;
+  bool received = RecvBounded(*control_, frames, 2, &too_many);
+  if (!received && !too_many) return;
   wire::NodeRequest req;
   wire::NodeResponse resp;
-  if (!req.ParseFromArray(frames[1].data(), static_cast<int>(frames[1].size()))) {
+  if (too_many || frames.size() != 2) {
+    // Answered when there is someone to answer: a request is one frame.
+    counters_.control_refused++;
+    if (frames.empty()) return;
+    resp = NodeError(Status::Usage("a request is one frame; this one had more"));
+  } else if (!req.ParseFromArray(frames[1].data(), static_cast<int>(frames[1].size()))) {
+    counters_.control_refused++;
     resp = NodeError(Status::Usage("the request is not a NodeRequest"));
   } else if (req.schema() != wire::SCHEMA_V1) {
+    counters_.control_refused++;
     resp = NodeError(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
   } else {
     resp = handler_->Handle(req, Now());

@@ -5,13 +5,17 @@
 // Covers: an unenrolled key is refused (ZAP fails closed); a revoked node is
 // refused on its already-open connection; duplicates and older versions never
 // double-count; random bytes and oversized messages leave the broker serving;
-// a restarted broker keeps its aggregates.
+// every kind of bad message on the public and control ports is refused with a
+// reason and counted; a subscriber that never reads does not stall anyone; a
+// restarted broker keeps its aggregates.
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
+#include <iostream>
 #include <random>
 #include <thread>
 
@@ -41,6 +45,11 @@ class FakeNode {
 
   // Connects once enrolled: libzmq does not reconnect after a refused handshake.
   void Connect() { socket_.connect(endpoint_); }
+  // Before Connect(): a peer that barely reads, with the smallest buffers.
+  void ShrinkReceiveQueue() {
+    socket_.set(zmq::sockopt::rcvhwm, 1);
+    socket_.set(zmq::sockopt::rcvbuf, 4096);
+  }
 
   wire::EnrolmentRequest Enrolment() const {
     wire::EnrolmentRequest r;
@@ -69,8 +78,14 @@ class FakeNode {
   }
 
   void SendRaw(const std::string& bytes) { socket_.send(zmq::buffer(bytes), zmq::send_flags::none); }
+  void SendFrames(const std::vector<std::string>& frames) {
+    for (size_t i = 0; i < frames.size(); ++i) {
+      socket_.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
+  }
 
-  void Send(const wire::SummarySnapshot& s, const SigningKeyPair* signer = nullptr) {
+  // A snapshot in its signed envelope, as a ClientMessage's bytes.
+  std::string Signed(const wire::SummarySnapshot& s, const SigningKeyPair* signer = nullptr) const {
     const SigningKeyPair& k = signer ? *signer : keys_.signing;
     wire::ClientMessage m;
     m.set_schema(1);
@@ -78,8 +93,9 @@ class FakeNode {
     env->set_payload(s.SerializeAsString());
     env->set_signature(*Sign(k, env->payload()));
     env->set_key_id(KeyId(k.public_hex));
-    SendRaw(m.SerializeAsString());
+    return m.SerializeAsString();
   }
+  void Send(const wire::SummarySnapshot& s, const SigningKeyPair* signer = nullptr) { SendRaw(Signed(s, signer)); }
 
   // The next answer, or nullopt after `timeout`. Notes a refused handshake.
   std::optional<wire::BrokerMessage> Receive(std::chrono::milliseconds timeout = 5000ms) {
@@ -271,34 +287,234 @@ TEST_F(BrokerProtocol, HostileBytesLeaveTheBrokerServing) {
     ::close(fd);
   }
 
-  // An enrolled node sending garbage, wrong schemas and an oversized message.
+  // Over ZMQ_MAXMSGSIZE: libzmq drops the connection before the broker sees
+  // a byte of it; the node reconnects and is served again.
   FakeNode node(ctx_, "zelfhulp", listen_, broker_key_);
   Join(node);
-  node.SendRaw("\x08\x01\x12\xff\xff\xff not protobuf");
-  auto malformed = node.Receive();
-  ASSERT_TRUE(malformed && malformed->has_nack());
-  EXPECT_EQ(malformed->nack().reason(), "malformed");
-
-  wire::ClientMessage future;
-  future.set_schema(99);
-  future.mutable_heartbeat();
-  node.SendRaw(future.SerializeAsString());
-  auto schema = node.Receive();
-  ASSERT_TRUE(schema && schema->has_nack());
-  EXPECT_EQ(schema->nack().reason(), "schema");
-
   node.SendRaw(std::string(static_cast<size_t>(kMaxWireMessage) + 1024, 'x'));
   EXPECT_FALSE(node.Receive(1500ms).has_value());
-
-  // The broker still answers its administrator and other nodes.
+  node.Send(node.Snapshot(week_, 1, 6));
+  auto reconnected = node.Receive(10000ms);
+  ASSERT_TRUE(reconnected && reconnected->has_ack()) << "the node was not served after an oversized message";
   ASSERT_TRUE(broker_->Running());
-  auto status = Counters();
-  EXPECT_GE(status["nack.malformed"], 1u);
-  FakeNode healthy(ctx_, "healthy", listen_, broker_key_);
-  Join(healthy);
-  healthy.Send(healthy.Snapshot(week_, 1, 6));
-  auto ack = healthy.Receive();
+}
+
+// Every kind of bad message an enrolled peer can send on the public port:
+// each gets a Nack with its reason, is counted under nack.<reason>, stores
+// nothing, and the broker goes on serving a well-behaved neighbour.
+TEST_F(BrokerProtocol, EveryKindOfBadMessageIsRefusedCountedAndNotStored) {
+  FakeNode node(ctx_, "helpdesk", listen_, broker_key_);
+  FakeNode neighbour(ctx_, "neighbour", listen_, broker_key_);
+  Join(node);
+  Join(neighbour);
+  FakeNode subscriber(ctx_, "raad", listen_, broker_key_);
+  {
+    wire::ControlRequest req;
+    req.set_schema(1);
+    auto* e = req.mutable_enroll_subscriber();
+    e->set_name("raad");
+    e->add_regions("limburg");
+    e->set_curve_public_key(subscriber.keys().curve.public_key);
+    auto r = Control(req);
+    ASSERT_TRUE(r.ok() && r->ok());
+    subscriber.Connect();
+  }
+  node.Send(node.Snapshot(week_, 5, 8));
+  ASSERT_TRUE(node.Receive()->has_ack());
+  ASSERT_EQ(ShownSignals(), 8);
+
+  auto with = [&](const std::function<void(wire::SummarySnapshot&)>& change) {
+    auto s = node.Snapshot(week_, 9, 40);
+    change(s);
+    return node.Signed(s);
+  };
+  auto envelope = [&](const std::function<void(wire::SignedEnvelope&)>& change) {
+    wire::ClientMessage m;
+    m.ParseFromString(node.Signed(node.Snapshot(week_, 9, 40)));
+    change(*m.mutable_snapshot());
+    return m.SerializeAsString();
+  };
+  std::mt19937_64 rng(7);
+  auto random_bytes = [&](size_t n) {
+    std::string b(n, '\0');
+    for (auto& c : b) c = static_cast<char>(rng());
+    return b;
+  };
+  std::string valid = node.Signed(node.Snapshot(week_, 9, 40));
+  wire::ClientMessage future_schema;
+  future_schema.ParseFromString(valid);
+  future_schema.set_schema(2);
+  wire::ClientMessage subscribe;
+  subscribe.set_schema(1);
+  subscribe.mutable_subscribe();
+  auto neighbour_snapshot = neighbour.Snapshot(week_, 9, 40);
+  auto other_key = GenerateSigningKeyPair();
+
+  struct Case {
+    std::string what;
+    std::vector<std::string> frames;
+    std::string reason;
+    FakeNode* from;
+  };
+  std::vector<Case> cases = {
+      {"random bytes", {"\x08\x01\x12\xff\xff\xff not protobuf"}, "malformed", &node},
+      {"random bytes (long)", {random_bytes(3000)}, "malformed", &node},
+      {"a truncated message", {valid.substr(0, valid.size() / 2)}, "malformed", &node},
+      {"extra frames", {valid, "and more"}, "malformed", &node},
+      {"no body", {"\x08\x01"}, "malformed", &node},
+      {"an unknown schema version", {future_schema.SerializeAsString()}, "schema", &node},
+      {"a snapshot from a subscriber", {subscriber.Signed(subscriber.Snapshot(week_, 1, 40))}, "forbidden", &subscriber},
+      {"a subscription from a node", {subscribe.SerializeAsString()}, "forbidden", &node},
+      {"no signature", {envelope([](auto& e) { e.clear_signature(); })}, "bad-signature", &node},
+      {"a broken signature", {envelope([](auto& e) { e.mutable_signature()->at(5) ^= 1; })}, "bad-signature", &node},
+      {"a tampered payload", {envelope([](auto& e) { e.mutable_payload()->back() ^= 1; })}, "bad-signature", &node},
+      {"another node's key", {node.Signed(neighbour_snapshot, &neighbour.keys().signing)}, "unknown-signing-key", &node},
+      {"an unknown key", {node.Signed(node.Snapshot(week_, 9, 40), &other_key)}, "unknown-signing-key", &node},
+      {"another node's name", {node.Signed(neighbour_snapshot)}, "wrong-node", &node},
+      {"a payload that is not a snapshot", {envelope([&](auto& e) {
+         e.set_payload("\xff\xff\xff");
+         e.set_signature(*Sign(node.keys().signing, e.payload()));
+       })}, "invalid-snapshot", &node},
+      {"version 0", {with([](auto& s) { s.set_version(0); })}, "invalid-snapshot", &node},
+      {"a period in the future", {with([&](auto& s) { s.set_period(AddWeeks(week_, 3)); })}, "invalid-period", &node},
+      {"a period before any retention", {with([](auto& s) { s.set_period("2011-W05"); })}, "invalid-period", &node},
+      {"week 60", {with([](auto& s) { s.set_period("2026-W60"); })}, "invalid-period", &node},
+      {"another taxonomy", {with([](auto& s) { s.set_taxonomy_version("1999.1"); })}, "taxonomy-version", &node},
+      {"an unknown theme", {with([](auto& s) { s.mutable_cells(0)->set_theme("astrologie"); })}, "unknown-code", &node},
+      {"an unknown subtheme", {with([](auto& s) { s.mutable_cells(0)->set_subtheme("werk.astrologie"); })}, "unknown-code", &node},
+      {"an unknown municipality", {with([](auto& s) { s.mutable_cells(0)->set_municipality("GM9999"); })}, "unknown-code", &node},
+      {"an unknown age band", {with([](auto& s) { s.mutable_cells(0)->set_age_band("120+"); })}, "unknown-code", &node},
+      {"a negative count", {with([](auto& s) { s.mutable_cells(0)->set_signals(static_cast<uint32_t>(-3)); })}, "invalid-count", &node},
+      {"an overflowing count", {with([](auto& s) { s.mutable_cells(0)->set_signals(4'000'000'000u); })}, "invalid-count", &node},
+      {"more persons than signals", {with([](auto& s) { s.mutable_cells(0)->set_persons(41); })}, "invalid-count", &node},
+      {"zero signals", {with([](auto& s) { s.mutable_cells(0)->set_signals(0); })}, "invalid-count", &node},
+      {"the same cell twice", {with([](auto& s) { *s.add_cells() = s.cells(0); })}, "invalid-snapshot", &node},
+      {"a replayed older version", {node.Signed(node.Snapshot(week_, 3, 40))}, "stale-version", &node},
+  };
+  std::map<std::string, uint64_t> expected;
+  for (const auto& c : cases) {
+    c.from->SendFrames(c.frames);
+    auto answer = c.from->Receive();
+    ASSERT_TRUE(answer.has_value()) << c.what << ": no answer";
+    ASSERT_TRUE(answer->has_nack()) << c.what << ": " << answer->DebugString();
+    EXPECT_EQ(answer->nack().reason(), c.reason) << c.what << ": " << answer->nack().detail();
+    EXPECT_FALSE(answer->nack().detail().empty()) << c.what;
+    expected["nack." + c.reason]++;
+  }
+  expected["malformed.frames"] = 1;
+  EXPECT_EQ(ShownSignals(), 8) << "a refused snapshot changed the aggregate";
+  auto counters = Counters();
+  for (const auto& [name, n] : expected) EXPECT_EQ(counters[name], n) << name;
+  std::cout << "hostile input on the listen port: " << cases.size() << " kinds refused with a Nack\n";
+
+  // The neighbour was never held up, and the node itself is still served.
+  neighbour.Send(neighbour.Snapshot(week_, 1, 6));
+  auto ack = neighbour.Receive();
   ASSERT_TRUE(ack && ack->has_ack());
+  node.Send(node.Snapshot(week_, 10, 9));
+  ASSERT_TRUE(node.Receive()->has_ack());
+  EXPECT_EQ(ShownSignals(), 15);
+}
+
+// The administrator's port: malformed requests get an error answer and a
+// counter; other roles' keys never get past the handshake.
+TEST_F(BrokerProtocol, ControlPortRefusesMalformedRequests) {
+  zmq::socket_t admin(ctx_, zmq::socket_type::dealer);
+  MakeCurveClient(admin, admin_.curve, broker_key_);
+  admin.set(zmq::sockopt::linger, 0);
+  admin.connect(control_);
+  auto ask = [&](const std::vector<std::string>& frames) -> std::optional<wire::ControlResponse> {
+    for (size_t i = 0; i < frames.size(); ++i) {
+      admin.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
+    zmq::pollitem_t items[] = {{admin.handle(), 0, ZMQ_POLLIN, 0}};
+    if (zmq::poll(items, 1, 5000ms) <= 0) return std::nullopt;
+    zmq::message_t msg;
+    (void)admin.recv(msg);
+    wire::ControlResponse r;
+    if (!r.ParseFromArray(msg.data(), static_cast<int>(msg.size()))) return std::nullopt;
+    return r;
+  };
+  wire::ControlRequest future;
+  future.set_schema(7);
+  future.mutable_status();
+  wire::ControlRequest empty;
+  empty.set_schema(1);
+  std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"random bytes", {"\xff\xfe\x01 not a request"}},
+      {"extra frames", {future.SerializeAsString(), "more"}},
+      {"an unknown schema version", {future.SerializeAsString()}},
+      {"no operation", {empty.SerializeAsString()}},
+  };
+  for (const auto& [what, frames] : cases) {
+    auto r = ask(frames);
+    ASSERT_TRUE(r.has_value()) << what << ": no answer";
+    EXPECT_FALSE(r->ok()) << what;
+    EXPECT_FALSE(r->error().empty()) << what;
+  }
+  auto counters = Counters();
+  EXPECT_EQ(counters["control.malformed"], 2u);
+  EXPECT_EQ(counters["control.schema"], 1u);
+
+  // A node's key, even an enrolled one, is no administrator.
+  FakeNode node(ctx_, "helpdesk", listen_, broker_key_);
+  Enrol(node);
+  wire::ControlRequest status;
+  status.set_schema(1);
+  status.mutable_status();
+  auto refused = Call<wire::ControlResponse>(control_, &node.keys().curve, broker_key_, status, 3000ms);
+  EXPECT_EQ(refused.status().code(), Code::kRefused) << refused.status().message();
+  std::cout << "hostile input on the control port: " << cases.size() + 1 << " kinds refused\n";
+  EXPECT_TRUE(Control(status).ok());
+}
+
+// A subscriber that never reads must not hold up the broker: once its queue
+// (ZMQ_SNDHWM) is full, sends to it are dropped and counted, and it catches
+// up from its cursor when it reads again.
+TEST_F(BrokerProtocol, StalledSubscriberNeverStallsTheBroker) {
+  FakeNode node(ctx_, "helpdesk", listen_, broker_key_);
+  Join(node);
+  for (uint32_t w = 0; w < 4; ++w) {
+    node.Send(node.Snapshot(AddWeeks(week_, -static_cast<int>(w)), 1, 20));
+    ASSERT_TRUE(node.Receive()->has_ack());
+  }
+  for (int i = 0; i < 4; ++i) {
+    wire::ControlRequest req;
+    req.set_schema(1);
+    req.mutable_publish_digest()->set_region("limburg");
+    req.mutable_publish_digest()->set_period(AddWeeks(week_, -i));
+    auto r = Control(req);
+    ASSERT_TRUE(r.ok() && r->ok()) << (r.ok() ? r->error() : r.status().message());
+  }
+  FakeNode stalled(ctx_, "stalled", listen_, broker_key_);
+  {
+    wire::ControlRequest req;
+    req.set_schema(1);
+    auto* e = req.mutable_enroll_subscriber();
+    e->set_name("stalled");
+    e->add_regions("limburg");
+    e->set_curve_public_key(stalled.keys().curve.public_key);
+    ASSERT_TRUE(Control(req)->ok());
+    stalled.ShrinkReceiveQueue();
+    stalled.Connect();
+  }
+  // Each subscribe asks for the whole catch-up again; it never reads.
+  wire::ClientMessage sub;
+  sub.set_schema(1);
+  sub.mutable_subscribe();
+  for (int i = 0; i < 5000; ++i) stalled.SendRaw(sub.SerializeAsString());
+  // Meanwhile a node is answered promptly and the administrator too.
+  auto t0 = std::chrono::steady_clock::now();
+  WaitUntil([&] { return Counters()["send.dropped"] > 0; }, 30s);
+  node.Send(node.Snapshot(week_, 2, 21));
+  auto ack = node.Receive(10000ms);
+  ASSERT_TRUE(ack && ack->has_ack()) << "the broker stalled behind a subscriber that does not read";
+  auto counters = Counters();
+  EXPECT_GT(counters["send.dropped"], 0u) << "the stalled subscriber's queue never filled";
+  std::cout << "stalled subscriber: " << counters["send.dropped"] << " sends dropped, node acked after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count()
+            << " ms\n";
+  EXPECT_TRUE(broker_->Running());
 }
 
 }  // namespace
