@@ -229,9 +229,10 @@ TEST_F(BrokerProtocol, RevocationTakesEffectOnTheOpenConnection) {
   auto r = Control(revoke);
   ASSERT_TRUE(r.ok() && r->ok());
 
-  // Same socket, same connection: the next snapshot is refused and not stored.
+  // Same socket, same connection: the next snapshot is refused and not stored,
+  // and the refusal is there within a second of the revocation.
   node.Send(node.Snapshot(week_, 2, 30));
-  auto nack = node.Receive();
+  auto nack = node.Receive(1000ms);
   ASSERT_TRUE(nack && nack->has_nack()) << (nack ? nack->DebugString() : "no answer");
   EXPECT_EQ(nack->nack().reason(), "revoked");
   EXPECT_EQ(ShownSignals(), 7);
