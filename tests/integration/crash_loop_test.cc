@@ -27,17 +27,8 @@ int EnvInt(const char* name, int fallback) {
 }
 
 int SignalsAt(Network& net, const NodeHandle& node) {
-  auto s = net.NodeCli(node, {"status", "--json"}).Json();
+  auto s = net.NodeStatus(node);
   return s.is_null() ? -1 : s["signals"].get<int>();
-}
-
-bool Drained(Network& net, const NodeHandle& node, std::chrono::seconds timeout) {
-  return WaitUntil(
-      [&] {
-        auto s = net.NodeCli(node, {"status", "--json"}).Json();
-        return !s.is_null() && s["outbox_depth"] == 0 && s["dirty_periods"] == 0;
-      },
-      timeout);
 }
 
 // Signals per theme over the last `weeks` weeks in the broker's live view;
@@ -150,7 +141,7 @@ TEST(CrashLoop, KilledDaemonsLoseNothingAndCountNothingTwice) {
   for (size_t i = 0; i < nodes.size(); ++i) {
     ASSERT_EQ(SignalsAt(net, *nodes[i]), accepted[i]);
     ASSERT_EQ(net.NodeCli(*nodes[i], {"publish"}).exit_code, 0);
-    ASSERT_TRUE(Drained(net, *nodes[i], 60s)) << nodes[i]->daemon->ReadLog();
+    ASSERT_TRUE(net.Drained(*nodes[i], 60s)) << nodes[i]->daemon->ReadLog();
   }
   auto got = BrokerThemeTotals(net, 3);
   int total = 0;

@@ -103,6 +103,19 @@ CommandResult Network::BrokerCli(std::vector<std::string> args) const {
   return Cli(args);
 }
 
+nlohmann::json Network::NodeStatus(const NodeHandle& node) const {
+  return NodeCli(node, {"status", "--json"}).Json();
+}
+
+bool Network::Drained(const NodeHandle& node, std::chrono::seconds timeout) const {
+  return WaitUntil(
+      [&] {
+        auto s = NodeStatus(node);
+        return !s.is_null() && s["outbox_depth"] == 0 && s["dirty_periods"] == 0;
+      },
+      timeout);
+}
+
 std::map<std::string, int> CountSignalsInCsv(const std::string& path, const std::vector<std::string>& region_gms) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

@@ -35,6 +35,10 @@ class Network {
   CommandResult Cli(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds(60)) const;
   CommandResult NodeCli(const NodeHandle& node, std::vector<std::string> args) const;
   CommandResult BrokerCli(std::vector<std::string> args) const;
+  // `signaal node status --json`, or null when the node does not answer.
+  nlohmann::json NodeStatus(const NodeHandle& node) const;
+  // Waits until the node has nothing left to send (outbox empty, no changed week).
+  bool Drained(const NodeHandle& node, std::chrono::seconds timeout = std::chrono::seconds(30)) const;
 
   // Nodes added from now on connect here instead of the broker's endpoint
   // (e.g. a recording proxy in front of it).

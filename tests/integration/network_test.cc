@@ -26,16 +26,6 @@ CommandResult Generate(const std::string& out, const std::string& gms, int rows,
   return RunCommand(args);
 }
 
-// Waits until the node has nothing left to send.
-bool Drained(Network& net, const NodeHandle& node, std::chrono::seconds timeout = 30s) {
-  return WaitUntil(
-      [&] {
-        auto s = net.NodeCli(node, {"status", "--json"}).Json();
-        return !s.is_null() && s["outbox_depth"] == 0 && s["dirty_periods"] == 0;
-      },
-      timeout);
-}
-
 nlohmann::json FetchDigest(Network& net, const std::string& key, const std::string& region) {
   auto r = net.Cli({"digest", "fetch", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key", key,
                     "--period", WeeksAgo(5) + ".." + WeeksAgo(0), "--region", region, "--format", "json"});
@@ -71,7 +61,7 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
     files.push_back(csv);
     nodes.push_back(node);
   }
-  for (auto* node : nodes) ASSERT_TRUE(Drained(net, *node)) << node->daemon->ReadLog();
+  for (auto* node : nodes) ASSERT_TRUE(net.Drained(*node)) << node->daemon->ReadLog();
 
   std::string key = net.AddSubscriber("adviesraad-zuid", "zuid-limburg");
   ASSERT_FALSE(key.empty());
@@ -154,7 +144,7 @@ TEST(Network, UnackedOutboxSurvivesRestartsAndCountsOnce) {
   ASSERT_TRUE(net.StartNode(*node));
   net.broker().Start();
   ASSERT_TRUE(net.broker().WaitForLog("signaal-broker ready", 20s));
-  ASSERT_TRUE(Drained(net, *node, 60s)) << node->daemon->ReadLog();
+  ASSERT_TRUE(net.Drained(*node, 60s)) << node->daemon->ReadLog();
 
   int expected = CountSignalsInCsv(csv, {"GM0928"})[""];
   EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected);
@@ -183,7 +173,7 @@ TEST(Network, UnackedOutboxSurvivesRestartsAndCountsOnce) {
   auto add = net.NodeCli(*node, {"signal", "add", "--theme", "schulden", "--municipality", "Kerkrade"});
   ASSERT_EQ(add.exit_code, 0) << add.err;
   ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
-  ASSERT_TRUE(Drained(net, *node));
+  ASSERT_TRUE(net.Drained(*node));
   EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 1);
 
   // Erasure on a citizen's request: the weeks are re-sent at once and the counts drop.
@@ -193,12 +183,12 @@ TEST(Network, UnackedOutboxSurvivesRestartsAndCountsOnce) {
               0);
   }
   ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
-  ASSERT_TRUE(Drained(net, *node));
+  ASSERT_TRUE(net.Drained(*node));
   EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 4);
   auto erase = net.NodeCli(*node, {"signal", "erase", "--person", "jan jansen", "--json"});
   ASSERT_EQ(erase.exit_code, 0) << erase.err;
   EXPECT_EQ(erase.Json()["erased"], 3);
-  ASSERT_TRUE(Drained(net, *node));
+  ASSERT_TRUE(net.Drained(*node));
   EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 1);
   EXPECT_EQ(net.NodeCli(*node, {"signal", "erase", "--person", "jan jansen"}).exit_code, 2);
 }

@@ -17,8 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-nlohmann::json Status(Network& net, const NodeHandle& node) { return net.NodeCli(node, {"status", "--json"}).Json(); }
-
 // The broker is away while twelve weeks of signals come in, in batches, each
 // followed by a publication: the node keeps accepting, its outbox holds at
 // most one snapshot per week (the newest), its status says since when the
@@ -29,10 +27,10 @@ TEST(Reliability, BrokerAwayForWeeksThenEverythingArrivesOnce) {
   ASSERT_TRUE(net.StartBroker("limburg", 2, 1));
   NodeHandle* node = net.AddNode("Cliëntenraad Maastricht", "clientenraad", "GM0935");
   ASSERT_NE(node, nullptr);
-  ASSERT_TRUE(WaitUntil([&] { return Status(net, *node)["broker_state"] == "connected"; }, 15s));
+  ASSERT_TRUE(WaitUntil([&] { return net.NodeStatus(*node)["broker_state"] == "connected"; }, 15s));
 
   net.broker().Stop();
-  ASSERT_TRUE(WaitUntil([&] { return Status(net, *node)["broker_state"] == "unreachable"; }, 60s));
+  ASSERT_TRUE(WaitUntil([&] { return net.NodeStatus(*node)["broker_state"] == "unreachable"; }, 60s));
   auto human = net.NodeCli(*node, {"status"});
   EXPECT_NE(human.out.find("unreachable since"), std::string::npos) << human.out;
 
@@ -54,7 +52,7 @@ TEST(Reliability, BrokerAwayForWeeksThenEverythingArrivesOnce) {
       if (!code.empty() && code.find('.') == std::string::npos) expected[code] += n;
     }
     ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
-    auto s = Status(net, *node);
+    auto s = net.NodeStatus(*node);
     size_t depth = s["outbox_depth"].get<size_t>();
     max_depth = std::max(max_depth, depth);
     std::set<std::string> pending;
@@ -64,7 +62,7 @@ TEST(Reliability, BrokerAwayForWeeksThenEverythingArrivesOnce) {
     EXPECT_EQ(s["broker_state"], "unreachable");
   }
   EXPECT_LE(max_depth, static_cast<size_t>(weeks));
-  EXPECT_EQ(Status(net, *node)["signals"], 1000 * batches);
+  EXPECT_EQ(net.NodeStatus(*node)["signals"], 1000 * batches);
   std::cout << "broker away: " << batches << " publications of " << weeks << " weeks, outbox at most " << max_depth
             << " snapshots\n";
 
@@ -73,7 +71,7 @@ TEST(Reliability, BrokerAwayForWeeksThenEverythingArrivesOnce) {
   // The node notices on its own (reconnect and backoff), without a publish.
   ASSERT_TRUE(WaitUntil(
       [&] {
-        auto s = Status(net, *node);
+        auto s = net.NodeStatus(*node);
         return s["outbox_depth"] == 0 && s["broker_state"] == "connected";
       },
       90s))
@@ -154,7 +152,7 @@ TEST(Reliability, NodeLocalControlRefusesMalformedRequests) {
     EXPECT_FALSE(r->error().empty()) << c.what;
     counted += c.counted;
   }
-  auto s = Status(net, *node);
+  auto s = net.NodeStatus(*node);
   EXPECT_EQ(s["control_refused"], counted);
   EXPECT_EQ(s["signals"], 0) << "a refused request stored something";
   EXPECT_TRUE(node->daemon->Running());
