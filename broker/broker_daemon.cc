@@ -264,7 +264,7 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
   if (!Entitled(sub, {}, region)) {
     return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
   }
-  auto digest = builder_.Build(region, req.period(), Now(), store_->Releases());
+  auto digest = builder_.Build(region, req.period(), Now(), store_->Releases(), DigestBuilder::Context::kFull);
   if (!digest.ok()) return Nack(rid, "invalid-request", digest.status().message());
   // Recorded before it leaves, so every later digest is audited against it.
   if (Status s = store_->RecordRelease(*digest); !s.ok()) {

@@ -37,7 +37,7 @@ Result<std::unique_ptr<BrokerStore>> BrokerStore::Open(const std::string& data_d
       wire::Digest d;
       if (!d.ParseFromArray(v.data(), static_cast<int>(v.size()))) return;
       if (key.starts_with("r/")) store->fetched_keys_.insert(key.ToString());
-      store->releases_.push_back(std::move(d));
+      store->Remember(d);
     });
   }
   return store;
@@ -94,15 +94,33 @@ Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest) {
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot store digest: " + s.ToString());
   digest_sequence_ = seq;
-  releases_.push_back(digest);
+  Remember(digest);
   return seq;
 }
 
+void BrokerStore::Remember(const wire::Digest& digest) {
+  for (const auto& part : digest.weeks()) releases_.push_back(part);
+  if (digest.has_previous()) releases_.push_back(digest.previous());
+  wire::Digest own = digest;
+  own.clear_weeks();
+  own.clear_previous();
+  releases_.push_back(std::move(own));
+}
+
 Status BrokerStore::RecordRelease(const wire::Digest& digest) {
+  // Every context digest is a release of its own; the ledger holds them flat.
+  for (const auto& part : digest.weeks()) {
+    if (Status s = RecordRelease(part); !s.ok()) return s;
+  }
+  if (digest.has_previous()) {
+    if (Status s = RecordRelease(digest.previous()); !s.ok()) return s;
+  }
   // What was released, without when or to whom: equal releases share a key.
   wire::Digest content = digest;
   content.clear_generated_unix();
   content.clear_sequence();
+  content.clear_weeks();
+  content.clear_previous();
   std::string bytes = content.SerializeAsString();
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(bytes));

@@ -41,17 +41,21 @@ class BrokerStore {
   void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
   uint64_t last_digest_sequence() const { return digest_sequence_; }
 
-  // Records a digest released on demand, for the disclosure audit of later
-  // digests; an identical earlier release is kept once.
+  // Records a digest released on demand, and each of its context digests,
+  // for the disclosure audit of later digests; an identical earlier release
+  // is kept once.
   Status RecordRelease(const wire::Digest& digest);
-  // Every digest that has left the broker, published and fetched; read from
-  // disk once at Open and kept current, as every digest build audits them.
+  // Every digest that has left the broker, published and fetched, context
+  // digests as releases of their own (none nested); read from disk once at
+  // Open and kept current, as every digest build audits them.
   const std::vector<wire::Digest>& Releases() const { return releases_; }
 
  private:
   explicit BrokerStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
   // Calls fn(key, value) for every key with the prefix.
   void Scan(const std::string& prefix, const std::function<void(const rocksdb::Slice&, const rocksdb::Slice&)>& fn) const;
+  // Adds a published digest and its context digests to releases_.
+  void Remember(const wire::Digest& digest);
 
   std::unique_ptr<rocksdb::DB> db_;
   uint64_t digest_sequence_ = 0;

@@ -128,7 +128,7 @@ wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int
 
 wire::ControlResponse ControlHandler::Publish(const wire::PublishDigest& req, int64_t now) {
   std::string region = req.region().empty() ? c_.config.region : req.region();
-  auto digest = c_.builder.Build(region, req.period(), now, c_.store.Releases());
+  auto digest = c_.builder.Build(region, req.period(), now, c_.store.Releases(), DigestBuilder::Context::kFull);
   if (!digest.ok()) return ErrorResponse(digest.status());
   auto seq = c_.store.AppendDigest(*digest);
   if (!seq.ok()) return ErrorResponse(seq.status());

@@ -131,14 +131,43 @@ std::set<std::pair<std::vector<std::string>, std::vector<std::string>>> Derivabl
 }  // namespace
 
 Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::string& period, int64_t now,
-                                          const std::vector<wire::Digest>& released) const {
+                                          const std::vector<wire::Digest>& released, Context context) const {
   const Region* r = ref_.FindRegion(region);
   if (!r) return Status::Usage("unknown region '" + region + "'");
   auto range = ParsePeriod(period);
   if (!range.ok()) return range.status();
   wire::Digest digest = Assemble(*r, *range, now);
   if (Status s = Protect(digest, released); !s.ok()) return s;
+  if (context == Context::kFull) {
+    if (Status s = AddContext(digest, *r, *range, now, released); !s.ok()) return s;
+  }
   return digest;
+}
+
+Status DigestBuilder::AddContext(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,
+                                 std::vector<wire::Digest> released) const {
+  released.push_back(digest);
+  auto part = [&](const Region& r, const PeriodRange& p) -> Result<wire::Digest> {
+    wire::Digest d = Assemble(r, p, now);
+    if (Status s = Protect(d, released); !s.ok()) return s;
+    released.push_back(d);
+    return d;
+  };
+  std::vector<std::string> weeks;
+  for (int i = kBaselineWeeks; i >= 1; --i) weeks.push_back(AddWeeks(range.from, -i));
+  for (const auto& w : range.Weeks()) weeks.push_back(w);
+  for (const auto& w : weeks) {
+    auto d = part(region, PeriodRange{w, w, w});
+    if (!d.ok()) return d.status();
+    *digest.add_weeks() = std::move(*d);
+  }
+  auto previous = PreviousPeriod(range);
+  if (previous.ok()) {
+    auto d = part(region, *previous);
+    if (!d.ok()) return d.status();
+    *digest.mutable_previous() = std::move(*d);
+  }
+  return Status::Ok();
 }
 
 wire::Digest DigestBuilder::Assemble(const Region& r, const PeriodRange& range, int64_t now) const {

@@ -21,13 +21,29 @@ class DigestBuilder {
   DigestBuilder(const ReferenceData& ref, const ThemeTable& table, const DisclosurePolicy& policy)
       : ref_(ref), table_(table), policy_(policy) {}
 
+  // What a digest carries besides its own cells.
+  enum class Context {
+    kNone,  // the cells only
+    kFull,  // also the weekly series and the previous period
+  };
+
   // `released`: every digest this broker has released before, in any order
   // (BrokerStore::Releases). Those whose weeks and municipalities overlap the
-  // new one's, directly or through each other, are audited with it.
+  // new one's, directly or through each other, are audited with it. With
+  // kFull, each context digest is audited in turn against all of that and
+  // everything built before it; the digest's own numbers come first, so
+  // context never costs them a cell. Record the result with
+  // BrokerStore::RecordRelease, which records every part.
   Result<wire::Digest> Build(const std::string& region, const std::string& period, int64_t now,
-                             const std::vector<wire::Digest>& released = {}) const;
+                             const std::vector<wire::Digest>& released = {},
+                             Context context = Context::kNone) const;
+
+  // Weeks before a period that its series shows: the baseline of the trend rule.
+  static constexpr int kBaselineWeeks = 12;
 
  private:
+  Status AddContext(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,
+                    std::vector<wire::Digest> released) const;
   wire::Digest Assemble(const Region& region, const PeriodRange& range, int64_t now) const;
   Status Protect(wire::Digest& digest, const std::vector<wire::Digest>& released) const;
 

@@ -1,11 +1,29 @@
 #include "signaal/digest_render.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "signaal/period.h"
 #include "signaal/text.h"
 
 namespace signaal {
 namespace {
+
+nlohmann::json Value(std::optional<uint32_t> v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+// The context of one code: the previous period, the weekly series (the last
+// 13 weeks up to the period's end) and the trend flag; nothing without context.
+void AddContext(nlohmann::json& j, const wire::Digest& d, const std::string& code) {
+  if (d.weeks_size() == 0) return;
+  if (d.has_previous()) j["previous_signals"] = Value(ShownSignals(d.previous(), code));
+  nlohmann::json series = nlohmann::json::array();
+  int first = std::max(0, d.weeks_size() - 13);
+  for (int i = first; i < d.weeks_size(); ++i) series.push_back(Value(ShownSignals(d.weeks(i), code)));
+  j["weekly"] = series;
+  auto judgement = JudgeDigestTrend(d, code);
+  std::string flag = TrendFlagName(judgement.flag, "en");
+  j["trend"] = flag.empty() ? nlohmann::json(nullptr) : nlohmann::json(flag);
+}
 
 nlohmann::json CellJson(const wire::DigestCell& c) {
   nlohmann::json j;
@@ -57,10 +75,40 @@ nlohmann::json DigestToJson(const wire::Digest& d) {
   nlohmann::json total = CellJson(d.total());
   total.erase("subthemes");
   total.erase("theme");
+  AddContext(total, d, "");
+  if (d.weeks_size() > 0) {
+    nlohmann::json weeks = nlohmann::json::array();
+    for (int i = std::max(0, d.weeks_size() - 13); i < d.weeks_size(); ++i) weeks.push_back(d.weeks(i).period());
+    j["weeks"] = weeks;
+    if (d.has_previous()) j["previous_period"] = d.previous().period();
+  }
   j["total"] = total;
   j["themes"] = nlohmann::json::array();
-  for (const auto& t : d.themes()) j["themes"].push_back(CellJson(t));
+  for (const auto& t : d.themes()) {
+    auto theme = CellJson(t);
+    AddContext(theme, d, t.code());
+    theme["corroborated"] = !t.suppressed() && t.organisations() >= 2;
+    j["themes"].push_back(theme);
+  }
   return j;
+}
+
+std::optional<uint32_t> ShownSignals(const wire::Digest& digest, const std::string& code) {
+  const wire::DigestCell* c = FindCell(digest, code);
+  if (!c) return 0u;
+  if (c->suppressed()) return std::nullopt;
+  return c->signals();
+}
+
+TrendJudgement JudgeDigestTrend(const wire::Digest& digest, const std::string& code) {
+  TrendInput in;
+  in.k = digest.policy().k();
+  in.period_weeks = static_cast<uint32_t>(PeriodRange{"", digest.from_week(), digest.to_week()}.Weeks().size());
+  in.current = ShownSignals(digest, code);
+  // The series ends with the period's own weeks; the baseline is what comes before.
+  int baseline = digest.weeks_size() - static_cast<int>(in.period_weeks);
+  for (int i = 0; i < baseline; ++i) in.baseline.push_back(ShownSignals(digest.weeks(i), code));
+  return JudgeTrend(in);
 }
 
 std::string DigestToMarkdown(const wire::Digest& d) {

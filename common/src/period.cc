@@ -103,7 +103,10 @@ Result<Date> ParseDate(const std::string& raw) {
     }
   }
   auto bad = [&] { return Status::Usage("'" + raw + "' is not a date (use YYYY-MM-DD or DD-MM-YYYY)"); };
-  if (n != 2 || !AllDigits(parts[0]) || !AllDigits(parts[1]) || !AllDigits(parts[2])) return bad();
+  // A month has at most two digits (std::stoi throws on a number beyond int).
+  if (n != 2 || !AllDigits(parts[0]) || !AllDigits(parts[1]) || !AllDigits(parts[2]) || parts[1].size() > 2) {
+    return bad();
+  }
   Date d;
   if (parts[0].size() == 4 && parts[2].size() <= 2) {
     d = {std::stoi(parts[0]), std::stoi(parts[1]), std::stoi(parts[2])};
@@ -154,6 +157,20 @@ std::vector<std::string> PeriodRange::Weeks() const {
   return out;
 }
 
+namespace {
+
+// The first and last ISO week whose Thursday falls in months m1..m2 of year y.
+std::pair<std::string, std::string> WeeksOfMonths(int y, int m1, int m2) {
+  int64_t first = DaysFromCivil({y, m1, 1});
+  int64_t last = DaysFromCivil({y, m2, DaysInMonth(y, m2)});
+  int64_t thursday = first + ((4 - Weekday({y, m1, 1})) + 7) % 7;
+  int64_t last_thursday = thursday;
+  while (last_thursday + 7 <= last) last_thursday += 7;
+  return {IsoWeekOf(CivilFromDays(thursday)), IsoWeekOf(CivilFromDays(last_thursday))};
+}
+
+}  // namespace
+
 Result<PeriodRange> ParsePeriod(const std::string& text) {
   auto dots = text.find("..");
   if (dots != std::string::npos) {
@@ -167,18 +184,39 @@ Result<PeriodRange> ParsePeriod(const std::string& text) {
   if (IsValidWeek(text)) return PeriodRange{text, text, text};
   if (text.size() == 7 && text[4] == '-' && AllDigits(text.substr(0, 4)) && AllDigits(text.substr(5, 2))) {
     int y = std::stoi(text.substr(0, 4)), m = std::stoi(text.substr(5, 2));
-    if (m >= 1 && m <= 12 && y >= 1970) {
-      // The weeks whose Thursday falls in the month.
-      int64_t first = DaysFromCivil({y, m, 1});
-      int64_t last = DaysFromCivil({y, m, DaysInMonth(y, m)});
-      int64_t thursday = first + ((4 - Weekday({y, m, 1})) + 7) % 7;
-      std::string from = IsoWeekOf(CivilFromDays(thursday));
-      int64_t last_thursday = thursday;
-      while (last_thursday + 7 <= last) last_thursday += 7;
-      return PeriodRange{text, from, IsoWeekOf(CivilFromDays(last_thursday))};
+    if (m >= 1 && m <= 12 && y >= 1970 && y < 9999) {
+      auto [from, to] = WeeksOfMonths(y, m, m);
+      return PeriodRange{text, from, to};
     }
   }
-  return Status::Usage("'" + text + "' is not a period (use 2026-W41, 2026-W38..2026-W41 or 2026-10)");
+  if (text.size() == 7 && text.substr(4, 2) == "-Q" && AllDigits(text.substr(0, 4)) && text[6] >= '1' &&
+      text[6] <= '4') {
+    int y = std::stoi(text.substr(0, 4)), q = text[6] - '0';
+    if (y >= 1970 && y < 9999) {
+      auto [from, to] = WeeksOfMonths(y, 3 * q - 2, 3 * q);
+      return PeriodRange{text, from, to};
+    }
+  }
+  return Status::Usage("'" + text + "' is not a period (use 2026-W41, 2026-W38..2026-W41, 2026-10 or 2026-Q4)");
+}
+
+Result<PeriodRange> PreviousPeriod(const PeriodRange& p) {
+  const std::string& l = p.label;
+  if (l.size() == 7 && l[4] == '-' && AllDigits(l.substr(0, 4))) {
+    int y = std::stoi(l.substr(0, 4));
+    char buf[32];
+    if (l[5] == 'Q') {
+      int q = l[6] - '0' - 1;
+      std::snprintf(buf, sizeof buf, "%04d-Q%d", q == 0 ? y - 1 : y, q == 0 ? 4 : q);
+    } else {
+      int m = std::stoi(l.substr(5, 2)) - 1;
+      std::snprintf(buf, sizeof buf, "%04d-%02d", m == 0 ? y - 1 : y, m == 0 ? 12 : m);
+    }
+    return ParsePeriod(buf);
+  }
+  int n = static_cast<int>(p.Weeks().size());
+  std::string from = AddWeeks(p.from, -n), to = AddWeeks(p.to, -n);
+  return ParsePeriod(n == 1 ? from : from + ".." + to);
 }
 
 }  // namespace signaal

@@ -111,6 +111,28 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
       }
     }
   }
+  // Context: the weekly series ends with the period's six weeks, whose shown
+  // numbers add up to the period's total; the previous period is named.
+  ASSERT_EQ(digest["weeks"].size(), 13u) << digest.dump();
+  EXPECT_EQ(digest["weeks"].back(), WeeksAgo(0));
+  EXPECT_EQ(digest["previous_period"], WeeksAgo(11) + ".." + WeeksAgo(6));
+  const auto& weekly = digest["total"]["weekly"];
+  ASSERT_EQ(weekly.size(), 13u);
+  int period_sum = 0;
+  bool all_shown = true;
+  for (size_t i = 7; i < 13; ++i) {
+    if (weekly[i].is_null()) {
+      all_shown = false;
+    } else {
+      period_sum += weekly[i].get<int>();
+    }
+  }
+  for (size_t i = 0; i < 7; ++i) EXPECT_EQ(weekly[i], 0) << "signals before the generated weeks";
+  if (all_shown) {
+    EXPECT_EQ(period_sum, expected[""]);
+  }
+  EXPECT_LE(period_sum, expected[""]);
+  EXPECT_EQ(digest["total"]["previous_signals"], 0);
   int expected_themes = 0;
   for (const auto& [code, n] : expected) expected_themes += !code.empty() && code.find('.') == std::string::npos;
   EXPECT_EQ(themes_seen, expected_themes);

@@ -58,6 +58,23 @@ TEST(Calendar, PeriodsAsWeekRangeOrMonth) {
   EXPECT_FALSE(ParsePeriod("2026-W41..2026-W38").ok());
   EXPECT_FALSE(ParsePeriod("2026-13").ok());
   EXPECT_FALSE(ParsePeriod("last week").ok());
+  // Q4 2026: Thursday 1 October (W40) to Thursday 31 December (W53).
+  auto quarter = ParsePeriod("2026-Q4");
+  ASSERT_TRUE(quarter.ok());
+  EXPECT_EQ(quarter->from, "2026-W40");
+  EXPECT_EQ(quarter->to, "2026-W53");
+  EXPECT_FALSE(ParsePeriod("2026-Q5").ok());
+}
+
+TEST(Calendar, PreviousPeriodOfTheSameKind) {
+  auto prev = [](const std::string& p) { return PreviousPeriod(*ParsePeriod(p))->label; };
+  EXPECT_EQ(prev("2026-W41"), "2026-W40");
+  EXPECT_EQ(prev("2026-W01"), "2025-W52");
+  EXPECT_EQ(prev("2026-W38..2026-W41"), "2026-W34..2026-W37");
+  EXPECT_EQ(prev("2026-10"), "2026-09");
+  EXPECT_EQ(prev("2026-01"), "2025-12");
+  EXPECT_EQ(prev("2026-Q1"), "2025-Q4");
+  EXPECT_EQ(prev("2026-Q4"), "2026-Q3");
 }
 
 TEST(Csv, ReadsWhatDutchSpreadsheetsWrite) {

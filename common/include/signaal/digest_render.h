@@ -2,11 +2,13 @@
 // Markdown page. Suppressed cells carry no number: null in JSON, "×" in text.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "signaal.pb.h"
+#include "signaal/trend.h"
 
 namespace signaal {
 
@@ -21,5 +23,12 @@ std::string RenderDigest(const wire::Digest& digest, const std::string& format);
 // when the digest does not list it (a digest lists no zeros).
 const wire::DigestCell* FindCell(const wire::Digest& digest, const std::string& code);
 wire::DigestCell* FindCell(wire::Digest& digest, const std::string& code);
+
+// What a digest shows for a code: its signals, 0 when unlisted, nullopt when
+// suppressed.
+std::optional<uint32_t> ShownSignals(const wire::Digest& digest, const std::string& code);
+// The trend rule (signaal/trend.h) for a code, from the digest's own weekly
+// series; kTooLittleHistory for a digest without one.
+TrendJudgement JudgeDigestTrend(const wire::Digest& digest, const std::string& code);
 
 }  // namespace signaal

@@ -34,8 +34,8 @@ Result<Date> MondayOfWeek(const std::string& week);
 std::string AddWeeks(const std::string& week, int n);
 
 // A digest period: one week ("2026-W41"), a range of weeks
-// ("2026-W38..2026-W41") or a calendar month ("2026-10": the ISO weeks whose
-// Thursday falls in that month).
+// ("2026-W38..2026-W41"), a calendar month ("2026-10": the ISO weeks whose
+// Thursday falls in that month) or a quarter ("2026-Q4": likewise).
 struct PeriodRange {
   std::string label;   // as given, normalised
   std::string from;    // first ISO week
@@ -43,5 +43,8 @@ struct PeriodRange {
   std::vector<std::string> Weeks() const;
 };
 Result<PeriodRange> ParsePeriod(const std::string& text);
+// The period of the same kind just before: the previous month or quarter,
+// else as many weeks before.
+Result<PeriodRange> PreviousPeriod(const PeriodRange& period);
 
 }  // namespace signaal
