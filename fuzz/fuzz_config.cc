@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <string>
 
+#include "fuzz_common.h"
 #include "signaal/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  signaal::fuzz::Quiet();
   using namespace signaal;
   const std::string text(reinterpret_cast<const char*>(data), size);
   auto node = ParseNodeConfig(text, "/etc/signaal/node.toml");

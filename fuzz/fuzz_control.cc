@@ -10,20 +10,23 @@
 // that many bytes of serialised request (a short last one takes the rest), so
 // that one input can enrol and then publish, or import and then erase.
 //
-// State is bounded: every input starts from empty stores in a new scratch
-// folder (in /dev/shm when there is one), removed after the input. That makes
-// every crash replayable from its input alone.
+// State is bounded: the stores live in a scratch folder under $TMPDIR or
+// /tmp and are thrown away and opened afresh every 64 inputs (sooner when
+// they grow: more than 16 digests or 5,000 signals). A finding that depends on
+// earlier inputs shows its stack in the fuzzer's log; SIGNAAL_FUZZ_FRESH=1
+// gives every input fresh stores, to check that an input replays alone.
 #include <zmq.h>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
 #include "broker_link.h"
@@ -97,9 +100,28 @@ wire::SummarySnapshot FixtureSnapshot(const std::string& node, const std::string
   return s;
 }
 
+// How many inputs share one set of stores before they are thrown away and
+// opened afresh. Opening a RocksDB costs ~25 ms (it starts 16 threads and
+// writes several files), far more than a request, so the stores live across
+// inputs; the reset bounds their growth and the disclosure audit's cost.
+// SIGNAAL_FUZZ_FRESH=1 gives every input new stores, to replay a finding
+// exactly from its input alone.
+int ResetEvery() {
+  static const int every = [] {
+    const char* v = std::getenv("SIGNAAL_FUZZ_FRESH");
+    return v && *v && *v != '0' ? 1 : 64;
+  }();
+  return every;
+}
+
+void RemoveAtExit(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 // ---------------------------------------------------------------- broker
 
-void RunBroker(const std::vector<std::string>& requests) {
+const BrokerConfig& BrokerFixtureConfig() {
   static const BrokerConfig config = [] {
     BrokerConfig c;
     c.path = "/etc/signaal/broker.toml";
@@ -108,36 +130,68 @@ void RunBroker(const std::vector<std::string>& requests) {
     c.key_file = "/nonexistent/broker.key";
     return c;
   }();
-  static const std::vector<wire::SummarySnapshot> fixtures = {
-      FixtureSnapshot("helpdesk-heerlen", "2026-W46",
-                      {{"GM0917", "schulden", "schulden.schuldhulpverlening", 6, 5},
-                       {"GM0917", "werk", "", 3, 3},
-                       {"GM0928", "schulden", "", 9, 8}}),
-      FixtureSnapshot("clientenraad-venlo", "2026-W46",
-                      {{"GM0983", "schulden", "schulden.budgetbeheer", 12, 10}, {"GM0917", "werk", "", 2, 1}}),
-      FixtureSnapshot("helpdesk-heerlen", "2026-W47", {{"GM0917", "schulden", "", 4, 4}}),
-  };
-  fuzz::ScratchDir dir;
-  auto store = broker::BrokerStore::Open(dir.path());
-  if (!store.ok()) __builtin_trap();
-  broker::PrincipalRegistry registry(**store);
-  auto admin = registry.EnrollAdmin("fuzz-admin", FixedCurveKey());
-  if (!admin.ok()) __builtin_trap();
-  broker::ThemeTable table(fuzz::Ref());
-  for (const auto& s : fixtures) {
-    if (!(*store)->OfferSnapshot(s).ok()) __builtin_trap();
-    table.Put(s);
+  return config;
+}
+
+// A broker's state as BrokerDaemon builds it, without the sockets: a store
+// with one administrator and three snapshots of two nodes, in a scratch folder.
+struct BrokerWorld {
+  BrokerWorld() {
+    auto opened = broker::BrokerStore::Open(dir.path());
+    if (!opened.ok()) __builtin_trap();
+    store = std::move(*opened);
+    registry = std::make_unique<broker::PrincipalRegistry>(*store);
+    auto enrolled = registry->EnrollAdmin("fuzz-admin", FixedCurveKey());
+    if (!enrolled.ok()) __builtin_trap();
+    admin = *enrolled;
+    static const std::vector<wire::SummarySnapshot> fixtures = {
+        FixtureSnapshot("helpdesk-heerlen", "2026-W46",
+                        {{"GM0917", "schulden", "schulden.schuldhulpverlening", 6, 5},
+                         {"GM0917", "werk", "", 3, 3},
+                         {"GM0928", "schulden", "", 9, 8}}),
+        FixtureSnapshot("clientenraad-venlo", "2026-W46",
+                        {{"GM0983", "schulden", "schulden.budgetbeheer", 12, 10}, {"GM0917", "werk", "", 2, 1}}),
+        FixtureSnapshot("helpdesk-heerlen", "2026-W47", {{"GM0917", "schulden", "", 4, 4}}),
+    };
+    for (const auto& s : fixtures) {
+      if (!store->OfferSnapshot(s).ok()) __builtin_trap();
+      table.Put(s);
+    }
+    handler = std::make_unique<broker::ControlHandler>(broker::ControlHandler::Context{
+        BrokerFixtureConfig(), fuzz::Ref(), *store, *registry, table, builder, policy, counters, fuzz::kNow,
+        [] { return uint64_t{0}; }, [](const wire::Digest&) {}});
   }
-  broker::DisclosurePolicy policy(static_cast<uint32_t>(config.k), static_cast<uint32_t>(config.min_organisations));
-  broker::DigestBuilder builder(fuzz::Ref(), table, policy);
+
+  fuzz::ScratchDir dir;
+  std::unique_ptr<broker::BrokerStore> store;
+  std::unique_ptr<broker::PrincipalRegistry> registry;
+  broker::ThemeTable table{fuzz::Ref()};
+  broker::DisclosurePolicy policy{static_cast<uint32_t>(BrokerFixtureConfig().k),
+                                  static_cast<uint32_t>(BrokerFixtureConfig().min_organisations)};
+  broker::DigestBuilder builder{fuzz::Ref(), table, policy};
   broker::Counters counters;
-  broker::ControlHandler handler(broker::ControlHandler::Context{
-      config, fuzz::Ref(), **store, registry, table, builder, policy, counters, fuzz::kNow,
-      [] { return uint64_t{0}; }, [](const wire::Digest&) {}});
+  wire::Principal admin;
+  std::unique_ptr<broker::ControlHandler> handler;
+  int inputs = 0;
+};
+
+void RunBroker(const std::vector<std::string>& requests) {
+  // Never destroyed at exit (RocksDB's own statics may be gone by then); the
+  // folder is removed at exit.
+  static BrokerWorld* world = nullptr;
+  static const bool cleanup = std::atexit([] { RemoveAtExit(world->dir.path()); }) == 0;
+  (void)cleanup;
+  // Every digest build audits every earlier release: keep their number small.
+  if (!world || world->inputs >= ResetEvery() || world->store->Releases().size() > 16) {
+    delete world;
+    world = nullptr;
+    world = new BrokerWorld();
+  }
+  ++world->inputs;
   for (const auto& bytes : requests) {
     wire::ControlRequest request;
     if (!request.ParseFromString(bytes)) continue;
-    wire::ControlResponse response = handler.Handle(request, *admin, fuzz::kNow);
+    wire::ControlResponse response = world->handler->Handle(request, world->admin, fuzz::kNow);
     if (fuzz::Verbose()) {
       std::fprintf(stderr, "  broker request %d: ok %d %s (body %d)\n", static_cast<int>(request.body_case()),
                    response.ok(), response.error().c_str(), static_cast<int>(response.body_case()));
@@ -150,103 +204,129 @@ void RunBroker(const std::vector<std::string>& requests) {
 
 // ---------------------------------------------------------------- node
 
-struct NodeFixture {
-  NodeConfig config;
-  zmq::context_t ctx{1};
-  std::unique_ptr<node::BrokerLink> link;  // never connects: nothing listens there
-  node::NodeCounters counters;
-  std::string secret = std::string(32, 's');
-  std::string data_key = std::string(32, 'k');
-};
-
-NodeFixture& Node() {
-  static NodeFixture* f = [] {
-    auto* n = new NodeFixture;
-    n->config.path = "/etc/signaal/node.toml";
-    n->config.id = "fuzz-node";
-    n->config.name = "Fuzz node";
-    n->config.type = "helpdesk";
-    n->config.municipality = "GM0917";
-    n->config.broker_endpoint = "tcp://127.0.0.1:9";
-    CurveKeyPair broker_key = GenerateCurveKeyPair();
-    n->config.broker_public_key = broker_key.public_key;
-    n->config.retention_days = 365;
-    n->config.min_cell = 3;
-    n->link = std::make_unique<node::BrokerLink>(n->ctx, n->config.broker_endpoint, GenerateCurveKeyPair(),
-                                                 broker_key.public_key);
-    return n;
+const NodeConfig& NodeFixtureConfig() {
+  static const NodeConfig config = [] {
+    NodeConfig c;
+    c.path = "/etc/signaal/node.toml";
+    c.id = "fuzz-node";
+    c.name = "Fuzz node";
+    c.type = "helpdesk";
+    c.municipality = "GM0917";
+    c.broker_endpoint = "tcp://127.0.0.1:9";  // nothing listens: the link never connects
+    c.broker_public_key = GenerateCurveKeyPair().public_key;
+    c.retention_days = 365;
+    c.min_cell = 3;
+    return c;
   }();
-  return *f;
+  return config;
 }
 
-void RunNode(const std::vector<std::string>& requests) {
-  NodeFixture& f = Node();
-  fuzz::ScratchDir dir;
-  uint64_t signals = 0;
-  {
-    auto store = node::SignalStore::Open(dir.path(), f.secret, f.data_key);
-    if (!store.ok()) __builtin_trap();
-    node::Outbox outbox(**store, fuzz::Ref(), f.config.id, fuzz::TestSigningKey(), f.config.retention_days,
-                        f.config.min_cell);
-    // "Sending" hands each due snapshot to the broker's validator, and acks
-    // or nacks it as the broker would: what a node signs, the broker takes.
-    auto send_now = [&outbox] {
-      static const broker::SnapshotValidator validator(fuzz::Ref());
-      static const wire::Principal enrolled = [] {
-        wire::Principal p;
-        p.set_id(Node().config.id);
-        p.set_role(wire::ROLE_NODE);
-        p.set_sign_public_key(fuzz::TestSigningKey().public_hex);
-        return p;
-      }();
-      for (const auto& bytes : outbox.Due(std::chrono::steady_clock::now())) {
-        wire::SignedEnvelope env;
-        if (!env.ParseFromString(bytes)) __builtin_trap();
-        wire::SummarySnapshot snapshot;
-        broker::Refusal refusal;
-        if (!validator.Check(env, enrolled, fuzz::kNow, snapshot, refusal)) {
-          std::fprintf(stderr, "fuzz: the broker refuses the node's snapshot: %s: %s\n", refusal.reason.c_str(),
-                       refusal.detail.c_str());
-          __builtin_trap();
-        }
-        if (fuzz::Verbose()) {
-          std::fprintf(stderr, "  sent %s v%llu, %d cells: acked\n", snapshot.period().c_str(),
-                       static_cast<unsigned long long>(snapshot.version()), snapshot.cells_size());
-        }
-        outbox.OnAck(snapshot.period(), snapshot.version());
-      }
-    };
-    node::LocalControl control(
-        node::LocalControl::Context{f.config, fuzz::Ref(), **store, outbox, *f.link, f.counters, send_now});
-    for (const auto& bytes : requests) {
-      wire::NodeRequest request;
-      if (!request.ParseFromString(bytes)) continue;
-      wire::NodeResponse response = control.Handle(request, fuzz::kNow);
-      if (fuzz::Verbose()) {
-        std::fprintf(stderr, "  node request %d: ok %d %s (body %d)\n", static_cast<int>(request.body_case()),
-                     response.ok(), response.error().c_str(), static_cast<int>(response.body_case()));
-      }
-      if (!response.ok() && (response.error().empty() || response.error_code() == 0)) __builtin_trap();
-      (void)response.SerializeAsString();
+const node::BrokerLink& Link() {
+  static zmq::context_t* ctx = new zmq::context_t(1);
+  static node::BrokerLink* link = new node::BrokerLink(*ctx, NodeFixtureConfig().broker_endpoint,
+                                                       GenerateCurveKeyPair(), NodeFixtureConfig().broker_public_key);
+  return *link;
+}
+
+const std::string kPseudonymSecret(32, 's');
+const std::string kDataKey(32, 'k');
+
+// "Sending": each due snapshot goes through the broker's validator and is
+// acked as the broker would ack it. What a node signs, the broker must take.
+void SendDue(node::Outbox& outbox) {
+  static const broker::SnapshotValidator validator(fuzz::Ref());
+  static const wire::Principal enrolled = [] {
+    wire::Principal p;
+    p.set_id(NodeFixtureConfig().id);
+    p.set_role(wire::ROLE_NODE);
+    p.set_sign_public_key(fuzz::TestSigningKey().public_hex);
+    return p;
+  }();
+  for (const auto& bytes : outbox.Due(std::chrono::steady_clock::now())) {
+    wire::SignedEnvelope env;
+    if (!env.ParseFromString(bytes)) __builtin_trap();
+    wire::SummarySnapshot snapshot;
+    broker::Refusal refusal;
+    if (!validator.Check(env, enrolled, fuzz::kNow, snapshot, refusal)) {
+      std::fprintf(stderr, "fuzz: the broker refuses the node's snapshot: %s: %s\n", refusal.reason.c_str(),
+                   refusal.detail.c_str());
+      __builtin_trap();
     }
-    signals = (*store)->CountSignals();
+    if (fuzz::Verbose()) {
+      std::fprintf(stderr, "  sent %s v%llu, %d cells: acked\n", snapshot.period().c_str(),
+                   static_cast<unsigned long long>(snapshot.version()), snapshot.cells_size());
+    }
+    outbox.OnAck(snapshot.period(), snapshot.version());
+  }
+}
+
+// A node's state as NodeDaemon builds it, without the sockets.
+struct NodeWorld {
+  NodeWorld() { Open(); }
+  void Open() {
+    auto opened = node::SignalStore::Open(dir.path(), kPseudonymSecret, kDataKey);
+    if (!opened.ok()) __builtin_trap();
+    store = std::move(*opened);
+    const NodeConfig& c = NodeFixtureConfig();
+    outbox = std::make_unique<node::Outbox>(*store, fuzz::Ref(), c.id, fuzz::TestSigningKey(), c.retention_days,
+                                            c.min_cell);
+    control = std::make_unique<node::LocalControl>(node::LocalControl::Context{
+        c, fuzz::Ref(), *store, *outbox, Link(), counters, [this] { SendDue(*outbox); }});
   }
   // A restart finds what was stored.
-  auto again = node::SignalStore::Open(dir.path(), f.secret, f.data_key);
-  if (!again.ok() || (*again)->CountSignals() != signals) __builtin_trap();
-  node::Outbox outbox(**again, fuzz::Ref(), f.config.id, fuzz::TestSigningKey(), f.config.retention_days,
-                      f.config.min_cell);
-  (void)outbox.PendingPeriods();
+  void Restart() {
+    uint64_t signals = store->CountSignals();
+    std::vector<std::string> pending = outbox->PendingPeriods();
+    control.reset();
+    outbox.reset();
+    store.reset();
+    Open();
+    if (store->CountSignals() != signals || outbox->PendingPeriods() != pending) __builtin_trap();
+  }
+
+  fuzz::ScratchDir dir;
+  node::NodeCounters counters;
+  std::unique_ptr<node::SignalStore> store;
+  std::unique_ptr<node::Outbox> outbox;
+  std::unique_ptr<node::LocalControl> control;
+  int inputs = 0;
+};
+
+void RunNode(const std::vector<std::string>& requests) {
+  static NodeWorld* world = nullptr;  // as in RunBroker
+  static const bool cleanup = std::atexit([] { RemoveAtExit(world->dir.path()); }) == 0;
+  (void)cleanup;
+  if (!world || world->inputs >= ResetEvery() || world->store->CountSignals() > 5000) {
+    if (world) world->Restart();
+    delete world;
+    world = nullptr;
+    world = new NodeWorld();
+  }
+  ++world->inputs;
+  for (const auto& bytes : requests) {
+    wire::NodeRequest request;
+    if (!request.ParseFromString(bytes)) continue;
+    wire::NodeResponse response = world->control->Handle(request, fuzz::kNow);
+    if (fuzz::Verbose()) {
+      std::fprintf(stderr, "  node request %d: ok %d %s (body %d)\n", static_cast<int>(request.body_case()),
+                   response.ok(), response.error().c_str(), static_cast<int>(response.body_case()));
+    }
+    if (!response.ok() && (response.error().empty() || response.error_code() == 0)) __builtin_trap();
+    (void)response.SerializeAsString();
+  }
+  if (ResetEvery() == 1) world->Restart();
 }
 
 }  // namespace
 
+// The scratch stores need no durability: without these, the syncs of every
+// store opened per input (WAL, MANIFEST, OPTIONS, synced puts) dominate the
+// run time. Defined here, they take the place of libc's for RocksDB too.
+extern "C" int fsync(int) { return 0; }
+extern "C" int fdatasync(int) { return 0; }
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const bool quiet = [] {
-    spdlog::set_level(spdlog::level::off);
-    return true;
-  }();
-  (void)quiet;
+  signaal::fuzz::Quiet();
   if (size == 0) return 0;
   auto requests = SplitRequests(data + 1, size - 1);
   if (data[0] & 1) {

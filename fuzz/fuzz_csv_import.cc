@@ -11,6 +11,7 @@
 #include "signaal/period.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  signaal::fuzz::Quiet();
   using namespace signaal;
   static const Date today = DateFromUnix(fuzz::kNow);
   const std::string content(reinterpret_cast<const char*>(data), size);
