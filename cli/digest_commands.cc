@@ -22,24 +22,27 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 struct DigestOptions {
-  std::string broker, broker_key, key_file, out, formats = "json,md", regions, period, region, format = "json";
+  std::string broker, broker_key, key_file, out, formats = "html,json,md,csv", regions, period, region, format = "json";
+  std::string lang = "nl";
   bool once = false, json = false;
 };
 
 Status CheckFormats(const std::vector<std::string>& formats) {
   for (const auto& f : formats) {
-    if (f != "json" && f != "md") return Status::Usage("--format: '" + f + "' is not one of json, md");
+    if (f != "json" && f != "md" && f != "html" && f != "csv") {
+      return Status::Usage("--format: '" + f + "' is not one of " + kDigestFormats);
+    }
   }
   return Status::Ok();
 }
 
 // Writes every format of `digest` under `dir`, each atomically.
 Status WriteDigest(const wire::Digest& digest, const std::string& dir, const std::vector<std::string>& formats,
-                   std::vector<std::string>& written) {
+                   const std::string& lang, std::vector<std::string>& written) {
   for (const auto& f : formats) {
     fs::path path = fs::path(dir) / DigestFileName(digest, f);
     if (Status s = MakeDirs(path.parent_path().string(), 0755); !s.ok()) return s;
-    if (Status s = WriteFileAtomic(path.string(), RenderDigest(digest, f), 0644); !s.ok()) return s;
+    if (Status s = WriteFileAtomic(path.string(), RenderDigest(digest, f, lang), 0644); !s.ok()) return s;
     written.push_back(path.string());
   }
   return Status::Ok();
@@ -109,7 +112,7 @@ int Subscribe(const DigestOptions& o) {
         const auto& d = m.digest().digest();
         if (d.sequence() != 0 && d.sequence() <= cursor) continue;  // already written
         std::vector<std::string> written;
-        if (Status s = WriteDigest(d, o.out, formats, written); !s.ok()) return Report(s);
+        if (Status s = WriteDigest(d, o.out, formats, o.lang, written); !s.ok()) return Report(s);
         // The cursor moves only after the files are in place.
         if (d.sequence() > cursor) {
           cursor = d.sequence();
@@ -149,14 +152,14 @@ int Fetch(const DigestOptions& o) {
   if (!r->has_digest()) return Report(Status::Runtime("the broker sent no digest"));
   const auto& d = r->digest().digest();
   if (o.out.empty()) {
-    std::cout << RenderDigest(d, o.format);
+    std::cout << RenderDigest(d, o.format, o.lang);
     return 0;
   }
   std::vector<std::string> written;
   if (fs::is_directory(o.out)) {
-    if (Status s = WriteDigest(d, o.out, {o.format}, written); !s.ok()) return Report(s);
+    if (Status s = WriteDigest(d, o.out, {o.format}, o.lang, written); !s.ok()) return Report(s);
   } else {
-    if (Status s = WriteFileAtomic(o.out, RenderDigest(d, o.format), 0644); !s.ok()) return Report(s);
+    if (Status s = WriteFileAtomic(o.out, RenderDigest(d, o.format, o.lang), 0644); !s.ok()) return Report(s);
     written.push_back(o.out);
   }
   std::cout << "wrote " << written.front() << "\n";
@@ -177,7 +180,8 @@ void AddDigestCommands(CLI::App& app, int& exit_code) {
   auto* subscribe = digest->add_subcommand("subscribe", "receive every digest, catching up first; runs until stopped");
   common(subscribe);
   subscribe->add_option("--out", o->out, "folder: OUT/<region>/<period>.<ext>, cursor in OUT/.cursor")->required();
-  subscribe->add_option("--format", o->formats, "json,md (default both)");
+  subscribe->add_option("--format", o->formats, "any of html,json,md,csv (default all four)");
+  subscribe->add_option("--lang", o->lang, "nl (default) or en, for html and csv");
   subscribe->add_option("--region", o->regions, "only these regions, comma-separated");
   subscribe->add_flag("--once", o->once, "catch up, then exit when nothing arrives for 2 s");
   subscribe->callback([o, &exit_code] { exit_code = Subscribe(*o); });
@@ -186,7 +190,8 @@ void AddDigestCommands(CLI::App& app, int& exit_code) {
   common(fetch);
   fetch->add_option("--period", o->period, "2026-W41, 2026-W38..2026-W41 or 2026-10")->required();
   fetch->add_option("--region", o->region, "region (default: your first enrolled region)");
-  fetch->add_option("--format", o->format, "json or md (default json)");
+  fetch->add_option("--format", o->format, "html, json, md or csv (default json)");
+  fetch->add_option("--lang", o->lang, "nl (default) or en, for html and csv");
   fetch->add_option("--out", o->out, "file, or folder for <region>/<period>.<ext>; default stdout");
   fetch->callback([o, &exit_code] { exit_code = Fetch(*o); });
 }

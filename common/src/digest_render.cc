@@ -105,9 +105,14 @@ TrendJudgement JudgeDigestTrend(const wire::Digest& digest, const std::string& c
   in.k = digest.policy().k();
   in.period_weeks = static_cast<uint32_t>(PeriodRange{"", digest.from_week(), digest.to_week()}.Weeks().size());
   in.current = ShownSignals(digest, code);
-  // The series ends with the period's own weeks; the baseline is what comes before.
+  // The series ends with the period's own weeks; the baseline is what comes
+  // before, counting only weeks in which the region heard anything at all: a
+  // week before the network started says nothing about a theme.
   int baseline = digest.weeks_size() - static_cast<int>(in.period_weeks);
-  for (int i = 0; i < baseline; ++i) in.baseline.push_back(ShownSignals(digest.weeks(i), code));
+  for (int i = 0; i < baseline; ++i) {
+    if (ShownSignals(digest.weeks(i), "") == 0u) continue;
+    in.baseline.push_back(ShownSignals(digest.weeks(i), code));
+  }
   return JudgeTrend(in);
 }
 
@@ -144,9 +149,11 @@ std::string DigestFileName(const wire::Digest& d, const std::string& ext) {
   return d.region() + "/" + d.period() + "." + ext;
 }
 
-std::string RenderDigest(const wire::Digest& d, const std::string& format) {
+std::string RenderDigest(const wire::Digest& d, const std::string& format, const std::string& lang) {
   if (format == "json") return DigestToJson(d).dump(2) + "\n";
   if (format == "md") return DigestToMarkdown(d);
+  if (format == "html") return DigestToHtml(d, lang);
+  if (format == "csv") return DigestToCsv(d, lang);
   return "";
 }
 

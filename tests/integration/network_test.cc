@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "network.h"
 #include "signaal/reference_data.h"
@@ -138,6 +139,26 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
   EXPECT_EQ(themes_seen, expected_themes);
   EXPECT_GT(shown, 10);
   EXPECT_GT(suppressed, 0);  // small subthemes exist in 750 signals over 54 subthemes
+
+  // The HTML page: self-contained, the headline number, the suppressed marker
+  // with its explanation, a chart with a text alternative, real table headers.
+  std::ifstream html_in(dir.path() + "/digests/zuid-limburg/" + period + ".html");
+  std::stringstream html_ss;
+  html_ss << html_in.rdbuf();
+  std::string html = html_ss.str();
+  EXPECT_NE(html.find("<html lang=\"nl\">"), std::string::npos);
+  EXPECT_NE(html.find(std::to_string(expected[""]) + " signalen van"), std::string::npos) << html.substr(0, 2000);
+  EXPECT_NE(html.find("&lt;5</abbr>"), std::string::npos);
+  EXPECT_NE(html.find("id=\"suppressed-note\""), std::string::npos);
+  EXPECT_NE(html.find("role=\"img\" aria-label=\"Alle signalen per week"), std::string::npos);
+  EXPECT_NE(html.find("<th scope=\"col\">Thema</th>"), std::string::npos);
+  for (const char* external : {"http://", "https://", "src=", "@import", "url("}) {
+    EXPECT_EQ(html.find(external), std::string::npos) << "the page refers to something outside it: " << external;
+  }
+  std::ifstream csv_in(dir.path() + "/digests/zuid-limburg/" + period + ".csv");
+  std::string header;
+  std::getline(csv_in, header);
+  EXPECT_NE(header.find("code;level;label;suppressed;signals"), std::string::npos) << header;
 
   // A subscriber for Zuid-Limburg may not fetch Noord-Limburg.
   auto forbidden = net.Cli({"digest", "fetch", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key",

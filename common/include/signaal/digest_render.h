@@ -1,5 +1,6 @@
-// Digest rendering: the JSON shape of DESIGN §8 and a readable Dutch
-// Markdown page. Suppressed cells carry no number: null in JSON, "×" in text.
+// Digest rendering: the JSON shape of DESIGN §8, a readable Dutch Markdown
+// page, one self-contained HTML page (Dutch or English) and CSV. Suppressed
+// cells carry no number: null in JSON, empty in CSV, "×" or "<k" in text.
 #pragma once
 
 #include <optional>
@@ -14,10 +15,17 @@ namespace signaal {
 
 nlohmann::json DigestToJson(const wire::Digest& digest);
 std::string DigestToMarkdown(const wire::Digest& digest);
+// One HTML file with inline CSS and SVG charts, no external requests;
+// `lang` "nl" (default) or "en" for the labels and sentences.
+std::string DigestToHtml(const wire::Digest& digest, const std::string& lang = "nl");
+// One row per cell, ';'-separated with a byte-order mark for Dutch spreadsheets.
+std::string DigestToCsv(const wire::Digest& digest, const std::string& lang = "nl");
 // "<region>/<period>.<ext>": where a digest lives under a subscriber's folder.
 std::string DigestFileName(const wire::Digest& digest, const std::string& ext);
-// Renders in `format` (json or md); empty for an unknown format.
-std::string RenderDigest(const wire::Digest& digest, const std::string& format);
+// The formats RenderDigest knows.
+inline const char* kDigestFormats = "html, md, csv, json";
+// Renders in `format` (html, md, csv or json); empty for an unknown format.
+std::string RenderDigest(const wire::Digest& digest, const std::string& format, const std::string& lang = "nl");
 
 // The cell for a code: "" is the total, else a theme or subtheme; nullptr
 // when the digest does not list it (a digest lists no zeros).
@@ -28,7 +36,8 @@ wire::DigestCell* FindCell(wire::Digest& digest, const std::string& code);
 // suppressed.
 std::optional<uint32_t> ShownSignals(const wire::Digest& digest, const std::string& code);
 // The trend rule (signaal/trend.h) for a code, from the digest's own weekly
-// series; kTooLittleHistory for a digest without one.
+// series, over the baseline weeks in which the region heard anything;
+// kTooLittleHistory for a digest without a series or fewer such weeks.
 TrendJudgement JudgeDigestTrend(const wire::Digest& digest, const std::string& code);
 
 }  // namespace signaal

@@ -1,0 +1,324 @@
+// The digest as the council secretary opens it: one self-contained HTML file
+// (inline CSS and SVG, no request leaves the page), and as CSV for their own
+// spreadsheet. Every sentence is written from the numbers; nothing a partner
+// typed ever appears.
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "signaal/digest_render.h"
+#include "signaal/period.h"
+#include "signaal/text.h"
+
+namespace signaal {
+namespace {
+
+struct Words {
+  bool en;
+  std::string T(const char* nl, const char* english) const { return en ? english : nl; }
+};
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string Label(const wire::DigestCell& c, const Words& w) {
+  if (c.code().empty()) return w.T("Totaal", "Total");
+  return w.en && !c.label_en().empty() ? c.label_en() : c.label_nl();
+}
+
+// "drie" / "three" for small counts, digits beyond ten; capitalised at a sentence start.
+std::string Count(size_t n, const Words& w, bool capital) {
+  static const char* nl[] = {"geen", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien"};
+  static const char* en[] = {"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"};
+  std::string s = n <= 10 ? (w.en ? en[n] : nl[n]) : std::to_string(n);
+  if (capital && !s.empty()) {
+    if (s.rfind("één", 0) == 0) s = "Eén" + s.substr(std::string("één").size());
+    else s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  }
+  return s;
+}
+
+std::string Join(const std::vector<std::string>& items, const Words& w) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += i + 1 == items.size() ? w.T(" en ", " and ") : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+std::string Below(uint32_t k) { return "&lt;" + std::to_string(k); }
+
+std::string Number(const wire::DigestCell& c, uint32_t value, uint32_t k, const Words& w) {
+  if (!c.suppressed()) return std::to_string(value);
+  return "<abbr title=\"" + w.T("onderdrukt ter bescherming van de privacy", "suppressed to protect privacy") +
+         "\">" + Below(k) + "</abbr>";
+}
+
+// The series a row's sparkline and chart draw: the last 13 weeks.
+std::vector<std::optional<uint32_t>> Weekly(const wire::Digest& d, const std::string& code) {
+  std::vector<std::optional<uint32_t>> out;
+  for (int i = std::max(0, d.weeks_size() - 13); i < d.weeks_size(); ++i) out.push_back(ShownSignals(d.weeks(i), code));
+  return out;
+}
+
+std::string SeriesText(const wire::Digest& d, const std::vector<std::optional<uint32_t>>& series, uint32_t k,
+                       const Words& w) {
+  std::string text;
+  int first = std::max(0, d.weeks_size() - 13);
+  for (size_t i = 0; i < series.size(); ++i) {
+    std::string week = d.weeks(first + static_cast<int>(i)).period();
+    text += (i ? ", " : "") + week.substr(week.find('W')) + ": " +
+            (series[i] ? std::to_string(*series[i]) : w.T("minder dan ", "fewer than ") + std::to_string(k));
+  }
+  return text;
+}
+
+// Bars per week; a suppressed week is a hatched bar up to k − 1.
+std::string Bars(const std::vector<std::optional<uint32_t>>& series, uint32_t k, int width, int height,
+                 const std::string& label, bool axis) {
+  uint32_t top = std::max<uint32_t>(k, 1);
+  for (const auto& v : series) top = std::max(top, v.value_or(0));
+  const int n = static_cast<int>(std::max<size_t>(series.size(), 1));
+  const double slot = static_cast<double>(width) / n;
+  const int base = axis ? height - 14 : height;
+  std::string svg = "<svg class=\"bars\" viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
+                    "\" width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) +
+                    "\" role=\"img\" aria-label=\"" + Escape(label) + "\"><title>" + Escape(label) + "</title>";
+  for (int i = 0; i < n && i < static_cast<int>(series.size()); ++i) {
+    const auto& v = series[static_cast<size_t>(i)];
+    double value = v ? *v : (k > 0 ? k - 1.0 : 0.0);
+    double h = value / top * (base - 2);
+    char rect[200];
+    std::snprintf(rect, sizeof rect, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
+                  v ? "shown" : "hidden", i * slot + slot * 0.15, base - h, slot * 0.7, std::max(h, v ? 0.0 : 1.0));
+    svg += rect;
+  }
+  if (axis) {
+    char line[120];
+    std::snprintf(line, sizeof line, "<line class=\"axis\" x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", base, width, base);
+    svg += line;
+  }
+  return svg + "</svg>";
+}
+
+// Change against the previous period; -1 = not shown.
+std::string Change(int64_t now, int64_t before, const Words& w) {
+  if (now < 0 || before < 0) return "–";
+  if (before == 0) return now == 0 ? "0" : w.T("nieuw", "new");
+  const double a = static_cast<double>(now), b = static_cast<double>(before);
+  int pct = static_cast<int>((a - b) * 100.0 / b + (a >= b ? 0.5 : -0.5));
+  return (pct > 0 ? "+" : pct < 0 ? "−" : "") + std::to_string(std::abs(pct)) + "%";
+}
+
+int64_t OrMinusOne(std::optional<uint32_t> v) { return v ? static_cast<int64_t>(*v) : -1; }
+
+// The opening paragraph, from the numbers only.
+std::string Summary(const wire::Digest& d, const Words& w) {
+  const auto& t = d.total();
+  std::string s;
+  if (t.suppressed()) {
+    s = w.T("In deze periode zijn te weinig signalen gemeld om getallen te tonen.",
+            "Too few signals were reported in this period to show numbers.");
+  } else {
+    s = w.T("In deze periode meldden ", "In this period ") + Count(d.organisations_total(), w, false) +
+        w.T(" organisaties samen ", " organisations reported ") + std::to_string(t.signals()) +
+        w.T(" signalen van ", " signals from ") + std::to_string(t.persons()) + w.T(" personen.", " persons.");
+  }
+  std::vector<std::string> rising, emerging, falling;
+  size_t corroborated = 0;
+  const bool history = JudgeDigestTrend(d, "").flag != TrendFlag::kTooLittleHistory;
+  for (const auto& theme : d.themes()) {
+    switch (JudgeDigestTrend(d, theme.code()).flag) {
+      case TrendFlag::kRising: rising.push_back(Label(theme, w)); break;
+      case TrendFlag::kEmerging: emerging.push_back(Label(theme, w)); break;
+      case TrendFlag::kFalling: falling.push_back(Label(theme, w)); break;
+      default: break;
+    }
+    corroborated += !theme.suppressed() && theme.organisations() >= 2;
+  }
+  auto sentence = [&](const std::vector<std::string>& list, const char* one_nl, const char* many_nl,
+                      const char* one_en, const char* many_en) {
+    if (list.empty()) return std::string();
+    bool one = list.size() == 1;
+    return " " + Count(list.size(), w, true) + " " + (one ? w.T(one_nl, one_en) : w.T(many_nl, many_en)) + ": " +
+           Join(list, w) + ".";
+  };
+  s += sentence(rising, "thema stijgt", "thema's stijgen", "theme is rising", "themes are rising");
+  s += sentence(emerging, "thema is nieuw", "thema's zijn nieuw", "theme is new", "themes are new");
+  s += sentence(falling, "thema daalt", "thema's dalen", "theme is falling", "themes are falling");
+  if (!history && d.weeks_size() > 0) {
+    s += w.T(" Voor trends is er nog te weinig geschiedenis: minder dan vier weken met signalen voor deze periode.",
+             " There is too little history for trends yet: fewer than four weeks with signals before this period.");
+  } else if (rising.empty() && emerging.empty() && falling.empty() && d.weeks_size() > 0) {
+    s += w.T(" Geen thema wijkt duidelijk af van de voorgaande twaalf weken.",
+             " No theme departs clearly from the twelve weeks before.");
+  }
+  s += " " + Count(corroborated, w, true) +
+       (corroborated == 1 ? w.T(" thema wordt", " theme is") : w.T(" thema's worden", " themes are")) +
+       w.T(" door twee of meer organisaties gemeld.", " reported by two or more organisations.");
+  return s;
+}
+
+const char* kStyle = R"(
+:root{--ink:#1a1a1a;--muted:#555;--line:#d0d0d0;--accent:#0b4f8a;--hidden:#9a9a9a;--flag:#8a1c1c}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--ink);background:#fff;
+  margin:0 auto;max-width:60rem;padding:1.5rem;line-height:1.5}
+h1{font-size:1.6rem;margin:0 0 .25rem}
+.sub{color:var(--muted);margin:0 0 1rem}
+.summary{font-size:1.1rem;border-left:4px solid var(--accent);padding:.5rem 1rem;background:#f3f6fa}
+figure{margin:1.5rem 0}
+figcaption{color:var(--muted);font-size:.9rem}
+table{border-collapse:collapse;width:100%;font-size:.95rem}
+caption{text-align:left;font-weight:600;padding:.5rem 0}
+th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;vertical-align:middle}
+th{text-align:left}
+thead th{border-bottom:2px solid var(--ink)}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.sub th{font-weight:normal;padding-left:1.5rem}
+tr.theme th{font-weight:600}
+tr.total th,tr.total td{font-weight:600;border-top:2px solid var(--ink)}
+.bars rect.shown{fill:var(--accent)}
+.bars rect.hidden{fill:none;stroke:var(--hidden);stroke-dasharray:2 2}
+.bars line.axis{stroke:var(--ink)}
+.flag{color:var(--flag);font-weight:600}
+.ok{color:var(--accent)}
+abbr{text-decoration:none;border-bottom:1px dotted}
+footer{margin-top:2rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.75rem}
+@media (max-width:40rem){body{padding:.75rem}.spark,.prev{display:none}table{font-size:.85rem}}
+@media print{@page{size:A4;margin:15mm}body{max-width:none;padding:0;font-size:10pt}
+  .summary{background:none}tr{break-inside:avoid}a{color:inherit}}
+)";
+
+std::string Row(const wire::Digest& d, const wire::DigestCell& c, const std::string& cls, const Words& w) {
+  const uint32_t k = d.policy().k();
+  std::string r = "<tr class=\"" + cls + "\"><th scope=\"row\">" + Escape(Label(c, w)) + "</th>";
+  r += "<td class=\"n\">" + Number(c, c.signals(), k, w) + "</td>";
+  r += "<td class=\"n\">" + Number(c, c.persons(), k, w) + "</td>";
+  r += "<td class=\"n\">" + Number(c, c.organisations(), k, w);
+  if (!c.suppressed() && c.organisations() >= 2 && !c.code().empty()) {
+    r += " <span class=\"ok\" title=\"" + w.T("bevestigd door twee of meer organisaties",
+                                             "corroborated by two or more organisations") + "\">✓</span>";
+  }
+  r += "</td>";
+  if (d.weeks_size() > 0) {
+    int64_t now = OrMinusOne(ShownSignals(d, c.code()));
+    int64_t before = d.has_previous() ? OrMinusOne(ShownSignals(d.previous(), c.code())) : -1;
+    r += "<td class=\"n prev\">" + (before >= 0 ? std::to_string(before) : d.has_previous() ? Below(k) : "–") + "</td>";
+    r += "<td class=\"n\">" + Change(now, before, w) + "</td>";
+    auto series = Weekly(d, c.code());
+    std::string label = Label(c, w) + w.T(", signalen per week: ", ", signals per week: ") + SeriesText(d, series, k, w);
+    r += "<td class=\"spark\">" + Bars(series, k, 104, 24, label, false) + "</td>";
+    std::string flag = TrendFlagName(JudgeDigestTrend(d, c.code()).flag, w.en ? "en" : "nl");
+    r += "<td>" + (flag.empty() ? "" : "<span class=\"flag\">" + flag + "</span>") + "</td>";
+  }
+  return r + "</tr>\n";
+}
+
+}  // namespace
+
+std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
+  const Words w{lang == "en"};
+  const uint32_t k = d.policy().k();
+  std::string title = w.T("Signalen ", "Signals ") + d.region_name() + " — " + d.period();
+  std::string h = "<!doctype html>\n<html lang=\"" + std::string(w.en ? "en" : "nl") + "\">\n<head>\n<meta charset=\"utf-8\">\n"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+                  "<title>" + Escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
+  h += "<h1>" + Escape(title) + "</h1>\n";
+  h += "<p class=\"sub\">" + w.T("Weken ", "Weeks ") + d.from_week() + w.T(" t/m ", " to ") + d.to_week() +
+       w.T(" · gemaakt op ", " · made on ") + IsoTimeUtc(d.generated_unix()) + "</p>\n";
+  h += "<p class=\"summary\" id=\"summary\">" + Escape(Summary(d, w)) + "</p>\n";
+
+  if (d.weeks_size() > 0) {
+    auto series = Weekly(d, "");
+    std::string label = w.T("Alle signalen per week: ", "All signals per week: ") + SeriesText(d, series, k, w);
+    h += "<figure id=\"chart-total\">" + Bars(series, k, 520, 140, label, true) + "<figcaption>" +
+         w.T("Alle signalen per week, de laatste 13 weken. Een gestippelde balk is een week met minder dan ",
+             "All signals per week, the last 13 weeks. A dotted bar is a week with fewer than ") +
+         std::to_string(k) + w.T(" signalen (niet getoond).", " signals (not shown).") + "</figcaption></figure>\n";
+  }
+
+  h += "<table id=\"themes\">\n<caption>" + w.T("Signalen per thema", "Signals per theme") + "</caption>\n<thead><tr>";
+  h += "<th scope=\"col\">" + w.T("Thema", "Theme") + "</th><th scope=\"col\" class=\"n\">" +
+       w.T("Signalen", "Signals") + "</th><th scope=\"col\" class=\"n\">" + w.T("Personen", "Persons") +
+       "</th><th scope=\"col\" class=\"n\">" + w.T("Organisaties", "Organisations") + "</th>";
+  if (d.weeks_size() > 0) {
+    h += "<th scope=\"col\" class=\"n prev\">" + w.T("Vorige periode", "Previous period") +
+         (d.has_previous() ? " (" + d.previous().period() + ")" : "") + "</th><th scope=\"col\" class=\"n\">" +
+         w.T("Verandering", "Change") + "</th><th scope=\"col\" class=\"spark\">" +
+         w.T("13 weken", "13 weeks") + "</th><th scope=\"col\">" + w.T("Trend", "Trend") + "</th>";
+  }
+  h += "</tr></thead>\n<tbody>\n";
+  for (const auto& theme : d.themes()) {
+    h += Row(d, theme, "theme", w);
+    for (const auto& sub : theme.subthemes()) h += Row(d, sub, "sub", w);
+  }
+  h += "</tbody>\n<tfoot>\n" + Row(d, d.total(), "total", w) + "</tfoot>\n</table>\n";
+
+  h += "<p id=\"suppressed-note\">" + Below(k) + " " +
+       w.T("= onderdrukt ter bescherming van de privacy: te weinig personen, signalen of organisaties achter de cel, "
+           "of verborgen zodat zo'n cel niet uit andere getallen terug te rekenen is.",
+           "= suppressed to protect privacy: too few persons, signals or organisations behind the cell, or hidden so "
+           "that such a cell cannot be worked out from other numbers.") + "</p>\n";
+  h += "<p>" + w.T("✓ = gemeld door twee of meer organisaties. Stijgend of nieuw: het aantal ligt duidelijk boven "
+                   "de twaalf weken ervoor (Poisson-toets, p &lt; 0,01, minstens anderhalf keer zo hoog); nieuw als "
+                   "het thema in die weken nooit getoond werd. Dalend: duidelijk eronder.",
+                   "✓ = reported by two or more organisations. Rising or new: the count lies clearly above the twelve "
+                   "weeks before (Poisson test, p &lt; 0.01, at least one and a half times as high); new when the "
+                   "theme was never shown in those weeks. Falling: clearly below.") + "</p>\n";
+  h += "</main>\n<footer>" + w.T("Beleid: drempel k = ", "Policy: threshold k = ") + std::to_string(k) +
+       w.T(", minstens ", ", at least ") + std::to_string(d.policy().min_organisations()) +
+       w.T(" organisaties per cel (", " organisations per cell (") + Escape(d.policy().method()) + "), " +
+       std::to_string(d.policy().cells_suppressed()) + w.T(" van ", " of ") +
+       std::to_string(d.policy().cells_suppressed() + d.policy().cells_published()) +
+       w.T(" cellen onderdrukt. Taxonomie ", " cells suppressed. Taxonomy ") + Escape(d.taxonomy_version()) +
+       ". Digest " + std::to_string(d.sequence()) + ". Signaalnet.</footer>\n</body>\n</html>\n";
+  return h;
+}
+
+std::string DigestToCsv(const wire::Digest& d, const std::string& lang) {
+  const Words w{lang == "en"};
+  // Semicolons and a byte-order mark: what a Dutch spreadsheet opens as columns.
+  std::string out = "\xEF\xBB\xBF";
+  out += "region;period;from;to;code;level;label;suppressed;signals;persons;organisations;previous_signals;trend\r\n";
+  auto cell = [&](const wire::DigestCell& c, const char* level) {
+    auto field = [](const std::string& s) {
+      if (s.find_first_of(";\"\r\n") == std::string::npos) return s;
+      std::string q = "\"";
+      for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      return q + "\"";
+    };
+    auto num = [&](uint32_t v) { return c.suppressed() ? std::string() : std::to_string(v); };
+    std::string previous, trend;
+    if (d.has_previous()) {
+      auto p = ShownSignals(d.previous(), c.code());
+      previous = p ? std::to_string(*p) : "";
+    }
+    if (d.weeks_size() > 0) trend = TrendFlagName(JudgeDigestTrend(d, c.code()).flag, w.en ? "en" : "nl");
+    out += field(d.region()) + ";" + field(d.period()) + ";" + d.from_week() + ";" + d.to_week() + ";" +
+           field(c.code()) + ";" + level + ";" + field(Label(c, w)) + ";" + (c.suppressed() ? "1" : "0") + ";" +
+           num(c.signals()) + ";" + num(c.persons()) + ";" + num(c.organisations()) + ";" + previous + ";" + trend +
+           "\r\n";
+  };
+  cell(d.total(), "total");
+  for (const auto& theme : d.themes()) {
+    cell(theme, "theme");
+    for (const auto& sub : theme.subthemes()) cell(sub, "subtheme");
+  }
+  return out;
+}
+
+}  // namespace signaal
