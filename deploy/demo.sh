@@ -85,15 +85,16 @@ SUB_KEY=$(json public_key <"$RUN/adviesraad.json")
 "$SIGNAAL" broker enroll-subscriber --name "Adviesraden Zuid-Limburg" --regions zuid-limburg \
   --public-key "$SUB_KEY" --config "$BCFG"
 "$SIGNAAL" digest subscribe --broker "$LISTEN" --broker-key "$BROKER_KEY" --key "$RUN/adviesraad.key" \
-  --out "$RUN/digests" --format json,md >"$RUN/subscriber.log" 2>&1 &
+  --out "$RUN/digests" >"$RUN/subscriber.log" 2>&1 &
 PIDS+=($!); echo $! >>"$RUN/pids"
 sleep 1
 
 PERIOD="$FROM..$TO"
 "$SIGNAAL" broker digest publish --period "$PERIOD" --region zuid-limburg --config "$BCFG"
-MD="$RUN/digests/zuid-limburg/$PERIOD.md"
-for _ in $(seq 50); do [ -f "$MD" ] && break; sleep 0.2; done
-[ -f "$MD" ] || fail "the subscriber did not receive the digest"
+HTML="$RUN/digests/zuid-limburg/$PERIOD.html"
+MD="${HTML%.html}.md"
+for _ in $(seq 150); do [ -f "$HTML" ] && break; sleep 0.2; done
+[ -f "$HTML" ] || fail "the subscriber did not receive the digest"
 
 echo
 "$SIGNAAL" broker themes --region zuid-limburg --weeks 2 --config "$BCFG"
@@ -106,5 +107,7 @@ for dir in clientenraad-heerlen helpdesk zelfhulp-sittard; do
 done
 echo
 echo "The Zuid-Limburg digest for $PERIOD is in:"
+echo "  $HTML   (open this one in a browser)"
 echo "  $MD"
-echo "  ${MD%.md}.json"
+echo "  ${HTML%.html}.json"
+echo "  ${HTML%.html}.csv"
