@@ -1,5 +1,9 @@
 // `signaal digest subscribe|fetch` (council secretaries) and `signaal keys
 // generate`: a subscriber's CURVE DEALER to the broker's public port.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -23,9 +27,48 @@ namespace fs = std::filesystem;
 
 struct DigestOptions {
   std::string broker, broker_key, key_file, out, formats = "html,json,md,csv", regions, period, region, format = "json";
-  std::string lang = "nl";
+  std::string lang = "nl", themes, exec;
   bool once = false, json = false;
 };
+
+// Keeps only the themes asked for (and the total); every theme when empty.
+void KeepThemes(wire::Digest& d, const std::vector<std::string>& themes) {
+  if (themes.empty()) return;
+  auto* list = d.mutable_themes();
+  list->erase(std::remove_if(list->begin(), list->end(),
+                             [&](const wire::DigestCell& c) {
+                               return std::find(themes.begin(), themes.end(), c.code()) == themes.end();
+                             }),
+              list->end());
+}
+
+// Runs the subscriber's --exec command for a new digest through /bin/sh, with
+// the files it wrote as arguments and the digest named in the environment.
+// A failing command is reported; the digest stays written and is not retried.
+void RunExec(const std::string& command, const wire::Digest& d, const std::vector<std::string>& files) {
+  pid_t pid = fork();
+  if (pid < 0) {
+    std::cerr << "signaal: --exec: cannot start the command\n";
+    return;
+  }
+  if (pid == 0) {
+    setenv("SIGNAAL_DIGEST_REGION", d.region().c_str(), 1);
+    setenv("SIGNAAL_DIGEST_PERIOD", d.period().c_str(), 1);
+    setenv("SIGNAAL_DIGEST_SEQUENCE", std::to_string(d.sequence()).c_str(), 1);
+    std::vector<char*> argv = {const_cast<char*>("/bin/sh"), const_cast<char*>("-c"),
+                               const_cast<char*>(command.c_str()), const_cast<char*>("signaal-digest")};
+    for (const auto& f : files) argv.push_back(const_cast<char*>(f.c_str()));
+    argv.push_back(nullptr);
+    execv("/bin/sh", argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::cerr << "signaal: --exec for " << d.region() << " " << d.period() << " failed (exit "
+              << (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) << ")\n";
+  }
+}
 
 Status CheckFormats(const std::vector<std::string>& formats) {
   for (const auto& f : formats) {
@@ -109,8 +152,9 @@ int Subscribe(const DigestOptions& o) {
           continue;
         }
         if (!m.has_digest()) continue;
-        const auto& d = m.digest().digest();
+        wire::Digest d = m.digest().digest();
         if (d.sequence() != 0 && d.sequence() <= cursor) continue;  // already written
+        KeepThemes(d, SplitList(o.themes));
         std::vector<std::string> written;
         if (Status s = WriteDigest(d, o.out, formats, o.lang, written); !s.ok()) return Report(s);
         // The cursor moves only after the files are in place.
@@ -122,6 +166,7 @@ int Subscribe(const DigestOptions& o) {
         }
         for (const auto& w : written) std::cout << "wrote " << w << "\n";
         std::cout.flush();
+        if (!o.exec.empty()) RunExec(o.exec, d, written);
       }
     }
     if (now - last_subscribe > 10s) {  // keep-alive; re-registers after a broker restart
@@ -183,6 +228,10 @@ void AddDigestCommands(CLI::App& app, int& exit_code) {
   subscribe->add_option("--format", o->formats, "any of html,json,md,csv (default all four)");
   subscribe->add_option("--lang", o->lang, "nl (default) or en, for html and csv");
   subscribe->add_option("--region", o->regions, "only these regions, comma-separated");
+  subscribe->add_option("--theme", o->themes, "only these themes in the files, comma-separated codes");
+  subscribe->add_option("--exec", o->exec,
+                        "run this shell command for each new digest; the files are $1.., "
+                        "$SIGNAAL_DIGEST_REGION and $SIGNAAL_DIGEST_PERIOD name it");
   subscribe->add_flag("--once", o->once, "catch up, then exit when nothing arrives for 2 s");
   subscribe->callback([o, &exit_code] { exit_code = Subscribe(*o); });
 

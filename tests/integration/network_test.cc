@@ -160,6 +160,32 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
   std::getline(csv_in, header);
   EXPECT_NE(header.find("code;level;label;suppressed;signals"), std::string::npos) << header;
 
+  // A second subscriber folder: catch-up writes the digest once, runs --exec
+  // once with the files, keeps only the themes asked for; run again, the
+  // cursor says there is nothing new.
+  std::string second = dir.path() + "/digests-schulden";
+  std::vector<std::string> sub2 = {"digest", "subscribe", "--broker", net.listen(), "--broker-key", net.broker_key(),
+                                   "--key", key, "--out", second, "--once", "--theme", "schulden", "--format",
+                                   "json,html", "--exec", "echo \"$SIGNAAL_DIGEST_PERIOD $#\" >> " + second + "/exec.log"};
+  for (int run = 0; run < 2; ++run) {
+    auto r = net.Cli(sub2);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::ifstream exec_log(second + "/exec.log");
+  std::string line, all;
+  int lines = 0;
+  while (std::getline(exec_log, line)) {
+    ++lines;
+    all += line;
+  }
+  EXPECT_EQ(lines, 1) << all;
+  EXPECT_EQ(all, period + " 2");
+  std::ifstream only_in(second + "/zuid-limburg/" + period + ".json");
+  auto only = nlohmann::json::parse(only_in);
+  ASSERT_EQ(only["themes"].size(), 1u);
+  EXPECT_EQ(only["themes"][0]["theme"], "schulden");
+  EXPECT_EQ(only["total"]["signals"], expected[""]);
+
   // A subscriber for Zuid-Limburg may not fetch Noord-Limburg.
   auto forbidden = net.Cli({"digest", "fetch", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key",
                             key, "--period", period, "--region", "noord-limburg"});
