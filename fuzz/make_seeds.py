@@ -180,6 +180,9 @@ def control_seeds():
     write("control", "broker-publish-range-month",
           seq(0, ctl('publish_digest { period: "2026-W45..2026-W47" region: "parkstad" }'),
               ctl('publish_digest { period: "2026-11" }'), ctl("digests {}")))
+    write("control", "broker-publish-quarter",
+          seq(0, ctl('publish_digest { period: "2026-Q4" region: "zuid-limburg" }'),
+              ctl('publish_digest { period: "2026-W47" region: "GM0917" }'), ctl("digests {}")))
     write("control", "broker-bad-requests",
           seq(0, ctl(""), ctl('publish_digest { period: "2026-W99" }'), ctl('themes { region: "mars" }'),
               ctl('enroll_node { node_id: "Bad Id" }'), b"\xff\xff"))
