@@ -4,6 +4,7 @@
 
 #include "signaal/log.h"
 #include "signaal/period.h"
+#include "signaal/text.h"
 #include "signaal/zmq_util.h"
 
 namespace signaal::broker {
@@ -32,9 +33,12 @@ Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& c
   }
   auto keys = ReadKeyFile(config.key_file);
   if (!keys.ok()) return keys.status();
+  auto schedule = DigestSchedule::FromConfig(config, *ref);
+  if (!schedule.ok()) return schedule.status();
   auto store = BrokerStore::Open(config.data_dir);
   if (!store.ok()) return store.status();
   std::unique_ptr<BrokerDaemon> d(new BrokerDaemon(config, std::move(*ref), std::move(*store)));
+  d->schedule_ = std::move(*schedule);
   if (Status s = d->Bind(keys->curve); !s.ok()) return s;
   return d;
 }
@@ -88,6 +92,15 @@ Status BrokerDaemon::Bind(const CurveKeyPair& server_key) {
 }
 
 Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
+  if (schedule_) {
+    // A run missed while the broker was down is made up once, now.
+    int64_t latest = schedule_->LatestAtOrBefore(Now());
+    if (latest > store_->LastScheduledRun()) RunSchedule(latest);
+    next_run_ = schedule_->NextAfter(Now());
+    std::string regions;
+    for (const auto& r : schedule_->regions()) regions += (regions.empty() ? "" : ", ") + r;
+    spdlog::info("digests scheduled {} for {}; next run {}", schedule_->Describe(), regions, IsoTimeUtc(next_run_));
+  }
   spdlog::info("signaal-broker ready: region {}, listen {}, control {}, {} snapshots, {} digests", config_.region,
                config_.listen, config_.control, table_.snapshot_count(), store_->last_digest_sequence());
   while (!stop.load()) {
@@ -105,6 +118,10 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
     if (items[0].revents & ZMQ_POLLIN) zap_->HandleOne();
     if (items[1].revents & ZMQ_POLLIN) OnListenMessage();
     if (items[2].revents & ZMQ_POLLIN) OnControlMessage();
+    if (schedule_ && Now() >= next_run_) {
+      RunSchedule(next_run_);
+      next_run_ = schedule_->NextAfter(Now());
+    }
   }
   spdlog::info("signaal-broker stopping");
   return Status::Ok();
@@ -276,6 +293,19 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
   m.set_schema(wire::SCHEMA_V1);
   *m.mutable_digest()->mutable_digest() = *digest;
   Reply(rid, m);
+}
+
+void BrokerDaemon::RunSchedule(int64_t when) {
+  std::string period = schedule_->PeriodFor(when);
+  for (const auto& region : schedule_->regions()) {
+    wire::PublishDigest req;
+    req.set_region(region);
+    req.set_period(period);
+    auto r = control_handler_->Publish(req, Now());
+    if (!r.ok()) spdlog::error("scheduled digest for {} {} failed: {}", region, period, r.error());
+  }
+  counters_["digests.scheduled_runs"]++;
+  if (Status s = store_->SetLastScheduledRun(when); !s.ok()) spdlog::error("{}", s.message());
 }
 
 void BrokerDaemon::Deliver(const wire::Digest& digest) {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <zmq.hpp>
@@ -14,6 +15,7 @@
 #include "broker_store.h"
 #include "control_handler.h"
 #include "digest_builder.h"
+#include "digest_schedule.h"
 #include "disclosure_policy.h"
 #include "principal_registry.h"
 #include "signaal.pb.h"
@@ -50,6 +52,10 @@ class BrokerDaemon {
   void HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub, const wire::Subscribe& req);
   void HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub, const wire::DigestRequest& req);
 
+  // Publishes the scheduled digests when their time has come (and once at
+  // start for a run missed while the broker was down).
+  void RunSchedule(int64_t now);
+
   // Sends a published digest to every registered subscriber entitled to it.
   void Deliver(const wire::Digest& digest);
   bool Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
@@ -78,6 +84,9 @@ class BrokerDaemon {
     std::vector<std::string> filter;
   };
   std::map<std::string, Subscription> subscriptions_;  // by principal id
+
+  std::optional<DigestSchedule> schedule_;
+  int64_t next_run_ = 0;
 };
 
 }  // namespace signaal::broker

@@ -98,6 +98,22 @@ Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest) {
   return seq;
 }
 
+int64_t BrokerStore::LastScheduledRun() const {
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), "m/schedule_last", &v).ok()) return 0;
+  try {
+    return std::stoll(v);
+  } catch (...) {
+    return 0;
+  }
+}
+
+Status BrokerStore::SetLastScheduledRun(int64_t when) {
+  auto s = db_->Put(Synced(), "m/schedule_last", std::to_string(when));
+  if (!s.ok()) return Status::Runtime("cannot record the scheduled run: " + s.ToString());
+  return Status::Ok();
+}
+
 void BrokerStore::Remember(const wire::Digest& digest) {
   for (const auto& part : digest.weeks()) releases_.push_back(part);
   if (digest.has_previous()) releases_.push_back(digest.previous());

@@ -40,6 +40,9 @@ class BrokerStore {
   Result<uint64_t> AppendDigest(wire::Digest& digest);
   void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
   uint64_t last_digest_sequence() const { return digest_sequence_; }
+  // The scheduled run the broker last made (unix time; 0 = none).
+  int64_t LastScheduledRun() const;
+  Status SetLastScheduledRun(int64_t when);
 
   // Records a digest released on demand, and each of its context digests,
   // for the disclosure audit of later digests; an identical earlier release

@@ -39,12 +39,13 @@ class ControlHandler {
   explicit ControlHandler(Context ctx) : c_(std::move(ctx)) {}
 
   wire::ControlResponse Handle(const wire::ControlRequest& request, const wire::Principal& admin, int64_t now);
+  // Builds, stores and delivers a digest; also what the schedule runs.
+  wire::ControlResponse Publish(const wire::PublishDigest& req, int64_t now);
 
  private:
   wire::ControlResponse Principals(int64_t now) const;
   wire::ControlResponse StatusView() const;
   wire::ControlResponse Themes(const wire::ThemesRequest& req, int64_t now) const;
-  wire::ControlResponse Publish(const wire::PublishDigest& req, int64_t now);
   wire::ControlResponse Digests() const;
 
   Context c_;

@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ca-certificates
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler librocksdb-dev libssl-dev
   libgtest-dev libgmock-dev libcli11-dev libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev
-  coinor-libclp-dev libglpk-dev)
+  coinor-libclp-dev libglpk-dev tzdata)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -187,6 +187,10 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   r.String("broker", "reference_dir", c.reference_dir, true);
   r.Int("disclosure", "k", c.k, 2, 1000);
   r.Int("disclosure", "min_organisations", c.min_organisations, 1, 100);
+  r.String("schedule", "weekly", c.schedule_weekly);
+  r.String("schedule", "timezone", c.schedule_timezone);
+  r.Int("schedule", "weeks", c.schedule_weeks, 1, 13);
+  r.String("schedule", "regions", c.schedule_regions);
   r.String("log", "level", c.log_level);
   r.Require("broker", "data_dir", c.data_dir);
   r.Require("broker", "key_file", c.key_file);
@@ -234,6 +238,11 @@ std::string RenderBrokerConfig(const BrokerConfig& c) {
   out += "\n[disclosure]\n"
          "k = " + std::to_string(c.k) + "\n"
          "min_organisations = " + std::to_string(c.min_organisations) + "\n"
+         "\n[schedule]\n"
+         "weekly = " + Quote(c.schedule_weekly) + "\n"
+         "timezone = " + Quote(c.schedule_timezone) + "\n"
+         "weeks = " + std::to_string(c.schedule_weeks) + "\n"
+         "regions = " + Quote(c.schedule_regions) + "\n"
          "\n[log]\n"
          "level = " + Quote(c.log_level) + "\n";
   return out;

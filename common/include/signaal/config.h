@@ -52,6 +52,11 @@ struct BrokerConfig {
   // [disclosure]
   int k = 5;
   int min_organisations = 2;
+  // [schedule]
+  std::string schedule_weekly;   // "" = digests only on request; else "monday 07:00"
+  std::string schedule_timezone = "Europe/Amsterdam";
+  int schedule_weeks = 1;
+  std::string schedule_regions;  // comma-separated; "" = broker.region
   // [log]
   std::string log_level = "info";
 };
