@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Signaalnet needs to build and test, if any
 # are missing. Quiet and quick when everything is already there.
+#
+#   deploy/install-deps.sh          what the build and the demo need
+#   deploy/install-deps.sh --test   and what the test suite needs besides:
+#                                   headless Chromium and a font, to look
+#                                   at the HTML digest as a reader would
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ca-certificates
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler librocksdb-dev libssl-dev
   libgtest-dev libgmock-dev libcli11-dev libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev
   coinor-libclp-dev libglpk-dev tzdata)
+[[ "${1:-}" == "--test" ]] && PACKAGES+=(chromium fonts-dejavu-core)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -8,7 +8,7 @@
 #                              report from a test, a daemon or the CLI fails it
 set -euo pipefail
 cd "$(dirname "$0")/.."
-deploy/install-deps.sh
+deploy/install-deps.sh --test
 if [[ "${1:-}" == "--sanitize" ]]; then
   BUILD=${SIGNAAL_BUILD_DIR:-build-asan}
   cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNAAL_WERROR=ON -DSIGNAAL_SANITIZE=ON

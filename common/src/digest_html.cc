@@ -180,6 +180,7 @@ h1{font-size:1.6rem;margin:0 0 .25rem}
 .sub{color:var(--muted);margin:0 0 1rem}
 .summary{font-size:1.1rem;border-left:4px solid var(--accent);padding:.5rem 1rem;background:#f3f6fa}
 figure{margin:1.5rem 0}
+figure svg{max-width:100%;height:auto}
 figcaption{color:var(--muted);font-size:.9rem}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 caption{text-align:left;font-weight:600;padding:.5rem 0}
@@ -197,7 +198,9 @@ tr.total th,tr.total td{font-weight:600;border-top:2px solid var(--ink)}
 .ok{color:var(--accent)}
 abbr{text-decoration:none;border-bottom:1px dotted}
 footer{margin-top:2rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.75rem}
-@media (max-width:40rem){body{padding:.75rem}.spark,.prev{display:none}table{font-size:.85rem}}
+.scroll{overflow-x:auto}
+@media (max-width:40rem){body{padding:.75rem}.spark,.prev{display:none}table{font-size:.8rem}
+  th,td{padding:.3rem .25rem}tr.sub th{padding-left:.75rem}}
 @media print{@page{size:A4;margin:15mm}body{max-width:none;padding:0;font-size:10pt}
   .summary{background:none}tr{break-inside:avoid}a{color:inherit}}
 )";
@@ -251,7 +254,10 @@ std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
          std::to_string(k) + w.T(" signalen (niet getoond).", " signals (not shown).") + "</figcaption></figure>\n";
   }
 
-  h += "<table id=\"themes\">\n<caption>" + w.T("Signalen per thema", "Signals per theme") + "</caption>\n<thead><tr>";
+  // On a phone the table scrolls sideways by itself; the page does not.
+  h += "<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"themes-caption\">\n";
+  h += "<table id=\"themes\">\n<caption id=\"themes-caption\">" + w.T("Signalen per thema", "Signals per theme") +
+       "</caption>\n<thead><tr>";
   h += "<th scope=\"col\">" + w.T("Thema", "Theme") + "</th><th scope=\"col\" class=\"n\">" +
        w.T("Signalen", "Signals") + "</th><th scope=\"col\" class=\"n\">" + w.T("Personen", "Persons") +
        "</th><th scope=\"col\" class=\"n\">" + w.T("Organisaties", "Organisations") + "</th>";
@@ -266,7 +272,7 @@ std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
     h += Row(d, theme, "theme", w);
     for (const auto& sub : theme.subthemes()) h += Row(d, sub, "sub", w);
   }
-  h += "</tbody>\n<tfoot>\n" + Row(d, d.total(), "total", w) + "</tfoot>\n</table>\n";
+  h += "</tbody>\n<tfoot>\n" + Row(d, d.total(), "total", w) + "</tfoot>\n</table>\n</div>\n";
 
   h += "<p id=\"suppressed-note\">" + Below(k) + " " +
        w.T("= onderdrukt ter bescherming van de privacy: te weinig personen, signalen of organisaties achter de cel, "
