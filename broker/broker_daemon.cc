@@ -4,6 +4,7 @@
 
 #include "signaal/log.h"
 #include "signaal/period.h"
+#include "signaal/service.h"
 #include "signaal/text.h"
 #include "signaal/zmq_util.h"
 
@@ -103,7 +104,10 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
   }
   spdlog::info("signaal-broker ready: region {}, listen {}, control {}, {} snapshots, {} digests", config_.region,
                config_.listen, config_.control, table_.snapshot_count(), store_->last_digest_sequence());
+  ServiceManager service;  // systemd readiness and watchdog; a no-op outside systemd
+  service.NotifyReady("region " + config_.region + ", listen " + config_.listen);
   while (!stop.load()) {
+    service.NotifyWatchdog();
     zmq::pollitem_t items[] = {
         {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {listen_->handle(), 0, ZMQ_POLLIN, 0},
@@ -123,6 +127,7 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
       next_run_ = schedule_->NextAfter(Now());
     }
   }
+  service.NotifyStopping();
   spdlog::info("signaal-broker stopping");
   return Status::Ok();
 }

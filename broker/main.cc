@@ -20,6 +20,7 @@ int Fail(const signaal::Status& s) { return signaal::ExitWith("signaal-broker", 
 
 struct InitOptions {
   std::string dir;
+  std::string data_dir;  // default DIR/data; packages use /var/lib/signaal-broker
   std::string region = "limburg";
   std::string listen = "tcp://*:7450";
   std::string control = "tcp://127.0.0.1:7451";
@@ -37,7 +38,7 @@ int Init(const InitOptions& o) {
   c.control = o.control;
   c.k = o.k;
   c.min_organisations = o.min_organisations;
-  c.data_dir = dir + "/data";
+  c.data_dir = o.data_dir.empty() ? dir + "/data" : AbsolutePath(o.data_dir);
   c.key_file = dir + "/broker.key";
   c.admin_key_file = dir + "/admin.key";
   std::string config_path = dir + "/broker.toml";
@@ -120,6 +121,7 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--min-organisations", init.min_organisations,
                        "organisations a shown digest cell needs at least (default 2)")
       ->check(CLI::Range(1, 100));
+  init_cmd->add_option("--data-dir", init.data_dir, "folder for the store (default DIR/data)");
   init_cmd->add_flag("--json", init.json, "print the result as JSON");
 
   std::string config;

@@ -5,13 +5,15 @@
 #   deploy/install-deps.sh          what the build and the demo need
 #   deploy/install-deps.sh --test   and what the test suite needs besides:
 #                                   headless Chromium and a font, to look
-#                                   at the HTML digest as a reader would
+#                                   at the HTML digest as a reader would,
+#                                   and systemd-analyze for the units
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ca-certificates
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler librocksdb-dev libssl-dev
   libgtest-dev libgmock-dev libcli11-dev libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev
-  coinor-libclp-dev libglpk-dev tzdata)
-[[ "${1:-}" == "--test" ]] && PACKAGES+=(chromium fonts-dejavu-core)
+  coinor-libclp-dev libglpk-dev tzdata libsystemd-dev)
+# systemd: systemd-analyze for the unit tests; adduser: the packages' postinst.
+[[ "${1:-}" == "--test" ]] && PACKAGES+=(chromium fonts-dejavu-core systemd adduser)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

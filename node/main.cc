@@ -20,6 +20,7 @@ int Fail(const signaal::Status& s) { return signaal::ExitWith("signaal-node", s)
 
 struct InitOptions {
   std::string dir, org, type, municipality, broker, broker_key, id;
+  std::string data_dir;  // default DIR/data; packages use /var/lib/signaal-node
   bool json = false;
 };
 
@@ -46,7 +47,7 @@ int Init(const InitOptions& o) {
   c.name = o.org;
   c.type = o.type;
   c.municipality = m->code;
-  c.data_dir = dir + "/data";
+  c.data_dir = o.data_dir.empty() ? dir + "/data" : AbsolutePath(o.data_dir);
   c.key_file = dir + "/node.key";
   c.control = "ipc://" + c.data_dir + "/control/node.sock";
   c.broker_endpoint = o.broker;
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--broker", init.broker, "the broker's endpoint, tcp://HOST:PORT")->required();
   init_cmd->add_option("--broker-key", init.broker_key, "the broker's public key (Z85)")->required();
   init_cmd->add_option("--id", init.id, "node id (default: from the organisation's name)");
+  init_cmd->add_option("--data-dir", init.data_dir, "folder for the store and the control socket (default DIR/data)");
   init_cmd->add_flag("--json", init.json, "print the result as JSON");
 
   std::string config;

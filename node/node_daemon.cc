@@ -9,6 +9,7 @@
 #include "signaal/files.h"
 #include "signaal/log.h"
 #include "signaal/period.h"
+#include "signaal/service.h"
 #include "signaal/zmq_util.h"
 
 namespace signaal::node {
@@ -91,7 +92,10 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
   int64_t next_publish = Now() + config_.interval_s;
   int64_t next_purge = 0;  // at start, then daily
   int64_t next_heartbeat = 0;
+  ServiceManager service;  // systemd readiness and watchdog; a no-op outside systemd
+  service.NotifyReady("node " + config_.id + ", broker " + config_.broker_endpoint);
   while (!stop.load()) {
+    service.NotifyWatchdog();
     zmq::pollitem_t items[] = {
         {control_->handle(), 0, ZMQ_POLLIN, 0},
         {link_->socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -131,6 +135,7 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
     }
     SendDue();
   }
+  service.NotifyStopping();
   spdlog::info("signaal-node stopping");
   return Status::Ok();
 }
