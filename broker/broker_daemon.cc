@@ -137,7 +137,7 @@ void BrokerDaemon::Reply(const zmq::message_t& rid, const wire::BrokerMessage& m
 }
 
 void BrokerDaemon::Nack(const zmq::message_t& rid, const std::string& reason, const std::string& detail,
-                        const std::string& period, uint64_t version) {
+                        const std::string& period, uint64_t version, uint64_t stored_version) {
   counters_["nack." + reason]++;
   wire::BrokerMessage m;
   m.set_schema(wire::SCHEMA_V1);
@@ -146,6 +146,7 @@ void BrokerDaemon::Nack(const zmq::message_t& rid, const std::string& reason, co
   n->set_detail(detail);
   n->set_period(period);
   n->set_version(version);
+  n->set_stored_version(stored_version);
   Reply(rid, m);
 }
 
@@ -215,8 +216,13 @@ void BrokerDaemon::HandleSnapshot(const zmq::message_t& rid, const wire::Princip
                 snap.version());
   }
   if (*offer == BrokerStore::Offer::kStale) {
-    return Nack(rid, "stale-version", "a newer version of " + snap.period() + " is already stored", snap.period(),
-                snap.version());
+    // The stored version lets a node restored from a backup lift its counter past it.
+    uint64_t stored = store_->SnapshotVersion(snap.node_id(), snap.period());
+    return Nack(rid, "stale-version",
+                (stored == snap.version() ? "a different snapshot with version " + std::to_string(stored)
+                                          : "a newer version (" + std::to_string(stored) + ")") +
+                    " of " + snap.period() + " is already stored",
+                snap.period(), snap.version(), stored);
   }
   if (*offer == BrokerStore::Offer::kStored) {
     table_.Put(snap);
@@ -243,6 +249,7 @@ void BrokerDaemon::HandleHeartbeat(const zmq::message_t& rid, const wire::Princi
   wire::BrokerMessage m;
   m.set_schema(wire::SCHEMA_V1);
   m.mutable_heartbeat_ack()->set_broker_time_unix(Now());
+  m.mutable_heartbeat_ack()->set_newest_version(store_->NewestVersion(node.id()));
   Reply(rid, m);
 }
 

@@ -45,7 +45,7 @@ class BrokerDaemon {
   void OnControlMessage();
   void Reply(const zmq::message_t& routing_id, const wire::BrokerMessage& message);
   void Nack(const zmq::message_t& routing_id, const std::string& reason, const std::string& detail,
-            const std::string& period = "", uint64_t version = 0);
+            const std::string& period = "", uint64_t version = 0, uint64_t stored_version = 0);
 
   void HandleSnapshot(const zmq::message_t& rid, const wire::Principal& node, const wire::SignedEnvelope& env);
   void HandleHeartbeat(const zmq::message_t& rid, const wire::Principal& node, const wire::Heartbeat& hb);

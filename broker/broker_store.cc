@@ -16,6 +16,14 @@ std::string DigestKey(uint64_t seq) {
   return buf;
 }
 
+// A retry carries the same cells; a node restored from a backup may reuse a
+// version number for different cells, which must not pass as a retry.
+bool SameContent(wire::SummarySnapshot a, wire::SummarySnapshot b) {
+  a.clear_created_unix();
+  b.clear_created_unix();
+  return a.SerializeAsString() == b.SerializeAsString();
+}
+
 rocksdb::WriteOptions Synced() {
   rocksdb::WriteOptions w;
   w.sync = true;
@@ -24,9 +32,20 @@ rocksdb::WriteOptions Synced() {
 
 }  // namespace
 
+const StoreFormat& BrokerStoreFormat() {
+  static const StoreFormat format{
+      "the broker store", "signaal-broker", "m/format_version",
+      {
+          // 1: the layout of the first release; stores from before versions only get the stamp.
+          {1, "stamp the format version", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
+      }};
+  return format;
+}
+
 Result<std::unique_ptr<BrokerStore>> BrokerStore::Open(const std::string& data_dir) {
   auto db = OpenRocksDb(data_dir, "the broker store");
   if (!db.ok()) return db.status();
+  if (auto migrated = MigrateStore(**db, BrokerStoreFormat(), data_dir); !migrated.ok()) return migrated.status();
   std::unique_ptr<BrokerStore> store(new BrokerStore(std::move(*db)));
   std::string seq;
   if (store->db_->Get(rocksdb::ReadOptions(), "m/digest_sequence", &seq).ok()) {
@@ -63,13 +82,41 @@ void BrokerStore::ForEachPrincipal(const std::function<void(const wire::Principa
   });
 }
 
+uint64_t BrokerStore::NewestVersion(const std::string& node) const {
+  uint64_t newest = 0;
+  Scan("s/" + node + "/", [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+    wire::SummarySnapshot snap;
+    if (snap.ParseFromArray(v.data(), static_cast<int>(v.size()))) newest = std::max(newest, snap.version());
+  });
+  return newest;
+}
+
+uint64_t BrokerStore::SnapshotVersion(const std::string& node, const std::string& period) const {
+  std::string existing;
+  wire::SummarySnapshot old;
+  if (!db_->Get(rocksdb::ReadOptions(), SnapshotKey(node, period), &existing).ok()) return 0;
+  return old.ParseFromString(existing) ? old.version() : 0;
+}
+
+Result<BackupOutcome> BrokerStore::Backup(BackupSpec spec) const {
+  uint64_t principals = 0, snapshots = 0;
+  Scan("p/", [&](const rocksdb::Slice&, const rocksdb::Slice&) { ++principals; });
+  Scan("s/", [&](const rocksdb::Slice&, const rocksdb::Slice&) { ++snapshots; });
+  spec.manifest["format_version"] = BrokerStoreFormat().current();
+  spec.manifest["principals"] = principals;
+  spec.manifest["snapshots"] = snapshots;
+  spec.manifest["digest_sequence"] = digest_sequence_;
+  spec.manifest["releases"] = releases_.size();
+  return WriteBackup(*db_, spec);
+}
+
 Result<BrokerStore::Offer> BrokerStore::OfferSnapshot(const wire::SummarySnapshot& snapshot) {
   std::string key = SnapshotKey(snapshot.node_id(), snapshot.period());
   std::string existing;
   if (db_->Get(rocksdb::ReadOptions(), key, &existing).ok()) {
     wire::SummarySnapshot old;
     if (old.ParseFromString(existing)) {
-      if (old.version() == snapshot.version()) return Offer::kDuplicate;
+      if (old.version() == snapshot.version()) return SameContent(old, snapshot) ? Offer::kDuplicate : Offer::kStale;
       if (old.version() > snapshot.version()) return Offer::kStale;
     }
   }

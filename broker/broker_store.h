@@ -7,6 +7,7 @@
 //   d/<sequence, 20 digits>     -> wire::Digest (published digests)
 //   r/<region>/<from>/<to>/<hash> -> wire::Digest (digests fetched on demand)
 //   m/digest_sequence           -> last digest sequence (decimal)
+//   m/format_version            -> on-disk format (BrokerStoreFormat())
 #pragma once
 
 #include <functional>
@@ -18,9 +19,17 @@
 #include <rocksdb/db.h>
 
 #include "signaal.pb.h"
+#include "signaal/backup.h"
 #include "signaal/status.h"
+#include "signaal/store_format.h"
 
 namespace signaal::broker {
+
+// The broker store's format and its migrations; add a step for every change
+// of the key layout above.
+const StoreFormat& BrokerStoreFormat();
+// The manifest's "what" of a broker backup.
+inline constexpr const char* kBrokerBackupWhat = "signaal-broker store";
 
 class BrokerStore {
  public:
@@ -32,9 +41,14 @@ class BrokerStore {
   // What happened to an offered snapshot.
   enum class Offer { kStored, kDuplicate, kStale };
   // Stores `snapshot` if its version is newer than the stored one for
-  // (node, period), durably, before returning.
+  // (node, period), durably, before returning. The same version with other
+  // cells is stale too (a node restored from a backup reusing a number).
   Result<Offer> OfferSnapshot(const wire::SummarySnapshot& snapshot);
   void ForEachSnapshot(const std::function<void(const wire::SummarySnapshot&)>& fn) const;
+  // The highest version stored from `node` over all its weeks; 0 when none.
+  uint64_t NewestVersion(const std::string& node) const;
+  // The stored version of (node, period); 0 when none.
+  uint64_t SnapshotVersion(const std::string& node, const std::string& period) const;
 
   // Assigns the next sequence number and stores the digest durably.
   Result<uint64_t> AppendDigest(wire::Digest& digest);
@@ -52,6 +66,10 @@ class BrokerStore {
   // digests as releases of their own (none nested); read from disk once at
   // Open and kept current, as every digest build audits them.
   const std::vector<wire::Digest>& Releases() const { return releases_; }
+
+  // A consistent copy of the store while it is in use (see signaal/backup.h);
+  // adds the store's format and counts to the manifest.
+  Result<BackupOutcome> Backup(BackupSpec spec) const;
 
  private:
   explicit BrokerStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}

@@ -61,6 +61,7 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
     case R::kThemes: return Themes(req.themes(), now);
     case R::kPublishDigest: return Publish(req.publish_digest(), now);
     case R::kDigests: return Digests();
+    case R::kBackup: return Backup(req.backup(), admin);
     case R::BODY_NOT_SET: break;
   }
   return ErrorResponse(Status::Usage("the control request names no operation this broker knows"));
@@ -148,6 +149,27 @@ wire::ControlResponse ControlHandler::Digests() const {
     header.clear_themes();
     *r.mutable_digests()->add_digests() = std::move(header);
   });
+  return r;
+}
+
+wire::ControlResponse ControlHandler::Backup(const wire::BackupRequest& req, const wire::Principal& admin) const {
+  BackupSpec spec;
+  spec.out = req.out();
+  spec.data_dir = c_.config.data_dir;
+  spec.manifest = {{"what", kBrokerBackupWhat}, {"region", c_.config.region}, {"requested_by", admin.id()}};
+  // Only the broker's own server key: the administrators' keys are theirs.
+  if (req.with_keys()) spec.key_files.push_back(c_.config.key_file);
+  auto done = c_.store.Backup(spec);
+  if (!done.ok()) return ErrorResponse(done.status());
+  spdlog::info("{} made a backup in {} ({} files, {} bytes, {} ms{})", admin.id(), done->path, done->files,
+               done->bytes, done->millis, req.with_keys() ? ", with the key file" : "");
+  auto r = Ok();
+  auto* b = r.mutable_backup();
+  b->set_path(done->path);
+  b->set_bytes(done->bytes);
+  b->set_files(done->files);
+  b->set_millis(done->millis);
+  b->set_manifest(done->manifest);
   return r;
 }
 

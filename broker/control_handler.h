@@ -47,6 +47,7 @@ class ControlHandler {
   wire::ControlResponse StatusView() const;
   wire::ControlResponse Themes(const wire::ThemesRequest& req, int64_t now) const;
   wire::ControlResponse Digests() const;
+  wire::ControlResponse Backup(const wire::BackupRequest& req, const wire::Principal& admin) const;
 
   Context c_;
 };

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "broker_daemon.h"
+#include "broker_restore.h"
 #include "broker_store.h"
 #include "principal_registry.h"
 #include "signaal/config.h"
@@ -106,6 +107,18 @@ int Run(const std::string& config_path, bool check) {
   return s.ok() ? 0 : Fail(s);
 }
 
+// Offline: the daemon is stopped; see docs/OPERATIONS.md, "Backup and restore".
+int Restore(const std::string& config_path, const std::string& from) {
+  using namespace signaal;
+  auto config = LoadBrokerConfig(BrokerConfigPath(config_path));
+  if (!config.ok()) return Fail(config.status());
+  auto done = broker::RestoreBroker(*config, from);
+  if (!done.ok()) return Fail(done.status());
+  for (const auto& line : *done) std::cout << line << "\n";
+  std::cout << "start signaal-broker again; nodes resend the snapshots it lacks when they next hear from it\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,7 +143,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--config", config, "broker.toml (default $SIGNAAL_BROKER_CONFIG or /etc/signaal/broker.toml)");
   run_cmd->add_flag("--check", check, "validate the configuration and exit");
 
+  std::string restore_config, restore_from;
+  auto* restore_cmd = app.add_subcommand("restore", "put a backup's store in place while the broker is stopped");
+  restore_cmd->add_option("--from", restore_from, "a folder written by `signaal broker backup`")->required();
+  restore_cmd->add_option("--config", restore_config, "broker.toml (default $SIGNAAL_BROKER_CONFIG or /etc/signaal/broker.toml)");
+
   if (int rc = signaal::ParseCommandLine(app, argc, argv); rc >= 0) return rc;
   if (*init_cmd) return Init(init);
+  if (*restore_cmd) return Restore(restore_config, restore_from);
   return Run(config, check);
 }

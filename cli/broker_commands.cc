@@ -24,9 +24,12 @@ struct BrokerOptions {
   bool json = false;
   std::string request_file, name, regions, public_key, id, region, period;
   uint32_t weeks = 4;
+  std::string out;
+  bool with_keys = false;
 };
 
-Result<wire::ControlResponse> AskBroker(const BrokerOptions& o, wire::ControlRequest req) {
+Result<wire::ControlResponse> AskBroker(const BrokerOptions& o, wire::ControlRequest req,
+                                        std::chrono::milliseconds timeout = 10000ms) {
   std::string control = o.control, key_file = o.key_file, broker_key = o.broker_key;
   if (control.empty() || key_file.empty() || broker_key.empty()) {
     auto config = LoadBrokerConfig(BrokerConfigPath(o.config));
@@ -43,7 +46,7 @@ Result<wire::ControlResponse> AskBroker(const BrokerOptions& o, wire::ControlReq
   auto admin = ReadKeyFile(key_file);
   if (!admin.ok()) return admin.status();
   req.set_schema(wire::SCHEMA_V1);
-  auto r = Call<wire::ControlResponse>(control, &admin->curve, broker_key, req, 10000ms);
+  auto r = Call<wire::ControlResponse>(control, &admin->curve, broker_key, req, timeout);
   if (!r.ok()) {
     if (r.status().code() == Code::kUnreachable) {
       return Status::Unreachable("the broker's control port " + control + " is not answering; is signaal-broker running?");
@@ -257,6 +260,16 @@ int Digests(const BrokerOptions& o) {
   return 0;
 }
 
+int Backup(const BrokerOptions& o) {
+  wire::ControlRequest req;
+  // The path is on the broker's host; made absolute here for a local broker.
+  req.mutable_backup()->set_out(AbsolutePath(o.out));
+  req.mutable_backup()->set_with_keys(o.with_keys);
+  auto r = AskBroker(o, req, 600000ms);
+  if (!r.ok()) return Report(r.status());
+  return PrintBackup(r->backup(), o.json, o.with_keys);
+}
+
 }  // namespace
 
 void AddBrokerCommands(CLI::App& app, int& exit_code) {
@@ -312,6 +325,12 @@ void AddBrokerCommands(CLI::App& app, int& exit_code) {
   auto* digests = broker->add_subcommand("digests", "list published digests");
   json(digests);
   digests->callback([o, &exit_code] { exit_code = Digests(*o); });
+
+  auto* backup = broker->add_subcommand("backup", "the running broker copies its store into a new folder on its host");
+  backup->add_option("--out", o->out, "a new or empty folder the broker's user may write in; never overwritten")->required();
+  backup->add_flag("--with-keys", o->with_keys, "copy the broker's server key file too (mode 0600)");
+  json(backup);
+  backup->callback([o, &exit_code] { exit_code = Backup(*o); });
 }
 
 }  // namespace signaal::cli

@@ -20,6 +20,9 @@ void AddKeysCommands(CLI::App& app, int& exit_code);
 // Renders `signaal node privacy-report` (lang "nl" or "en", or JSON).
 int PrintPrivacyReport(const wire::PrivacyReport& report, bool json, const std::string& lang);
 
+// Prints a daemon's backup result (`node backup`, `broker backup`); returns 0.
+int PrintBackup(const wire::BackupResult& result, bool json, bool with_keys);
+
 // Prints the status as one sentence on stderr and returns its exit code.
 int Report(const Status& status);
 

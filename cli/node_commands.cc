@@ -27,6 +27,8 @@ struct NodeOptions {
   std::string erase_id, erase_person;
   std::string lang = "nl";
   bool quote_consent = false;
+  std::string out;
+  bool with_keys = false;
 };
 
 // Sends one request to the node daemon named in the config.
@@ -212,6 +214,16 @@ int Publish(const NodeOptions& o) {
   return 0;
 }
 
+int Backup(const NodeOptions& o) {
+  wire::NodeRequest req;
+  // The daemon may run in another folder: it gets an absolute path.
+  req.mutable_backup()->set_out(AbsolutePath(o.out));
+  req.mutable_backup()->set_with_keys(o.with_keys);
+  auto r = AskNode(o, req, 600000ms);
+  if (int rc = Check(r)) return rc;
+  return PrintBackup(r->backup(), o.json, o.with_keys);
+}
+
 }  // namespace
 
 void AddNodeCommands(CLI::App& app, int& exit_code) {
@@ -287,6 +299,12 @@ void AddNodeCommands(CLI::App& app, int& exit_code) {
   auto* publish = node->add_subcommand("publish", "send the changed weeks to the broker now");
   json_flag(publish);
   publish->callback([o, &exit_code] { exit_code = Publish(*o); });
+
+  auto* backup = node->add_subcommand("backup", "the running node copies its store into a new folder");
+  backup->add_option("--out", o->out, "a new or empty folder the node's user may write in; never overwritten")->required();
+  backup->add_flag("--with-keys", o->with_keys, "copy the node's key file too (mode 0600): guard the backup like the key");
+  json_flag(backup);
+  backup->callback([o, &exit_code] { exit_code = Backup(*o); });
 }
 
 }  // namespace signaal::cli

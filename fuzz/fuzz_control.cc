@@ -204,6 +204,10 @@ void RunBroker(const std::vector<std::string>& requests) {
       if (published) continue;
       published = true;
     }
+    // Backups go to the scratch folder, never where the input points.
+    if (request.has_backup() && !request.backup().out().empty()) {
+      request.mutable_backup()->set_out(world->dir.path() + "/backup-" + std::to_string(world->inputs));
+    }
     wire::ControlResponse response = world->handler->Handle(request, world->admin, fuzz::kNow);
     if (fuzz::Verbose()) {
       std::fprintf(stderr, "  broker request %d: ok %d %s (body %d)\n", static_cast<int>(request.body_case()),
@@ -319,6 +323,9 @@ void RunNode(const std::vector<std::string>& requests) {
   for (const auto& bytes : requests) {
     wire::NodeRequest request;
     if (!request.ParseFromString(bytes)) continue;
+    if (request.has_backup() && !request.backup().out().empty()) {
+      request.mutable_backup()->set_out(world->dir.path() + "/backup-" + std::to_string(world->inputs));
+    }
     wire::NodeResponse response = world->control->Handle(request, fuzz::kNow);
     if (fuzz::Verbose()) {
       std::fprintf(stderr, "  node request %d: ok %d %s (body %d)\n", static_cast<int>(request.body_case()),

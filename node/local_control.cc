@@ -53,6 +53,7 @@ wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t no
     case R::kPublish: return Publish(now);
     case R::kErase: return Erase(req.erase(), now);
     case R::kPrivacyReport: return Report();
+    case R::kBackup: return Backup(req.backup());
     case R::BODY_NOT_SET: break;
   }
   return NodeError(Status::Usage("the request names no operation this node knows"));
@@ -185,6 +186,26 @@ wire::NodeResponse LocalControl::Report() const {
   if (env.ParseFromString(c_.store.LastAcked()) && p->mutable_last_snapshot_sent()->ParseFromString(env.payload())) {
     p->set_last_sent_unix(p->last_snapshot_sent().created_unix());
   }
+  return r;
+}
+
+wire::NodeResponse LocalControl::Backup(const wire::BackupRequest& req) const {
+  BackupSpec spec;
+  spec.out = req.out();
+  spec.data_dir = c_.config.data_dir;
+  spec.manifest = {{"what", kNodeBackupWhat}, {"node_id", c_.config.id}, {"name", c_.config.name}};
+  if (req.with_keys()) spec.key_files.push_back(c_.config.key_file);
+  auto done = c_.store.Backup(spec);
+  if (!done.ok()) return NodeError(done.status());
+  spdlog::info("backup of {} signals in {} ({} files, {} bytes, {} ms{})", c_.store.CountSignals(), done->path,
+               done->files, done->bytes, done->millis, req.with_keys() ? ", with the key file" : "");
+  auto r = Ok();
+  auto* b = r.mutable_backup();
+  b->set_path(done->path);
+  b->set_bytes(done->bytes);
+  b->set_files(done->files);
+  b->set_millis(done->millis);
+  b->set_manifest(done->manifest);
   return r;
 }
 

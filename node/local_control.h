@@ -48,6 +48,7 @@ class LocalControl {
   wire::NodeResponse Publish(int64_t now);
   wire::NodeResponse Erase(const wire::EraseSignals& req, int64_t now);
   wire::NodeResponse Report() const;
+  wire::NodeResponse Backup(const wire::BackupRequest& req) const;
 
   Context c_;
 };

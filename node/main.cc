@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "node_daemon.h"
+#include "node_restore.h"
 #include "signaal/config.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
@@ -111,6 +112,18 @@ int Run(const std::string& path, bool check) {
   return s.ok() ? 0 : Fail(s);
 }
 
+// Offline: the daemon is stopped; see docs/OPERATIONS.md, "Backup and restore".
+int Restore(const std::string& config_path, const std::string& from) {
+  using namespace signaal;
+  auto config = LoadNodeConfig(NodeConfigPath(config_path));
+  if (!config.ok()) return Fail(config.status());
+  auto done = node::RestoreNode(*config, from);
+  if (!done.ok()) return Fail(done.status());
+  for (const auto& line : *done) std::cout << line << "\n";
+  std::cout << "start signaal-node again; it resends what the broker lacks\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,7 +147,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--config", config, "node.toml (default $SIGNAAL_NODE_CONFIG or /etc/signaal/node.toml)");
   run_cmd->add_flag("--check", check, "validate configuration, keys and reference data, then exit");
 
+  std::string restore_config, restore_from;
+  auto* restore_cmd = app.add_subcommand("restore", "put a backup's store in place while the node is stopped");
+  restore_cmd->add_option("--from", restore_from, "a folder written by `signaal node backup`")->required();
+  restore_cmd->add_option("--config", restore_config, "node.toml (default $SIGNAAL_NODE_CONFIG or /etc/signaal/node.toml)");
+
   if (int rc = signaal::ParseCommandLine(app, argc, argv); rc >= 0) return rc;
   if (*init_cmd) return Init(init);
+  if (*restore_cmd) return Restore(restore_config, restore_from);
   return Run(config, check);
 }

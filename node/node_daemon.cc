@@ -175,6 +175,9 @@ void NodeDaemon::OnBrokerMessage() {
   while (auto m = link_->Receive()) {
     int64_t now = Now();
     if (!m->has_nack() || m->nack().reason() != "revoked") link_->HeardFromBroker(now);
+    if (m->has_heartbeat_ack() && m->heartbeat_ack().has_newest_version()) {
+      outbox_.OnBrokerNewest(m->heartbeat_ack().newest_version(), now);
+    }
     if (m->has_ack()) {
       counters_.snapshots_acked++;
       counters_.last_ack_unix = now;
@@ -183,7 +186,7 @@ void NodeDaemon::OnBrokerMessage() {
       counters_.snapshots_nacked++;
       counters_.last_nack = m->nack().reason() + ": " + m->nack().detail();
       spdlog::warn("broker refused: {} ({})", m->nack().reason(), m->nack().detail());
-      outbox_.OnNack(m->nack().reason(), m->nack().period(), m->nack().version());
+      outbox_.OnNack(m->nack().reason(), m->nack().period(), m->nack().version(), m->nack().stored_version(), now);
       if (m->nack().reason() == "revoked") link_->RefusedByBroker(now);
     }
   }

@@ -6,11 +6,12 @@
 
 namespace signaal::node {
 
-Result<std::vector<std::string>> Outbox::Publish(int64_t now) {
+Result<std::vector<std::string>> Outbox::Publish(int64_t now) { return PublishPeriods(store_.DirtyPeriods(), now); }
+
+Result<std::vector<std::string>> Outbox::PublishPeriods(const std::vector<std::string>& dirty, int64_t now) {
   std::string oldest = IsoWeekOf(DateFromUnix(now - int64_t{86400} * retention_days_));
   std::vector<SignalStore::PendingSnapshot> pending;
   std::vector<std::string> published;
-  std::vector<std::string> dirty = store_.DirtyPeriods();
   uint64_t version = store_.last_version();
   for (const auto& period : dirty) {
     if (period < oldest) continue;  // outside the retention window: never sent
@@ -62,7 +63,26 @@ void Outbox::OnAck(const std::string& period, uint64_t version) {
   if (!pending_.count(period)) schedule_.erase(period);
 }
 
-void Outbox::OnNack(const std::string& reason, const std::string& period, uint64_t version) {
+void Outbox::OnNack(const std::string& reason, const std::string& period, uint64_t version, uint64_t stored_version,
+                    int64_t now) {
+  // A broker that holds a version at or above ours holds state we no longer
+  // have (we were restored from a backup): our current state of the week goes
+  // out again above the broker's version. The bound keeps a confused broker
+  // from running the counter out.
+  constexpr uint64_t kMaxPlausibleVersion = uint64_t{1} << 48;
+  if (reason == "stale-version" && !period.empty() && stored_version >= version && stored_version > 0 &&
+      stored_version < kMaxPlausibleVersion) {
+    spdlog::warn("the broker holds version {} of {}, ours was {}; summarising the week again above it",
+                 stored_version, period, version);
+    if (Status s = store_.Supersede(period, version, stored_version); !s.ok()) {
+      spdlog::error("{}", s.message());
+      return;
+    }
+    schedule_.erase(period);
+    if (auto republished = PublishPeriods({period}, now); !republished.ok()) spdlog::error("{}", republished.status().message());
+    pending_ = store_.PendingVersions();
+    return;
+  }
   if (reason == "stale-version" && !period.empty()) {
     // The broker holds a newer version of this week; this one will never be taken.
     store_.Acknowledge(period, version, false);
@@ -73,6 +93,20 @@ void Outbox::OnNack(const std::string& reason, const std::string& period, uint64
   if (it != schedule_.end() && (reason == "revoked" || reason == "unknown-signing-key")) {
     it->second.delay = std::chrono::seconds(60);
   }
+}
+
+void Outbox::OnBrokerNewest(uint64_t newest, int64_t now) {
+  auto lost = store_.ForgetAcksAbove(newest);
+  if (!lost.ok()) {
+    spdlog::error("{}", lost.status().message());
+    return;
+  }
+  if (lost->empty()) return;
+  spdlog::warn("the broker holds nothing above version {} from this node, yet acked {} weeks above it; was it "
+               "restored from a backup? Sending them again",
+               newest, lost->size());
+  for (const auto& period : *lost) schedule_.erase(period);
+  if (auto sent = PublishPeriods(*lost, now); !sent.ok()) spdlog::error("{}", sent.status().message());
 }
 
 std::vector<std::string> Outbox::PendingPeriods() const {

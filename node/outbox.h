@@ -33,7 +33,15 @@ class Outbox {
   void ResetBackoff() { schedule_.clear(); }
 
   void OnAck(const std::string& period, uint64_t version);
-  void OnNack(const std::string& reason, const std::string& period, uint64_t version);
+  // `stored_version` is the broker's own version of a stale week (0 from
+  // brokers that do not say): a week the broker holds newer than ours is
+  // summarised again above it and sent at once, `now` dating the snapshot.
+  void OnNack(const std::string& reason, const std::string& period, uint64_t version, uint64_t stored_version = 0,
+              int64_t now = 0);
+
+  // The broker's newest version of our snapshots, from its heartbeat answer:
+  // weeks it acked above that are summarised and sent again at once.
+  void OnBrokerNewest(uint64_t newest, int64_t now);
 
   size_t depth() const { return pending_.size(); }
   // Re-reads the pending weeks after the store changed them directly (retention purge).
@@ -41,6 +49,9 @@ class Outbox {
   std::vector<std::string> PendingPeriods() const;
 
  private:
+  // Makes and commits a snapshot for each of `dirty` inside the retention window.
+  Result<std::vector<std::string>> PublishPeriods(const std::vector<std::string>& dirty, int64_t now);
+
   struct Backoff {
     std::chrono::steady_clock::time_point next;
     std::chrono::seconds delay{1};

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 
 #include <rocksdb/write_batch.h>
 
@@ -27,6 +28,16 @@ std::string SignalId(uint64_t n) {
 
 }  // namespace
 
+const StoreFormat& NodeStoreFormat() {
+  static const StoreFormat format{
+      "the node store", "signaal-node", "meta/format_version",
+      {
+          // 1: the layout of the first release; stores from before versions only get the stamp.
+          {1, "stamp the format version", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
+      }};
+  return format;
+}
+
 std::string Pseudonym(const std::string& secret, const std::string& reference) {
   std::string normal;
   for (unsigned char c : reference) {
@@ -41,6 +52,7 @@ Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_d
   if (data_key.size() != 32) return Status::Usage("the node's data key must be 32 bytes");
   auto db = OpenRocksDb(data_dir, "the node store");
   if (!db.ok()) return db.status();
+  if (auto migrated = MigrateStore(**db, NodeStoreFormat(), data_dir); !migrated.ok()) return migrated.status();
   std::unique_ptr<SignalStore> store(
       new SignalStore(std::move(*db), std::move(pseudonym_secret), std::move(data_key)));
   store->next_id_ = std::stoull(store->GetOr("meta/next_id", "1"));
@@ -235,6 +247,48 @@ Status SignalStore::Acknowledge(const std::string& period, uint64_t version, boo
   if (record_ack) batch.Put("acked/" + period, std::to_string(version));
   auto s = db_->Write(Synced(), &batch);
   return s.ok() ? Status::Ok() : Status::Runtime("cannot update the outbox: " + s.ToString());
+}
+
+Status SignalStore::Supersede(const std::string& period, uint64_t version, uint64_t broker_version) {
+  rocksdb::WriteBatch batch;
+  if (GetOr("outv/" + period, "") == std::to_string(version)) {
+    batch.Delete("out/" + period);
+    batch.Delete("outv/" + period);
+  }
+  batch.Put("dirty/" + period, "");
+  uint64_t lifted = std::max(last_version_, broker_version);
+  batch.Put("meta/version", std::to_string(lifted));
+  auto s = db_->Write(Synced(), &batch);
+  if (!s.ok()) return Status::Runtime("cannot update the outbox: " + s.ToString());
+  last_version_ = lifted;
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> SignalStore::ForgetAcksAbove(uint64_t newest) {
+  rocksdb::WriteBatch batch;
+  std::vector<std::string> periods;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("acked/"); it->Valid() && it->key().starts_with("acked/"); it->Next()) {
+    if (std::strtoull(it->value().ToString().c_str(), nullptr, 10) <= newest) continue;
+    std::string period = it->key().ToString().substr(6);
+    batch.Delete(it->key());
+    batch.Put("dirty/" + period, "");
+    periods.push_back(period);
+  }
+  if (periods.empty()) return periods;
+  auto s = db_->Write(Synced(), &batch);
+  if (!s.ok()) return Status::Runtime("cannot mark weeks for resending: " + s.ToString());
+  return periods;
+}
+
+Result<BackupOutcome> SignalStore::Backup(BackupSpec spec) const {
+  spec.manifest["format_version"] = NodeStoreFormat().current();
+  spec.manifest["signals"] = signal_count_;
+  spec.manifest["last_version"] = last_version_;
+  spec.manifest["next_signal_id"] = next_id_;
+  spec.manifest["outbox"] = PendingVersions().size();
+  spec.manifest["dirty_weeks"] = DirtyPeriods().size();
+  return WriteBackup(*db_, spec);
 }
 
 }  // namespace signaal::node

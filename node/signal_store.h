@@ -10,6 +10,7 @@
 //   outv/<period>       -> version of out/<period> (decimal)
 //   acked/<period>      -> last acked version (decimal)
 //   meta/next_id, meta/version
+//   meta/format_version  -> on-disk format (NodeStoreFormat())
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,9 @@
 
 #include "intake.h"
 #include "signaal.pb.h"
+#include "signaal/backup.h"
 #include "signaal/status.h"
+#include "signaal/store_format.h"
 
 namespace signaal::node {
 
@@ -31,6 +34,12 @@ namespace signaal::node {
 // the reference with spaces, dots and dashes removed and lower-cased, so
 // "1234.56.782" and " 123456782 " are one person.
 std::string Pseudonym(const std::string& secret, const std::string& reference);
+
+// The node store's format and its migrations; add a step for every change
+// of the key layout above.
+const StoreFormat& NodeStoreFormat();
+// The manifest's "what" of a node backup.
+inline constexpr const char* kNodeBackupWhat = "signaal-node store";
 
 class SignalStore {
  public:
@@ -86,6 +95,21 @@ class SignalStore {
   Status Acknowledge(const std::string& period, uint64_t version, bool record_ack);
   // The newest snapshot the broker acked (serialised SignedEnvelope), or "".
   std::string LastAcked() const { return GetOr("meta/last_acked", ""); }
+
+  // The broker holds `broker_version` of `period`, newer than (or differing
+  // from) our `version`: drops that outbox entry, marks the week changed and
+  // lifts the version counter to the broker's, so the next snapshot of the
+  // week is taken. Happens after a restore from a backup.
+  Status Supersede(const std::string& period, uint64_t version, uint64_t broker_version);
+
+  // The broker holds nothing newer than `newest` from us, yet acked more:
+  // it was restored from a backup. Forgets the acks above `newest` and marks
+  // those weeks changed, so they are summarised and sent again; returns them.
+  Result<std::vector<std::string>> ForgetAcksAbove(uint64_t newest);
+
+  // A consistent copy of the store while it is in use (see signaal/backup.h);
+  // adds the store's format and counts to the manifest.
+  Result<BackupOutcome> Backup(BackupSpec spec) const;
 
  private:
   SignalStore(std::unique_ptr<rocksdb::DB> db, std::string secret, std::string data_key)
