@@ -7,7 +7,8 @@
 # from /usr/bin with the data from /usr/share/signaal; the node answering
 # `signaal node status` on its control socket; a reinstall leaving keys,
 # configs, the store and an administrator's own folder mode untouched;
-# `remove` keeping the state; `purge` deleting only the store.
+# `remove` keeping the state; `purge` deleting only the store (not keys,
+# configs or backups).
 # Skipped (77) where overlay mounts are not allowed (not root, no CAP_SYS_ADMIN).
 #
 #   deb_maintainer_scripts_test.sh PACKAGE_DIR SOURCE_DATA_DIR
@@ -64,6 +65,8 @@ in_root getent passwd signaal | grep -q ':/usr/sbin/nologin$' || fail "signaal c
 expect_owner_mode /etc/signaal "root:signaal 770"
 expect_owner_mode /var/lib/signaal-node "signaal:signaal 700"
 expect_owner_mode /var/lib/signaal-broker "signaal:signaal 700"
+expect_owner_mode /var/backups/signaal-node "signaal:signaal 700"
+expect_owner_mode /var/backups/signaal-broker "signaal:signaal 700"
 for unit in signaal-node signaal-broker; do
   [ -L "$root/etc/systemd/system/multi-user.target.wants/$unit.service" ] || fail "$unit is not enabled"
 done
@@ -109,6 +112,7 @@ in_root dpkg -r signaal-node signaal-broker || fail "dpkg -r"
 echo "== dpkg -P: only the stores go"
 in_root dpkg -P signaal-node signaal-broker signaal || fail "dpkg -P"
 [ ! -e "$root/var/lib/signaal-node" ] && [ ! -e "$root/var/lib/signaal-broker" ] || fail "purge kept a store"
+[ -d "$root/var/backups/signaal-node" ] && [ -d "$root/var/backups/signaal-broker" ] || fail "purge deleted backups"
 for key in node.key node.toml broker.key admin.key broker.toml; do
   [ -f "$root/etc/signaal/$key" ] || fail "purge deleted /etc/signaal/$key"
 done
