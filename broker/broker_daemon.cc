@@ -1,7 +1,10 @@
 #include "broker_daemon.h"
+#include "broker_metrics.h"
 
+#include <chrono>
 #include <ctime>
 
+#include "signaal/files.h"
 #include "signaal/log.h"
 #include "signaal/period.h"
 #include "signaal/service.h"
@@ -25,22 +28,42 @@ std::string UserId(zmq::message_t& frame) {
 
 }  // namespace
 
-Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& config) {
+Status BrokerDaemon::CheckConfig(const BrokerConfig& config) {
+  auto keys = ReadKeyFile(config.key_file);
+  if (!keys.ok()) return keys.status().Prefixed(config.path + ": key 'broker.key_file'");
   std::string ref_dir = config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir;
   auto ref = ReferenceData::Load(ref_dir);
-  if (!ref.ok()) return ref.status();
+  if (!ref.ok()) return ref.status().Prefixed(config.path + ": key 'broker.reference_dir'");
   if (!ref->FindRegion(config.region)) {
     return Status::Usage(config.path + ": key 'broker.region': unknown region '" + config.region + "'");
   }
+  auto schedule = DigestSchedule::FromConfig(config, *ref);
+  if (!schedule.ok()) return schedule.status();
+  if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
+    return s.Prefixed(config.path + ": key 'broker.data_dir'");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& config) {
+  if (Status s = CheckConfig(config); !s.ok()) return s;
+  std::string ref_dir = config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir;
+  auto ref = ReferenceData::Load(ref_dir);
+  if (!ref.ok()) return ref.status();
   auto keys = ReadKeyFile(config.key_file);
   if (!keys.ok()) return keys.status();
   auto schedule = DigestSchedule::FromConfig(config, *ref);
   if (!schedule.ok()) return schedule.status();
   auto store = BrokerStore::Open(config.data_dir);
-  if (!store.ok()) return store.status();
+  if (!store.ok()) return store.status().Prefixed(config.path + ": key 'broker.data_dir'");
   std::unique_ptr<BrokerDaemon> d(new BrokerDaemon(config, std::move(*ref), std::move(*store)));
   d->schedule_ = std::move(*schedule);
   if (Status s = d->Bind(keys->curve); !s.ok()) return s;
+  if (!config.metrics_listen.empty()) {
+    auto metrics = MetricsEndpoint::Bind(d->ctx_, config.metrics_listen);
+    if (!metrics.ok()) return metrics.status().Prefixed(config.path + ": key 'metrics.listen'");
+    d->metrics_ = std::move(*metrics);
+  }
   return d;
 }
 
@@ -112,9 +135,10 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
         {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {listen_->handle(), 0, ZMQ_POLLIN, 0},
         {control_->handle(), 0, ZMQ_POLLIN, 0},
+        {metrics_ ? metrics_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, 3, std::chrono::milliseconds(200));
+      zmq::poll(items, metrics_ ? 4 : 3, std::chrono::milliseconds(200));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::Runtime(std::string("poll failed: ") + e.what());
@@ -122,6 +146,11 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
     if (items[0].revents & ZMQ_POLLIN) zap_->HandleOne();
     if (items[1].revents & ZMQ_POLLIN) OnListenMessage();
     if (items[2].revents & ZMQ_POLLIN) OnControlMessage();
+    if (metrics_ && (items[3].revents & ZMQ_POLLIN)) {
+      metrics_->HandleOne([this] {
+        return RenderBrokerMetrics(control_handler_->StatusView().status(), registry_.List(), Now());
+      });
+    }
     if (schedule_ && Now() >= next_run_) {
       RunSchedule(next_run_);
       next_run_ = schedule_->NextAfter(Now());
@@ -293,8 +322,12 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
   if (!Entitled(sub, {}, region)) {
     return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
   }
+  auto started = std::chrono::steady_clock::now();
   auto digest = builder_.Build(region, req.period(), Now(), store_->Releases(), DigestBuilder::Context::kFull);
   if (!digest.ok()) return Nack(rid, "invalid-request", digest.status().message());
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("{} fetched a digest for {} {}: built in {} ms, audited with {} earlier releases", sub.id(), region,
+               digest->period(), ms, store_->Releases().size());
   // Recorded before it leaves, so every later digest is audited against it.
   if (Status s = store_->RecordRelease(*digest); !s.ok()) {
     spdlog::error("{}", s.message());

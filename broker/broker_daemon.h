@@ -19,6 +19,7 @@
 #include "disclosure_policy.h"
 #include "principal_registry.h"
 #include "signaal.pb.h"
+#include "signaal/metrics.h"
 #include "signaal/config.h"
 #include "signaal/keys.h"
 #include "signaal/reference_data.h"
@@ -32,6 +33,10 @@ class BrokerDaemon {
  public:
   // Loads reference data and keys, opens the store and binds the sockets.
   static Result<std::unique_ptr<BrokerDaemon>> Create(const BrokerConfig& config);
+  // Everything Create checks before it opens the store: keys, reference
+  // data, region, schedule, the data folder. Touches nothing, so
+  // `run --check` may run beside a running broker.
+  static Status CheckConfig(const BrokerConfig& config);
   ~BrokerDaemon();
 
   // Serves until `stop` becomes true.
@@ -77,6 +82,7 @@ class BrokerDaemon {
   std::unique_ptr<zmq::socket_t> listen_;
   std::unique_ptr<zmq::socket_t> control_;
   std::unique_ptr<ControlHandler> control_handler_;
+  std::unique_ptr<MetricsEndpoint> metrics_;  // null unless [metrics] listen is set
 
   // A subscriber's live registration: where to send and what it asked for.
   struct Subscription {

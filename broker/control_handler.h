@@ -41,10 +41,11 @@ class ControlHandler {
   wire::ControlResponse Handle(const wire::ControlRequest& request, const wire::Principal& admin, int64_t now);
   // Builds, stores and delivers a digest; also what the schedule runs.
   wire::ControlResponse Publish(const wire::PublishDigest& req, int64_t now);
+  // What `signaal broker status` shows; also what the metrics page renders.
+  wire::ControlResponse StatusView() const;
 
  private:
   wire::ControlResponse Principals(int64_t now) const;
-  wire::ControlResponse StatusView() const;
   wire::ControlResponse Themes(const wire::ThemesRequest& req, int64_t now) const;
   wire::ControlResponse Digests() const;
   wire::ControlResponse Backup(const wire::BackupRequest& req, const wire::Principal& admin) const;

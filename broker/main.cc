@@ -89,15 +89,7 @@ int Run(const std::string& config_path, bool check) {
   if (!config.ok()) return Fail(config.status());
   SetupLogging("signaal-broker", config->log_level);
   if (check) {
-    auto ref = ReferenceData::Load(config->reference_dir.empty() ? ReferenceData::DefaultDir() : config->reference_dir);
-    if (!ref.ok()) return Fail(ref.status());
-    if (!ref->FindRegion(config->region)) {
-      return Fail(Status::Usage(config->path + ": key 'broker.region': unknown region '" + config->region + "'"));
-    }
-    auto schedule = broker::DigestSchedule::FromConfig(*config, *ref);
-    if (!schedule.ok()) return Fail(schedule.status());
-    auto keys = ReadKeyFile(config->key_file);
-    if (!keys.ok()) return Fail(keys.status());
+    if (Status s = broker::BrokerDaemon::CheckConfig(*config); !s.ok()) return Fail(s);
     std::cout << "configuration " << config->path << " is valid\n";
     return 0;
   }

@@ -1,5 +1,6 @@
 // `signaal broker …`: the administrator's commands, over the broker's CURVE
 // control port, with the admin key from broker.toml or given explicitly.
+#include <ctime>
 #include <iostream>
 #include <memory>
 
@@ -11,6 +12,7 @@
 #include "signaal/config.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
+#include "signaal/period.h"
 #include "signaal/text.h"
 #include "signaal/zmq_util.h"
 
@@ -66,6 +68,16 @@ const char* RoleName(wire::Role r) {
   }
 }
 
+// Whole weeks from a node's newest week at the broker to this week: 0 when
+// it sent this week, -1 when it never sent. A quiet week of a small
+// organisation counts too, so it is a prompt to look, not a fault.
+int WeeksBehind(const wire::Principal& p, int64_t now) {
+  auto newest = MondayOfWeek(p.latest_period());
+  auto current = MondayOfWeek(IsoWeekOf(DateFromUnix(now)));
+  if (p.latest_period().empty() || !newest.ok() || !current.ok()) return -1;
+  return static_cast<int>((DaysFromCivil(*current) - DaysFromCivil(*newest)) / 7);
+}
+
 nlohmann::json PrincipalJson(const wire::Principal& p) {
   nlohmann::json j = {{"id", p.id()},
                       {"name", p.name()},
@@ -79,6 +91,8 @@ nlohmann::json PrincipalJson(const wire::Principal& p) {
     j["municipality"] = p.municipality();
     j["latest_period"] = p.latest_period().empty() ? nlohmann::json(nullptr) : nlohmann::json(p.latest_period());
     j["outbox_depth"] = p.outbox_depth();
+    int behind = WeeksBehind(p, std::time(nullptr));
+    j["weeks_behind"] = behind < 0 ? nlohmann::json(nullptr) : nlohmann::json(behind);
     j["software_version"] = p.software_version();
     j["taxonomy_version"] = p.taxonomy_version();
   }
@@ -135,17 +149,20 @@ int Principals(const BrokerOptions& o) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  Table t({"ID", "NAME", "ROLE", "STATUS", "LAST SEEN", "DETAIL"});
+  Table t({"ID", "NAME", "ROLE", "STATUS", "LAST SEEN", "VERSION", "DETAIL"});
   for (const auto& p : r->principals().principals()) {
-    std::string detail;
+    std::string detail, version;
     if (p.role() == wire::ROLE_NODE) {
+      int behind = WeeksBehind(p, std::time(nullptr));
       detail = p.municipality() + ", newest week " + (p.latest_period().empty() ? "-" : p.latest_period()) +
+               (behind > 0 ? " (" + std::to_string(behind) + (behind == 1 ? " week" : " weeks") + " behind)" : "") +
                ", outbox " + std::to_string(p.outbox_depth());
+      if (!p.software_version().empty()) version = p.software_version() + " / " + p.taxonomy_version();
     } else if (p.role() == wire::ROLE_SUBSCRIBER) {
       for (const auto& reg : p.regions()) detail += (detail.empty() ? "" : ",") + reg;
     }
     t.Add({p.id(), p.name(), RoleName(p.role()), p.revoked() ? "revoked" : "active", LocalTime(p.last_seen_unix()),
-           detail});
+           version.empty() ? "-" : version, detail});
   }
   std::cout << t.Render();
   return 0;
@@ -221,7 +238,8 @@ int PublishDigest(const BrokerOptions& o) {
   wire::ControlRequest req;
   req.mutable_publish_digest()->set_period(o.period);
   req.mutable_publish_digest()->set_region(o.region);
-  auto r = AskBroker(o, req);
+  // Built and audited against every earlier release it overlaps: seconds.
+  auto r = AskBroker(o, req, 120000ms);
   if (!r.ok()) return Report(r.status());
   const auto& d = r->digest();
   if (o.json) {

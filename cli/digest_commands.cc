@@ -29,6 +29,9 @@ struct DigestOptions {
   std::string broker, broker_key, key_file, out, formats = "html,json,md,csv", regions, period, region, format = "json";
   std::string lang = "nl", themes, exec;
   bool once = false, json = false;
+  // The broker builds and audits a fetched digest on demand: seconds, more
+  // as its ledger of earlier releases grows.
+  int timeout_s = 120;
 };
 
 // Keeps only the themes asked for (and the total); every theme when empty.
@@ -189,7 +192,8 @@ int Fetch(const DigestOptions& o) {
   req.set_schema(wire::SCHEMA_V1);
   req.mutable_digest_request()->set_period(o.period);
   req.mutable_digest_request()->set_region(o.region);
-  auto r = Call<wire::BrokerMessage>(o.broker, &keys->curve, o.broker_key, req, 10000ms, 64 * 1024 * 1024);
+  auto r = Call<wire::BrokerMessage>(o.broker, &keys->curve, o.broker_key, req, std::chrono::seconds(o.timeout_s),
+                                     64 * 1024 * 1024);
   if (!r.ok()) return Report(r.status());
   if (r->has_nack()) {
     return Report(Status::Refused("the broker refused: " + r->nack().detail() + " (" + r->nack().reason() + ")"));
@@ -241,6 +245,8 @@ void AddDigestCommands(CLI::App& app, int& exit_code) {
   fetch->add_option("--region", o->region, "region (default: your first enrolled region)");
   fetch->add_option("--format", o->format, "html, json, md or csv (default json)");
   fetch->add_option("--lang", o->lang, "nl (default) or en, for html and csv");
+  fetch->add_option("--timeout", o->timeout_s, "seconds to wait for the broker to build the digest (default 120)")
+      ->check(CLI::Range(1, 3600));
   fetch->add_option("--out", o->out, "file, or folder for <region>/<period>.<ext>; default stdout");
   fetch->callback([o, &exit_code] { exit_code = Fetch(*o); });
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "broker_link.h"
@@ -23,6 +24,7 @@ struct NodeCounters {
   int64_t last_ack_unix = 0;
   std::string last_nack;
   uint64_t control_refused = 0;  // malformed local control requests
+  std::map<std::string, uint64_t> nacked_by_reason;
 };
 
 class LocalControl {

@@ -102,12 +102,13 @@ int Run(const std::string& path, bool check) {
   auto config = LoadNodeConfig(NodeConfigPath(path));
   if (!config.ok()) return Fail(config.status());
   SetupLogging("signaal-node", config->log_level);
-  auto daemon = node::NodeDaemon::Create(*config);
-  if (!daemon.ok()) return Fail(daemon.status());
   if (check) {
+    if (Status s = node::NodeDaemon::CheckConfig(*config); !s.ok()) return Fail(s);
     std::cout << "configuration " << config->path << " is valid\n";
     return 0;
   }
+  auto daemon = node::NodeDaemon::Create(*config);
+  if (!daemon.ok()) return Fail(daemon.status());
   Status s = (*daemon)->Run(StopRequested());
   return s.ok() ? 0 : Fail(s);
 }

@@ -1,4 +1,5 @@
 #include "node_daemon.h"
+#include "node_metrics.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,21 +20,12 @@ int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 }  // namespace
 
-Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config) {
+Status NodeDaemon::CheckConfig(const NodeConfig& config) {
   auto keys = ReadKeyFile(config.key_file);
-  if (!keys.ok()) return keys.status();
+  if (!keys.ok()) return keys.status().Prefixed(config.path + ": key 'node.key_file'");
   if (keys->signing.public_hex.empty() || keys->pseudonym_secret_hex.empty() || keys->data_key_hex.empty()) {
-    return Status::Usage("key file " + config.key_file +
+    return Status::Usage(config.path + ": key 'node.key_file': " + config.key_file +
                          " lacks the signing key, pseudonym secret or data key; is it a node key?");
-  }
-  if (!IsValidCurveKey(config.broker_public_key)) {
-    return Status::Usage(config.path + ": key 'broker.public_key' is not a Z85 CURVE key");
-  }
-  auto ref = ReferenceData::Load(config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir);
-  if (!ref.ok()) return ref.status();
-  if (std::find(ReferenceData::Channels().begin(), ReferenceData::Channels().end(), config.type) ==
-      ReferenceData::Channels().end()) {
-    return Status::Usage(config.path + ": key 'node.type': unknown type '" + config.type + "'");
   }
   auto secret = FromHex(keys->pseudonym_secret_hex);
   if (!secret.ok()) return Status::Usage("key file " + config.key_file + ": field 'pseudonym_secret' is not hex");
@@ -41,10 +33,39 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config)
   if (!data_key.ok() || data_key->size() != 32) {
     return Status::Usage("key file " + config.key_file + ": field 'data_key' is not a 32-byte hex key");
   }
+  if (!IsValidCurveKey(config.broker_public_key)) {
+    return Status::Usage(config.path + ": key 'broker.public_key' is not a Z85 CURVE key");
+  }
+  auto ref = ReferenceData::Load(config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir);
+  if (!ref.ok()) return ref.status().Prefixed(config.path + ": key 'node.reference_dir'");
+  if (std::find(ReferenceData::Channels().begin(), ReferenceData::Channels().end(), config.type) ==
+      ReferenceData::Channels().end()) {
+    return Status::Usage(config.path + ": key 'node.type': unknown type '" + config.type + "'");
+  }
+  if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
+    return s.Prefixed(config.path + ": key 'node.data_dir'");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config) {
+  if (Status s = CheckConfig(config); !s.ok()) return s;
+  auto keys = ReadKeyFile(config.key_file);
+  if (!keys.ok()) return keys.status();
+  auto ref = ReferenceData::Load(config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir);
+  if (!ref.ok()) return ref.status();
+  auto secret = FromHex(keys->pseudonym_secret_hex);
+  auto data_key = FromHex(keys->data_key_hex);
+  if (!secret.ok() || !data_key.ok()) return Status::Usage("key file " + config.key_file + " changed while reading");
   auto store = SignalStore::Open(config.data_dir, *secret, *data_key);
-  if (!store.ok()) return store.status();
+  if (!store.ok()) return store.status().Prefixed(config.path + ": key 'node.data_dir'");
   std::unique_ptr<NodeDaemon> d(new NodeDaemon(config, std::move(*keys), std::move(*ref), std::move(*store)));
   if (Status s = d->BindControl(); !s.ok()) return s;
+  if (!config.metrics_listen.empty()) {
+    auto metrics = MetricsEndpoint::Bind(d->ctx_, config.metrics_listen);
+    if (!metrics.ok()) return metrics.status().Prefixed(config.path + ": key 'metrics.listen'");
+    d->metrics_ = std::move(*metrics);
+  }
   return d;
 }
 
@@ -100,15 +121,17 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
         {control_->handle(), 0, ZMQ_POLLIN, 0},
         {link_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {link_->monitor().handle(), 0, ZMQ_POLLIN, 0},
+        {metrics_ ? metrics_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, 3, std::chrono::milliseconds(200));
+      zmq::poll(items, metrics_ ? 4 : 3, std::chrono::milliseconds(200));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::Runtime(std::string("poll failed: ") + e.what());
     }
     if (items[0].revents & ZMQ_POLLIN) OnControlMessage();
     if (items[1].revents & ZMQ_POLLIN) OnBrokerMessage();
+    if (metrics_ && (items[3].revents & ZMQ_POLLIN)) metrics_->HandleOne([this] { return RenderMetrics(); });
     if (items[2].revents & ZMQ_POLLIN) {
       if (link_->OnMonitor()) {
         // A fresh connection: resend what is pending without waiting for backoff.
@@ -171,6 +194,13 @@ void NodeDaemon::SendHeartbeat() {
   link_->Send(m);
 }
 
+std::string NodeDaemon::RenderMetrics() {
+  wire::NodeRequest request;
+  request.mutable_status();
+  int64_t now = Now();
+  return RenderNodeMetrics(handler_->Handle(request, now).status(), counters_, now);
+}
+
 void NodeDaemon::OnBrokerMessage() {
   while (auto m = link_->Receive()) {
     int64_t now = Now();
@@ -184,6 +214,7 @@ void NodeDaemon::OnBrokerMessage() {
       outbox_.OnAck(m->ack().period(), m->ack().version());
     } else if (m->has_nack()) {
       counters_.snapshots_nacked++;
+      counters_.nacked_by_reason[m->nack().reason()]++;
       counters_.last_nack = m->nack().reason() + ": " + m->nack().detail();
       spdlog::warn("broker refused: {} ({})", m->nack().reason(), m->nack().detail());
       outbox_.OnNack(m->nack().reason(), m->nack().period(), m->nack().version(), m->nack().stored_version(), now);

@@ -14,6 +14,7 @@
 #include "outbox.h"
 #include "signal_store.h"
 #include "signaal/config.h"
+#include "signaal/metrics.h"
 #include "signaal/keys.h"
 #include "signaal/reference_data.h"
 
@@ -23,6 +24,10 @@ class NodeDaemon {
  public:
   // Loads keys and reference data, opens the store, binds the control socket.
   static Result<std::unique_ptr<NodeDaemon>> Create(const NodeConfig& config);
+  // Everything Create checks before it opens the store: keys, reference
+  // data, the data folder. Touches nothing, so `run --check` may run beside
+  // a running node. Errors name the config file and the key.
+  static Status CheckConfig(const NodeConfig& config);
   ~NodeDaemon();
 
   Status Run(const std::atomic<bool>& stop);
@@ -32,6 +37,7 @@ class NodeDaemon {
   Status BindControl();
   void OnControlMessage();
   void OnBrokerMessage();
+  std::string RenderMetrics();
   void SendDue();
   void SendHeartbeat();
   // Retention: raw signals older than privacy.retention_days go.
@@ -47,6 +53,7 @@ class NodeDaemon {
   std::unique_ptr<BrokerLink> link_;
   std::unique_ptr<zmq::socket_t> control_;
   std::unique_ptr<LocalControl> handler_;
+  std::unique_ptr<MetricsEndpoint> metrics_;  // null unless [metrics] listen is set
 };
 
 }  // namespace signaal::node

@@ -126,6 +126,12 @@ std::string Quote(const std::string& s) {
   return out + "\"";
 }
 
+// The metrics endpoint speaks plain HTTP without authentication: TCP only.
+Status CheckMetricsListen(const std::string& path, const std::string& listen) {
+  if (listen.empty() || listen.rfind("tcp://", 0) == 0) return Status::Ok();
+  return Status::Usage(path + ": key 'metrics.listen': '" + listen + "' is not tcp://HOST:PORT");
+}
+
 }  // namespace
 
 Result<NodeConfig> LoadNodeConfig(const std::string& path) {
@@ -154,6 +160,7 @@ Result<NodeConfig> ParseNodeConfig(const std::string& text, const std::string& p
   r.Int("publish", "heartbeat_s", c.heartbeat_s, 1, 3600);
   r.Int("privacy", "retention_days", c.retention_days, 7, kMaxRetentionDays);
   r.Int("privacy", "min_cell", c.min_cell, 1, 100);
+  r.String("metrics", "listen", c.metrics_listen);
   r.String("log", "level", c.log_level);
   r.Require("node", "id", c.id);
   r.Require("node", "data_dir", c.data_dir);
@@ -162,6 +169,7 @@ Result<NodeConfig> ParseNodeConfig(const std::string& text, const std::string& p
   r.Require("broker", "endpoint", c.broker_endpoint);
   r.Require("broker", "public_key", c.broker_public_key);
   if (Status s = r.Finish(); !s.ok()) return s;
+  if (Status s = CheckMetricsListen(c.path, c.metrics_listen); !s.ok()) return s;
   if (c.control.empty()) c.control = "ipc://" + c.data_dir + "/control/node.sock";
   return c;
 }
@@ -191,10 +199,12 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   r.String("schedule", "timezone", c.schedule_timezone);
   r.Int("schedule", "weeks", c.schedule_weeks, 1, 13);
   r.String("schedule", "regions", c.schedule_regions);
+  r.String("metrics", "listen", c.metrics_listen);
   r.String("log", "level", c.log_level);
   r.Require("broker", "data_dir", c.data_dir);
   r.Require("broker", "key_file", c.key_file);
   if (Status s = r.Finish(); !s.ok()) return s;
+  if (Status s = CheckMetricsListen(c.path, c.metrics_listen); !s.ok()) return s;
   return c;
 }
 
@@ -219,6 +229,8 @@ std::string RenderNodeConfig(const NodeConfig& c) {
          "\n[privacy]\n"
          "retention_days = " + std::to_string(c.retention_days) + "\n"
          "min_cell = " + std::to_string(c.min_cell) + "\n"
+         "\n[metrics]\n"
+         "listen = " + Quote(c.metrics_listen) + "\n"
          "\n[log]\n"
          "level = " + Quote(c.log_level) + "\n";
   return out;
@@ -243,6 +255,8 @@ std::string RenderBrokerConfig(const BrokerConfig& c) {
          "timezone = " + Quote(c.schedule_timezone) + "\n"
          "weeks = " + std::to_string(c.schedule_weeks) + "\n"
          "regions = " + Quote(c.schedule_regions) + "\n"
+         "\n[metrics]\n"
+         "listen = " + Quote(c.metrics_listen) + "\n"
          "\n[log]\n"
          "level = " + Quote(c.log_level) + "\n";
   return out;

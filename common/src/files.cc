@@ -97,6 +97,25 @@ Status MakeDirs(const std::string& path, mode_t mode) {
   return Status::Ok();
 }
 
+Status CheckWritableFolder(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(path, ec);
+  std::string missing;
+  while (!std::filesystem::exists(p, ec)) {
+    if (!p.has_parent_path() || p.parent_path() == p) return Status::Runtime("folder " + path + " cannot be created");
+    missing = p.string();
+    p = p.parent_path();
+  }
+  if (!std::filesystem::is_directory(p, ec)) {
+    return Status::Runtime(p.string() + " is not a folder" + (missing.empty() ? "" : ", so " + path + " cannot be created"));
+  }
+  if (::access(p.c_str(), W_OK | X_OK) != 0) {
+    return Status::Runtime("folder " + p.string() + " is not writable by this user (uid " + std::to_string(::geteuid()) +
+                           ")" + (missing.empty() ? "" : ", so " + path + " cannot be created"));
+  }
+  return Status::Ok();
+}
+
 bool FileExists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;

@@ -34,6 +34,8 @@ struct NodeConfig {
   // [privacy]
   int retention_days = 365;
   int min_cell = 3;
+  // [metrics]
+  std::string metrics_listen;  // "" = no metrics endpoint; else e.g. tcp://127.0.0.1:9471
   // [log]
   std::string log_level = "info";
 };
@@ -57,6 +59,8 @@ struct BrokerConfig {
   std::string schedule_timezone = "Europe/Amsterdam";
   int schedule_weeks = 1;
   std::string schedule_regions;  // comma-separated; "" = broker.region
+  // [metrics]
+  std::string metrics_listen;  // "" = no metrics endpoint; else e.g. tcp://127.0.0.1:9471
   // [log]
   std::string log_level = "info";
 };

@@ -26,6 +26,9 @@ Status CheckPrivateFile(const std::string& path);
 Status MakeDirs(const std::string& path, mode_t mode = 0755);
 
 bool FileExists(const std::string& path);
+// Ok when `path` is a folder this process may write in, or could be created
+// (its nearest existing ancestor is a writable folder); nothing is created.
+Status CheckWritableFolder(const std::string& path);
 
 // Absolute, normalised form of a path (for writing into configs).
 std::string AbsolutePath(const std::string& path);

@@ -32,6 +32,10 @@ class Status {
   Code code() const { return code_; }
   int exit_code() const { return static_cast<int>(code_); }
   const std::string& message() const { return message_; }
+  // The same failure with where it happened in front: "node.toml: key 'x': …".
+  Status Prefixed(const std::string& where) const {
+    return ok() ? *this : Status(code_, where + ": " + message_);
+  }
 
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
 
