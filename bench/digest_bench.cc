@@ -1,0 +1,113 @@
+// Digest build (issue 7, target 5): a digest for Limburg over 52 weeks from a
+// ThemeTable holding 5,000 nodes × 52 weekly snapshots, in process, with the
+// disclosure policy (k = 5, two organisations) and the LP audit. `kNone` is
+// the digest's own cells; `kFull` adds the weekly series and the previous
+// period, each audited, as `digest publish` and `digest fetch` do. The
+// baseline, in the same run: ThemeTable::Aggregate over the same region and
+// weeks — the raw totals, no disclosure control.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <ctime>
+#include <memory>
+
+#include "bench_util.h"
+#include "digest_builder.h"
+#include "signaal/period.h"
+
+namespace signaal::bench {
+namespace {
+
+bool failed = false;
+int cells_per_snapshot = 10;
+
+const ReferenceData& Ref() {
+  // Kept inside its Result: a copied ReferenceData would point into the original.
+  static auto ref = ReferenceData::Load(ReferenceData::DefaultDir());
+  return *ref;
+}
+
+std::vector<std::string> Year() {
+  std::vector<std::string> weeks;
+  for (int w = 52; w >= 1; --w) weeks.push_back(test::WeeksAgo(w));
+  return weeks;
+}
+
+broker::ThemeTable& TableOf(int nodes) {
+  static std::map<int, std::unique_ptr<broker::ThemeTable>> tables;
+  auto& t = tables[nodes];
+  if (t) return *t;
+  t = std::make_unique<broker::ThemeTable>(Ref());
+  const auto& gms = Ref().FindRegion("limburg")->municipalities;
+  auto weeks = Year();
+  for (int n = 0; n < nodes; ++n) {
+    const std::string& gm = gms[static_cast<size_t>(n) % gms.size()];
+    for (size_t w = 0; w < weeks.size(); ++w) {
+      wire::SummarySnapshot s;
+      s.set_node_id("node-" + std::to_string(n));
+      s.set_period(weeks[w]);
+      s.set_version(w + 1);
+      s.set_taxonomy_version(Ref().taxonomy_version());
+      for (auto& c : MakeCells(Ref(), gm, cells_per_snapshot, static_cast<uint32_t>(n * 131 + static_cast<int>(w)))) {
+        *s.add_cells() = std::move(c);
+      }
+      t->Put(s);
+    }
+  }
+  return *t;
+}
+
+void Aggregate(benchmark::State& state) {
+  auto& table = TableOf(static_cast<int>(state.range(0)));
+  auto weeks = Year();
+  for (auto _ : state) benchmark::DoNotOptimize(table.Aggregate("limburg", weeks));
+}
+
+void Build(benchmark::State& state, broker::DigestBuilder::Context context) {
+  auto& table = TableOf(static_cast<int>(state.range(0)));
+  broker::DisclosurePolicy policy(5, 2);
+  broker::DigestBuilder builder(Ref(), table, policy);
+  auto weeks = Year();
+  std::string period = weeks.front() + ".." + weeks.back();
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  for (auto _ : state) {
+    auto d = builder.Build("limburg", period, now, {}, context);
+    if (!d.ok()) {
+      failed = true;
+      state.SkipWithError(d.status().message().c_str());
+      break;
+    }
+    state.counters["signals"] = d->total().signals();
+    state.counters["suppressed"] = d->policy().cells_suppressed();
+  }
+}
+
+}  // namespace
+}  // namespace signaal::bench
+
+int main(int argc, char** argv) {
+  using namespace signaal::bench;
+  bool smoke = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--smoke") == 0) smoke = true;
+    else args.push_back(argv[i]);
+  }
+  int64_t nodes = smoke ? 20 : 5000;
+  auto unit = [&](benchmark::internal::Benchmark* b) {
+    b->Arg(nodes)->ArgName("nodes")->Unit(benchmark::kMillisecond)->UseRealTime();
+    if (smoke) b->Iterations(1);
+  };
+  unit(benchmark::RegisterBenchmark("Aggregate", Aggregate));
+  unit(benchmark::RegisterBenchmark("DigestOwnCells", [](benchmark::State& s) {
+    Build(s, signaal::broker::DigestBuilder::Context::kNone);
+  }));
+  unit(benchmark::RegisterBenchmark("DigestFull", [](benchmark::State& s) {
+    Build(s, signaal::broker::DigestBuilder::Context::kFull);
+  }));
+  int n = static_cast<int>(args.size());
+  benchmark::Initialize(&n, args.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return failed ? 1 : 0;
+}
