@@ -1,6 +1,6 @@
 // The canary test (DESIGN §6): personal data planted in a node's raw signals
-// must appear nowhere on the wire, in the broker's files or in any digest —
-// and nowhere readable in the node's own files.
+// must appear nowhere on the wire, in the broker's files, in any digest or in
+// any log line of either daemon — and nowhere readable in the node's own files.
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
@@ -140,6 +140,19 @@ TEST(Canary, PlantedPersonalDataIsFoundNowhereOutsideTheNode) {
   net.set_node_broker_endpoint("tcp://127.0.0.1:" + std::to_string(proxy.port()));
   NodeHandle* node = net.AddNode("Cliëntenraad Canary", "clientenraad", "GM0917");
   ASSERT_NE(node, nullptr);
+  // The most talkative log level: no line of it may carry personal data.
+  node->daemon->Stop();
+  {
+    std::ifstream in(node->config);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string config = text.str();
+    auto at = config.find("level = \"info\"");
+    ASSERT_NE(at, std::string::npos);
+    config.replace(at, 14, "level = \"debug\"");
+    std::ofstream(node->config, std::ios::trunc) << config;
+  }
+  ASSERT_TRUE(net.StartNode(*node));
 
   const char* first[] = {"Fenna", "Joris", "Anouk", "Bram", "Lotte", "Sem", "Noor", "Daan"};
   const char* last[] = {"Kuipers", "Verhoeven", "Smeets", "Brouwers", "Hendriks", "Ramakers", "Lemmens", "Coenen"};
@@ -160,6 +173,14 @@ TEST(Canary, PlantedPersonalDataIsFoundNowhereOutsideTheNode) {
   }
   std::string csv_path = dir.path() + "/canary.csv";
   std::ofstream(csv_path) << csv;
+  // A refused import whose bad rows are full of canaries: the refusal names
+  // rows and fields to the person importing, the daemon's log names none.
+  std::string bad_path = dir.path() + "/canary-bad.csv";
+  std::ofstream(bad_path) << "date,municipality,theme,text,person\n"
+                          << week_day << ",GM0917,geen-thema-" << canaries[0] << ",\"" << canaries[1] << "\","
+                          << canaries[2] << "\n"
+                          << "niet-" << canaries[3] << ",GM9999,schulden,x," << canaries[4] << "\n";
+  EXPECT_NE(net.NodeCli(*node, {"signal", "import", bad_path}).exit_code, 0);
   auto imp = net.NodeCli(*node, {"signal", "import", csv_path});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
   ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
@@ -184,6 +205,8 @@ TEST(Canary, PlantedPersonalDataIsFoundNowhereOutsideTheNode) {
   std::string broker_files = ReadAll(dir.path() + "/broker");
   std::string digests = ReadAll(dir.path() + "/digests");
   std::string node_files = ReadAll(node->dir + "/data");
+  std::string logs = node->daemon->ReadLog() + net.broker().ReadLog();
+  ASSERT_NE(logs.find("imported 1000 signals"), std::string::npos) << logs;
   ASSERT_GT(wire.size(), 1000u) << "nothing crossed the proxy";
   ASSERT_FALSE(digests.empty());
   ASSERT_NE(digests.find("\"signals\""), std::string::npos);
@@ -195,6 +218,7 @@ TEST(Canary, PlantedPersonalDataIsFoundNowhereOutsideTheNode) {
     EXPECT_EQ(digests.find(c), std::string::npos) << c << " is in a digest";
     EXPECT_EQ(node_files.find(c), std::string::npos) << c << " is readable in the node's files";
     EXPECT_EQ(report.out.find(c), std::string::npos) << c << " is in the privacy report";
+    EXPECT_EQ(logs.find(c), std::string::npos) << c << " is in a daemon's log";
   }
   EXPECT_EQ(checked, 6000u);
 }
