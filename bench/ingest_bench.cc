@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -100,8 +101,11 @@ struct Ingest {
 // The simulated nodes against the real broker: connect all, a heartbeat each
 // (answered only once the CURVE handshake and ZAP admitted the key), then up
 // to `window` snapshots in flight per node until every one is acked.
+// `connected` runs once every node is admitted, `done` once every snapshot is
+// acked — both while all connections are still open.
 Ingest RunNodes(const std::vector<SimNode>& nodes, const std::vector<std::vector<std::string>>& per_node,
-                const std::string& endpoint, const std::string& broker_key, int window, double timeout_s) {
+                const std::string& endpoint, const std::string& broker_key, int window, double timeout_s,
+                const std::function<void()>& connected_all, const std::function<void()>& done) {
   Ingest out;
   zmq::context_t ctx(1);
   ctx.set(zmq::ctxopt::max_sockets, static_cast<int>(nodes.size() + 64));
@@ -162,6 +166,7 @@ Ingest RunNodes(const std::vector<SimNode>& nodes, const std::vector<std::vector
           p.connected = true;
           if (++connected == peers.size()) {
             out.connect_seconds = SecondsSince(t0);
+            connected_all();
             start = Clock::now();
             for (size_t j = 0; j < peers.size(); ++j) top_up(j);
           }
@@ -178,6 +183,7 @@ Ingest RunNodes(const std::vector<SimNode>& nodes, const std::vector<std::vector
     if (!any) zmq::poll(items.data(), items.size(), 20ms);
   }
   out.throughput = {SecondsSince(start), bytes, total};
+  if (out.error.empty()) done();
   return out;
 }
 
@@ -245,9 +251,15 @@ int main(int argc, char** argv) {
   if (!no_baseline) bare = BareCurvePushPull(per_node, static_cast<size_t>(nodes_n));
 
   int broker_pid = ChildPid(net.broker_config());
-  double rss_before = VmMiB(broker_pid, "VmRSS");
-  auto ingest = RunNodes(nodes, per_node, net.listen(), net.broker_key(), window, timeout_s);
-  int broker_fds = OpenFds(broker_pid);  // while every node is still connected
+  double rss_before = VmMiB(broker_pid, "VmRSS"), rss_connected = 0, rss_after = 0;
+  int broker_fds = 0;
+  auto ingest = RunNodes(
+      nodes, per_node, net.listen(), net.broker_key(), window, timeout_s,
+      [&] { rss_connected = VmMiB(broker_pid, "VmRSS"); },
+      [&] {
+        broker_fds = OpenFds(broker_pid);
+        rss_after = VmMiB(broker_pid, "VmRSS");
+      });
   if (!ingest.error.empty()) return Fail(name, ingest.error);
   auto counters = admin->Counters();
   if (counters["snapshots.stored"] != ingest.throughput.messages) {
@@ -275,7 +287,8 @@ int main(int argc, char** argv) {
     r.Set("ratio_bytes", (static_cast<double>(t.bytes) / t.seconds) / (static_cast<double>(bare.bytes) / bare.seconds));
   }
   r.Set("broker_rss_before_mib", rss_before);
-  r.Set("broker_rss_mib", VmMiB(broker_pid, "VmRSS"));
+  r.Set("broker_rss_connected_mib", rss_connected);
+  r.Set("broker_rss_mib", rss_after);
   r.Set("broker_peak_rss_mib", VmMiB(broker_pid, "VmHWM"));
   r.Set("broker_fds", broker_fds);
   return r.Print();
