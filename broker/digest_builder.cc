@@ -153,9 +153,15 @@ Status DigestBuilder::AddContext(wire::Digest& digest, const Region& region, con
     released.push_back(d);
     return d;
   };
+  // The baseline, then the period's weeks the chart shows: a long period's
+  // earlier weeks are in its own total already, and every extra release is
+  // one more for this audit and every later one (a year's digest would be
+  // audited with 64 weekly releases instead of 25).
   std::vector<std::string> weeks;
   for (int i = kBaselineWeeks; i >= 1; --i) weeks.push_back(AddWeeks(range.from, -i));
-  for (const auto& w : range.Weeks()) weeks.push_back(w);
+  std::vector<std::string> own = range.Weeks();
+  size_t shown = std::min(own.size(), static_cast<size_t>(kSeriesWeeks));
+  weeks.insert(weeks.end(), own.end() - static_cast<std::ptrdiff_t>(shown), own.end());
   for (const auto& w : weeks) {
     auto d = part(region, PeriodRange{w, w, w});
     if (!d.ok()) return d.status();

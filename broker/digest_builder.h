@@ -40,6 +40,9 @@ class DigestBuilder {
 
   // Weeks before a period that its series shows: the baseline of the trend rule.
   static constexpr int kBaselineWeeks = 12;
+  // Weeks up to the period's end that the chart and sparklines draw; of a
+  // longer period only these are released week by week.
+  static constexpr int kSeriesWeeks = 13;
 
  private:
   Status AddContext(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,

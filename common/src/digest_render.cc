@@ -105,11 +105,11 @@ TrendJudgement JudgeDigestTrend(const wire::Digest& digest, const std::string& c
   in.k = digest.policy().k();
   in.period_weeks = static_cast<uint32_t>(PeriodRange{"", digest.from_week(), digest.to_week()}.Weeks().size());
   in.current = ShownSignals(digest, code);
-  // The series ends with the period's own weeks; the baseline is what comes
-  // before, counting only weeks in which the region heard anything at all: a
-  // week before the network started says nothing about a theme.
-  int baseline = digest.weeks_size() - static_cast<int>(in.period_weeks);
-  for (int i = 0; i < baseline; ++i) {
+  // The series ends with (the last weeks of) the period; the baseline is the
+  // weeks before it, counting only weeks in which the region heard anything
+  // at all: a week before the network started says nothing about a theme.
+  // ISO week labels of one width sort as the weeks do.
+  for (int i = 0; i < digest.weeks_size() && digest.weeks(i).to_week() < digest.from_week(); ++i) {
     if (ShownSignals(digest.weeks(i), "") == 0u) continue;
     in.baseline.push_back(ShownSignals(digest.weeks(i), code));
   }

@@ -12,6 +12,7 @@
 #include "principal_registry.h"
 #include "snapshot_validator.h"
 #include "theme_table.h"
+#include "signaal/digest_render.h"
 #include "signaal/keys.h"
 #include "signaal/period.h"
 
@@ -265,6 +266,42 @@ TEST(DigestBuilder, AggregatesAcrossNodesWithinTheRegionOnly) {
   EXPECT_EQ(limburg->total().signals(), 70u);
   EXPECT_FALSE(builder.Build("atlantis", "2026-W40", 1000).ok());
   EXPECT_FALSE(builder.Build("limburg", "2026-W41..2026-W40", 1000).ok());
+}
+
+// A long period's context: the twelve baseline weeks and the thirteen weeks
+// the chart draws, not every week of the period; the trend's baseline is the
+// twelve weeks before the period, however many of its own weeks are listed.
+TEST(DigestBuilder, LongPeriodReleasesOnlyTheWeeksItShows) {
+  ThemeTable table(Ref());
+  const std::string from = "2026-W11", to = "2026-W30";  // 20 weeks
+  for (int i = -12; i < 20; ++i) {
+    std::string week = AddWeeks(from, i);
+    // 10 a week in the first seven baseline weeks, 30 in the last five, 20 in the period.
+    uint32_t per_node = i < -5 ? 5 : i < 0 ? 15 : 10;
+    for (const char* node : {"a", "b"}) {
+      auto s = Snapshot(node, week, static_cast<uint64_t>(i + 100));
+      AddCell(s, "GM0917", "schulden", "schulden.schuldhulpverlening", per_node, per_node);
+      table.Put(s);
+    }
+  }
+  DisclosurePolicy policy(5);
+  DigestBuilder builder(Ref(), table, policy);
+  auto d = builder.Build("parkstad", from + ".." + to, 1000, {}, DigestBuilder::Context::kFull);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  ASSERT_EQ(d->weeks_size(), DigestBuilder::kBaselineWeeks + DigestBuilder::kSeriesWeeks);
+  EXPECT_EQ(d->weeks(0).period(), AddWeeks(from, -12));
+  EXPECT_EQ(d->weeks(11).period(), AddWeeks(from, -1));
+  EXPECT_EQ(d->weeks(12).period(), AddWeeks(to, -12));
+  EXPECT_EQ(d->weeks(24).period(), to);
+  EXPECT_EQ(d->total().signals(), 400u);
+  // (7 × 10 + 5 × 30) / 12 a week over 20 weeks.
+  EXPECT_NEAR(JudgeDigestTrend(*d, "schulden").expected, 220.0 / 12 * 20, 1e-9);
+
+  // A short period lists all its weeks after the baseline.
+  auto six = builder.Build("parkstad", "2026-W25..2026-W30", 1000, {}, DigestBuilder::Context::kFull);
+  ASSERT_TRUE(six.ok()) << six.status().message();
+  ASSERT_EQ(six->weeks_size(), 18);
+  EXPECT_EQ(six->weeks(12).period(), "2026-W25");
 }
 
 TEST(DisclosurePolicy, SuppressesBelowKOnSignalsOrPersonsOrOneOrganisation) {
