@@ -188,6 +188,17 @@ def main():
     print("| --- | --- | ---: | ---: | ---: | --- | --- |")
     for r in rows:
         print("| " + " | ".join(str(c) for c in r) + " |")
+    steps = []
+    for name, per in (("ingest_parts", "snapshot"), ("import_parts", "row")):
+        for key, b in gb_medians(os.path.join(d, name + ".json")).items():
+            items = b.get("items_per_second")
+            us = 1e6 / items if items else b["real_time"]
+            steps.append(f"| {name} | {key.replace('/real_time', '')} | {fmt(us)} µs per {per} |")
+    if steps:
+        print("\nStep costs (Google Benchmark medians, in process):\n")
+        print("| program | step | cost |")
+        print("| --- | --- | ---: |")
+        print("\n".join(steps))
     for bench, why in failed.items():
         print(f"\n**{bench} failed** in {len(why)} run(s): {why[0]}")
 

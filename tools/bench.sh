@@ -15,7 +15,7 @@
 # Build first:
 #   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #   cmake --build build-bench -j2 --target bench_ingest bench_import bench_summary \
-#         bench_latency bench_footprint bench_digest
+#         bench_latency bench_footprint bench_digest bench_ingest_parts bench_import_parts
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -88,6 +88,9 @@ gb() {
 }
 wanted summary && gb summary "$bin/bench_summary"
 wanted digest && gb digest "$bin/bench_digest"
+# Where the time per snapshot and per imported row goes.
+wanted ingest && gb ingest_parts "$bin/bench_ingest_parts"
+wanted import && gb import_parts "$bin/bench_import_parts"
 
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), \
 $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), \
