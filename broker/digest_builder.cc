@@ -136,6 +136,11 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
   if (!r) return Status::Usage("unknown region '" + region + "'");
   auto range = ParsePeriod(period);
   if (!range.ok()) return range.status();
+  if (range->Weeks().size() > static_cast<size_t>(kMaxPeriodWeeks)) {
+    return Status::Usage("period '" + period + "' covers " + std::to_string(range->Weeks().size()) +
+                         " weeks; a digest covers at most " + std::to_string(kMaxPeriodWeeks) +
+                         " (a quarter): ask for quarters and compare them");
+  }
   wire::Digest digest = Assemble(*r, *range, now);
   if (Status s = Protect(digest, released); !s.ok()) return s;
   if (context == Context::kFull) {

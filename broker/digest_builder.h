@@ -43,6 +43,10 @@ class DigestBuilder {
   // Weeks up to the period's end that the chart and sparklines draw; of a
   // longer period only these are released week by week.
   static constexpr int kSeriesWeeks = 13;
+  // The longest period a digest covers: a quarter (13 or 14 ISO weeks). The
+  // audit of a longer one, with its context, runs for many minutes inside
+  // the broker's poll loop (docs/PERFORMANCE.md), and any subscriber may ask.
+  static constexpr int kMaxPeriodWeeks = 14;
 
  private:
   Status AddContext(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,

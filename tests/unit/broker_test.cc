@@ -268,13 +268,13 @@ TEST(DigestBuilder, AggregatesAcrossNodesWithinTheRegionOnly) {
   EXPECT_FALSE(builder.Build("limburg", "2026-W41..2026-W40", 1000).ok());
 }
 
-// A long period's context: the twelve baseline weeks and the thirteen weeks
+// A quarter's context: the twelve baseline weeks and the thirteen weeks
 // the chart draws, not every week of the period; the trend's baseline is the
 // twelve weeks before the period, however many of its own weeks are listed.
-TEST(DigestBuilder, LongPeriodReleasesOnlyTheWeeksItShows) {
+TEST(DigestBuilder, LongestPeriodReleasesOnlyTheWeeksItShows) {
   ThemeTable table(Ref());
-  const std::string from = "2026-W11", to = "2026-W30";  // 20 weeks
-  for (int i = -12; i < 20; ++i) {
+  const std::string from = "2026-W17", to = "2026-W30";  // 14 weeks, the longest period
+  for (int i = -12; i < 14; ++i) {
     std::string week = AddWeeks(from, i);
     // 10 a week in the first seven baseline weeks, 30 in the last five, 20 in the period.
     uint32_t per_node = i < -5 ? 5 : i < 0 ? 15 : 10;
@@ -293,9 +293,15 @@ TEST(DigestBuilder, LongPeriodReleasesOnlyTheWeeksItShows) {
   EXPECT_EQ(d->weeks(11).period(), AddWeeks(from, -1));
   EXPECT_EQ(d->weeks(12).period(), AddWeeks(to, -12));
   EXPECT_EQ(d->weeks(24).period(), to);
-  EXPECT_EQ(d->total().signals(), 400u);
-  // (7 × 10 + 5 × 30) / 12 a week over 20 weeks.
-  EXPECT_NEAR(JudgeDigestTrend(*d, "schulden").expected, 220.0 / 12 * 20, 1e-9);
+  EXPECT_EQ(d->total().signals(), 280u);
+  // (7 × 10 + 5 × 30) / 12 a week over 14 weeks.
+  EXPECT_NEAR(JudgeDigestTrend(*d, "schulden").expected, 220.0 / 12 * 14, 1e-9);
+
+  // Longer than a quarter: refused, saying why.
+  auto year = builder.Build("parkstad", "2026-W01..2026-W30", 1000, {}, DigestBuilder::Context::kFull);
+  ASSERT_FALSE(year.ok());
+  EXPECT_NE(year.status().message().find("at most 14"), std::string::npos) << year.status().message();
+  EXPECT_TRUE(builder.Build("parkstad", "2026-Q2", 1000).ok());
 
   // A short period lists all its weeks after the baseline.
   auto six = builder.Build("parkstad", "2026-W25..2026-W30", 1000, {}, DigestBuilder::Context::kFull);
