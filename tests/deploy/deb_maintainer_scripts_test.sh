@@ -9,7 +9,8 @@
 # configs, the store and an administrator's own folder mode untouched;
 # `remove` keeping the state; `purge` deleting only the store (not keys,
 # configs or backups).
-# Skipped (77) where overlay mounts are not allowed (not root, no CAP_SYS_ADMIN).
+# Skipped (77) where a private mount namespace or an overlay mount is not
+# allowed (not root, no CAP_SYS_ADMIN, a chroot whose / is no mount point).
 #
 #   deb_maintainer_scripts_test.sh PACKAGE_DIR SOURCE_DATA_DIR
 #
@@ -20,6 +21,13 @@ set -euo pipefail
 if [ "${1:-}" != --inside ]; then
   pkgs=$1 source_data=$2
   [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for a mount namespace"; exit 77; }
+  # Inside a chroot whose / is no mount point (a bare CI root), a private
+  # mount namespace cannot be made, and without one the overlay's mounts
+  # could reach the host's.
+  if ! probe=$(unshare --mount --propagation private true 2>&1); then
+    echo "SKIP: no private mount namespace here: $probe"
+    exit 77
+  fi
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   rc=0
