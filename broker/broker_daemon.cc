@@ -28,7 +28,9 @@ std::string UserId(zmq::message_t& frame) {
 
 }  // namespace
 
-Status BrokerDaemon::CheckConfig(const BrokerConfig& config) {
+Status BrokerDaemon::CheckConfig(const BrokerConfig& config) { return Prepare(config).status(); }
+
+Result<BrokerDaemon::Prepared> BrokerDaemon::Prepare(const BrokerConfig& config) {
   auto keys = ReadKeyFile(config.key_file);
   if (!keys.ok()) return keys.status().Prefixed(config.path + ": key 'broker.key_file'");
   std::string ref_dir = config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir;
@@ -42,23 +44,17 @@ Status BrokerDaemon::CheckConfig(const BrokerConfig& config) {
   if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
     return s.Prefixed(config.path + ": key 'broker.data_dir'");
   }
-  return Status::Ok();
+  return Prepared{std::move(*keys), std::move(*ref), std::move(*schedule)};
 }
 
 Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& config) {
-  if (Status s = CheckConfig(config); !s.ok()) return s;
-  std::string ref_dir = config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir;
-  auto ref = ReferenceData::Load(ref_dir);
-  if (!ref.ok()) return ref.status();
-  auto keys = ReadKeyFile(config.key_file);
-  if (!keys.ok()) return keys.status();
-  auto schedule = DigestSchedule::FromConfig(config, *ref);
-  if (!schedule.ok()) return schedule.status();
+  auto parts = Prepare(config);
+  if (!parts.ok()) return parts.status();
   auto store = BrokerStore::Open(config.data_dir);
   if (!store.ok()) return store.status().Prefixed(config.path + ": key 'broker.data_dir'");
-  std::unique_ptr<BrokerDaemon> d(new BrokerDaemon(config, std::move(*ref), std::move(*store)));
-  d->schedule_ = std::move(*schedule);
-  if (Status s = d->Bind(keys->curve); !s.ok()) return s;
+  std::unique_ptr<BrokerDaemon> d(new BrokerDaemon(config, std::move(parts->ref), std::move(*store)));
+  d->schedule_ = std::move(parts->schedule);
+  if (Status s = d->Bind(parts->keys.curve); !s.ok()) return s;
   if (!config.metrics_listen.empty()) {
     auto metrics = MetricsEndpoint::Bind(d->ctx_, config.metrics_listen);
     if (!metrics.ok()) return metrics.status().Prefixed(config.path + ": key 'metrics.listen'");

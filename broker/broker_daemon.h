@@ -43,6 +43,14 @@ class BrokerDaemon {
   Status Run(const std::atomic<bool>& stop);
 
  private:
+  // What CheckConfig read and checked, handed on so Create reads nothing twice.
+  struct Prepared {
+    KeyFile keys;
+    ReferenceData ref;
+    std::optional<DigestSchedule> schedule;
+  };
+  static Result<Prepared> Prepare(const BrokerConfig& config);
+
   BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_ptr<BrokerStore> store);
   Status Bind(const CurveKeyPair& server_key);
 

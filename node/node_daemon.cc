@@ -20,7 +20,9 @@ int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 }  // namespace
 
-Status NodeDaemon::CheckConfig(const NodeConfig& config) {
+Status NodeDaemon::CheckConfig(const NodeConfig& config) { return Prepare(config).status(); }
+
+Result<NodeDaemon::Prepared> NodeDaemon::Prepare(const NodeConfig& config) {
   auto keys = ReadKeyFile(config.key_file);
   if (!keys.ok()) return keys.status().Prefixed(config.path + ": key 'node.key_file'");
   if (keys->signing.public_hex.empty() || keys->pseudonym_secret_hex.empty() || keys->data_key_hex.empty()) {
@@ -45,21 +47,16 @@ Status NodeDaemon::CheckConfig(const NodeConfig& config) {
   if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
     return s.Prefixed(config.path + ": key 'node.data_dir'");
   }
-  return Status::Ok();
+  return Prepared{std::move(*keys), std::move(*ref), std::move(*secret), std::move(*data_key)};
 }
 
 Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config) {
-  if (Status s = CheckConfig(config); !s.ok()) return s;
-  auto keys = ReadKeyFile(config.key_file);
-  if (!keys.ok()) return keys.status();
-  auto ref = ReferenceData::Load(config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir);
-  if (!ref.ok()) return ref.status();
-  auto secret = FromHex(keys->pseudonym_secret_hex);
-  auto data_key = FromHex(keys->data_key_hex);
-  if (!secret.ok() || !data_key.ok()) return Status::Usage("key file " + config.key_file + " changed while reading");
-  auto store = SignalStore::Open(config.data_dir, *secret, *data_key);
+  auto parts = Prepare(config);
+  if (!parts.ok()) return parts.status();
+  auto store = SignalStore::Open(config.data_dir, parts->pseudonym_secret, parts->data_key);
   if (!store.ok()) return store.status().Prefixed(config.path + ": key 'node.data_dir'");
-  std::unique_ptr<NodeDaemon> d(new NodeDaemon(config, std::move(*keys), std::move(*ref), std::move(*store)));
+  std::unique_ptr<NodeDaemon> d(
+      new NodeDaemon(config, std::move(parts->keys), std::move(parts->ref), std::move(*store)));
   if (Status s = d->BindControl(); !s.ok()) return s;
   if (!config.metrics_listen.empty()) {
     auto metrics = MetricsEndpoint::Bind(d->ctx_, config.metrics_listen);

@@ -33,6 +33,14 @@ class NodeDaemon {
   Status Run(const std::atomic<bool>& stop);
 
  private:
+  // What CheckConfig read and checked, handed on so Create reads nothing twice.
+  struct Prepared {
+    KeyFile keys;
+    ReferenceData ref;
+    std::string pseudonym_secret, data_key;  // decoded from the key file
+  };
+  static Result<Prepared> Prepare(const NodeConfig& config);
+
   NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<SignalStore> store);
   Status BindControl();
   void OnControlMessage();
