@@ -1,7 +1,9 @@
 // BrokerDaemon: the regional broker. One thread, one poll loop over three
 // sockets it alone owns — the ZAP handler, the public `listen` ROUTER (nodes
 // and subscribers) and the `control` ROUTER (administrators) — read top to
-// bottom in Run().
+// bottom in Run(). Snapshots are group-committed: every message waiting on
+// `listen` is read (within a bound), and the snapshots among them are stored
+// with one synced write before any of them is acked.
 #pragma once
 
 #include <atomic>
@@ -54,13 +56,20 @@ class BrokerDaemon {
   BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_ptr<BrokerStore> store);
   Status Bind(const CurveKeyPair& server_key);
 
-  void OnListenMessage();
+  // Drains `listen` (up to kMaxDrain messages), then commits the snapshots.
+  void OnListenReady();
+  // Handles one message if one is waiting; false when none was.
+  bool OnListenMessage();
+  // Stores the pending snapshots in one synced write, then answers each.
+  void CommitSnapshots();
+  // An info line on what was ingested, at most once a minute.
+  void LogIngest(int64_t now, bool force = false);
   void OnControlMessage();
   void Reply(const zmq::message_t& routing_id, const wire::BrokerMessage& message);
   void Nack(const zmq::message_t& routing_id, const std::string& reason, const std::string& detail,
             const std::string& period = "", uint64_t version = 0, uint64_t stored_version = 0);
 
-  void HandleSnapshot(const zmq::message_t& rid, const wire::Principal& node, const wire::SignedEnvelope& env);
+  void HandleSnapshot(zmq::message_t& rid, const wire::Principal& node, const wire::SignedEnvelope& env);
   void HandleHeartbeat(const zmq::message_t& rid, const wire::Principal& node, const wire::Heartbeat& hb);
   void HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub, const wire::Subscribe& req);
   void HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub, const wire::DigestRequest& req);
@@ -101,6 +110,25 @@ class BrokerDaemon {
 
   std::optional<DigestSchedule> schedule_;
   int64_t next_run_ = 0;
+
+  // A snapshot that passed the validator, waiting for its group commit.
+  struct PendingSnapshot {
+    zmq::message_t routing_id;
+    wire::SummarySnapshot snapshot;
+  };
+  // Bounds of one drain of `listen`: the other sockets wait meanwhile, and
+  // pending snapshots are held in memory until their write.
+  static constexpr size_t kMaxDrain = 256;
+  static constexpr size_t kMaxPendingBytes = 16 << 20;
+  std::vector<PendingSnapshot> pending_;
+  size_t pending_bytes_ = 0;
+
+  // What was ingested since the last info line.
+  struct IngestTally {
+    int64_t since = 0;
+    uint64_t batches = 0, stored = 0, duplicates = 0, refused = 0;
+  };
+  IngestTally tally_;
 };
 
 }  // namespace signaal::broker

@@ -83,11 +83,13 @@ void BrokerStore::ForEachPrincipal(const std::function<void(const wire::Principa
 }
 
 uint64_t BrokerStore::NewestVersion(const std::string& node) const {
+  if (auto it = newest_.find(node); it != newest_.end()) return it->second;
   uint64_t newest = 0;
   Scan("s/" + node + "/", [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
     wire::SummarySnapshot snap;
     if (snap.ParseFromArray(v.data(), static_cast<int>(v.size()))) newest = std::max(newest, snap.version());
   });
+  newest_[node] = newest;
   return newest;
 }
 
@@ -111,18 +113,50 @@ Result<BackupOutcome> BrokerStore::Backup(BackupSpec spec) const {
 }
 
 Result<BrokerStore::Offer> BrokerStore::OfferSnapshot(const wire::SummarySnapshot& snapshot) {
-  std::string key = SnapshotKey(snapshot.node_id(), snapshot.period());
-  std::string existing;
-  if (db_->Get(rocksdb::ReadOptions(), key, &existing).ok()) {
-    wire::SummarySnapshot old;
-    if (old.ParseFromString(existing)) {
-      if (old.version() == snapshot.version()) return SameContent(old, snapshot) ? Offer::kDuplicate : Offer::kStale;
-      if (old.version() > snapshot.version()) return Offer::kStale;
+  auto results = OfferSnapshots({&snapshot});
+  if (!results.ok()) return results.status();
+  return results->front().offer;
+}
+
+Result<std::vector<BrokerStore::OfferResult>> BrokerStore::OfferSnapshots(
+    const std::vector<const wire::SummarySnapshot*>& snapshots) {
+  std::vector<OfferResult> results;
+  results.reserve(snapshots.size());
+  // Key -> the newest snapshot of this batch for it: what a later snapshot of
+  // the same (node, period) in the batch is decided against.
+  std::unordered_map<std::string, const wire::SummarySnapshot*> pending;
+  for (const wire::SummarySnapshot* snapshot : snapshots) {
+    std::string key = SnapshotKey(snapshot->node_id(), snapshot->period());
+    wire::SummarySnapshot stored;
+    const wire::SummarySnapshot* old = nullptr;
+    if (auto it = pending.find(key); it != pending.end()) {
+      old = it->second;
+    } else if (std::string existing; db_->Get(rocksdb::ReadOptions(), key, &existing).ok() &&
+                                     stored.ParseFromString(existing)) {
+      old = &stored;
+    }
+    if (old && old->version() == snapshot->version()) {
+      results.push_back({SameContent(*old, *snapshot) ? Offer::kDuplicate : Offer::kStale, old->version()});
+    } else if (old && old->version() > snapshot->version()) {
+      results.push_back({Offer::kStale, old->version()});
+    } else {
+      results.push_back({Offer::kStored, snapshot->version()});
+      pending[key] = snapshot;
     }
   }
-  auto s = db_->Put(Synced(), key, snapshot.SerializeAsString());
-  if (!s.ok()) return Status::Runtime("cannot store snapshot " + key + ": " + s.ToString());
-  return Offer::kStored;
+  if (pending.empty()) return results;
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, snapshot] : pending) batch.Put(key, snapshot->SerializeAsString());
+  auto s = db_->Write(Synced(), &batch);
+  if (!s.ok()) {
+    return Status::Runtime("cannot store " + std::to_string(pending.size()) + " snapshots: " + s.ToString());
+  }
+  for (const auto& [key, snapshot] : pending) {
+    if (auto it = newest_.find(snapshot->node_id()); it != newest_.end()) {
+      it->second = std::max(it->second, snapshot->version());
+    }
+  }
+  return results;
 }
 
 void BrokerStore::ForEachSnapshot(const std::function<void(const wire::SummarySnapshot&)>& fn) const {
@@ -171,7 +205,11 @@ void BrokerStore::Remember(const wire::Digest& digest) {
 }
 
 Status BrokerStore::RecordRelease(const wire::Digest& digest) {
-  // Every context digest is a release of its own; the ledger holds them flat.
+  // Every breakdown and context digest is a release of its own; the ledger
+  // holds them flat.
+  for (const auto& part : digest.municipalities()) {
+    if (Status s = RecordRelease(part); !s.ok()) return s;
+  }
   for (const auto& part : digest.weeks()) {
     if (Status s = RecordRelease(part); !s.ok()) return s;
   }
@@ -182,6 +220,7 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest) {
   wire::Digest content = digest;
   content.clear_generated_unix();
   content.clear_sequence();
+  content.clear_municipalities();
   content.clear_weeks();
   content.clear_previous();
   std::string bytes = content.SerializeAsString();

@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <rocksdb/db.h>
@@ -44,8 +45,20 @@ class BrokerStore {
   // (node, period), durably, before returning. The same version with other
   // cells is stale too (a node restored from a backup reusing a number).
   Result<Offer> OfferSnapshot(const wire::SummarySnapshot& snapshot);
+  // What became of one snapshot of a batch, with the version stored for its
+  // (node, period) when it was decided (for a stale one's Nack).
+  struct OfferResult {
+    Offer offer;
+    uint64_t stored_version;
+  };
+  // A group commit: decides each snapshot in order, as OfferSnapshot one by
+  // one would — against the store and the snapshots before it in the batch —
+  // and writes the stored ones in one synced WriteBatch before returning. On
+  // failure nothing of the batch is stored.
+  Result<std::vector<OfferResult>> OfferSnapshots(const std::vector<const wire::SummarySnapshot*>& snapshots);
   void ForEachSnapshot(const std::function<void(const wire::SummarySnapshot&)>& fn) const;
   // The highest version stored from `node` over all its weeks; 0 when none.
+  // Read from disk on the first ask per node and then kept current.
   uint64_t NewestVersion(const std::string& node) const;
   // The stored version of (node, period); 0 when none.
   uint64_t SnapshotVersion(const std::string& node, const std::string& period) const;
@@ -82,6 +95,9 @@ class BrokerStore {
   uint64_t digest_sequence_ = 0;
   std::vector<wire::Digest> releases_;
   std::set<std::string> fetched_keys_;  // r/ keys in releases_
+  // NewestVersion by node, for the nodes asked about: every heartbeat asks,
+  // and reading it from disk parses all the node's snapshots.
+  mutable std::unordered_map<std::string, uint64_t> newest_;
 };
 
 }  // namespace signaal::broker

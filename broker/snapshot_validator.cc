@@ -1,11 +1,10 @@
 #include "snapshot_validator.h"
 
 #include <algorithm>
-#include <set>
-#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "signaal/config.h"
-#include "signaal/keys.h"
 #include "signaal/period.h"
 
 namespace signaal::broker {
@@ -17,20 +16,59 @@ bool Refuse(Refusal& r, std::string reason, std::string detail) {
   return false;
 }
 
-bool InList(const std::vector<std::string>& list, const std::string& v) {
-  return v.empty() || std::find(list.begin(), list.end(), v) != list.end();
+// Index of `v` in a fixed code list; `none` for "" (always allowed), -1 if unknown.
+int IndexIn(const std::vector<std::string>& list, const std::string& v, int none) {
+  if (v.empty()) return none;
+  auto it = std::find(list.begin(), list.end(), v);
+  return it == list.end() ? -1 : static_cast<int>(it - list.begin());
 }
+
+std::string Where(int index) { return "cell " + std::to_string(index) + ": "; }
 
 }  // namespace
 
-bool SnapshotValidator::Check(const wire::SignedEnvelope& envelope, const wire::Principal& node, int64_t now,
-                              wire::SummarySnapshot& snapshot, Refusal& refusal) const {
-  if (envelope.key_id() != KeyId(node.sign_public_key())) {
+SnapshotValidator::SnapshotValidator(const ReferenceData& ref) : ref_(ref) {
+  const auto& ms = ref_.municipalities();
+  for (size_t i = 0; i < ms.size(); ++i) municipalities_.emplace(ms[i].code, static_cast<uint16_t>(i));
+  const auto& ts = ref_.themes();
+  std::unordered_map<std::string, uint16_t> index;
+  for (size_t i = 0; i < ts.size(); ++i) index.emplace(ts[i].code, static_cast<uint16_t>(i));
+  for (size_t i = 0; i < ts.size(); ++i) {
+    uint16_t parent = kNone;
+    if (!ts[i].parent.empty()) {
+      auto p = index.find(ts[i].parent);
+      if (p == index.end()) continue;  // an orphan is no valid subtheme of anything
+      parent = p->second;
+    }
+    themes_.emplace(ts[i].code, ThemeCode{static_cast<uint16_t>(i), parent});
+  }
+}
+
+bool SnapshotValidator::CheckSignature(const wire::SignedEnvelope& envelope, const wire::Principal& node,
+                                       Refusal& refusal) const {
+  auto it = keys_.find(node.id());
+  if (it == keys_.end() || it->second.public_hex != node.sign_public_key()) {
+    auto key = VerifyKey::FromHex(node.sign_public_key());
+    if (!key.ok()) {
+      // An enrolled key that does not decode has no id any envelope could name.
+      keys_.erase(node.id());
+      return Refuse(refusal, "unknown-signing-key", "the snapshot is signed with a key not enrolled for " + node.id());
+    }
+    it = keys_.insert_or_assign(node.id(), CachedKey{node.sign_public_key(), std::move(*key)}).first;
+  }
+  const VerifyKey& key = it->second.key;
+  if (envelope.key_id() != key.key_id()) {
     return Refuse(refusal, "unknown-signing-key", "the snapshot is signed with a key not enrolled for " + node.id());
   }
-  if (!Verify(node.sign_public_key(), envelope.payload(), envelope.signature())) {
+  if (!key.Verify(envelope.payload(), envelope.signature())) {
     return Refuse(refusal, "bad-signature", "the snapshot's Ed25519 signature does not verify");
   }
+  return true;
+}
+
+bool SnapshotValidator::Check(const wire::SignedEnvelope& envelope, const wire::Principal& node, int64_t now,
+                              wire::SummarySnapshot& snapshot, Refusal& refusal) const {
+  if (!CheckSignature(envelope, node, refusal)) return false;
   if (!snapshot.ParseFromString(envelope.payload())) {
     return Refuse(refusal, "invalid-snapshot", "the signed payload is not a SummarySnapshot");
   }
@@ -60,32 +98,55 @@ bool SnapshotValidator::Check(const wire::SignedEnvelope& envelope, const wire::
 }
 
 bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusal& refusal) const {
-  std::set<std::tuple<std::string, std::string, std::string, std::string, std::string>> keys;
-  int index = 0;
-  for (const auto& c : snapshot.cells()) {
-    std::string where = "cell " + std::to_string(index++) + ": ";
-    const Municipality* m = ref_.FindMunicipality(c.municipality());
-    if (!m || m->code != c.municipality()) {
-      return Refuse(refusal, "unknown-code", where + "unknown municipality '" + c.municipality() + "'");
+  // Each valid cell's five codes packed into one number, with its index: a
+  // repeated cell is found by sorting these, not through a set of strings.
+  std::vector<std::pair<uint64_t, int>> keys;
+  keys.reserve(static_cast<size_t>(snapshot.cells_size()));
+  Refusal first_bad;  // the first cell with a bad code or count, if any
+  int bad_at = -1;
+  auto bad = [&](int index, const char* reason, std::string what) {
+    bad_at = index;
+    Refuse(first_bad, reason, Where(index) + what);
+  };
+  const auto& age_bands = ReferenceData::AgeBands();
+  const auto& channels = ReferenceData::Channels();
+  for (int index = 0; index < snapshot.cells_size() && bad_at < 0; ++index) {
+    const wire::SummaryCell& c = snapshot.cells(index);
+    auto m = municipalities_.find(c.municipality());
+    auto t = themes_.find(c.theme());
+    auto s = c.subtheme().empty() ? themes_.end() : themes_.find(c.subtheme());
+    int age = IndexIn(age_bands, c.age_band(), 0xff), channel = IndexIn(channels, c.channel(), 0xff);
+    if (m == municipalities_.end()) {
+      bad(index, "unknown-code", "unknown municipality '" + c.municipality() + "'");
+    } else if (t == themes_.end() || t->second.parent != kNone) {
+      bad(index, "unknown-code", "unknown theme '" + c.theme() + "'");
+    } else if (!c.subtheme().empty() && (s == themes_.end() || s->second.parent != t->second.index)) {
+      bad(index, "unknown-code", "unknown subtheme '" + c.subtheme() + "' of " + c.theme());
+    } else if (age < 0) {
+      bad(index, "unknown-code", "unknown age band '" + c.age_band() + "'");
+    } else if (channel < 0) {
+      bad(index, "unknown-code", "unknown channel '" + c.channel() + "'");
+    } else if (c.signals() == 0 || c.signals() > kMaxCellCount || c.persons() > c.signals() || c.persons() == 0) {
+      bad(index, "invalid-count",
+          "counts out of range (signals " + std::to_string(c.signals()) + ", persons " + std::to_string(c.persons()) +
+              ")");
+    } else {
+      uint64_t sub = s == themes_.end() ? kNone : s->second.index;
+      keys.emplace_back(uint64_t{m->second} << 48 | uint64_t{t->second.index} << 32 | sub << 16 |
+                            static_cast<uint64_t>(age) << 8 | static_cast<uint64_t>(channel),
+                        index);
     }
-    if (!ref_.IsTopTheme(c.theme())) return Refuse(refusal, "unknown-code", where + "unknown theme '" + c.theme() + "'");
-    if (!c.subtheme().empty() && !ref_.IsSubthemeOf(c.subtheme(), c.theme())) {
-      return Refuse(refusal, "unknown-code", where + "unknown subtheme '" + c.subtheme() + "' of " + c.theme());
-    }
-    if (!InList(ReferenceData::AgeBands(), c.age_band())) {
-      return Refuse(refusal, "unknown-code", where + "unknown age band '" + c.age_band() + "'");
-    }
-    if (!InList(ReferenceData::Channels(), c.channel())) {
-      return Refuse(refusal, "unknown-code", where + "unknown channel '" + c.channel() + "'");
-    }
-    if (c.signals() == 0 || c.signals() > kMaxCellCount || c.persons() > c.signals() || c.persons() == 0) {
-      return Refuse(refusal, "invalid-count",
-                    where + "counts out of range (signals " + std::to_string(c.signals()) + ", persons " +
-                        std::to_string(c.persons()) + ")");
-    }
-    if (!keys.emplace(c.municipality(), c.theme(), c.subtheme(), c.age_band(), c.channel()).second) {
-      return Refuse(refusal, "invalid-snapshot", where + "the same cell appears twice");
-    }
+  }
+  // The first repeat comes before the first bad cell, or it would not have been reached.
+  std::sort(keys.begin(), keys.end());
+  int repeat_at = -1;
+  for (size_t i = 1; i < keys.size(); ++i) {
+    if (keys[i].first == keys[i - 1].first && (repeat_at < 0 || keys[i].second < repeat_at)) repeat_at = keys[i].second;
+  }
+  if (repeat_at >= 0) return Refuse(refusal, "invalid-snapshot", Where(repeat_at) + "the same cell appears twice");
+  if (bad_at >= 0) {
+    refusal = std::move(first_bad);
+    return false;
   }
   return true;
 }

@@ -5,9 +5,12 @@
 // code (sent back in a Nack and counted) and one sentence for humans.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 
 #include "signaal.pb.h"
+#include "signaal/keys.h"
 #include "signaal/reference_data.h"
 
 namespace signaal::broker {
@@ -22,15 +25,36 @@ constexpr uint32_t kMaxCellCount = 1'000'000;
 
 class SnapshotValidator {
  public:
-  explicit SnapshotValidator(const ReferenceData& ref) : ref_(ref) {}
+  explicit SnapshotValidator(const ReferenceData& ref);
 
   // On success fills `snapshot` and returns true; else fills `refusal`.
   bool Check(const wire::SignedEnvelope& envelope, const wire::Principal& node, int64_t now,
              wire::SummarySnapshot& snapshot, Refusal& refusal) const;
 
  private:
+  bool CheckSignature(const wire::SignedEnvelope& envelope, const wire::Principal& node, Refusal& refusal) const;
   bool CheckCells(const wire::SummarySnapshot& snapshot, Refusal& refusal) const;
+
+  // A theme or subtheme: its index, and its parent's (kNone for a top theme).
+  struct ThemeCode {
+    uint16_t index;
+    uint16_t parent;
+  };
+  static constexpr uint16_t kNone = 0xffff;
+
   const ReferenceData& ref_;
+  // Exact codes to small indexes, built once: a cell's five codes are looked
+  // up for every cell of every snapshot.
+  std::unordered_map<std::string, uint16_t> municipalities_;
+  std::unordered_map<std::string, ThemeCode> themes_;
+
+  // Each node's key as decoded for its enrolled hex; re-decoded when the hex
+  // changes (a re-enrolment). Only a cache: Check decides the same without it.
+  struct CachedKey {
+    std::string public_hex;
+    VerifyKey key;
+  };
+  mutable std::unordered_map<std::string, CachedKey> keys_;
 };
 
 }  // namespace signaal::broker

@@ -1,9 +1,52 @@
 #include "theme_table.h"
 
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
 namespace signaal::broker {
 
+uint32_t ThemeTable::Interned::Intern(const std::string& name) {
+  auto [it, added] = ids.try_emplace(name, static_cast<uint32_t>(names.size()));
+  if (added) names.push_back(name);
+  return it->second;
+}
+
+const uint32_t* ThemeTable::Interned::Find(const std::string& name) const {
+  auto it = ids.find(name);
+  return it == ids.end() ? nullptr : &it->second;
+}
+
 void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
-  snapshots_[{snapshot.period(), snapshot.node_id()}] = snapshot;
+  if (codes_.names.empty()) codes_.Intern("");
+  std::vector<PackedCell> cells;
+  cells.reserve(static_cast<size_t>(snapshot.cells_size()));
+  for (const auto& c : snapshot.cells()) {
+    cells.push_back({municipalities_.Intern(c.municipality()), codes_.Intern(c.theme()),
+                     c.subtheme().empty() ? kNoCode : codes_.Intern(c.subtheme()), c.signals(), c.persons()});
+  }
+  auto codes = [](const PackedCell& c) { return std::tie(c.municipality, c.theme, c.subtheme); };
+  std::sort(cells.begin(), cells.end(), [&](const auto& a, const auto& b) { return codes(a) < codes(b); });
+  // Merge cells with the same codes, unless a sum would overflow (only
+  // input no validator passes comes near that).
+  std::vector<PackedCell> merged;
+  constexpr uint32_t kMax = std::numeric_limits<uint32_t>::max();
+  for (const PackedCell& c : cells) {
+    PackedCell* last = merged.empty() ? nullptr : &merged.back();
+    if (last && codes(*last) == codes(c) && kMax - last->signals >= c.signals && kMax - last->persons >= c.persons) {
+      last->signals += c.signals;
+      last->persons += c.persons;
+    } else {
+      merged.push_back(c);
+    }
+  }
+  merged.shrink_to_fit();
+  uint32_t node = nodes_.Intern(snapshot.node_id());
+  auto& slot = periods_[snapshot.period()];
+  auto [it, added] = slot.insert_or_assign(node, std::move(merged));
+  if (added) ++count_;
+  if (latest_.size() <= node) latest_.resize(node + 1);
+  if (snapshot.period() > latest_[node]) latest_[node] = snapshot.period();
 }
 
 TotalsByCode ThemeTable::Aggregate(const std::string& region, const std::vector<std::string>& weeks) const {
@@ -14,33 +57,61 @@ TotalsByCode ThemeTable::Aggregate(const std::string& region, const std::vector<
 
 TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities,
                                      const std::vector<std::string>& weeks) const {
-  TotalsByCode totals;
+  std::vector<char> wanted(municipalities_.names.size(), 0);
+  for (const auto& m : municipalities) {
+    if (const uint32_t* id = municipalities_.Find(m)) wanted[*id] = 1;
+  }
+  // Totals by code id; organisations as node ids, made names once at the end.
+  struct Sum {
+    uint64_t signals = 0, persons = 0;
+    bool touched = false;
+    std::vector<uint32_t> organisations;
+  };
+  std::vector<Sum> sums(codes_.names.size());
   for (const auto& week : weeks) {
-    for (auto it = snapshots_.lower_bound({week, ""}); it != snapshots_.end() && it->first.first == week; ++it) {
-      const wire::SummarySnapshot& snap = it->second;
-      for (const auto& cell : snap.cells()) {
-        if (!municipalities.count(cell.municipality())) continue;
-        auto add = [&](const std::string& code) {
-          CellTotals& t = totals[code];
-          t.signals += cell.signals();
-          t.persons += cell.persons();
-          if (cell.signals() > 0) t.organisations.insert(snap.node_id());
+    auto period = periods_.find(week);
+    if (period == periods_.end()) continue;
+    for (const auto& [node, cells] : period->second) {
+      for (const PackedCell& cell : cells) {
+        if (!wanted[cell.municipality]) continue;
+        auto add = [&](uint32_t code) {
+          Sum& t = sums[code];
+          t.signals += cell.signals;
+          t.persons += cell.persons;
+          t.touched = true;
+          if (cell.signals > 0 && (t.organisations.empty() || t.organisations.back() != node)) {
+            t.organisations.push_back(node);
+          }
         };
-        add("");
-        add(cell.theme());
-        if (!cell.subtheme().empty()) add(cell.subtheme());
+        add(0);
+        add(cell.theme);
+        if (cell.subtheme != kNoCode) add(cell.subtheme);
       }
     }
+  }
+  // Node ids ranked by name, so each code's organisations enter its set in order.
+  std::vector<uint32_t> by_name(nodes_.names.size()), rank(nodes_.names.size());
+  std::iota(by_name.begin(), by_name.end(), 0);
+  std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) { return nodes_.names[a] < nodes_.names[b]; });
+  for (uint32_t i = 0; i < by_name.size(); ++i) rank[by_name[i]] = i;
+  TotalsByCode totals;
+  for (uint32_t code = 0; code < sums.size(); ++code) {
+    Sum& sum = sums[code];
+    if (!sum.touched) continue;
+    CellTotals& t = totals[codes_.names[code]];
+    t.signals = sum.signals;
+    t.persons = sum.persons;
+    auto& orgs = sum.organisations;
+    std::sort(orgs.begin(), orgs.end(), [&](uint32_t a, uint32_t b) { return rank[a] < rank[b]; });
+    orgs.erase(std::unique(orgs.begin(), orgs.end()), orgs.end());
+    for (uint32_t node : orgs) t.organisations.insert(t.organisations.end(), nodes_.names[node]);
   }
   return totals;
 }
 
 std::string ThemeTable::LatestPeriod(const std::string& node_id) const {
-  std::string latest;
-  for (const auto& [key, snap] : snapshots_) {
-    if (key.second == node_id && key.first > latest) latest = key.first;
-  }
-  return latest;
+  const uint32_t* node = nodes_.Find(node_id);
+  return node && *node < latest_.size() ? latest_[*node] : "";
 }
 
 }  // namespace signaal::broker

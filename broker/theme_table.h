@@ -4,9 +4,11 @@
 // over these weeks" — before any disclosure control.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -40,12 +42,37 @@ class ThemeTable {
 
   // Newest period each node has delivered ("" if none).
   std::string LatestPeriod(const std::string& node_id) const;
-  size_t snapshot_count() const { return snapshots_.size(); }
+  size_t snapshot_count() const { return count_; }
 
  private:
+  // Strings held once, named by a small number: the table holds millions of
+  // cells and a few hundred distinct codes.
+  struct Interned {
+    std::vector<std::string> names;
+    std::unordered_map<std::string, uint32_t> ids;
+    uint32_t Intern(const std::string& name);
+    const uint32_t* Find(const std::string& name) const;
+  };
+  // A snapshot's cells as the aggregates read them: codes interned, and
+  // cells differing only in age band or channel (which no aggregate reads)
+  // summed into one. 20 bytes instead of a protobuf message of five strings.
+  struct PackedCell {
+    uint32_t municipality;
+    uint32_t theme;
+    uint32_t subtheme;  // kNoCode for none
+    uint32_t signals;
+    uint32_t persons;
+  };
+  static constexpr uint32_t kNoCode = 0xffffffff;
+
   const ReferenceData& ref_;
-  // (period, node) -> snapshot; period first so a week's snapshots are adjacent.
-  std::map<std::pair<std::string, std::string>, wire::SummarySnapshot> snapshots_;
+  Interned nodes_;
+  Interned municipalities_;
+  Interned codes_;  // themes and subthemes; "" is id 0 (the "everything" row)
+  // period -> node id -> its newest snapshot's cells; a week's snapshots are adjacent.
+  std::map<std::string, std::map<uint32_t, std::vector<PackedCell>>> periods_;
+  std::vector<std::string> latest_;  // by node id: its newest period
+  size_t count_ = 0;
 };
 
 }  // namespace signaal::broker

@@ -4,8 +4,10 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <sodium.h>
 #include <zmq.h>
 
+#include <algorithm>
 #include <memory>
 #include <toml++/toml.h>
 
@@ -152,15 +154,28 @@ Result<std::string> Sign(const SigningKeyPair& key, const std::string& message) 
 }
 
 bool Verify(const std::string& public_hex, const std::string& message, const std::string& signature) {
-  auto pub = FromHex(public_hex);
-  if (!pub.ok() || pub->size() != 32 || signature.size() != 64) return false;
-  PkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                           reinterpret_cast<const unsigned char*>(pub->data()), 32),
-               EVP_PKEY_free);
-  MdCtxPtr ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!pkey || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) return false;
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
-                          reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
+  auto key = VerifyKey::FromHex(public_hex);
+  return key.ok() && key->Verify(message, signature);
+}
+
+Result<VerifyKey> VerifyKey::FromHex(const std::string& public_hex) {
+  auto pub = signaal::FromHex(public_hex);
+  if (!pub.ok() || pub->size() != 32) return Status::Usage("an Ed25519 public key is 64 hex characters");
+  VerifyKey key;
+  std::copy(pub->begin(), pub->end(), key.raw_.begin());
+  key.key_id_ = KeyId(public_hex);
+  return key;
+}
+
+// libsodium rather than OpenSSL's EVP: the same RFC 8032 signatures, about
+// twice as fast to verify here, with no context to set up per message.
+// libsodium is already loaded for libzmq's CURVE.
+bool VerifyKey::Verify(std::string_view message, std::string_view signature) const {
+  static const bool ready = sodium_init() >= 0;
+  if (!ready || signature.size() != crypto_sign_BYTES) return false;
+  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                     reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                                     raw_.data()) == 0;
 }
 
 std::string KeyId(const std::string& public_hex) {

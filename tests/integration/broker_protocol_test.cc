@@ -5,6 +5,7 @@
 // Covers: an unenrolled key is refused (ZAP fails closed); a revoked node is
 // refused on its already-open connection; duplicates and older versions never
 // double-count; random bytes and oversized messages leave the broker serving;
+// a burst drained into one group commit is answered as one by one;
 // every kind of bad message on the public and control ports is refused with a
 // reason and counted; a subscriber that never reads does not stall anyone; a
 // restarted broker keeps its aggregates.
@@ -269,6 +270,46 @@ TEST_F(BrokerProtocol, DuplicatesAndOlderVersionsNeverDoubleCount) {
   broker_->Start();
   ASSERT_TRUE(broker_->WaitForLog("signaal-broker ready", 20s));
   EXPECT_EQ(ShownSignals(), 11);
+}
+
+TEST_F(BrokerProtocol, ABurstIsAnsweredAsIfEachSnapshotCameAlone) {
+  // Sent without waiting, so the broker drains them together into one group
+  // commit: two versions of one week, a retry, replays, and a heartbeat.
+  FakeNode node(ctx_, "spreekuur", listen_, broker_key_);
+  Join(node);
+  std::string last_week = AddWeeks(week_, -1);
+  auto changed = node.Snapshot(week_, 6, 77);  // version 6 again, other cells
+  std::vector<std::string> burst = {node.Signed(node.Snapshot(week_, 5, 8)), node.Signed(node.Snapshot(week_, 5, 8)),
+                                    node.Signed(node.Snapshot(week_, 3, 50)), node.Signed(node.Snapshot(week_, 6, 11)),
+                                    node.Signed(changed), node.Signed(node.Snapshot(last_week, 2, 4))};
+  wire::ClientMessage hb;
+  hb.set_schema(1);
+  hb.mutable_heartbeat();
+  burst.push_back(hb.SerializeAsString());
+  for (const auto& m : burst) node.SendRaw(m);
+  std::vector<wire::BrokerMessage> answers;
+  while (answers.size() < burst.size()) {
+    auto a = node.Receive();
+    ASSERT_TRUE(a) << "answer " << answers.size() << " missing";
+    answers.push_back(*a);
+  }
+  auto acked = [&](size_t i, uint64_t version) {
+    return answers[i].has_ack() && answers[i].ack().version() == version;
+  };
+  EXPECT_TRUE(acked(0, 5) && acked(1, 5) && acked(3, 6) && acked(5, 2));
+  for (size_t i : {2, 4}) {
+    ASSERT_TRUE(answers[i].has_nack()) << answers[i].DebugString();
+    EXPECT_EQ(answers[i].nack().reason(), "stale-version");
+  }
+  EXPECT_EQ(answers[2].nack().stored_version(), 5u);
+  EXPECT_EQ(answers[4].nack().stored_version(), 6u);
+  ASSERT_TRUE(answers[6].has_heartbeat_ack());
+  EXPECT_EQ(answers[6].heartbeat_ack().newest_version(), 6u) << "the heartbeat was answered before the batch's write";
+  EXPECT_EQ(ShownSignals(), 11);
+  auto counters = Counters();
+  EXPECT_EQ(counters["snapshots.stored"], 3u);
+  EXPECT_EQ(counters["snapshots.duplicate"], 1u);
+  EXPECT_EQ(counters["nack.stale-version"], 2u);
 }
 
 TEST_F(BrokerProtocol, HostileBytesLeaveTheBrokerServing) {

@@ -2,7 +2,9 @@
 // snapshots. Key files are small TOML files of mode 0600, never overwritten.
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 
 #include "signaal/status.h"
 
@@ -45,6 +47,20 @@ bool IsValidCurveKey(const std::string& z85);
 // Ed25519 over `message`; returns the 64-byte signature.
 Result<std::string> Sign(const SigningKeyPair& key, const std::string& message);
 bool Verify(const std::string& public_hex, const std::string& message, const std::string& signature);
+
+// An Ed25519 public key decoded once, for whoever checks many messages by
+// the same signer (the broker, per node): Verify above decodes the hex on
+// every call.
+class VerifyKey {
+ public:
+  static Result<VerifyKey> FromHex(const std::string& public_hex);
+  bool Verify(std::string_view message, std::string_view signature) const;
+  const std::string& key_id() const { return key_id_; }  // KeyId() of the key
+
+ private:
+  std::array<unsigned char, 32> raw_{};
+  std::string key_id_;
+};
 
 // Hex of the first 8 bytes of SHA-256 of the public key: names a key in logs
 // and envelopes without repeating it.

@@ -1,0 +1,213 @@
+// Unit tests of the broker's ingest path: the group commit's decisions within
+// one batch, the newest version kept per node, the packed ThemeTable, and the
+// validator's cell checks and cached keys.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+#include "broker_store.h"
+#include "snapshot_validator.h"
+#include "theme_table.h"
+#include "signaal/keys.h"
+#include "signaal/period.h"
+
+namespace signaal::broker {
+namespace {
+
+class TempFolder {
+ public:
+  TempFolder() {
+    char tmpl[] = "/tmp/signaal-ingest-test-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempFolder() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const ReferenceData& Ref() {
+  static ReferenceData ref = *ReferenceData::Load(SIGNAAL_SOURCE_DATA_DIR);
+  return ref;
+}
+
+wire::SummarySnapshot Snapshot(const std::string& node, const std::string& period, uint64_t version,
+                               uint32_t signals = 4) {
+  wire::SummarySnapshot s;
+  s.set_node_id(node);
+  s.set_period(period);
+  s.set_version(version);
+  s.set_taxonomy_version(Ref().taxonomy_version());
+  auto* c = s.add_cells();
+  c->set_municipality("GM0917");
+  c->set_theme("schulden");
+  c->set_subtheme("schulden.schuldhulpverlening");
+  c->set_signals(signals);
+  c->set_persons(1);
+  return s;
+}
+
+using Offer = BrokerStore::Offer;
+
+TEST(GroupCommit, DecidesABatchAsOneByOneAndStoresOnlyTheNewest) {
+  // Two versions of one (node, week) in a batch, retries and replays among them.
+  std::vector<wire::SummarySnapshot> batch = {
+      Snapshot("a", "2026-W40", 3, 8),  Snapshot("a", "2026-W40", 3, 8),  // stored, then a retry
+      Snapshot("a", "2026-W40", 2, 50),                                   // older than the batch's own
+      Snapshot("a", "2026-W40", 5, 11),                                   // a correction
+      Snapshot("a", "2026-W40", 5, 99),                                   // same number, other cells
+      Snapshot("a", "2026-W40", 4, 7),  Snapshot("a", "2026-W41", 1, 2), Snapshot("b", "2026-W40", 9, 3),
+  };
+  TempFolder one, many;
+  auto single = std::move(*BrokerStore::Open(one.path()));
+  std::vector<Offer> expected;
+  for (const auto& s : batch) expected.push_back(*single->OfferSnapshot(s));
+  ASSERT_EQ(expected, (std::vector<Offer>{Offer::kStored, Offer::kDuplicate, Offer::kStale, Offer::kStored,
+                                          Offer::kStale, Offer::kStale, Offer::kStored, Offer::kStored}));
+  {
+    auto store = std::move(*BrokerStore::Open(many.path()));
+    EXPECT_EQ(store->NewestVersion("a"), 0u);  // asked before: the cached answer must follow the batch
+    std::vector<const wire::SummarySnapshot*> ptrs;
+    for (const auto& s : batch) ptrs.push_back(&s);
+    auto results = store->OfferSnapshots(ptrs);
+    ASSERT_TRUE(results.ok()) << results.status().message();
+    std::vector<Offer> got;
+    for (const auto& r : *results) got.push_back(r.offer);
+    EXPECT_EQ(got, expected);
+    // A stale one's Nack names the version it lost against when it was decided.
+    EXPECT_EQ((*results)[2].stored_version, 3u);
+    EXPECT_EQ((*results)[4].stored_version, 5u);
+    EXPECT_EQ((*results)[5].stored_version, 5u);
+    EXPECT_EQ(store->NewestVersion("a"), 5u);
+    EXPECT_EQ(store->NewestVersion("b"), 9u);
+    // A retry of the batch's winner in the next batch is a duplicate.
+    EXPECT_EQ(*store->OfferSnapshot(Snapshot("a", "2026-W40", 5, 11)), Offer::kDuplicate);
+  }
+  auto reopened = std::move(*BrokerStore::Open(many.path()));
+  std::map<std::string, std::pair<uint64_t, uint32_t>> held;
+  reopened->ForEachSnapshot([&](const wire::SummarySnapshot& s) {
+    held[s.node_id() + "/" + s.period()] = {s.version(), s.cells(0).signals()};
+  });
+  EXPECT_EQ(held, (std::map<std::string, std::pair<uint64_t, uint32_t>>{
+                      {"a/2026-W40", {5, 11}}, {"a/2026-W41", {1, 2}}, {"b/2026-W40", {9, 3}}}));
+  EXPECT_EQ(reopened->NewestVersion("a"), 5u);
+}
+
+TEST(ThemeTable, PackedCellsAggregateAsTheSnapshotsSay) {
+  ThemeTable table(Ref());
+  auto s = Snapshot("n1", "2026-W40", 1, 4);
+  // Same codes, other age band: one cell for the aggregates.
+  auto* c = s.add_cells();
+  *c = s.cells(0);
+  c->set_age_band("18-26");
+  c->set_signals(6);
+  c->set_persons(2);
+  auto* other = s.add_cells();
+  other->set_municipality("GM0935");  // Maastricht: outside the set asked below
+  other->set_theme("werk");
+  other->set_signals(5);
+  other->set_persons(5);
+  table.Put(s);
+  table.Put(Snapshot("n0", "2026-W40", 1, 3));
+  table.Put(Snapshot("n0", "2026-W41", 1, 2));
+  table.Put(Snapshot("n0", "2026-W41", 2, 1));  // replaces, never adds
+  EXPECT_EQ(table.snapshot_count(), 3u);
+  EXPECT_EQ(table.LatestPeriod("n0"), "2026-W41");
+  EXPECT_EQ(table.LatestPeriod("n1"), "2026-W40");
+  EXPECT_EQ(table.LatestPeriod("nobody"), "");
+
+  auto t = table.AggregateIn({"GM0917"}, {"2026-W40", "2026-W41"});
+  ASSERT_EQ(t.size(), 3u);  // "", schulden, its subtheme; werk lies outside
+  for (const char* code : {"", "schulden", "schulden.schuldhulpverlening"}) {
+    EXPECT_EQ(t[code].signals, 4u + 6 + 3 + 1) << code;
+    EXPECT_EQ(t[code].persons, 1u + 2 + 1 + 1) << code;
+    EXPECT_EQ(t[code].organisations, (std::set<std::string>{"n0", "n1"})) << code;
+  }
+  auto both = table.AggregateIn({"GM0917", "GM0935"}, {"2026-W40"});
+  EXPECT_EQ(both["werk"].signals, 5u);
+  EXPECT_EQ(both["werk"].organisations, std::set<std::string>{"n1"});
+  EXPECT_EQ(both[""].signals, 4u + 6 + 5 + 3);
+  EXPECT_TRUE(table.AggregateIn({"GM0917"}, {"2026-W39"}).empty());
+  EXPECT_TRUE(table.AggregateIn({"GM9999"}, {"2026-W40"}).empty());
+}
+
+class CellCheck : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_ = GenerateSigningKeyPair();
+    node_.set_id("n1");
+    node_.set_role(wire::ROLE_NODE);
+    node_.set_sign_public_key(keys_.public_hex);
+  }
+  wire::SignedEnvelope Sign(const wire::SummarySnapshot& s, const SigningKeyPair& k) const {
+    wire::SignedEnvelope env;
+    env.set_payload(s.SerializeAsString());
+    env.set_signature(*signaal::Sign(k, env.payload()));
+    env.set_key_id(KeyId(k.public_hex));
+    return env;
+  }
+  // A snapshot of this week with cells of the given themes (GM0917, no subtheme).
+  wire::SummarySnapshot WithThemes(const std::vector<std::string>& themes) const {
+    auto s = Snapshot("n1", IsoWeekOf(Today()), 1);
+    s.clear_cells();
+    for (const auto& t : themes) {
+      auto* c = s.add_cells();
+      c->set_municipality("GM0917");
+      c->set_theme(t);
+      c->set_signals(2);
+      c->set_persons(1);
+    }
+    return s;
+  }
+  bool Check(const wire::SummarySnapshot& s, Refusal& r) const {
+    wire::SummarySnapshot out;
+    return validator_.Check(Sign(s, keys_), node_, std::time(nullptr), out, r);
+  }
+  SigningKeyPair keys_;
+  wire::Principal node_;
+  SnapshotValidator validator_{Ref()};
+};
+
+TEST_F(CellCheck, NamesTheFirstRepeatedOrBadCell) {
+  Refusal r;
+  EXPECT_TRUE(Check(WithThemes({"schulden", "werk", "wonen"}), r)) << r.detail;
+  EXPECT_FALSE(Check(WithThemes({"werk", "schulden", "wonen", "schulden", "werk"}), r));
+  EXPECT_EQ(r.reason, "invalid-snapshot");
+  EXPECT_EQ(r.detail, "cell 3: the same cell appears twice");
+  EXPECT_FALSE(Check(WithThemes({"werk", "werk", "nonsense"}), r));
+  EXPECT_EQ(r.detail, "cell 1: the same cell appears twice");
+  EXPECT_FALSE(Check(WithThemes({"werk", "nonsense", "werk"}), r));
+  EXPECT_EQ(r.reason, "unknown-code");
+  EXPECT_EQ(r.detail, "cell 1: unknown theme 'nonsense'");
+  // Cells differing only in age band or channel are different cells.
+  auto s = WithThemes({"werk", "werk"});
+  s.mutable_cells(1)->set_channel("helpdesk");
+  EXPECT_TRUE(Check(s, r)) << r.detail;
+  s.mutable_cells(1)->set_channel("carrier-pigeon");
+  EXPECT_FALSE(Check(s, r));
+  EXPECT_EQ(r.detail, "cell 1: unknown channel 'carrier-pigeon'");
+  // A subtheme is checked against its own theme.
+  auto sub = WithThemes({"werk"});
+  sub.mutable_cells(0)->set_subtheme("schulden.schuldhulpverlening");
+  EXPECT_FALSE(Check(sub, r));
+  EXPECT_EQ(r.reason, "unknown-code");
+}
+
+TEST_F(CellCheck, AReEnrolledKeyReplacesTheCachedOne) {
+  Refusal r;
+  auto s = WithThemes({"werk"});
+  EXPECT_TRUE(Check(s, r)) << r.detail;
+  auto old_keys = keys_;
+  keys_ = GenerateSigningKeyPair();
+  node_.set_sign_public_key(keys_.public_hex);
+  EXPECT_TRUE(Check(s, r)) << r.detail;
+  wire::SummarySnapshot out;
+  EXPECT_FALSE(validator_.Check(Sign(s, old_keys), node_, std::time(nullptr), out, r));
+  EXPECT_EQ(r.reason, "unknown-signing-key");
+}
+
+}  // namespace
+}  // namespace signaal::broker
