@@ -3,6 +3,9 @@
 // a changed week — after 1k, 10k, 100k and 1M stored signals. The baseline is
 // the same benchmark at 1k: O(cells) means the ratio stays near 1.
 //
+// ReferenceSummary times the way it was done before the store kept
+// aggregates (Summarise over every signal of the week), for comparison.
+//
 // Two layouts: every signal in the week summarised (`weeks:1`, the worst
 // case), and the signals spread over a year (`weeks:52`), where the week
 // holds 1/52 of them.
@@ -16,6 +19,7 @@
 #include "bench_util.h"
 #include "outbox.h"
 #include "signal_store.h"
+#include "summariser.h"
 #include "signaal/config.h"
 #include "signaal/period.h"
 
@@ -125,6 +129,16 @@ void WeekSnapshot(benchmark::State& state) {
   }
 }
 
+// What the snapshot cost before aggregates: every signal of the week read
+// and counted again (Summarise, kept as the reference), for comparison in
+// the same run.
+void ReferenceSummary(benchmark::State& state) {
+  Store& s = StoreWith(static_cast<uint64_t>(state.range(0)), static_cast<int>(state.range(1)));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(node::Summarise(s.store->SignalsOf(s.week), static_cast<uint32_t>(NodeConfig{}.min_cell)));
+  }
+}
+
 }  // namespace
 }  // namespace signaal::bench
 
@@ -143,6 +157,12 @@ int main(int argc, char** argv) {
   }
   b->ArgNames({"signals", "weeks"})->Unit(benchmark::kMillisecond)->UseRealTime();
   if (smoke) b->Iterations(2);
+  auto* ref = benchmark::RegisterBenchmark("ReferenceSummary", signaal::bench::ReferenceSummary);
+  for (int weeks : {1, 52}) {
+    for (int64_t n : sizes) ref->Args({n, weeks});
+  }
+  ref->ArgNames({"signals", "weeks"})->Unit(benchmark::kMillisecond)->UseRealTime();
+  if (smoke) ref->Iterations(1);
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
   benchmark::RunSpecifiedBenchmarks();

@@ -2,7 +2,6 @@
 
 #include "signaal/log.h"
 #include "signaal/period.h"
-#include "summariser.h"
 
 namespace signaal::node {
 
@@ -21,7 +20,7 @@ Result<std::vector<std::string>> Outbox::PublishPeriods(const std::vector<std::s
     snap.set_version(++version);
     snap.set_taxonomy_version(ref_.taxonomy_version());
     snap.set_created_unix(now);
-    for (auto& cell : Summarise(store_.SignalsOf(period), static_cast<uint32_t>(min_cell_))) *snap.add_cells() = std::move(cell);
+    for (auto& cell : store_.WeekCells(period, static_cast<uint32_t>(min_cell_))) *snap.add_cells() = std::move(cell);
     wire::SignedEnvelope env;
     env.set_payload(snap.SerializeAsString());
     auto sig = Sign(signing_, env.payload());

@@ -6,6 +6,8 @@
 
 #include <rocksdb/write_batch.h>
 
+#include "aggregates.h"
+#include "summariser.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
 #include "signaal/rocks.h"
@@ -34,6 +36,8 @@ const StoreFormat& NodeStoreFormat() {
       {
           // 1: the layout of the first release; stores from before versions only get the stamp.
           {1, "stamp the format version", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
+          // 2: per-week cell aggregates (agg/, agp/, see aggregates.h), so a snapshot reads O(cells).
+          {2, "build the weekly cell aggregates", BuildAggregates},
       }};
   return format;
 }
@@ -69,6 +73,7 @@ std::string SignalStore::GetOr(const std::string& key, const std::string& fallba
 
 Result<std::vector<wire::StoredSignal>> SignalStore::Add(const std::vector<ValidatedSignal>& signals, int64_t now) {
   rocksdb::WriteBatch batch;
+  AggregateDelta delta;
   std::vector<wire::StoredSignal> stored;
   uint64_t id = next_id_;
   for (const auto& v : signals) {
@@ -91,9 +96,11 @@ Result<std::vector<wire::StoredSignal>> SignalStore::Add(const std::vector<Valid
     }
     batch.Put("sig/" + s.period() + "/" + s.id(), s.SerializeAsString());
     batch.Put("dirty/" + s.period(), "");
+    delta.Count(s, +1);
     stored.push_back(std::move(s));
   }
   batch.Put("meta/next_id", std::to_string(id));
+  if (Status a = delta.Apply(*db_, batch); !a.ok()) return a;
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot store signals: " + s.ToString());
   next_id_ = id;
@@ -129,14 +136,22 @@ Result<std::pair<std::string, std::string>> SignalStore::OpenText(const wire::St
 
 std::vector<wire::StoredSignal> SignalStore::SignalsOf(const std::string& period) const { return List(period); }
 
+std::vector<wire::SummaryCell> SignalStore::WeekCells(const std::string& period, uint32_t min_cell) const {
+  WeekAggregates week(*db_, period);
+  return SummariseAggregates(week.Cells(), min_cell,
+                             [&](const CellAggregate& cell) { return week.Pseudonyms(cell); });
+}
+
 Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const wire::StoredSignal&)>& match) {
   rocksdb::WriteBatch batch;
+  AggregateDelta delta;
   Erased erased;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
     wire::StoredSignal s;
     if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || !match(s)) continue;
     batch.Delete(it->key());
+    delta.Count(s, -1);
     ++erased.count;
     if (erased.periods.empty() || erased.periods.back() != s.period()) {
       erased.periods.push_back(s.period());
@@ -144,6 +159,7 @@ Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const wi
     }
   }
   if (erased.count == 0) return erased;
+  if (Status a = delta.Apply(*db_, batch); !a.ok()) return a;
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot erase signals: " + s.ToString());
   signal_count_ -= erased.count;
@@ -178,6 +194,7 @@ Result<uint32_t> SignalStore::PurgeBefore(const std::string& oldest_week) {
     batch.Delete(it->key());
     ++purged;
   }
+  DeleteAggregatesBefore(*db_, batch, oldest_week);
   for (const char* prefix : {"dirty/", "out/", "outv/"}) {
     std::string p = prefix;
     for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {

@@ -11,6 +11,8 @@
 //   acked/<period>      -> last acked version (decimal)
 //   meta/next_id, meta/version
 //   meta/format_version  -> on-disk format (NodeStoreFormat())
+//   agg/<period>/<cell>, agp/<period>/<cell>/<pseudonym> -> the week's cell
+//                        counts, kept with every change (aggregates.h)
 #pragma once
 
 #include <cstdint>
@@ -55,6 +57,9 @@ class SignalStore {
   Result<std::vector<wire::StoredSignal>> Add(const std::vector<ValidatedSignal>& signals, int64_t now);
 
   std::vector<wire::StoredSignal> SignalsOf(const std::string& period) const;
+  // The week's summary cells from its aggregates, O(cells); the same cells
+  // as Summarise(SignalsOf(period), min_cell).
+  std::vector<wire::SummaryCell> WeekCells(const std::string& period, uint32_t min_cell) const;
   std::vector<wire::StoredSignal> List(const std::string& period_or_all) const;
   uint64_t CountSignals() const { return signal_count_; }
 

@@ -66,4 +66,56 @@ std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& 
   return out;
 }
 
+std::vector<wire::SummaryCell> SummariseAggregates(
+    const std::vector<CellAggregate>& cells, uint32_t min_cell,
+    const std::function<std::vector<std::string>(const CellAggregate&)>& pseudonyms_of) {
+  // The same two generalisation steps as Summarise; every signal of a cell
+  // shares its key, so they map whole cells.
+  std::vector<Key> keys;
+  keys.reserve(cells.size());
+  for (const auto& c : cells) {
+    Key k{c.municipality, c.theme, c.subtheme, c.age_band, c.channel};
+    if (c.signals < min_cell) k = {c.municipality, c.theme, c.subtheme, "", ""};
+    keys.push_back(std::move(k));
+  }
+  std::map<Key, uint32_t> counts;
+  for (size_t i = 0; i < cells.size(); ++i) counts[keys[i]] += cells[i].signals;
+  for (auto& k : keys) {
+    if (counts[k] < min_cell && !std::get<2>(k).empty() && std::get<3>(k).empty()) {
+      k = {std::get<0>(k), std::get<1>(k), "", "", ""};
+    }
+  }
+  std::map<Key, std::vector<size_t>> groups;
+  for (size_t i = 0; i < cells.size(); ++i) groups[keys[i]].push_back(i);
+
+  std::vector<wire::SummaryCell> out;
+  for (const auto& [key, members] : groups) {
+    uint32_t signals = 0, persons = 0;
+    if (members.size() == 1) {
+      signals = cells[members[0]].signals;
+      persons = cells[members[0]].persons();
+    } else {
+      // Merged cells: a person with signals in several of them counts once.
+      std::set<std::string> pseudonyms;
+      for (size_t i : members) {
+        signals += cells[i].signals;
+        persons += cells[i].anonymous;
+        if (cells[i].distinct == 0) continue;
+        for (auto& p : pseudonyms_of(cells[i])) pseudonyms.insert(std::move(p));
+      }
+      persons += static_cast<uint32_t>(pseudonyms.size());
+    }
+    wire::SummaryCell c;
+    c.set_municipality(std::get<0>(key));
+    c.set_theme(std::get<1>(key));
+    c.set_subtheme(std::get<2>(key));
+    c.set_age_band(std::get<3>(key));
+    c.set_channel(std::get<4>(key));
+    c.set_signals(signals);
+    c.set_persons(persons);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace signaal::node

@@ -4,8 +4,11 @@
 // nothing finer than the week.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
+#include "aggregates.h"
 #include "signaal.pb.h"
 
 namespace signaal::node {
@@ -17,6 +20,17 @@ namespace signaal::node {
 // is generalised — age band and channel become "all" (empty), and if that
 // cell is still small its subtheme goes too. What is still small then stays
 // at (week, municipality, theme), so theme totals are always complete.
+//
+// This is the reference: the node publishes SummariseAggregates, which must
+// give exactly these cells (tests/unit/aggregates_test.cc checks it).
 std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals, uint32_t min_cell = 1);
+
+// The same cells from a week's aggregates (O(cells)): the minimisation runs
+// on whole cells, and only where it merges several cells are their
+// pseudonyms read (`pseudonyms_of`), to count each person once; those cells
+// are small (below min_cell), so that is at most min_cell - 1 rows each.
+std::vector<wire::SummaryCell> SummariseAggregates(
+    const std::vector<CellAggregate>& cells, uint32_t min_cell,
+    const std::function<std::vector<std::string>(const CellAggregate&)>& pseudonyms_of);
 
 }  // namespace signaal::node

@@ -79,7 +79,7 @@ TEST_F(Backups, NodeBackupWhileOpenIsACompleteStoreWithAManifest) {
   ASSERT_TRUE(manifest.ok()) << manifest.status().message();
   EXPECT_EQ((*manifest)["what"], "signaal-node store");
   EXPECT_EQ((*manifest)["node_id"], "n");
-  EXPECT_EQ((*manifest)["format_version"], 1);
+  EXPECT_EQ((*manifest)["format_version"], node::NodeStoreFormat().current());
   EXPECT_EQ((*manifest)["signals"], 2);
   EXPECT_EQ((*manifest)["dirty_weeks"], 2);
   EXPECT_EQ((*manifest)["keys"], nlohmann::json::array());
@@ -165,7 +165,9 @@ TEST_F(Backups, RestoreRefusesAStoreInPlaceAnotherNodeAndANewerFormat) {
   older_binary.format_current = 0;
   auto newer = RestoreBackup(older_binary);
   ASSERT_FALSE(newer.ok());
-  EXPECT_NE(newer.status().message().find("newer Signaalnet (format 1); this binary reads format 0"), std::string::npos);
+  EXPECT_NE(newer.status().message().find("newer Signaalnet (format " + std::to_string(node::NodeStoreFormat().current()) +
+                                          "); this binary reads format 0"),
+            std::string::npos);
 
   auto not_backup = RestoreBackup(Restore(root_, root_ + "/new"));
   ASSERT_FALSE(not_backup.ok());

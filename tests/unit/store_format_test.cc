@@ -44,7 +44,7 @@ TEST(StoreFormat, NewNodeStoreIsStampedWithTheCurrentFormat) {
   Folder dir;
   { ASSERT_TRUE(node::SignalStore::Open(dir.path(), "s", std::string(32, 'k')).ok()); }
   EXPECT_EQ(ReadRaw(dir.path(), "meta/format_version"), std::to_string(node::NodeStoreFormat().current()));
-  EXPECT_EQ(node::NodeStoreFormat().current(), 1);
+  EXPECT_EQ(node::NodeStoreFormat().current(), 2);
 }
 
 TEST(StoreFormat, NodeStoreFromBeforeVersionsIsMigratedAndKeepsItsData) {
@@ -55,19 +55,20 @@ TEST(StoreFormat, NodeStoreFromBeforeVersionsIsMigratedAndKeepsItsData) {
   EXPECT_EQ((*store)->last_version(), 5u);
   EXPECT_EQ((*store)->DirtyPeriods(), std::vector<std::string>{"2026-W41"});
   store->reset();
-  EXPECT_EQ(ReadRaw(dir.path(), "meta/format_version"), "1");
+  EXPECT_EQ(ReadRaw(dir.path(), "meta/format_version"), std::to_string(node::NodeStoreFormat().current()));
 }
 
 TEST(StoreFormat, NewerNodeStoreIsRefusedNamingFolderAndBothFormats) {
   Folder dir;
-  WriteRaw(dir.path(), {{"meta/format_version", "3"}, {"meta/version", "5"}});
+  WriteRaw(dir.path(), {{"meta/format_version", "9"}, {"meta/version", "5"}});
   auto store = node::SignalStore::Open(dir.path(), "s", std::string(32, 'k'));
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Code::kRefused);
   EXPECT_EQ(store.status().message(), dir.path() +
-                                          " was written by a newer Signaalnet (format 3); this binary reads format 1 "
-                                          "and older. Upgrade signaal-node or restore a backup.");
-  EXPECT_EQ(ReadRaw(dir.path(), "meta/format_version"), "3");  // untouched
+                                          " was written by a newer Signaalnet (format 9); this binary reads format " +
+                                          std::to_string(node::NodeStoreFormat().current()) +
+                                          " and older. Upgrade signaal-node or restore a backup.");
+  EXPECT_EQ(ReadRaw(dir.path(), "meta/format_version"), "9");  // untouched
 }
 
 TEST(StoreFormat, BrokerStoreStampedMigratedAndNewerRefused) {
