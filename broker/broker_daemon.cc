@@ -82,6 +82,7 @@ BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_p
 }
 
 BrokerDaemon::~BrokerDaemon() {
+  digest_worker_.reset();  // joins the thread, which uses ctx_
   // Close server sockets before the ZAP handler they depend on.
   listen_.reset();
   control_.reset();
@@ -108,6 +109,7 @@ Status BrokerDaemon::Bind(const CurveKeyPair& server_key) {
   } catch (const zmq::error_t& e) {
     return Status::Runtime("cannot listen on " + config_.control + " (broker.control): " + e.what());
   }
+  digest_worker_ = std::make_unique<DigestWorker>(ctx_, ref_, policy_);
   return Status::Ok();
 }
 
@@ -132,10 +134,11 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
         {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {listen_->handle(), 0, ZMQ_POLLIN, 0},
         {control_->handle(), 0, ZMQ_POLLIN, 0},
+        {digest_worker_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {metrics_ ? metrics_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, metrics_ ? 4 : 3, std::chrono::milliseconds(200));
+      zmq::poll(items, metrics_ ? 5 : 4, std::chrono::milliseconds(200));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::Runtime(std::string("poll failed: ") + e.what());
@@ -143,7 +146,8 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
     if (items[0].revents & ZMQ_POLLIN) zap_->HandleOne();
     if (items[1].revents & ZMQ_POLLIN) OnListenReady();
     if (items[2].revents & ZMQ_POLLIN) OnControlMessage();
-    if (metrics_ && (items[3].revents & ZMQ_POLLIN)) {
+    if (items[3].revents & ZMQ_POLLIN) OnDigestFinished();
+    if (metrics_ && (items[4].revents & ZMQ_POLLIN)) {
       metrics_->HandleOne([this] {
         return RenderBrokerMetrics(control_handler_->StatusView().status(), registry_.List(), Now());
       });
@@ -375,22 +379,54 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
   if (!Entitled(sub, {}, region)) {
     return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
   }
-  auto started = std::chrono::steady_clock::now();
-  auto digest = builder_.Build(region, req.period(), Now(), store_->Releases(), DigestBuilder::Context::kFull);
-  if (!digest.ok()) return Nack(rid, "invalid-request", digest.status().message());
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("{} fetched a digest for {} {}: built in {} ms, audited with {} earlier releases", sub.id(), region,
-               digest->period(), ms, store_->Releases().size());
-  // Recorded before it leaves, so every later digest is audited against it.
-  if (Status s = store_->RecordRelease(*digest); !s.ok()) {
-    spdlog::error("{}", s.message());
-    return Nack(rid, "unavailable", "the broker cannot record the digest; try again later");
+  if (digest_queue_.size() >= kMaxQueuedDigests) {
+    return Nack(rid, "unavailable", "the broker is building other digests; try again later");
   }
-  counters_["digests.fetched"]++;
-  wire::BrokerMessage m;
-  m.set_schema(wire::SCHEMA_V1);
-  *m.mutable_digest()->mutable_digest() = *digest;
-  Reply(rid, m);
+  auto job = std::make_unique<DigestJob>();
+  job->routing_id = rid.to_string();
+  job->subscriber = sub.id();
+  job->region = region;
+  job->period = req.period();
+  job->now = Now();
+  digest_queue_.push_back(std::move(job));
+  StartNextDigest();
+}
+
+void BrokerDaemon::StartNextDigest() {
+  if (digest_worker_->busy() || digest_queue_.empty()) return;
+  std::unique_ptr<DigestJob> job = std::move(digest_queue_.front());
+  digest_queue_.pop_front();
+  job->table = std::make_unique<ThemeTable>(table_);
+  job->releases = store_->Releases();
+  job->ledger_size = job->releases.size();
+  digest_worker_->Start(std::move(job));
+}
+
+void BrokerDaemon::OnDigestFinished() {
+  std::unique_ptr<DigestJob> job = digest_worker_->Finished();
+  if (!job) return;
+  zmq::message_t rid(job->routing_id.data(), job->routing_id.size());
+  if (!job->result.ok()) {
+    Nack(rid, "invalid-request", job->result.status().message());
+  } else if (store_->Releases().size() != job->ledger_size) {
+    // A digest was published while this one was built: audited without it,
+    // this one may not leave. Built again, first in line.
+    spdlog::info("digest for {} {} built again: another was released meanwhile", job->region, job->period);
+    digest_queue_.push_front(std::move(job));
+  } else if (Status s = store_->RecordRelease(*job->result); !s.ok()) {
+    // Recorded before it leaves, so every later digest is audited against it.
+    spdlog::error("{}", s.message());
+    Nack(rid, "unavailable", "the broker cannot record the digest; try again later");
+  } else {
+    spdlog::info("{} fetched a digest for {} {}: built in {} ms, audited with {} earlier releases", job->subscriber,
+                 job->region, job->result->period(), job->build_ms, job->ledger_size);
+    counters_["digests.fetched"]++;
+    wire::BrokerMessage m;
+    m.set_schema(wire::SCHEMA_V1);
+    *m.mutable_digest()->mutable_digest() = std::move(*job->result);
+    Reply(rid, m);
+  }
+  StartNextDigest();
 }
 
 void BrokerDaemon::RunSchedule(int64_t when) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "control_handler.h"
 #include "digest_builder.h"
 #include "digest_schedule.h"
+#include "digest_worker.h"
 #include "disclosure_policy.h"
 #include "principal_registry.h"
 #include "signaal.pb.h"
@@ -73,6 +75,11 @@ class BrokerDaemon {
   void HandleHeartbeat(const zmq::message_t& rid, const wire::Principal& node, const wire::Heartbeat& hb);
   void HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub, const wire::Subscribe& req);
   void HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub, const wire::DigestRequest& req);
+  // Hands the next queued digest to the worker, with copies of the table and
+  // the ledger as they are now, unless the worker is busy.
+  void StartNextDigest();
+  // Records and sends a digest the worker finished.
+  void OnDigestFinished();
 
   // Publishes the scheduled digests when their time has come (and once at
   // start for a run missed while the broker was down).
@@ -100,6 +107,11 @@ class BrokerDaemon {
   std::unique_ptr<zmq::socket_t> control_;
   std::unique_ptr<ControlHandler> control_handler_;
   std::unique_ptr<MetricsEndpoint> metrics_;  // null unless [metrics] listen is set
+  std::unique_ptr<DigestWorker> digest_worker_;
+  // Digests asked for and not yet handed to the worker; bounded, as any
+  // subscriber may ask.
+  static constexpr size_t kMaxQueuedDigests = 8;
+  std::deque<std::unique_ptr<DigestJob>> digest_queue_;
 
   // A subscriber's live registration: where to send and what it asked for.
   struct Subscription {

@@ -1,0 +1,64 @@
+// DigestWorker: builds digests fetched on demand on a thread of its own, so a
+// quarter's audit (seconds to tens of seconds) never stalls the broker's poll
+// loop. ZeroMQ Guide style: the worker thread alone owns its end of an inproc
+// PAIR; the daemon alone owns the other end, polls it, and answers the
+// subscriber itself. A job travels as one frame holding a pointer, whose
+// ownership passes with it; the worker builds from the job's own copy of the
+// table and of the release ledger, so nothing is shared while it runs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "digest_builder.h"
+#include "disclosure_policy.h"
+#include "signaal.pb.h"
+#include "signaal/reference_data.h"
+#include "signaal/status.h"
+#include "theme_table.h"
+
+namespace signaal::broker {
+
+// One on-demand digest: what to build and for whom, the consistent copies it
+// is built from, and, once back from the worker, the result.
+struct DigestJob {
+  std::string routing_id;  // the subscriber's connection on `listen`
+  std::string subscriber;
+  std::string region, period;
+  int64_t now = 0;
+  std::unique_ptr<ThemeTable> table;
+  std::vector<wire::Digest> releases;
+  size_t ledger_size = 0;  // BrokerStore::Releases().size() when copied
+  Result<wire::Digest> result = Status::Runtime("not built");
+  int64_t build_ms = 0;
+};
+
+class DigestWorker {
+ public:
+  // Binds the daemon's end in `ctx` and starts the thread.
+  DigestWorker(zmq::context_t& ctx, const ReferenceData& ref, const DisclosurePolicy& policy);
+  // Stops the thread after the build it is running, if any.
+  ~DigestWorker();
+
+  // The daemon's end, to poll for finished jobs.
+  zmq::socket_t& socket() { return pipe_; }
+  bool busy() const { return busy_; }
+  // Hands a job to the worker; only when not busy.
+  void Start(std::unique_ptr<DigestJob> job);
+  // The finished job, once socket() is readable; null if none was waiting.
+  std::unique_ptr<DigestJob> Finished();
+
+ private:
+  static void Run(zmq::context_t& ctx, std::string endpoint, const ReferenceData& ref, DisclosurePolicy policy);
+
+  zmq::socket_t pipe_;
+  std::thread thread_;
+  bool busy_ = false;
+};
+
+}  // namespace signaal::broker
