@@ -142,19 +142,64 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
                          " (a quarter): ask for quarters and compare them");
   }
   wire::Digest digest = Assemble(*r, *range, now);
-  if (Status s = Protect(digest, released); !s.ok()) return s;
+  if (Status s = Protect({&digest}, released); !s.ok()) return s;
+  const bool breakdown = r->municipalities.size() > 1;
+  if (!breakdown && context == Context::kNone) return digest;
+  std::vector<wire::Digest> ledger = released;
+  ledger.push_back(digest);
+  if (breakdown) {
+    if (Status s = AddMunicipalities(digest, *r, *range, now, ledger); !s.ok()) return s;
+  }
   if (context == Context::kFull) {
-    if (Status s = AddContext(digest, *r, *range, now, released); !s.ok()) return s;
+    if (Status s = AddContext(digest, *r, *range, now, ledger); !s.ok()) return s;
   }
   return digest;
 }
 
+std::vector<wire::Digest> FlatReleases(const wire::Digest& digest) {
+  std::vector<wire::Digest> out;
+  wire::Digest own = digest;
+  own.clear_municipalities();
+  own.clear_weeks();
+  own.clear_previous();
+  out.push_back(std::move(own));
+  out.insert(out.end(), digest.municipalities().begin(), digest.municipalities().end());
+  out.insert(out.end(), digest.weeks().begin(), digest.weeks().end());
+  if (digest.has_previous()) out.push_back(digest.previous());
+  return out;
+}
+
+Status DigestBuilder::AddMunicipalities(wire::Digest& digest, const Region& region, const PeriodRange& range,
+                                        int64_t now, std::vector<wire::Digest>& released) const {
+  // Themes only: subthemes by municipality would be mostly below k, and
+  // every hidden cell costs the audit and the reader more hidden cells.
+  std::vector<wire::Digest> parts;
+  for (const auto& gm : region.municipalities) {
+    const Region* m = ref_.FindRegion(gm);
+    if (!m) return Status::Runtime("municipality '" + gm + "' of region '" + region.code + "' is not in the reference data");
+    parts.push_back(Assemble(*m, range, now));
+    parts.back().set_themes_only(true);
+    for (auto& theme : *parts.back().mutable_themes()) theme.clear_subthemes();
+  }
+  // All at once, so one audit decides for every municipality, and a cell
+  // one municipality hides can protect another's.
+  std::vector<wire::Digest*> fresh;
+  for (auto& p : parts) fresh.push_back(&p);
+  if (Status s = Protect(fresh, released); !s.ok()) return s;
+  std::sort(parts.begin(), parts.end(),
+            [](const wire::Digest& a, const wire::Digest& b) { return a.region_name() < b.region_name(); });
+  for (auto& p : parts) {
+    released.push_back(p);
+    *digest.add_municipalities() = std::move(p);
+  }
+  return Status::Ok();
+}
+
 Status DigestBuilder::AddContext(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,
-                                 std::vector<wire::Digest> released) const {
-  released.push_back(digest);
+                                 std::vector<wire::Digest>& released) const {
   auto part = [&](const Region& r, const PeriodRange& p) -> Result<wire::Digest> {
     wire::Digest d = Assemble(r, p, now);
-    if (Status s = Protect(d, released); !s.ok()) return s;
+    if (Status s = Protect({&d}, released); !s.ok()) return s;
     released.push_back(d);
     return d;
   };
@@ -237,17 +282,20 @@ std::optional<Footprint> FootprintOf(const ReferenceData& ref, const wire::Diges
   return fp;
 }
 
-// The new digest first, then every earlier release whose weeks and
-// municipalities overlap it, directly or through each other.
-std::vector<Audited> Connected(const ReferenceData& ref, const wire::Digest& digest, Footprint own,
+// The new digests first, then every earlier release whose weeks and
+// municipalities overlap them, directly or through each other.
+std::vector<Audited> Connected(const ReferenceData& ref, std::vector<Audited> fresh,
                                const std::vector<wire::Digest>& released) {
   std::vector<Audited> pending;
   for (const auto& d : released) {
     if (auto fp = FootprintOf(ref, d)) pending.push_back({&d, std::move(*fp)});
   }
-  std::set<std::string> weeks(own.weeks.begin(), own.weeks.end());
-  std::set<std::string> munis(own.municipalities.begin(), own.municipalities.end());
-  std::vector<Audited> out{{&digest, std::move(own)}};
+  std::set<std::string> weeks, munis;
+  for (const auto& f : fresh) {
+    weeks.insert(f.print.weeks.begin(), f.print.weeks.end());
+    munis.insert(f.print.municipalities.begin(), f.print.municipalities.end());
+  }
+  std::vector<Audited> out = std::move(fresh);
   for (bool grew = true; grew;) {
     grew = false;
     for (auto it = pending.begin(); it != pending.end();) {
@@ -268,13 +316,14 @@ std::vector<Audited> Connected(const ReferenceData& ref, const wire::Digest& dig
 // Marks the new digest's hidden cells suppressed with no numbers, drops the
 // zeros it leaves shown, and records the policy. `cells`: code -> table index.
 void Blank(wire::Digest& digest, const DisclosureTable& table, const std::map<std::string, int>& cells) {
-  uint32_t published = 0, suppressed = 0;
+  uint32_t published = 0, suppressed = 0, secondary = 0;
   for (const auto& [code, index] : cells) {
     wire::DigestCell* cell = FindCell(digest, code);
     if (table.cell(index).shown) {
       if (cell->signals() > 0) ++published;
       continue;
     }
+    if (table.cell(index).HiddenForOthers()) ++secondary;
     // A suppressed cell carries no number at all, and its organisations
     // count would tell which partner is behind it.
     cell->set_suppressed(true);
@@ -296,17 +345,22 @@ void Blank(wire::Digest& digest, const DisclosureTable& table, const std::map<st
   if (digest.total().suppressed()) digest.set_organisations_total(0);
   digest.mutable_policy()->set_cells_published(published);
   digest.mutable_policy()->set_cells_suppressed(suppressed);
+  digest.mutable_policy()->set_cells_secondary(secondary);
 }
 
 }  // namespace
 
-// Builds the DisclosureTable of the new digest, the earlier releases it
-// connects to and what their overlaps give away; lets the policy choose what
-// to hide; blanks the hidden cells of the new digest.
-Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Digest>& released) const {
-  auto own = FootprintOf(ref_, digest);
-  if (!own) return Status::Runtime("digest for unknown region '" + digest.region() + "'");
-  const std::vector<Audited> audited = Connected(ref_, digest, std::move(*own), released);
+// Builds the DisclosureTable of the new digests, the earlier releases they
+// connect to and what their overlaps give away; lets the policy choose what
+// to hide; blanks the hidden cells of the new digests.
+Status DigestBuilder::Protect(const std::vector<wire::Digest*>& fresh, const std::vector<wire::Digest>& released) const {
+  std::vector<Audited> own;
+  for (wire::Digest* d : fresh) {
+    auto print = FootprintOf(ref_, *d);
+    if (!print) return Status::Runtime("digest for unknown region '" + d->region() + "'");
+    own.push_back({d, std::move(*print)});
+  }
+  const std::vector<Audited> audited = Connected(ref_, std::move(own), released);
 
   std::map<std::string, int> week_index, muni_index;
   for (const auto& a : audited) {
@@ -349,22 +403,24 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
     }
   };
 
-  std::map<std::string, int> new_cells;  // code -> table index, for the new digest
-  for (const auto& [rel, print] : audited) {
-    const bool fresh = rel == &digest;
+  std::vector<std::map<std::string, int>> new_cells(fresh.size());  // per new digest: code -> table index
+  for (size_t a = 0; a < audited.size(); ++a) {
+    const auto& [rel, print] = audited[a];
+    const bool is_new = a < fresh.size();
     TableCell frame = frame_of(print.weeks, print.municipalities);
-    frame.settled = !fresh;
+    frame.settled = !is_new;
     // Values as the table holds them now; an earlier release whose number has
     // changed since (late signals, erasure) no longer constrains this table.
     TotalsByCode now = table_.AggregateIn({print.municipalities.begin(), print.municipalities.end()}, print.weeks);
     for (const auto& code : leaves.codes) {
+      if (rel->themes_only() && leaves.level(code) == 0) continue;  // not listed, so not a zero either
       auto it = now.find(code);
       TableCell c = cell_of(frame, code, it == now.end() ? 0 : it->second.signals);
-      if (fresh) {
+      if (is_new) {
         c.in_digest = true;
         c.sensitive = it != now.end() && sensitive(it->second);
         c.shown = !c.sensitive;
-        new_cells[code] = table.Add(std::move(c));
+        new_cells[a][code] = table.Add(std::move(c));
         continue;
       }
       const wire::DigestCell* was = FindCell(*rel, code);
@@ -398,15 +454,17 @@ Status DigestBuilder::Protect(wire::Digest& digest, const std::vector<wire::Dige
   if (outcome->unprotectable > 0) {
     // Earlier releases already pin these; nothing in this digest can help.
     spdlog::warn("digest {} {}: {} hidden cells were already pinned narrower than k by earlier digests",
-                 digest.region(), digest.period(), outcome->unprotectable);
+                 fresh.front()->region(), fresh.front()->period(), outcome->unprotectable);
   }
-  Blank(digest, table, new_cells);
-  auto* policy = digest.mutable_policy();
-  policy->set_k(policy_.k());
-  policy->set_min_organisations(policy_.min_organisations());
-  policy->set_method(DisclosurePolicy::method());
-  policy->set_cells_secondary(static_cast<uint32_t>(outcome->secondary));
-  policy->set_earlier_digests_audited(static_cast<uint32_t>(audited.size() - 1));
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    wire::Digest& digest = *fresh[i];
+    Blank(digest, table, new_cells[i]);
+    auto* policy = digest.mutable_policy();
+    policy->set_k(policy_.k());
+    policy->set_min_organisations(policy_.min_organisations());
+    policy->set_method(DisclosurePolicy::method());
+    policy->set_earlier_digests_audited(static_cast<uint32_t>(audited.size() - fresh.size()));
+  }
   return Status::Ok();
 }
 

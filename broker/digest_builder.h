@@ -16,24 +16,31 @@
 
 namespace signaal::broker {
 
+// Every release a built digest makes, flat: the digest itself, then its
+// breakdown and context parts, each without parts of its own. The ledger
+// (BrokerStore::Releases) and the audit hold releases this way.
+std::vector<wire::Digest> FlatReleases(const wire::Digest& digest);
+
 class DigestBuilder {
  public:
   DigestBuilder(const ReferenceData& ref, const ThemeTable& table, const DisclosurePolicy& policy)
       : ref_(ref), table_(table), policy_(policy) {}
 
-  // What a digest carries besides its own cells.
+  // What a digest carries besides its own cells and, for a region of more
+  // than one municipality, its breakdown by municipality.
   enum class Context {
-    kNone,  // the cells only
+    kNone,  // the cells and the breakdown only
     kFull,  // also the weekly series and the previous period
   };
 
   // `released`: every digest this broker has released before, in any order
   // (BrokerStore::Releases). Those whose weeks and municipalities overlap the
-  // new one's, directly or through each other, are audited with it. With
-  // kFull, each context digest is audited in turn against all of that and
-  // everything built before it; the digest's own numbers come first, so
-  // context never costs them a cell. Record the result with
-  // BrokerStore::RecordRelease, which records every part.
+  // new one's, directly or through each other, are audited with it. Then the
+  // municipality breakdown is audited, all municipalities together, against
+  // all of that and the region's numbers; with kFull, each context digest in
+  // turn against everything before it. The region's own numbers come first,
+  // so neither breakdown nor context ever costs them a cell. Record the
+  // result with BrokerStore::RecordRelease, which records every part.
   Result<wire::Digest> Build(const std::string& region, const std::string& period, int64_t now,
                              const std::vector<wire::Digest>& released = {},
                              Context context = Context::kNone) const;
@@ -49,10 +56,13 @@ class DigestBuilder {
   static constexpr int kMaxPeriodWeeks = 14;
 
  private:
+  Status AddMunicipalities(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,
+                           std::vector<wire::Digest>& released) const;
   Status AddContext(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,
-                    std::vector<wire::Digest> released) const;
+                    std::vector<wire::Digest>& released) const;
   wire::Digest Assemble(const Region& region, const PeriodRange& range, int64_t now) const;
-  Status Protect(wire::Digest& digest, const std::vector<wire::Digest>& released) const;
+  // Audits `fresh` (released together) against `released`; blanks what it hides.
+  Status Protect(const std::vector<wire::Digest*>& fresh, const std::vector<wire::Digest>& released) const;
 
   const ReferenceData& ref_;
   const ThemeTable& table_;

@@ -69,14 +69,19 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
   // Each round either settles or moves cells to frozen_shown or stuck, which
   // never leave; the cap only guards against a mistake in that reasoning.
   for (int round = 0; round < 50; ++round) {
-    // 1. Hide cells until every cell that must be protected is.
+    // 1. Hide cells until every cell that must be protected is. Hiding a
+    // cell only takes a fact away from the attacker, so a cell found wide
+    // stays wide until step 2 shows something again: it is not solved again.
+    std::set<int> wide;
     for (;;) {
       std::vector<int> required = required_cells();
+      std::erase_if(required, [&](int c) { return wide.count(c) > 0; });
       auto bounds = table.Bounds(required);
       if (!bounds.ok()) return bounds.status();
       int target = -1;  // the narrowest failing cell first: it needs the most help
       double narrowest = k;
       for (size_t i = 0; i < required.size(); ++i) {
+        if ((*bounds)[i].width() >= k) wide.insert(required[i]);
         if ((*bounds)[i].width() < narrowest) {
           narrowest = (*bounds)[i].width();
           target = required[i];

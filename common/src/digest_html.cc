@@ -230,6 +230,47 @@ std::string Row(const wire::Digest& d, const wire::DigestCell& c, const std::str
   return r + "</tr>\n";
 }
 
+// The breakdown: a municipality per row, its total and the region's listed
+// themes as columns.
+std::string Municipalities(const wire::Digest& d, const Words& w) {
+  if (d.municipalities_size() == 0) return "";
+  const uint32_t k = d.policy().k();
+  std::string h = "<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"municipalities-caption\">\n";
+  h += "<table id=\"municipalities\">\n<caption id=\"municipalities-caption\">" +
+       w.T("Signalen per gemeente en thema", "Signals per municipality and theme") + "</caption>\n<thead><tr>";
+  h += "<th scope=\"col\">" + w.T("Gemeente", "Municipality") + "</th><th scope=\"col\" class=\"n\">" +
+       w.T("Totaal", "Total") + "</th>";
+  for (const auto& theme : d.themes()) h += "<th scope=\"col\" class=\"n\">" + Escape(Label(theme, w)) + "</th>";
+  h += "</tr></thead>\n<tbody>\n";
+  std::vector<std::string> silent;
+  for (const auto& m : d.municipalities()) {
+    if (!HeardIn(m)) {
+      silent.push_back(Escape(m.region_name()));
+      continue;
+    }
+    h += "<tr><th scope=\"row\">" + Escape(m.region_name()) + "</th><td class=\"n\">" +
+         Number(m.total(), m.total().signals(), k, w) + "</td>";
+    for (const auto& theme : d.themes()) {
+      const wire::DigestCell* c = FindCell(m, theme.code());
+      h += "<td class=\"n\">" + (c ? Number(*c, c->signals(), k, w) : "0") + "</td>";
+    }
+    h += "</tr>\n";
+  }
+  h += "</tbody>\n</table>\n</div>\n";
+  // A page of zero rows would hide the few municipalities that were heard.
+  if (!silent.empty()) {
+    h += "<p id=\"municipalities-silent\">" + w.T("Geen signalen uit ", "No signals from ") + Join(silent, w) + ".</p>\n";
+  }
+  h += "<p id=\"municipalities-note\">" +
+       w.T("Per gemeente: het aantal signalen, per thema zonder subthema's. Meer cellen dan in de tabel per thema "
+           "zijn hier onderdrukt, omdat een gemeente minder signalen en organisaties telt dan de hele regio.",
+           "Per municipality: the number of signals, per theme without subthemes. More cells are suppressed here "
+           "than in the table per theme, because a municipality has fewer signals and organisations than the "
+           "whole region.") +
+       "</p>\n";
+  return h;
+}
+
 }  // namespace
 
 std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
@@ -273,6 +314,7 @@ std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
     for (const auto& sub : theme.subthemes()) h += Row(d, sub, "sub", w);
   }
   h += "</tbody>\n<tfoot>\n" + Row(d, d.total(), "total", w) + "</tfoot>\n</table>\n</div>\n";
+  h += Municipalities(d, w);
 
   h += "<p id=\"suppressed-note\">" + Below(k) + " " +
        w.T("= onderdrukt ter bescherming van de privacy: te weinig personen, signalen of organisaties achter de cel, "
@@ -299,8 +341,10 @@ std::string DigestToCsv(const wire::Digest& d, const std::string& lang) {
   const Words w{lang == "en"};
   // Semicolons and a byte-order mark: what a Dutch spreadsheet opens as columns.
   std::string out = "\xEF\xBB\xBF";
-  out += "region;period;from;to;code;level;label;suppressed;signals;persons;organisations;previous_signals;trend\r\n";
-  auto cell = [&](const wire::DigestCell& c, const char* level) {
+  out += "region;period;from;to;code;level;label;suppressed;signals;persons;organisations;previous_signals;trend;"
+         "municipality;municipality_name\r\n";
+  // `m`: the breakdown part the cell is of, or nullptr for the region's own.
+  auto cell = [&](const wire::DigestCell& c, const char* level, const wire::Digest* m = nullptr) {
     auto field = [](const std::string& s) {
       if (s.find_first_of(";\"\r\n") == std::string::npos) return s;
       std::string q = "\"";
@@ -309,20 +353,26 @@ std::string DigestToCsv(const wire::Digest& d, const std::string& lang) {
     };
     auto num = [&](uint32_t v) { return c.suppressed() ? std::string() : std::to_string(v); };
     std::string previous, trend;
-    if (d.has_previous()) {
+    if (m) {
+      // No previous period or trend per municipality.
+    } else if (d.has_previous()) {
       auto p = ShownSignals(d.previous(), c.code());
       previous = p ? std::to_string(*p) : "";
     }
-    if (d.weeks_size() > 0) trend = TrendFlagName(JudgeDigestTrend(d, c.code()).flag, w.en ? "en" : "nl");
+    if (!m && d.weeks_size() > 0) trend = TrendFlagName(JudgeDigestTrend(d, c.code()).flag, w.en ? "en" : "nl");
     out += field(d.region()) + ";" + field(d.period()) + ";" + d.from_week() + ";" + d.to_week() + ";" +
            field(c.code()) + ";" + level + ";" + field(Label(c, w)) + ";" + (c.suppressed() ? "1" : "0") + ";" +
            num(c.signals()) + ";" + num(c.persons()) + ";" + num(c.organisations()) + ";" + previous + ";" + trend +
-           "\r\n";
+           ";" + (m ? field(m->region()) + ";" + field(m->region_name()) : ";") + "\r\n";
   };
   cell(d.total(), "total");
   for (const auto& theme : d.themes()) {
     cell(theme, "theme");
     for (const auto& sub : theme.subthemes()) cell(sub, "subtheme");
+  }
+  for (const auto& m : d.municipalities()) {
+    cell(m.total(), "total", &m);
+    for (const auto& theme : m.themes()) cell(theme, "theme", &m);
   }
   return out;
 }

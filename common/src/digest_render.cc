@@ -45,11 +45,55 @@ nlohmann::json CellJson(const wire::DigestCell& c) {
   return j;
 }
 
-std::string Num(const wire::DigestCell& c, uint32_t value) { return c.suppressed() ? "×" : std::to_string(value); }
+// "<5" for a suppressed cell under k = 5, as the HTML digest shows it.
+std::string Num(const wire::DigestCell& c, uint32_t value, uint32_t k) {
+  return c.suppressed() ? "<" + std::to_string(k) : std::to_string(value);
+}
 
-std::string Row(const std::string& label, const wire::DigestCell& c) {
-  return "| " + label + " | " + Num(c, c.signals()) + " | " + Num(c, c.persons()) + " | " +
-         Num(c, c.organisations()) + " |\n";
+std::string Row(const std::string& label, const wire::DigestCell& c, uint32_t k) {
+  return "| " + label + " | " + Num(c, c.signals(), k) + " | " + Num(c, c.persons(), k) + " | " +
+         Num(c, c.organisations(), k) + " |\n";
+}
+
+// The breakdown as a table: a municipality per row, the region's themes as columns.
+std::string MunicipalitiesMarkdown(const wire::Digest& d) {
+  if (d.municipalities_size() == 0) return "";
+  const uint32_t k = d.policy().k();
+  std::string md = "## Per gemeente\n\n| Gemeente | Totaal |";
+  std::string rule = "|---|---:|";
+  for (const auto& theme : d.themes()) {
+    md += " " + theme.label_nl() + " |";
+    rule += "---:|";
+  }
+  md += "\n" + rule + "\n";
+  std::string silent;
+  for (const auto& m : d.municipalities()) {
+    if (!HeardIn(m)) {
+      silent += (silent.empty() ? "" : ", ") + m.region_name();
+      continue;
+    }
+    md += "| " + m.region_name() + " | " + Num(m.total(), m.total().signals(), k) + " |";
+    for (const auto& theme : d.themes()) {
+      const wire::DigestCell* c = FindCell(m, theme.code());
+      md += " " + (c ? Num(*c, c->signals(), k) : "0") + " |";
+    }
+    md += "\n";
+  }
+  if (!silent.empty()) md += "\nGeen signalen uit " + silent + ".\n";
+  return md + "\nSignalen per gemeente, per thema zonder subthema's.\n\n";
+}
+
+nlohmann::json MunicipalitiesJson(const wire::Digest& d) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& m : d.municipalities()) {
+    nlohmann::json total = CellJson(m.total());
+    total.erase("subthemes");
+    total.erase("theme");
+    nlohmann::json themes = nlohmann::json::array();
+    for (const auto& t : m.themes()) themes.push_back(CellJson(t));
+    out.push_back({{"municipality", m.region()}, {"name", m.region_name()}, {"total", total}, {"themes", themes}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -90,6 +134,7 @@ nlohmann::json DigestToJson(const wire::Digest& d) {
     theme["corroborated"] = !t.suppressed() && t.organisations() >= 2;
     j["themes"].push_back(theme);
   }
+  if (d.municipalities_size() > 0) j["municipalities"] = MunicipalitiesJson(d);
   return j;
 }
 
@@ -129,11 +174,13 @@ std::string DigestToMarkdown(const wire::Digest& d) {
   }
   md += "| Thema | Signalen | Personen | Organisaties |\n|---|---:|---:|---:|\n";
   for (const auto& theme : d.themes()) {
-    md += Row("**" + theme.label_nl() + "**", theme);
-    for (const auto& sub : theme.subthemes()) md += Row("&nbsp;&nbsp;" + sub.label_nl(), sub);
+    md += Row("**" + theme.label_nl() + "**", theme, d.policy().k());
+    for (const auto& sub : theme.subthemes()) md += Row("&nbsp;&nbsp;" + sub.label_nl(), sub, d.policy().k());
   }
-  md += Row("**Totaal**", t);
-  md += "\n× = onderdrukt ter bescherming van de privacy: te weinig personen, signalen of organisaties achter "
+  md += Row("**Totaal**", t, d.policy().k());
+  md += "\n";
+  md += MunicipalitiesMarkdown(d);
+  md += "<" + std::to_string(d.policy().k()) + " = onderdrukt ter bescherming van de privacy: te weinig personen, signalen of organisaties achter "
         "de cel, of verborgen zodat zo'n cel niet uit andere getallen terug te rekenen is.\n\n";
   md += "Personen zijn per organisatie en per week geteld en daarna opgeteld; iemand die bij twee organisaties "
         "of in twee weken meldt, telt twee keer.\n\n";
@@ -166,6 +213,10 @@ const wire::DigestCell* FindCell(const wire::Digest& digest, const std::string& 
     }
   }
   return nullptr;
+}
+
+bool HeardIn(const wire::Digest& municipality) {
+  return municipality.total().suppressed() || municipality.total().signals() > 0;
 }
 
 wire::DigestCell* FindCell(wire::Digest& digest, const std::string& code) {

@@ -66,6 +66,11 @@ const char* kReadPage = R"js((() => {
       sparkline: !!tr.querySelector('td.spark svg[role=img][aria-label]'),
       part: tr.parentElement.tagName })),
     colHeaders: document.querySelectorAll('#themes thead th[scope=col]').length,
+    municipalities: Array.from(document.querySelectorAll('#municipalities tbody tr')).map(tr => ({
+      name: tr.querySelector('th[scope=row]') ? tr.querySelector('th[scope=row]').textContent : '',
+      numbers: Array.from(tr.querySelectorAll('td.n')).map(td => td.textContent.trim()) })),
+    silentNote: document.getElementById('municipalities-silent') ? document.getElementById('municipalities-silent').textContent : '',
+    municipalityHeaders: Array.from(document.querySelectorAll('#municipalities thead th[scope=col]')).map(th => th.textContent),
     chartBars: svg ? svg.querySelectorAll('rect').length : 0,
     chartRole: svg ? svg.getAttribute('role') : '',
     chartLabel: svg ? svg.getAttribute('aria-label') : '',
@@ -183,6 +188,47 @@ TEST(DigestInBrowser, ChromiumShowsTheNumbersTheChartsAndMakesNoRequest) {
   EXPECT_GT(suppressed, 0) << "the data should leave some cells suppressed";
   EXPECT_GT(shown, 1);
   EXPECT_NE(page["suppressedNote"].get<std::string>().find(below + " = onderdrukt"), std::string::npos);
+
+  // The breakdown: a row per municipality of the region, the total and a
+  // column per theme the region lists, "<k" where suppressed.
+  // Municipalities that heard nothing are named in a sentence instead.
+  ASSERT_EQ(digest["municipalities"].size(), 16u) << "Zuid-Limburg has 16 municipalities";
+  nlohmann::json parts = nlohmann::json::array();
+  for (const auto& part : digest["municipalities"]) {
+    if (part["total"]["suppressed"].get<bool>() || part["total"]["signals"].get<int>() > 0) {
+      parts.push_back(part);
+    } else {
+      EXPECT_NE(page["silentNote"].get<std::string>().find(part["name"].get<std::string>()), std::string::npos)
+          << part["name"];
+    }
+  }
+  ASSERT_EQ(page["municipalities"].size(), parts.size());
+  ASSERT_EQ(page["municipalityHeaders"].size(), digest["themes"].size() + 2);
+  int heard_in = 0, part_suppressed = 0;
+  auto shown_as = [&](const nlohmann::json& cell) {
+    if (cell["suppressed"].get<bool>()) {
+      ++part_suppressed;
+      return below;
+    }
+    return std::to_string(cell["signals"].get<int>());
+  };
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const auto& row = page["municipalities"][i];
+    const auto& part = parts[i];
+    EXPECT_EQ(row["name"], part["name"]);
+    ASSERT_EQ(row["numbers"].size(), digest["themes"].size() + 1) << row.dump();
+    EXPECT_EQ(row["numbers"][0], shown_as(part["total"])) << part["name"];
+    heard_in += part["total"]["suppressed"].get<bool>() || part["total"]["signals"].get<int>() > 0;
+    for (size_t t = 0; t < digest["themes"].size(); ++t) {
+      std::string expected = "0";
+      for (const auto& cell : part["themes"]) {
+        if (cell["theme"] == digest["themes"][t]["theme"]) expected = shown_as(cell);
+      }
+      EXPECT_EQ(row["numbers"][t + 1], expected) << part["name"] << " " << digest["themes"][t]["theme"];
+    }
+  }
+  EXPECT_EQ(heard_in, 2) << "signals were generated in Heerlen and Kerkrade only";
+  EXPECT_GT(part_suppressed, 0);
 
   // The summary is written, in Dutch, from the numbers.
   EXPECT_GT(page["summary"].get<std::string>().size(), 40u) << page["summary"];

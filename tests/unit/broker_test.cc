@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "broker_store.h"
 #include "digest_builder.h"
@@ -266,6 +267,59 @@ TEST(DigestBuilder, AggregatesAcrossNodesWithinTheRegionOnly) {
   EXPECT_EQ(limburg->total().signals(), 70u);
   EXPECT_FALSE(builder.Build("atlantis", "2026-W40", 1000).ok());
   EXPECT_FALSE(builder.Build("limburg", "2026-W41..2026-W40", 1000).ok());
+}
+
+// The breakdown by municipality: a part per municipality of the region,
+// themes only, audited after the region's own numbers. Kerkrade's 3 is below
+// k, and Heerlen's 20 shown would give it away as 23 − 20: both are hidden,
+// while the region's 23 stays shown.
+TEST(DigestBuilder, BreakdownByMunicipalityHidesWhatTheRegionGivesAway) {
+  ThemeTable table(Ref());
+  for (const char* node : {"a", "b"}) {
+    auto s = Snapshot(node, "2026-W40", 1);
+    AddCell(s, "GM0917", "schulden", "schulden.schuldhulpverlening", 10, 10);  // Heerlen
+    table.Put(s);
+  }
+  auto c = Snapshot("c", "2026-W40", 1);
+  AddCell(c, "GM0928", "schulden", "schulden.schuldhulpverlening", 3, 3);  // Kerkrade
+  table.Put(c);
+  DisclosurePolicy policy(5);
+  DigestBuilder builder(Ref(), table, policy);
+  auto d = builder.Build("parkstad", "2026-W40", 1000);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  ASSERT_EQ(d->themes_size(), 1);
+  EXPECT_EQ(d->themes(0).signals(), 23u);
+  EXPECT_FALSE(d->themes(0).suppressed());
+  ASSERT_EQ(d->municipalities_size(), 7);  // Parkstad's seven, by name
+  std::map<std::string, const wire::Digest*> by_name;
+  for (const auto& m : d->municipalities()) {
+    by_name[m.region_name()] = &m;
+    EXPECT_TRUE(m.themes_only());
+    for (const auto& t : m.themes()) EXPECT_EQ(t.subthemes_size(), 0) << m.region_name();
+  }
+  EXPECT_EQ(d->municipalities(0).region_name(), "Beekdaelen");
+  const wire::Digest& heerlen = *by_name.at("Heerlen");
+  const wire::Digest& kerkrade = *by_name.at("Kerkrade");
+  EXPECT_EQ(heerlen.region(), "GM0917");
+  EXPECT_TRUE(kerkrade.total().suppressed());
+  EXPECT_TRUE(kerkrade.themes(0).suppressed());
+  EXPECT_TRUE(heerlen.themes(0).suppressed()) << "20 shown would give Kerkrade away as 23 - 20";
+  EXPECT_TRUE(heerlen.total().suppressed());
+  EXPECT_GT(heerlen.policy().cells_secondary(), 0u);
+  EXPECT_EQ(by_name.at("Brunssum")->total().signals(), 0u);
+  EXPECT_FALSE(by_name.at("Brunssum")->total().suppressed());
+
+  // The ledger's view: the region, then each municipality, as releases of their own.
+  auto flat = FlatReleases(*d);
+  ASSERT_EQ(flat.size(), 8u);
+  EXPECT_EQ(flat[0].municipalities_size(), 0);
+  EXPECT_EQ(flat[0].region(), "parkstad");
+  EXPECT_EQ(flat[1].region(), d->municipalities(0).region());
+
+  // A municipality's own digest has no breakdown.
+  auto own = builder.Build("GM0917", "2026-W40", 1000);
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->municipalities_size(), 0);
 }
 
 // A quarter's context: the twelve baseline weeks and the thirteen weeks

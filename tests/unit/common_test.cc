@@ -1,6 +1,8 @@
 // Unit tests of the calendar, the CSV reader and the reference data.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "signaal/csv.h"
 #include "signaal/digest_render.h"
 #include "signaal/period.h"
@@ -165,8 +167,68 @@ TEST(DigestRender, SuppressedCellsCarryNoNumber) {
   EXPECT_TRUE(j["themes"][0]["subthemes"][0]["organisations"].is_null());
   EXPECT_EQ(j["policy"]["k"], 5);
   std::string md = DigestToMarkdown(d);
-  EXPECT_NE(md.find("| × | × | × |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| <5 | <5 | <5 |"), std::string::npos) << md;
   EXPECT_EQ(DigestFileName(d, "json"), "parkstad/2026-W40..2026-W41.json");
+}
+
+TEST(DigestRender, MunicipalityBreakdownInEveryFormat) {
+  wire::Digest d;
+  d.set_region("parkstad");
+  d.set_region_name("Parkstad Limburg");
+  d.set_period("2026-W40");
+  d.mutable_policy()->set_k(5);
+  d.mutable_total()->set_signals(30);
+  auto* t = d.add_themes();
+  t->set_code("schulden");
+  t->set_label_nl("Schulden & geldzaken");
+  t->set_signals(30);
+  auto* u = d.add_themes();
+  u->set_code("zorg");
+  u->set_label_nl("Zorg");
+  u->set_signals(6);
+  for (auto [gm, name, signals, suppressed] : {std::tuple{"GM0917", "Heerlen", 26u, false},
+                                                std::tuple{"GM0928", "Kerkrade", 0u, true},
+                                                std::tuple{"GM0899", "Brunssum", 0u, false},
+                                                std::tuple{"GM0882", "Landgraaf", 0u, false}}) {
+    auto* m = d.add_municipalities();
+    m->set_region(gm);
+    m->set_region_name(name);
+    m->set_themes_only(true);
+    m->mutable_total()->set_signals(signals);
+    m->mutable_total()->set_suppressed(suppressed);
+    auto* mt = m->add_themes();
+    mt->set_code("schulden");
+    mt->set_signals(signals);
+    mt->set_suppressed(suppressed);
+  }
+  auto j = DigestToJson(d);
+  ASSERT_EQ(j["municipalities"].size(), 4u);
+  EXPECT_EQ(j["municipalities"][0]["municipality"], "GM0917");
+  EXPECT_EQ(j["municipalities"][0]["total"]["signals"], 26);
+  EXPECT_TRUE(j["municipalities"][1]["themes"][0]["signals"].is_null());
+
+  std::string md = DigestToMarkdown(d);
+  EXPECT_NE(md.find("| Gemeente | Totaal | Schulden & geldzaken | Zorg |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| Heerlen | 26 | 26 | 0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| Kerkrade | <5 | <5 | 0 |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("| Brunssum |"), std::string::npos) << md;
+  EXPECT_NE(md.find("Geen signalen uit Brunssum, Landgraaf."), std::string::npos) << md;
+
+  std::string csv = DigestToCsv(d);
+  EXPECT_NE(csv.find(";trend;municipality;municipality_name\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("parkstad;2026-W40;;;schulden;theme;Schulden & geldzaken;0;30;0;0;;;;\r\n"), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("parkstad;2026-W40;;;schulden;theme;;1;;;;;;GM0928;Kerkrade\r\n"), std::string::npos) << csv;
+
+  std::string html = DigestToHtml(d);
+  EXPECT_NE(html.find("<table id=\"municipalities\">"), std::string::npos);
+  EXPECT_NE(html.find("<th scope=\"row\">Kerkrade</th>"), std::string::npos);
+  EXPECT_NE(html.find("Geen signalen uit Brunssum en Landgraaf."), std::string::npos);
+
+  // A digest without a breakdown (a municipality's own) has no such table.
+  d.clear_municipalities();
+  EXPECT_EQ(DigestToHtml(d).find("id=\"municipalities\""), std::string::npos);
+  EXPECT_EQ(DigestToJson(d).count("municipalities"), 0u);
 }
 
 }  // namespace

@@ -32,6 +32,10 @@ std::string RenderDigest(const wire::Digest& digest, const std::string& format, 
 const wire::DigestCell* FindCell(const wire::Digest& digest, const std::string& code);
 wire::DigestCell* FindCell(wire::Digest& digest, const std::string& code);
 
+// True if a part of a breakdown heard anything: its total is shown above
+// zero or suppressed. The others are named in one sentence, not as rows.
+bool HeardIn(const wire::Digest& municipality);
+
 // What a digest shows for a code: its signals, 0 when unlisted, nullopt when
 // suppressed.
 std::optional<uint32_t> ShownSignals(const wire::Digest& digest, const std::string& code);
