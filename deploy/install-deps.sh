@@ -9,7 +9,7 @@
 #                                   and systemd-analyze for the units
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ca-certificates
-  libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler librocksdb-dev libssl-dev
+  libzmq3-dev libsodium-dev cppzmq-dev libprotobuf-dev protobuf-compiler librocksdb-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev
   coinor-libclp-dev libglpk-dev tzdata libsystemd-dev)
 # systemd: systemd-analyze for the unit tests; adduser: the packages' postinst;
