@@ -1,6 +1,6 @@
 // Unit tests of the broker's ingest path: the group commit's decisions within
 // one batch, the newest version kept per node, the packed ThemeTable, and the
-// validator's cell checks and cached keys.
+// validator's cell checks and cached keys, and the digest worker thread.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "broker_store.h"
+#include "digest_worker.h"
 #include "snapshot_validator.h"
 #include "theme_table.h"
 #include "signaal/keys.h"
@@ -207,6 +208,40 @@ TEST_F(CellCheck, AReEnrolledKeyReplacesTheCachedOne) {
   wire::SummarySnapshot out;
   EXPECT_FALSE(validator_.Check(Sign(s, old_keys), node_, std::time(nullptr), out, r));
   EXPECT_EQ(r.reason, "unknown-signing-key");
+}
+
+TEST(DigestWorker, BuildsFromItsCopyWhatTheLoopWouldHaveBuilt) {
+  ThemeTable table(Ref());
+  std::string week = IsoWeekOf(Today());
+  for (int n = 0; n < 6; ++n) table.Put(Snapshot("n" + std::to_string(n), week, 1, 3 + n));
+  DisclosurePolicy policy(5, 2);
+  auto expected = DigestBuilder(Ref(), table, policy).Build("GM0917", week, 1000, {}, DigestBuilder::Context::kFull);
+  ASSERT_TRUE(expected.ok()) << expected.status().message();
+
+  zmq::context_t ctx(1);
+  DigestWorker worker(ctx, Ref(), policy);
+  for (const char* period : {week.c_str(), "1999-W99"}) {
+    auto job = std::make_unique<DigestJob>();
+    job->region = "GM0917";
+    job->period = period;
+    job->now = 1000;
+    job->table = std::make_unique<ThemeTable>(table);
+    worker.Start(std::move(job));
+    EXPECT_TRUE(worker.busy());
+    table.Put(Snapshot("n9", week, 1, 50));  // the loop goes on; the copy does not change
+    zmq::pollitem_t item{worker.socket().handle(), 0, ZMQ_POLLIN, 0};
+    ASSERT_EQ(zmq::poll(&item, 1, std::chrono::milliseconds(30000)), 1);
+    auto done = worker.Finished();
+    ASSERT_TRUE(done);
+    EXPECT_FALSE(worker.busy());
+    if (std::string(period) == week) {
+      ASSERT_TRUE(done->result.ok()) << done->result.status().message();
+      EXPECT_EQ(done->result->SerializeAsString(), expected->SerializeAsString());
+      EXPECT_EQ(done->table, nullptr) << "the worker frees its copy";
+    } else {
+      EXPECT_FALSE(done->result.ok());
+    }
+  }
 }
 
 }  // namespace
