@@ -16,6 +16,14 @@
 namespace signaal::node {
 namespace {
 
+// Whole-store scans read every block once; they should not push what the
+// daemon reads often out of the block cache, nor grow it.
+rocksdb::ReadOptions Scan() {
+  rocksdb::ReadOptions r;
+  r.fill_cache = false;
+  return r;
+}
+
 rocksdb::WriteOptions Synced() {
   rocksdb::WriteOptions w;
   w.sync = true;
@@ -38,6 +46,16 @@ const StoreFormat& NodeStoreFormat() {
           {1, "stamp the format version", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
           // 2: per-week cell aggregates (agg/, agp/, see aggregates.h), so a snapshot reads O(cells).
           {2, "build the weekly cell aggregates", BuildAggregates},
+          // 3: meta/signal_count, kept with every change, so opening does not count every sig/ key.
+          {3, "count the signals once",
+           [](rocksdb::DB& db, rocksdb::WriteBatch& batch) {
+             uint64_t n = 0;
+             std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(Scan()));
+             for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) ++n;
+             if (!it->status().ok()) return Status::Runtime("cannot count the signals: " + it->status().ToString());
+             batch.Put("meta/signal_count", std::to_string(n));
+             return Status::Ok();
+           }},
       }};
   return format;
 }
@@ -54,15 +72,14 @@ std::string Pseudonym(const std::string& secret, const std::string& reference) {
 Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_dir, std::string pseudonym_secret,
                                                        std::string data_key) {
   if (data_key.size() != 32) return Status::Usage("the node's data key must be 32 bytes");
-  auto db = OpenRocksDb(data_dir, "the node store");
+  auto db = OpenRocksDb(data_dir, "the node store", RocksTuning::kSmall);
   if (!db.ok()) return db.status();
   if (auto migrated = MigrateStore(**db, NodeStoreFormat(), data_dir); !migrated.ok()) return migrated.status();
   std::unique_ptr<SignalStore> store(
       new SignalStore(std::move(*db), std::move(pseudonym_secret), std::move(data_key)));
   store->next_id_ = std::stoull(store->GetOr("meta/next_id", "1"));
   store->last_version_ = std::stoull(store->GetOr("meta/version", "0"));
-  std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) ++store->signal_count_;
+  store->signal_count_ = std::stoull(store->GetOr("meta/signal_count", "0"));
   return store;
 }
 
@@ -100,6 +117,7 @@ Result<std::vector<wire::StoredSignal>> SignalStore::Add(const std::vector<Valid
     stored.push_back(std::move(s));
   }
   batch.Put("meta/next_id", std::to_string(id));
+  batch.Put("meta/signal_count", std::to_string(signal_count_ + signals.size()));
   if (Status a = delta.Apply(*db_, batch); !a.ok()) return a;
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot store signals: " + s.ToString());
@@ -111,7 +129,7 @@ Result<std::vector<wire::StoredSignal>> SignalStore::Add(const std::vector<Valid
 std::vector<wire::StoredSignal> SignalStore::List(const std::string& period) const {
   std::string prefix = period.empty() ? "sig/" : "sig/" + period + "/";
   std::vector<wire::StoredSignal> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Scan()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     wire::StoredSignal s;
     if (s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) out.push_back(std::move(s));
@@ -146,7 +164,7 @@ Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const wi
   rocksdb::WriteBatch batch;
   AggregateDelta delta;
   Erased erased;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Scan()));
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
     wire::StoredSignal s;
     if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || !match(s)) continue;
@@ -160,6 +178,7 @@ Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const wi
   }
   if (erased.count == 0) return erased;
   if (Status a = delta.Apply(*db_, batch); !a.ok()) return a;
+  batch.Put("meta/signal_count", std::to_string(signal_count_ - erased.count));
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot erase signals: " + s.ToString());
   signal_count_ -= erased.count;
@@ -188,7 +207,7 @@ Result<SignalStore::Erased> SignalStore::EraseByPerson(const std::string& refere
 Result<uint32_t> SignalStore::PurgeBefore(const std::string& oldest_week) {
   rocksdb::WriteBatch batch;
   uint32_t purged = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Scan()));
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
     if (it->key().ToString().substr(4, 8) >= oldest_week) break;  // keys sort by week
     batch.Delete(it->key());
@@ -202,6 +221,7 @@ Result<uint32_t> SignalStore::PurgeBefore(const std::string& oldest_week) {
     }
   }
   if (batch.Count() == 0) return purged;
+  if (purged > 0) batch.Put("meta/signal_count", std::to_string(signal_count_ - purged));
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot purge old signals: " + s.ToString());
   signal_count_ -= purged;
