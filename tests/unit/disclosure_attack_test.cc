@@ -359,9 +359,12 @@ TEST(DisclosureAttack, NoSuppressedCellIsPinnedNarrowerThanK) {
   auto seconds_since = [](std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
-  // SIGNAAL_ATTACK_SCENARIOS=200 for a longer run; ctest runs 24.
+  // SIGNAAL_ATTACK_SCENARIOS=200 for a longer run; ctest runs 16. The
+  // negative control needs only to show that the attacker bites: it runs on
+  // the first 8 (every attack costs a second of solving with the breakdown).
   const char* env = std::getenv("SIGNAAL_ATTACK_SCENARIOS");
-  const int scenarios = env ? std::atoi(env) : 24;
+  const int scenarios = env ? std::atoi(env) : 16;
+  const int controlled = std::min(scenarios, 8);
   for (int seed = 1; seed <= scenarios; ++seed) {
     std::mt19937 rng(static_cast<unsigned>(seed));
     Scenario s;
@@ -384,17 +387,19 @@ TEST(DisclosureAttack, NoSuppressedCellIsPinnedNarrowerThanK) {
     protected_total.violations += t.violations;
     protected_total.tightest = std::min(protected_total.tightest, t.tightest);
 
-    Tally p = Attack(s, PrimaryOnly(s, policy), false);
-    primary_total.cells += p.cells;
-    primary_total.violations += p.violations;
+    if (seed <= controlled) {
+      Tally p = Attack(s, PrimaryOnly(s, policy), false);
+      primary_total.cells += p.cells;
+      primary_total.violations += p.violations;
+    }
     attack_seconds += seconds_since(started);
   }
   std::cout << "attacker: " << scenarios << " scenarios, " << digests << " digests, " << shown << " cells shown, "
             << hidden << " suppressed; " << protected_total.cells << " hidden cells attacked, "
             << protected_total.violations << " pinned narrower than k=" << kK << ", tightest interval "
             << protected_total.tightest << "\n"
-            << "negative control (primary suppression only): " << primary_total.violations << " of "
-            << primary_total.cells << " suppressed cells pinned narrower than k\n"
+            << "negative control (primary suppression only, " << controlled << " scenarios): "
+            << primary_total.violations << " of " << primary_total.cells << " suppressed cells pinned narrower than k\n"
             << "time: " << build_seconds << " s building and auditing the digests, " << attack_seconds
             << " s attacking them\n";
   EXPECT_GT(protected_total.cells, 100) << "too few cells attacked to mean anything";
