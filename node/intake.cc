@@ -112,6 +112,18 @@ std::variant<ValidatedSignal, FieldError> ValidateSignal(const wire::SignalInput
 Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
                                      const ReferenceData& ref, const std::string& default_channel,
                                      const Date& today) {
+  std::vector<ValidatedSignal> valid;
+  auto outcome = ParseSignalCsv(content, file_name, ref, default_channel, today, [&](ValidatedSignal&& v) {
+    valid.push_back(std::move(v));
+    return Status::Ok();
+  });
+  if (outcome.ok()) outcome->valid = std::move(valid);
+  return outcome;
+}
+
+Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
+                                     const ReferenceData& ref, const std::string& default_channel,
+                                     const Date& today, const std::function<Status(ValidatedSignal&&)>& on_valid) {
   auto table = ParseCsv(content, file_name);
   if (!table.ok()) return table.status();
   std::map<std::string, size_t> col;
@@ -129,7 +141,7 @@ Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::stri
   }
 
   ImportOutcome outcome;
-  for (const auto& row : table->rows) {
+  for (auto& row : table->rows) {
     ++outcome.rows;
     auto get = [&](const std::string& name) -> std::string {
       auto it = col.find(name);
@@ -179,7 +191,7 @@ Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::stri
     if (auto* e = std::get_if<FieldError>(&checked)) {
       fail(e->field, e->message);
     } else {
-      outcome.valid.push_back(std::move(std::get<ValidatedSignal>(checked)));
+      if (Status s = on_valid(std::move(std::get<ValidatedSignal>(checked))); !s.ok()) return s;
     }
   }
   return outcome;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -43,5 +44,12 @@ struct ImportOutcome {
 Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
                                      const ReferenceData& ref, const std::string& default_channel,
                                      const Date& today);
+
+// The same, handing each valid signal to `on_valid` as its row is checked
+// instead of keeping them all in `valid` (an import of a million rows);
+// a failing `on_valid` stops the parse with its Status.
+Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
+                                     const ReferenceData& ref, const std::string& default_channel,
+                                     const Date& today, const std::function<Status(ValidatedSignal&&)>& on_valid);
 
 }  // namespace signaal::node

@@ -74,27 +74,35 @@ wire::NodeResponse LocalControl::Add(const wire::AddSignal& req, int64_t now) {
 
 wire::NodeResponse LocalControl::Import(const wire::ImportSignals& req, int64_t now) {
   std::string name = req.file_name().empty() ? "the file" : req.file_name();
-  auto outcome = ParseSignalCsv(req.content(), name, c_.ref, c_.config.type, DateFromUnix(now));
-  if (!outcome.ok()) return NodeError(outcome.status());
+  // One pass: each valid row goes straight into the store's batch, so the
+  // node never holds the whole file as signals; the batch is written only if
+  // the file may be imported (all or nothing), after the last row.
+  SignalStore::Writer writer(c_.store, now);
+  std::set<std::string> periods;
   wire::ImportResult result;
+  auto outcome = ParseSignalCsv(req.content(), name, c_.ref, c_.config.type, DateFromUnix(now),
+                                [&](ValidatedSignal&& v) -> Status {
+                                  periods.insert(v.record.period());
+                                  return req.dry_run() ? Status::Ok() : writer.Append(v);
+                                });
+  if (!outcome.ok()) return NodeError(outcome.status());
+  bool any_error = !outcome->errors.empty();
   result.set_rows(outcome->rows);
   for (const auto& e : outcome->errors) *result.add_errors() = e;
-  if (!outcome->errors.empty() && !req.skip_invalid()) {
+  if (any_error && !req.skip_invalid()) {
     auto r = NodeError(Status::Usage(std::to_string(outcome->errors.size()) + " of " +
                                      std::to_string(outcome->rows) + " rows in " + name +
                                      " have errors; nothing was imported"));
     *r.mutable_import_result() = result;
     return r;
   }
-  std::set<std::string> periods;
-  for (const auto& v : outcome->valid) periods.insert(v.record.period());
   for (const auto& p : periods) result.add_periods(p);
   result.set_skipped(static_cast<uint32_t>(outcome->errors.size()));
   if (!req.dry_run()) {
-    auto stored = c_.store.Add(outcome->valid, now);
-    if (!stored.ok()) return NodeError(stored.status());
-    result.set_imported(static_cast<uint32_t>(stored->size()));
-    spdlog::info("imported {} signals ({} rows, {} skipped) into {} weeks", stored->size(), outcome->rows,
+    uint64_t imported = writer.count();
+    if (Status s = c_.store.Commit(writer); !s.ok()) return NodeError(s);
+    result.set_imported(static_cast<uint32_t>(imported));
+    spdlog::info("imported {} signals ({} rows, {} skipped) into {} weeks", imported, outcome->rows,
                  outcome->errors.size(), periods.size());
   }
   auto r = Ok();

@@ -1,5 +1,6 @@
 #include "signal_store.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include "aggregates.h"
 #include "summariser.h"
 #include "signaal/files.h"
+#include "signaal/hmac.h"
 #include "signaal/keys.h"
 #include "signaal/rocks.h"
 #include "signaal/sealing.h"
@@ -60,13 +62,18 @@ const StoreFormat& NodeStoreFormat() {
   return format;
 }
 
-std::string Pseudonym(const std::string& secret, const std::string& reference) {
+std::string NormalReference(const std::string& reference) {
   std::string normal;
+  normal.reserve(reference.size());
   for (unsigned char c : reference) {
     if (c == ' ' || c == '.' || c == '-' || c == '\t') continue;
     normal.push_back(static_cast<char>(std::tolower(c)));
   }
-  return HmacSha256(secret, normal);
+  return normal;
+}
+
+std::string Pseudonym(const std::string& secret, const std::string& reference) {
+  return HmacSha256(secret, NormalReference(reference));
 }
 
 Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_dir, std::string pseudonym_secret,
@@ -77,6 +84,13 @@ Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_d
   if (auto migrated = MigrateStore(**db, NodeStoreFormat(), data_dir); !migrated.ok()) return migrated.status();
   std::unique_ptr<SignalStore> store(
       new SignalStore(std::move(*db), std::move(pseudonym_secret), std::move(data_key)));
+  // Keyed once: set up per value they cost more than the sealing and MAC itself.
+  auto sealer = Sealer::Create(store->data_key_);
+  if (!sealer.ok()) return sealer.status();
+  store->sealer_ = std::make_unique<Sealer>(std::move(*sealer));
+  auto mac = HmacSha256Key::Create(store->secret_);
+  if (!mac.ok()) return mac.status();
+  store->pseudonyms_ = std::make_unique<HmacSha256Key>(std::move(*mac));
   store->next_id_ = std::stoull(store->GetOr("meta/next_id", "1"));
   store->last_version_ = std::stoull(store->GetOr("meta/version", "0"));
   store->signal_count_ = std::stoull(store->GetOr("meta/signal_count", "0"));
@@ -88,41 +102,66 @@ std::string SignalStore::GetOr(const std::string& key, const std::string& fallba
   return db_->Get(rocksdb::ReadOptions(), key, &v).ok() ? v : fallback;
 }
 
-Result<std::vector<wire::StoredSignal>> SignalStore::Add(const std::vector<ValidatedSignal>& signals, int64_t now) {
-  rocksdb::WriteBatch batch;
-  AggregateDelta delta;
-  std::vector<wire::StoredSignal> stored;
-  uint64_t id = next_id_;
-  for (const auto& v : signals) {
-    wire::StoredSignal s = v.record;
-    s.set_id(SignalId(id++));
-    s.set_received_unix(now);
-    if (!v.person_reference.empty()) s.set_person_pseudonym(Pseudonym(secret_, v.person_reference));
-    // Free text and quotes are kept only sealed.
-    if (!s.text().empty()) {
-      auto sealed = Seal(data_key_, s.text(), s.id() + "/text");
-      if (!sealed.ok()) return sealed.status();
-      s.set_sealed_text(*sealed);
-      s.clear_text();
-    }
-    if (!s.quote().empty()) {
-      auto sealed = Seal(data_key_, s.quote(), s.id() + "/quote");
-      if (!sealed.ok()) return sealed.status();
-      s.set_sealed_quote(*sealed);
-      s.clear_quote();
-    }
-    batch.Put("sig/" + s.period() + "/" + s.id(), s.SerializeAsString());
-    batch.Put("dirty/" + s.period(), "");
-    delta.Count(s, +1);
-    stored.push_back(std::move(s));
+SignalStore::Writer::Writer(SignalStore& store, int64_t now) : store_(store), now_(now), next_id_(store.next_id_) {}
+
+Status SignalStore::Writer::Append(const ValidatedSignal& v, wire::StoredSignal* copy) {
+  if (!store_.sealer_ || !store_.pseudonyms_) return Status::Runtime("the node store's keys are not set up");
+  s_ = v.record;
+  s_.set_id(SignalId(next_id_));
+  s_.set_received_unix(now_);
+  if (!v.person_reference.empty()) {
+    auto p = store_.pseudonyms_->Mac(NormalReference(v.person_reference));
+    if (!p.ok()) return p.status();
+    s_.set_person_pseudonym(std::move(*p));
   }
-  batch.Put("meta/next_id", std::to_string(id));
-  batch.Put("meta/signal_count", std::to_string(signal_count_ + signals.size()));
-  if (Status a = delta.Apply(*db_, batch); !a.ok()) return a;
-  auto s = db_->Write(Synced(), &batch);
+  // Free text and quotes are kept only sealed.
+  if (!s_.text().empty()) {
+    auto sealed = store_.sealer_->Seal(s_.text(), s_.id() + "/text");
+    if (!sealed.ok()) return sealed.status();
+    s_.set_sealed_text(std::move(*sealed));
+    s_.clear_text();
+  }
+  if (!s_.quote().empty()) {
+    auto sealed = store_.sealer_->Seal(s_.quote(), s_.id() + "/quote");
+    if (!sealed.ok()) return sealed.status();
+    s_.set_sealed_quote(std::move(*sealed));
+    s_.clear_quote();
+  }
+  key_.assign("sig/").append(s_.period()).append("/").append(s_.id());
+  s_.SerializeToString(&value_);
+  batch_.Put(key_, value_);
+  if (periods_.empty() || periods_.back() != s_.period()) {
+    if (std::find(periods_.begin(), periods_.end(), s_.period()) == periods_.end()) periods_.push_back(s_.period());
+  }
+  delta_.Count(s_, +1);
+  ++next_id_;
+  ++count_;
+  if (copy) *copy = s_;
+  return Status::Ok();
+}
+
+Status SignalStore::Commit(Writer& w) {
+  if (w.count_ == 0) return Status::Ok();
+  for (const auto& period : w.periods_) w.batch_.Put("dirty/" + period, "");
+  w.batch_.Put("meta/next_id", std::to_string(w.next_id_));
+  w.batch_.Put("meta/signal_count", std::to_string(signal_count_ + w.count_));
+  if (Status a = w.delta_.Apply(*db_, w.batch_); !a.ok()) return a;
+  auto s = db_->Write(Synced(), &w.batch_);
   if (!s.ok()) return Status::Runtime("cannot store signals: " + s.ToString());
-  next_id_ = id;
-  signal_count_ += signals.size();
+  next_id_ = w.next_id_;
+  signal_count_ += w.count_;
+  w.batch_.Clear();
+  w.count_ = 0;
+  return Status::Ok();
+}
+
+Result<std::vector<wire::StoredSignal>> SignalStore::Add(const std::vector<ValidatedSignal>& signals, int64_t now) {
+  Writer w(*this, now);
+  std::vector<wire::StoredSignal> stored(signals.size());
+  for (size_t i = 0; i < signals.size(); ++i) {
+    if (Status s = w.Append(signals[i], &stored[i]); !s.ok()) return s;
+  }
+  if (Status s = Commit(w); !s.ok()) return s;
   return stored;
 }
 

@@ -24,9 +24,14 @@
 
 #include <rocksdb/db.h>
 
+#include <rocksdb/write_batch.h>
+
+#include "aggregates.h"
 #include "intake.h"
 #include "signaal.pb.h"
 #include "signaal/backup.h"
+#include "signaal/hmac.h"
+#include "signaal/sealing.h"
 #include "signaal/status.h"
 #include "signaal/store_format.h"
 
@@ -36,6 +41,8 @@ namespace signaal::node {
 // the reference with spaces, dots and dashes removed and lower-cased, so
 // "1234.56.782" and " 123456782 " are one person.
 std::string Pseudonym(const std::string& secret, const std::string& reference);
+// The reference as the pseudonym's HMAC sees it.
+std::string NormalReference(const std::string& reference);
 
 // The node store's format and its migrations; add a step for every change
 // of the key layout above.
@@ -52,6 +59,31 @@ class SignalStore {
 
   // The free text and quote of a stored signal, opened with the data key.
   Result<std::pair<std::string, std::string>> OpenText(const wire::StoredSignal& s) const;
+
+  // New signals going into one WriteBatch as they come (an import, row by
+  // row, without holding them all): each is sealed, pseudonymised and
+  // serialised on Append; nothing is stored until Commit writes the batch,
+  // synced, all or nothing. One writer at a time.
+  class Writer {
+   public:
+    Writer(SignalStore& store, int64_t now);
+    // Assigns the id; `copy`, if given, receives the signal as stored.
+    Status Append(const ValidatedSignal& v, wire::StoredSignal* copy = nullptr);
+    uint64_t count() const { return count_; }
+
+   private:
+    friend class SignalStore;
+    SignalStore& store_;
+    int64_t now_;
+    uint64_t next_id_;
+    uint64_t count_ = 0;
+    rocksdb::WriteBatch batch_;
+    AggregateDelta delta_;
+    std::vector<std::string> periods_;
+    wire::StoredSignal s_;     // reused per row
+    std::string key_, value_;  // reused per row
+  };
+  Status Commit(Writer& writer);
 
   // Stores all signals or none; assigns ids; marks their periods dirty.
   Result<std::vector<wire::StoredSignal>> Add(const std::vector<ValidatedSignal>& signals, int64_t now);
@@ -126,6 +158,8 @@ class SignalStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::string secret_;
   std::string data_key_;
+  std::unique_ptr<Sealer> sealer_;
+  std::unique_ptr<HmacSha256Key> pseudonyms_;
   uint64_t next_id_ = 1;
   uint64_t last_version_ = 0;
   uint64_t signal_count_ = 0;

@@ -12,7 +12,7 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)
 constexpr int kNonce = 12;
 constexpr int kTag = 16;
 
-const unsigned char* U(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
 }  // namespace
 
@@ -53,6 +53,36 @@ Result<std::string> Unseal(const std::string& key, const std::string& sealed, co
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &len) != 1) {
     return Status::Refused("a sealed value does not open with this key (wrong key, or tampered)");
+  }
+  return out;
+}
+
+void Sealer::Free::operator()(evp_cipher_ctx_st* ctx) const { EVP_CIPHER_CTX_free(ctx); }
+
+Result<Sealer> Sealer::Create(const std::string& key) {
+  if (key.size() != 32) return Status::Usage("the data key must be 32 bytes");
+  Sealer sealer;
+  sealer.ctx_.reset(EVP_CIPHER_CTX_new());
+  if (!sealer.ctx_ || EVP_EncryptInit_ex(sealer.ctx_.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(sealer.ctx_.get(), EVP_CTRL_GCM_SET_IVLEN, kNonce, nullptr) != 1 ||
+      EVP_EncryptInit_ex(sealer.ctx_.get(), nullptr, nullptr, U(key), nullptr) != 1) {
+    return Status::Runtime("AES-256-GCM set-up failed");
+  }
+  return sealer;
+}
+
+Result<std::string> Sealer::Seal(std::string_view plaintext, std::string_view associated) {
+  std::string out(kNonce + plaintext.size() + kTag, '\0');
+  auto* buf = reinterpret_cast<unsigned char*>(out.data());
+  if (RAND_bytes(buf, kNonce) != 1) return Status::Runtime("no randomness for a nonce");
+  int len = 0;
+  // Only the nonce is new: the key schedule set up in Create stays.
+  if (EVP_EncryptInit_ex(ctx_.get(), nullptr, nullptr, nullptr, buf) != 1 ||
+      EVP_EncryptUpdate(ctx_.get(), nullptr, &len, U(associated), static_cast<int>(associated.size())) != 1 ||
+      EVP_EncryptUpdate(ctx_.get(), buf + kNonce, &len, U(plaintext), static_cast<int>(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx_.get(), buf + kNonce + len, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_GCM_GET_TAG, kTag, buf + kNonce + plaintext.size()) != 1) {
+    return Status::Runtime("AES-256-GCM sealing failed");
   }
   return out;
 }

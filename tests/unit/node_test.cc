@@ -10,7 +10,9 @@
 #include "outbox.h"
 #include "signal_store.h"
 #include "summariser.h"
+#include "signaal/hmac.h"
 #include "signaal/keys.h"
+#include "signaal/sealing.h"
 
 namespace signaal::node {
 namespace {
@@ -197,6 +199,27 @@ wire::StoredSignal Raw(const std::string& sub, const std::string& age, const std
   s.set_channel(channel);
   s.set_person_pseudonym(person);
   return s;
+}
+
+// The keyed-once crypto the store uses gives what the one-shot functions give.
+TEST(NodeCrypto, KeyedOnceSealerAndHmacMatchTheOneShotFunctions) {
+  std::string key(32, 'k');
+  auto sealer = Sealer::Create(key);
+  ASSERT_TRUE(sealer.ok());
+  for (const std::string& text : std::vector<std::string>{"", "Wachttijd schuldhulp", std::string(1000, 'x')}) {
+    auto sealed = sealer->Seal(text, "S0000001/text");
+    ASSERT_TRUE(sealed.ok());
+    EXPECT_EQ(*Unseal(key, *sealed, "S0000001/text"), text);
+    EXPECT_FALSE(Unseal(key, *sealed, "S0000002/text").ok());
+    EXPECT_NE(*sealer->Seal(text, "S0000001/text"), *sealed);  // a fresh nonce each time
+  }
+  EXPECT_FALSE(Sealer::Create("short").ok());
+  auto mac = HmacSha256Key::Create("secret-for-tests");
+  ASSERT_TRUE(mac.ok());
+  for (const std::string& data : std::vector<std::string>{"123456782", "", "k-1"}) {
+    EXPECT_EQ(*mac->Mac(data), HmacSha256("secret-for-tests", data));
+    EXPECT_EQ(*mac->Mac(data), HmacSha256("secret-for-tests", data));  // again, after re-initialising
+  }
 }
 
 TEST(Summariser, SmallCellsAreGeneralisedAndThemeTotalsStayComplete) {
