@@ -13,22 +13,12 @@
 #include "signal_store.h"
 #include "summariser.h"
 #include "signaal/rocks.h"
+#include "unit_support.h"
 
 namespace signaal::node {
 namespace {
 
-class Folder {
- public:
-  Folder() {
-    char tmpl[] = "/tmp/signaal-aggregates-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~Folder() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using Folder = test::TempFolder;
 
 const std::vector<std::string> kWeeks = {"2026-W38", "2026-W39", "2026-W40", "2026-W41"};
 

@@ -16,27 +16,14 @@
 #include "signaal/digest_render.h"
 #include "signaal/keys.h"
 #include "signaal/period.h"
+#include "unit_support.h"
 
 namespace signaal::broker {
 namespace {
 
-class TempFolder {
- public:
-  TempFolder() {
-    char tmpl[] = "/tmp/signaal-broker-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempFolder() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
+using test::TempFolder;
 
- private:
-  std::string path_;
-};
-
-const ReferenceData& Ref() {
-  static ReferenceData ref = *ReferenceData::Load(SIGNAAL_SOURCE_DATA_DIR);
-  return ref;
-}
+const ReferenceData& Ref() { return test::SourceReferenceData(); }
 
 wire::SummarySnapshot Snapshot(const std::string& node, const std::string& period, uint64_t version) {
   wire::SummarySnapshot s;

@@ -8,14 +8,12 @@
 #include "signaal/period.h"
 #include "signaal/reference_data.h"
 #include "signaal/sealing.h"
+#include "unit_support.h"
 
 namespace signaal {
 namespace {
 
-const ReferenceData& Ref() {
-  static ReferenceData ref = *ReferenceData::Load(SIGNAAL_SOURCE_DATA_DIR);
-  return ref;
-}
+const ReferenceData& Ref() { return test::SourceReferenceData(); }
 
 TEST(Calendar, IsoWeeksAtYearBoundaries) {
   EXPECT_EQ(IsoWeekOf({2020, 12, 31}), "2020-W53");

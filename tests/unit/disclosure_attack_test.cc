@@ -30,16 +30,14 @@
 #include "theme_table.h"
 #include "signaal/digest_render.h"
 #include "signaal/period.h"
+#include "unit_support.h"
 
 namespace signaal::broker {
 namespace {
 
 constexpr uint32_t kK = 5;
 
-const ReferenceData& Ref() {
-  static ReferenceData ref = *ReferenceData::Load(SIGNAAL_SOURCE_DATA_DIR);
-  return ref;
-}
+const ReferenceData& Ref() { return test::SourceReferenceData(); }
 
 // ---------------------------------------------------------------------------
 // The attacker: knows only released digests and public reference data.

@@ -13,14 +13,12 @@
 #include "signaal/hmac.h"
 #include "signaal/keys.h"
 #include "signaal/sealing.h"
+#include "unit_support.h"
 
 namespace signaal::node {
 namespace {
 
-const ReferenceData& Ref() {
-  static ReferenceData ref = *ReferenceData::Load(SIGNAAL_SOURCE_DATA_DIR);
-  return ref;
-}
+const ReferenceData& Ref() { return test::SourceReferenceData(); }
 
 class NodeStore : public ::testing::Test {
  protected:

@@ -14,15 +14,13 @@
 #include "signaal/backup.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
+#include "unit_support.h"
 
 namespace signaal {
 namespace {
 namespace fs = std::filesystem;
 
-const ReferenceData& Ref() {
-  static ReferenceData ref = *ReferenceData::Load(SIGNAAL_SOURCE_DATA_DIR);
-  return ref;
-}
+const ReferenceData& Ref() { return test::SourceReferenceData(); }
 
 class Backups : public ::testing::Test {
  protected:

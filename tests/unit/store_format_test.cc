@@ -9,22 +9,12 @@
 #include "signal_store.h"
 #include "signaal/rocks.h"
 #include "signaal/store_format.h"
+#include "unit_support.h"
 
 namespace signaal {
 namespace {
 
-class Folder {
- public:
-  Folder() {
-    char tmpl[] = "/tmp/signaal-format-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~Folder() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using Folder = test::TempFolder;
 
 // Writes raw keys into <dir>/db, as an older (or newer) binary would have.
 void WriteRaw(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& entries) {
