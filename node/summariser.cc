@@ -15,6 +15,18 @@ std::map<Key, uint32_t> CountByKey(const std::vector<Key>& keys) {
   return counts;
 }
 
+wire::SummaryCell CellOf(const Key& key, uint32_t signals, uint32_t persons) {
+  wire::SummaryCell c;
+  c.set_municipality(std::get<0>(key));
+  c.set_theme(std::get<1>(key));
+  c.set_subtheme(std::get<2>(key));
+  c.set_age_band(std::get<3>(key));
+  c.set_channel(std::get<4>(key));
+  c.set_signals(signals);
+  c.set_persons(persons);
+  return c;
+}
+
 }  // namespace
 
 std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals, uint32_t min_cell) {
@@ -53,15 +65,7 @@ std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& 
   }
   std::vector<wire::SummaryCell> out;
   for (const auto& [key, a] : cells) {
-    wire::SummaryCell c;
-    c.set_municipality(std::get<0>(key));
-    c.set_theme(std::get<1>(key));
-    c.set_subtheme(std::get<2>(key));
-    c.set_age_band(std::get<3>(key));
-    c.set_channel(std::get<4>(key));
-    c.set_signals(a.signals);
-    c.set_persons(a.anonymous + static_cast<uint32_t>(a.pseudonyms.size()));
-    out.push_back(std::move(c));
+    out.push_back(CellOf(key, a.signals, a.anonymous + static_cast<uint32_t>(a.pseudonyms.size())));
   }
   return out;
 }
@@ -105,15 +109,7 @@ std::vector<wire::SummaryCell> SummariseAggregates(
       }
       persons += static_cast<uint32_t>(pseudonyms.size());
     }
-    wire::SummaryCell c;
-    c.set_municipality(std::get<0>(key));
-    c.set_theme(std::get<1>(key));
-    c.set_subtheme(std::get<2>(key));
-    c.set_age_band(std::get<3>(key));
-    c.set_channel(std::get<4>(key));
-    c.set_signals(signals);
-    c.set_persons(persons);
-    out.push_back(std::move(c));
+    out.push_back(CellOf(key, signals, persons));
   }
   return out;
 }
