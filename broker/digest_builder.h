@@ -35,11 +35,12 @@ class DigestBuilder {
 
   // `released`: every digest this broker has released before, in any order
   // (BrokerStore::Releases). Those whose weeks and municipalities overlap the
-  // new one's, directly or through each other, are audited with it. Then the
-  // municipality breakdown is audited, all municipalities together, against
-  // all of that and the region's numbers; with kFull, each context digest in
-  // turn against everything before it. The region's own numbers come first,
-  // so neither breakdown nor context ever costs them a cell. Record the
+  // new one's, directly or through each other, are audited with it. With
+  // kFull, each context digest in turn against everything before it. Then,
+  // for periods up to kMaxBreakdownWeeks, the municipality breakdown,
+  // all municipalities together, against all of that. The region's own
+  // numbers come first, so neither context nor breakdown ever costs them a
+  // cell. Record the
   // result with BrokerStore::RecordRelease, which records every part.
   Result<wire::Digest> Build(const std::string& region, const std::string& period, int64_t now,
                              const std::vector<wire::Digest>& released = {},
@@ -54,6 +55,10 @@ class DigestBuilder {
   // audit of a longer one, with its context, runs for many minutes inside
   // the broker's poll loop (docs/PERFORMANCE.md), and any subscriber may ask.
   static constexpr int kMaxPeriodWeeks = 14;
+  // The longest period that gets a breakdown by municipality (a calendar
+  // month has up to 5 ISO weeks). A quarter's breakdown, audited with its
+  // context, ran for 17 minutes at 20 nodes (docs/PERFORMANCE.md).
+  static constexpr int kMaxBreakdownWeeks = 5;
 
  private:
   Status AddMunicipalities(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,

@@ -335,6 +335,7 @@ TEST(DigestBuilder, LongestPeriodReleasesOnlyTheWeeksItShows) {
   EXPECT_EQ(d->weeks(12).period(), AddWeeks(to, -12));
   EXPECT_EQ(d->weeks(24).period(), to);
   EXPECT_EQ(d->total().signals(), 280u);
+  EXPECT_EQ(d->municipalities_size(), 0) << "a quarter gets no breakdown (kMaxBreakdownWeeks)";
   // (7 × 10 + 5 × 30) / 12 a week over 14 weeks.
   EXPECT_NEAR(JudgeDigestTrend(*d, "schulden").expected, 220.0 / 12 * 14, 1e-9);
 
