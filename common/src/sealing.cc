@@ -17,22 +17,10 @@ const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsig
 }  // namespace
 
 Result<std::string> Seal(const std::string& key, const std::string& plaintext, const std::string& associated) {
-  if (key.size() != 32) return Status::Usage("the data key must be 32 bytes");
-  std::string out(kNonce + plaintext.size() + kTag, '\0');
-  auto* buf = reinterpret_cast<unsigned char*>(out.data());
-  if (RAND_bytes(buf, kNonce) != 1) return Status::Runtime("no randomness for a nonce");
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-  int len = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonce, nullptr) != 1 ||
-      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, U(key), buf) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(associated), static_cast<int>(associated.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), buf + kNonce, &len, U(plaintext), static_cast<int>(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), buf + kNonce + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, buf + kNonce + plaintext.size()) != 1) {
-    return Status::Runtime("AES-256-GCM sealing failed");
-  }
-  return out;
+  // One value: a Sealer used once (it checks the key's size).
+  auto sealer = Sealer::Create(key);
+  if (!sealer.ok()) return sealer.status();
+  return sealer->Seal(plaintext, associated);
 }
 
 Result<std::string> Unseal(const std::string& key, const std::string& sealed, const std::string& associated) {
