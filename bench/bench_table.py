@@ -90,6 +90,11 @@ def main():
         row("1 ingest", "cells/s", fmt(cps), "", "", "", "")
         row("1 ingest", "MB/s, broker vs bare CURVE PUSH/PULL", fmt(bps / 1e6), fmt(bare / 1e6),
             fmt(ratio), "≥ 0.5", verdict(ratio >= 0.5))
+        ceiling, _ = med(runs, "ingest", "ceiling_ratio_verify")
+        if ceiling:
+            vbps, _ = med(runs, "ingest", "bare_verify_bytes_per_s")
+            row("1 ingest", "MB/s, bare CURVE + parse + verify each snapshot vs bare CURVE (the ceiling)",
+                fmt(vbps / 1e6), fmt(bare / 1e6), fmt(ceiling), "", "")
 
     # 2. Node import against bare RocksDB WriteBatch.
     if "import" in runs:

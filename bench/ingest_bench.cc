@@ -5,7 +5,9 @@
 // same run: the same message bytes over bare ZeroMQ CURVE PUSH -> PULL from
 // as many connections, no ZAP, no signatures, no store.
 //
-// The figure that matters is ingest bytes/s divided by baseline bytes/s.
+// The figure that matters is ingest bytes/s divided by baseline bytes/s. A
+// second baseline also parses and verifies every snapshot on receipt: the
+// ceiling for a broker that must check every signature.
 // With --nodes 5000 --weeks 52 it is the scale run: all connected, the full
 // round ingested, the broker's peak RSS and its file descriptors.
 #include <sys/resource.h>
@@ -14,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <thread>
+#include <unordered_map>
 
 #include <CLI/CLI.hpp>
 #include <zmq.hpp>
@@ -33,9 +36,15 @@ struct Throughput {
   uint64_t messages = 0;
 };
 
+// What the receiver does with each message of the bare run: nothing, or
+// only what no broker may skip — parse the envelope and verify the
+// signature with the node's key, decoded once.
+using Receive = std::function<void(const zmq::message_t&)>;
+
 // Bare ZeroMQ: `connections` CURVE PUSH sockets in this thread, one CURVE PULL
 // in another with its own context (like the broker, its own I/O thread).
-Throughput BareCurvePushPull(const std::vector<std::vector<std::string>>& per_node, size_t connections) {
+Throughput BareCurvePushPull(const std::vector<std::vector<std::string>>& per_node, size_t connections,
+                             const Receive& receive = nullptr) {
   CurveKeyPair server = GenerateCurveKeyPair();
   int port = test::FreePort();
   std::string endpoint = "tcp://127.0.0.1:" + std::to_string(port);
@@ -58,7 +67,10 @@ Throughput BareCurvePushPull(const std::vector<std::vector<std::string>>& per_no
     zmq::message_t msg;
     for (size_t i = 0; i < connections; ++i) (void)pull.recv(msg);  // one hello per connection
     warmed = true;
-    for (uint64_t i = 0; i < total; ++i) (void)pull.recv(msg);
+    for (uint64_t i = 0; i < total; ++i) {
+      (void)pull.recv(msg);
+      if (receive) receive(msg);
+    }
     end = Clock::now();
   });
   while (!bound) std::this_thread::sleep_for(1ms);
@@ -247,8 +259,25 @@ int main(int argc, char** argv) {
   }
   double enrol_s = SecondsSince(t_enrol);
 
-  Throughput bare;
-  if (!no_baseline) bare = BareCurvePushPull(per_node, static_cast<size_t>(nodes_n));
+  Throughput bare, bare_verify;
+  uint64_t verified = 0;
+  if (!no_baseline) {
+    bare = BareCurvePushPull(per_node, static_cast<size_t>(nodes_n));
+    // The ceiling for any broker that checks every signature, as it must
+    // (DESIGN: only signed snapshots count): bare CURVE plus parse and verify.
+    std::unordered_map<std::string, VerifyKey> keys;
+    for (const auto& n : nodes) keys.emplace(KeyId(n.keys.signing.public_hex), *VerifyKey::FromHex(n.keys.signing.public_hex));
+    bare_verify = BareCurvePushPull(per_node, static_cast<size_t>(nodes_n), [&](const zmq::message_t& msg) {
+      wire::ClientMessage m;
+      if (!m.ParseFromArray(msg.data(), static_cast<int>(msg.size())) || !m.has_snapshot()) return;
+      auto key = keys.find(m.snapshot().key_id());
+      if (key != keys.end() && key->second.Verify(m.snapshot().payload(), m.snapshot().signature())) ++verified;
+    });
+    if (verified != bare_verify.messages) {
+      return Fail(name, "the verifying baseline verified " + std::to_string(verified) + " of " +
+                            std::to_string(bare_verify.messages) + " snapshots");
+    }
+  }
 
   int broker_pid = ChildPid(net.broker_config());
   double rss_before = VmMiB(broker_pid, "VmRSS"), rss_connected = 0, rss_after = 0;
@@ -285,6 +314,11 @@ int main(int argc, char** argv) {
     r.Set("bare_bytes_per_s", static_cast<double>(bare.bytes) / bare.seconds);
     r.Set("bare_msgs_per_s", static_cast<double>(bare.messages) / bare.seconds);
     r.Set("ratio_bytes", (static_cast<double>(t.bytes) / t.seconds) / (static_cast<double>(bare.bytes) / bare.seconds));
+    double verify_bps = static_cast<double>(bare_verify.bytes) / bare_verify.seconds;
+    r.Set("bare_verify_bytes_per_s", verify_bps);
+    // Above 0.5 only if verification alone leaves room for the target.
+    r.Set("ceiling_ratio_verify", verify_bps / (static_cast<double>(bare.bytes) / bare.seconds));
+    r.Set("ratio_vs_verify", (static_cast<double>(t.bytes) / t.seconds) / verify_bps);
   }
   r.Set("broker_rss_before_mib", rss_before);
   r.Set("broker_rss_connected_mib", rss_connected);
