@@ -105,6 +105,64 @@ TEST(Csv, RefusesBrokenFilesNamingTheLine) {
   EXPECT_FALSE(ParseCsv("", "empty.csv").ok());
 }
 
+TEST(Csv, TheReaderYieldsWhatParseCsvReturns) {
+  // Blank and whitespace-only lines, quotes opened after blanks and mid-field,
+  // an embedded separator, CRLF and LF, a quoted line break, a record ending
+  // in a separator, trailing blanks without a newline.
+  std::string file =
+      "\xEF\xBB\xBF"
+      " Date , \"Text\" ,x\r\n"
+      "\n"
+      "   \t\r\n"
+      "a ,  \"q,\"\"1\"\"\" , b\"c\"\n"
+      "\"multi\nline\"  x,,\r\n"
+      "\" \" \"y\",\"\"\n"
+      "p\rq, caf\xC3\xA9 ,\n"
+      "last,row  ";
+  auto table = ParseCsv(file, "t.csv");
+  ASSERT_TRUE(table.ok()) << table.status().message();
+  EXPECT_EQ(table->header, (std::vector<std::string>{"date", "text", "x"}));
+  ASSERT_EQ(table->rows.size(), 5u);
+  EXPECT_EQ(table->rows[0].line, 4u);
+  EXPECT_EQ(table->rows[0].fields, (std::vector<std::string>{"a", "q,\"1\" ", "b\"c\""}));
+  EXPECT_EQ(table->rows[1].line, 5u);
+  EXPECT_EQ(table->rows[1].fields, (std::vector<std::string>{"multi\nline  x", "", ""}));
+  EXPECT_EQ(table->rows[2].line, 7u);
+  EXPECT_EQ(table->rows[2].fields, (std::vector<std::string>{"y", ""}));
+  EXPECT_EQ(table->rows[3].fields, (std::vector<std::string>{"pq", "caf\xC3\xA9", ""}));
+  EXPECT_EQ(table->rows[4].line, 9u);
+  EXPECT_EQ(table->rows[4].fields, (std::vector<std::string>{"last", "row"}));
+
+  auto reader = CsvReader::Open(file, "t.csv");
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  EXPECT_EQ(reader->separator(), table->separator);
+  EXPECT_EQ(reader->header(), table->header);
+  CsvRow row;  // reused, as an import does
+  for (const auto& expected : table->rows) {
+    auto more = reader->Next(row);
+    ASSERT_TRUE(more.ok() && *more);
+    EXPECT_EQ(row.line, expected.line);
+    EXPECT_EQ(row.fields, expected.fields);
+  }
+  auto end = reader->Next(row);
+  ASSERT_TRUE(end.ok());
+  EXPECT_FALSE(*end);
+
+  // The errors name the file and line, from the reader as from ParseCsv.
+  auto latin1 = CsvReader::Open("date;text\n\n2026-10-01;caf\xe9\n", "old.csv");
+  ASSERT_FALSE(latin1.ok());
+  EXPECT_NE(latin1.status().message().find("old.csv line 3"), std::string::npos) << latin1.status().message();
+  auto open_quote = CsvReader::Open("date,text\n2026-10-01,ok\n\n2026-10-02,\"never\nclosed\n", "q.csv");
+  ASSERT_TRUE(open_quote.ok());
+  ASSERT_TRUE(*open_quote->Next(row));
+  auto unclosed = open_quote->Next(row);
+  ASSERT_FALSE(unclosed.ok());
+  EXPECT_NE(unclosed.status().message().find("q.csv line 4"), std::string::npos) << unclosed.status().message();
+  EXPECT_EQ(ParseCsv("date,text\n2026-10-01,ok\n\n2026-10-02,\"never\nclosed\n", "q.csv").status().message(),
+            unclosed.status().message());
+  EXPECT_FALSE(CsvReader::Open(" \r\n\n", "blank.csv").ok());
+}
+
 TEST(ReferenceData, TaxonomyAndRegionHierarchy) {
   EXPECT_EQ(Ref().TopThemes().size(), 12u);
   EXPECT_TRUE(Ref().IsTopTheme("schulden"));
