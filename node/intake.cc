@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
+#include <array>
+#include <cstdint>
 
 #include "signaal/csv.h"
 
@@ -38,6 +39,15 @@ const std::vector<std::string>& KnownColumns() {
 std::variant<ValidatedSignal, FieldError> ValidateSignal(const wire::SignalInput& in, const ReferenceData& ref,
                                                          const std::string& default_channel, const Date& today) {
   ValidatedSignal out;
+  if (auto e = ValidateSignalInto(in, ref, default_channel, today, out)) return std::move(*e);
+  return out;
+}
+
+std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const ReferenceData& ref,
+                                             const std::string& default_channel, const Date& today,
+                                             ValidatedSignal& out) {
+  out.record.Clear();
+  out.person_reference.clear();
   wire::StoredSignal& r = out.record;
 
   if (in.date().empty()) return Err("date", "is required");
@@ -102,14 +112,14 @@ std::variant<ValidatedSignal, FieldError> ValidateSignal(const wire::SignalInput
   if (!in.postcode4().empty() && pc.size() != 4) return Err("postcode4", "'" + in.postcode4() + "' has no 4-digit postcode");
   r.set_postcode4(pc);
 
-  std::string person = in.person();
-  person.erase(0, person.find_first_not_of(" \t"));
-  if (auto e = person.find_last_not_of(" \t"); e != std::string::npos) person.erase(e + 1);
-  out.person_reference = person;
-  return out;
+  const std::string& person = in.person();
+  if (size_t a = person.find_first_not_of(" \t"); a != std::string::npos) {
+    out.person_reference.assign(person, a, person.find_last_not_of(" \t") - a + 1);
+  }
+  return std::nullopt;
 }
 
-Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
+Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string& file_name,
                                      const ReferenceData& ref, const std::string& default_channel,
                                      const Date& today) {
   std::vector<ValidatedSignal> valid;
@@ -121,31 +131,52 @@ Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::stri
   return outcome;
 }
 
-Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
+Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string& file_name,
                                      const ReferenceData& ref, const std::string& default_channel,
                                      const Date& today, const std::function<Status(ValidatedSignal&&)>& on_valid) {
-  auto table = ParseCsv(content, file_name);
-  if (!table.ok()) return table.status();
-  std::map<std::string, size_t> col;
-  for (size_t i = 0; i < table->header.size(); ++i) {
-    const std::string& name = table->header[i];
+  auto reader = CsvReader::Open(content, file_name);
+  if (!reader.ok()) return reader.status();
+  const std::vector<std::string>& header = reader->header();
+  // Each known column's index in the header (in KnownColumns() order), looked up once.
+  enum Column : size_t {
+    kDate, kMunicipality, kTheme, kSubtheme, kAgeBand, kChannel, kSeverity, kStatus, kText, kPerson,
+    kQuoteConsent, kQuote, kPostcode4, kPostcode, kColumns
+  };
+  constexpr size_t kAbsent = SIZE_MAX;
+  std::array<size_t, kColumns> col;
+  col.fill(kAbsent);
+  const auto& known = KnownColumns();
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string& name = header[i];
     if (name.empty()) continue;
-    if (!Contains(KnownColumns(), name)) {
-      return Status::Usage(file_name + ": unknown column '" + name + "' (known: " + Join(KnownColumns()) + ")");
+    auto it = std::find(known.begin(), known.end(), name);
+    if (it == known.end()) {
+      return Status::Usage(file_name + ": unknown column '" + name + "' (known: " + Join(known) + ")");
     }
-    if (col.count(name)) return Status::Usage(file_name + ": column '" + name + "' appears twice");
-    col[name] = i;
+    size_t c = static_cast<size_t>(it - known.begin());
+    if (col[c] != kAbsent) return Status::Usage(file_name + ": column '" + name + "' appears twice");
+    col[c] = i;
   }
-  for (const char* required : {"date", "municipality", "theme"}) {
-    if (!col.count(required)) return Status::Usage(file_name + ": required column '" + std::string(required) + "' is missing");
+  for (Column required : {kDate, kMunicipality, kTheme}) {
+    if (col[required] == kAbsent) {
+      return Status::Usage(file_name + ": required column '" + known[required] + "' is missing");
+    }
   }
+  const Column postcode = col[kPostcode4] != kAbsent ? kPostcode4 : kPostcode;
 
   ImportOutcome outcome;
-  for (auto& row : table->rows) {
+  static const std::string kEmpty;
+  CsvRow row;             // reused per row
+  wire::SignalInput in;   // reused per row
+  ValidatedSignal valid;  // reused per row (unless on_valid keeps it)
+  for (;;) {
+    auto more = reader->Next(row);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
     ++outcome.rows;
-    auto get = [&](const std::string& name) -> std::string {
-      auto it = col.find(name);
-      return it != col.end() && it->second < row.fields.size() ? row.fields[it->second] : "";
+    auto get = [&](Column c) -> const std::string& {
+      size_t i = col[c];
+      return i < row.fields.size() ? row.fields[i] : kEmpty;
     };
     auto fail = [&](const std::string& field, const std::string& message) {
       wire::RowError e;
@@ -154,19 +185,19 @@ Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::stri
       e.set_message(message);
       outcome.errors.push_back(std::move(e));
     };
-    if (row.fields.size() > table->header.size()) {
+    if (row.fields.size() > header.size()) {
       fail("", "has " + std::to_string(row.fields.size()) + " fields, the header has " +
-                   std::to_string(table->header.size()));
+                   std::to_string(header.size()));
       continue;
     }
-    wire::SignalInput in;
-    in.set_date(get("date"));
-    in.set_municipality(get("municipality"));
-    in.set_theme(get("theme"));
-    in.set_subtheme(get("subtheme"));
-    in.set_age_band(get("age_band"));
-    in.set_channel(get("channel"));
-    std::string severity = get("severity");
+    in.Clear();
+    in.set_date(get(kDate));
+    in.set_municipality(get(kMunicipality));
+    in.set_theme(get(kTheme));
+    in.set_subtheme(get(kSubtheme));
+    in.set_age_band(get(kAgeBand));
+    in.set_channel(get(kChannel));
+    const std::string& severity = get(kSeverity);
     if (!severity.empty()) {
       if (severity.size() != 1 || severity[0] < '1' || severity[0] > '3') {
         fail("severity", "'" + severity + "' is not 1, 2 or 3");
@@ -174,24 +205,26 @@ Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::stri
       }
       in.set_severity(static_cast<uint32_t>(severity[0] - '0'));
     }
-    in.set_status(get("status"));
-    in.set_text(get("text"));
-    in.set_person(get("person"));
-    std::string consent = Lower(get("quote_consent"));
-    if (consent == "ja" || consent == "yes" || consent == "true" || consent == "1" || consent == "j" || consent == "y") {
-      in.set_quote_consent(true);
-    } else if (!consent.empty() && consent != "nee" && consent != "no" && consent != "false" && consent != "0" &&
-               consent != "n") {
-      fail("quote_consent", "'" + get("quote_consent") + "' is not ja/nee");
-      continue;
+    in.set_status(get(kStatus));
+    in.set_text(get(kText));
+    in.set_person(get(kPerson));
+    const std::string& consent_field = get(kQuoteConsent);
+    if (!consent_field.empty()) {
+      std::string consent = Lower(consent_field);
+      if (consent == "ja" || consent == "yes" || consent == "true" || consent == "1" || consent == "j" ||
+          consent == "y") {
+        in.set_quote_consent(true);
+      } else if (consent != "nee" && consent != "no" && consent != "false" && consent != "0" && consent != "n") {
+        fail("quote_consent", "'" + consent_field + "' is not ja/nee");
+        continue;
+      }
     }
-    in.set_quote(get("quote"));
-    in.set_postcode4(col.count("postcode4") ? get("postcode4") : get("postcode"));
-    auto checked = ValidateSignal(in, ref, default_channel, today);
-    if (auto* e = std::get_if<FieldError>(&checked)) {
+    in.set_quote(get(kQuote));
+    in.set_postcode4(get(postcode));
+    if (auto e = ValidateSignalInto(in, ref, default_channel, today, valid)) {
       fail(e->field, e->message);
     } else {
-      if (Status s = on_valid(std::move(std::get<ValidatedSignal>(checked))); !s.ok()) return s;
+      if (Status s = on_valid(std::move(valid)); !s.ok()) return s;
     }
   }
   return outcome;

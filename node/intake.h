@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -31,6 +33,11 @@ struct FieldError {
 // Checks one signal; `default_channel` is the node's type.
 std::variant<ValidatedSignal, FieldError> ValidateSignal(const wire::SignalInput& in, const ReferenceData& ref,
                                                          const std::string& default_channel, const Date& today);
+// The same into `out`, reusing its strings (an import checks a million rows);
+// `out` is cleared first. Returns the first bad field, or nothing.
+std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const ReferenceData& ref,
+                                             const std::string& default_channel, const Date& today,
+                                             ValidatedSignal& out);
 
 struct ImportOutcome {
   uint32_t rows = 0;
@@ -41,14 +48,14 @@ struct ImportOutcome {
 // Parses and checks a CSV file (DESIGN §4). Row problems land in `errors`;
 // a file-level problem (no header, a missing required or unknown column,
 // bad UTF-8) is the returned Status.
-Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
+Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string& file_name,
                                      const ReferenceData& ref, const std::string& default_channel,
                                      const Date& today);
 
 // The same, handing each valid signal to `on_valid` as its row is checked
 // instead of keeping them all in `valid` (an import of a million rows);
 // a failing `on_valid` stops the parse with its Status.
-Result<ImportOutcome> ParseSignalCsv(const std::string& content, const std::string& file_name,
+Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string& file_name,
                                      const ReferenceData& ref, const std::string& default_channel,
                                      const Date& today, const std::function<Status(ValidatedSignal&&)>& on_valid);
 
