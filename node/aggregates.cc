@@ -14,15 +14,15 @@ namespace {
 // end before the pseudonym whatever a field holds.
 void AppendField(std::string& out, const std::string& field) {
   static const char* hex = "0123456789ABCDEF";
-  for (char c : field) {
-    if (c == '%' || c == '|' || c == '/') {
-      out += '%';
-      out += hex[(static_cast<unsigned char>(c) >> 4) & 0xF];
-      out += hex[static_cast<unsigned char>(c) & 0xF];
-    } else {
-      out += c;
-    }
+  size_t from = 0;
+  for (size_t at; (at = field.find_first_of("%|/", from)) != std::string::npos; from = at + 1) {
+    out.append(field, from, at - from);
+    char c = field[at];
+    out += '%';
+    out += hex[(static_cast<unsigned char>(c) >> 4) & 0xF];
+    out += hex[static_cast<unsigned char>(c) & 0xF];
   }
+  out.append(field, from, std::string::npos);
 }
 
 std::string Unescape(std::string_view s) {
@@ -40,10 +40,8 @@ std::string Unescape(std::string_view s) {
   return out;
 }
 
-std::string CellKey(const std::string& m, const std::string& t, const std::string& s, const std::string& a,
-                    const std::string& c) {
-  std::string out;
-  out.reserve(m.size() + t.size() + s.size() + a.size() + c.size() + 4);
+void AppendCellKey(std::string& out, const std::string& m, const std::string& t, const std::string& s,
+                   const std::string& a, const std::string& c) {
   AppendField(out, m);
   out += '|';
   AppendField(out, t);
@@ -53,7 +51,20 @@ std::string CellKey(const std::string& m, const std::string& t, const std::strin
   AppendField(out, a);
   out += '|';
   AppendField(out, c);
+}
+
+std::string CellKey(const std::string& m, const std::string& t, const std::string& s, const std::string& a,
+                    const std::string& c) {
+  std::string out;
+  out.reserve(m.size() + t.size() + s.size() + a.size() + c.size() + 4);
+  AppendCellKey(out, m, t, s, a, c);
   return out;
+}
+
+// CellOf into `out`, reusing its storage.
+void AppendCellOf(std::string& out, const wire::StoredSignal& s) {
+  out.append(s.period()).append("/");
+  AppendCellKey(out, s.municipality(), s.theme(), s.subtheme(), s.age_band(), s.channel());
 }
 
 uint64_t ToUint(std::string_view s) {
@@ -86,12 +97,16 @@ rocksdb::ReadOptions Scan() {
 }  // namespace
 
 std::string CellOf(const wire::StoredSignal& s) {
-  return s.period() + "/" + CellKey(s.municipality(), s.theme(), s.subtheme(), s.age_band(), s.channel());
+  std::string out;
+  AppendCellOf(out, s);
+  return out;
 }
 
 void AggregateDelta::Count(const wire::StoredSignal& s, int sign) {
-  std::string cell = CellOf(s);
-  auto [it, inserted] = index_.try_emplace(std::move(cell), static_cast<uint32_t>(cells_.size()));
+  cell_.clear();
+  AppendCellOf(cell_, s);
+  // A copy of the key only for a cell not seen before.
+  auto [it, inserted] = index_.try_emplace(cell_, static_cast<uint32_t>(cells_.size()));
   if (inserted) cells_.push_back(CellDelta{it->first, 0, 0});
   CellDelta& d = cells_[it->second];
   d.signals += sign;
@@ -105,16 +120,22 @@ void AggregateDelta::Count(const wire::StoredSignal& s, int sign) {
   pseudonyms_ += p;
 }
 
+size_t AggregateDelta::BatchBytesHint() const {
+  size_t bytes = cells_.size() * 32;
+  for (const CellDelta& d : cells_) bytes += d.cell.size();
+  for (const PersonDelta& p : persons_) bytes += cells_[p.cell].cell.size() + p.size + 16;
+  return bytes;
+}
+
 Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch) const {
   // Person rows first, in key order (MultiGet reads sorted keys best): each
   // person's net change per cell, and whether they came (0 -> n) or went.
   std::vector<uint32_t> rank(cells_.size());
-  {
-    std::vector<uint32_t> order(cells_.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return cells_[a].cell < cells_[b].cell; });
-    for (uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
-  }
+  std::vector<uint32_t> cell_order(cells_.size());  // cells in key order
+  for (uint32_t i = 0; i < cell_order.size(); ++i) cell_order[i] = i;
+  std::sort(cell_order.begin(), cell_order.end(),
+            [&](uint32_t a, uint32_t b) { return cells_[a].cell < cells_[b].cell; });
+  for (uint32_t i = 0; i < cell_order.size(); ++i) rank[cell_order[i]] = i;
   auto pseudonym = [&](const PersonDelta& p) { return std::string_view(pseudonyms_).substr(p.offset, p.size); };
   std::vector<uint32_t> order(persons_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -180,7 +201,8 @@ Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch) const 
   }
   if (Status s = flush(); !s.ok()) return s;
 
-  for (uint32_t c = 0; c < cells_.size(); ++c) {
+  // In key order too, as the batch's other puts.
+  for (uint32_t c : cell_order) {
     const CellDelta& d = cells_[c];
     if (d.signals == 0 && d.anonymous == 0 && distinct[c] == 0) continue;
     std::string key = "agg/" + d.cell, value;

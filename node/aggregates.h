@@ -47,6 +47,8 @@ class AggregateDelta {
   // `sign` is +1 for a signal added, -1 for one erased.
   void Count(const wire::StoredSignal& s, int sign);
   bool empty() const { return cells_.empty(); }
+  // About the bytes Apply will put into a WriteBatch (to reserve it once).
+  size_t BatchBytesHint() const;
   // Reads the current agg/ and agp/ values of every touched key and puts
   // the new ones (or deletes those that drop to zero) into `batch`.
   Status Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch) const;
@@ -67,6 +69,7 @@ class AggregateDelta {
   std::vector<CellDelta> cells_;
   std::vector<PersonDelta> persons_;
   std::string pseudonyms_;  // every changed signal's pseudonym, back to back
+  std::string cell_;        // reused per signal
 };
 
 // Reads one week's aggregates with one iterator: creating one per cell cost

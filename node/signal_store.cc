@@ -32,10 +32,28 @@ rocksdb::WriteOptions Synced() {
   return w;
 }
 
-std::string SignalId(uint64_t n) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "S%07llu", static_cast<unsigned long long>(n));
-  return buf;
+// "S" and at least 7 digits, as snprintf("S%07llu") wrote it (per row, so
+// without the printf machinery).
+void AppendSignalId(std::string& out, uint64_t n) {
+  char digits[20];
+  int len = 0;
+  do {
+    digits[len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n > 0);
+  out += 'S';
+  for (int pad = len; pad < 7; ++pad) out += '0';
+  while (len > 0) out += digits[--len];
+}
+
+void AppendFixed(std::string& out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+uint64_t ReadFixed(const char* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
 }
 
 }  // namespace
@@ -107,7 +125,8 @@ SignalStore::Writer::Writer(SignalStore& store, int64_t now) : store_(store), no
 Status SignalStore::Writer::Append(const ValidatedSignal& v, wire::StoredSignal* copy) {
   if (!store_.sealer_ || !store_.pseudonyms_) return Status::Runtime("the node store's keys are not set up");
   s_ = v.record;
-  s_.set_id(SignalId(next_id_));
+  s_.mutable_id()->clear();
+  AppendSignalId(*s_.mutable_id(), next_id_);
   s_.set_received_unix(now_);
   if (!v.person_reference.empty()) {
     auto p = store_.pseudonyms_->Mac(NormalReference(v.person_reference));
@@ -116,23 +135,31 @@ Status SignalStore::Writer::Append(const ValidatedSignal& v, wire::StoredSignal*
   }
   // Free text and quotes are kept only sealed.
   if (!s_.text().empty()) {
-    auto sealed = store_.sealer_->Seal(s_.text(), s_.id() + "/text");
+    aad_.assign(s_.id()).append("/text");
+    auto sealed = store_.sealer_->Seal(s_.text(), aad_);
     if (!sealed.ok()) return sealed.status();
     s_.set_sealed_text(std::move(*sealed));
     s_.clear_text();
   }
   if (!s_.quote().empty()) {
-    auto sealed = store_.sealer_->Seal(s_.quote(), s_.id() + "/quote");
+    aad_.assign(s_.id()).append("/quote");
+    auto sealed = store_.sealer_->Seal(s_.quote(), aad_);
     if (!sealed.ok()) return sealed.status();
     s_.set_sealed_quote(std::move(*sealed));
     s_.clear_quote();
   }
-  key_.assign("sig/").append(s_.period()).append("/").append(s_.id());
-  s_.SerializeToString(&value_);
-  batch_.Put(key_, value_);
-  if (periods_.empty() || periods_.back() != s_.period()) {
-    if (std::find(periods_.begin(), periods_.end(), s_.period()) == periods_.end()) periods_.push_back(s_.period());
+  if (last_week_ >= weeks_.size() || weeks_[last_week_].period != s_.period()) {
+    auto it = std::find_if(weeks_.begin(), weeks_.end(), [&](const WeekRows& w) { return w.period == s_.period(); });
+    if (it == weeks_.end()) it = weeks_.insert(weeks_.end(), WeekRows{s_.period(), {}});
+    last_week_ = static_cast<size_t>(it - weeks_.begin());
   }
+  std::string& rows = weeks_[last_week_].rows;
+  size_t size = s_.ByteSizeLong();
+  AppendFixed(rows, next_id_, 8);
+  AppendFixed(rows, size, 4);
+  size_t at = rows.size();
+  rows.resize(at + size);
+  s_.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(rows.data() + at));
   delta_.Count(s_, +1);
   ++next_id_;
   ++count_;
@@ -141,17 +168,44 @@ Status SignalStore::Writer::Append(const ValidatedSignal& v, wire::StoredSignal*
 }
 
 Status SignalStore::Commit(Writer& w) {
+  if (w.spent_) return Status::Runtime("this import's signals were already handed to a failed write");
   if (w.count_ == 0) return Status::Ok();
-  for (const auto& period : w.periods_) w.batch_.Put("dirty/" + period, "");
-  w.batch_.Put("meta/next_id", std::to_string(w.next_id_));
-  w.batch_.Put("meta/signal_count", std::to_string(signal_count_ + w.count_));
-  if (Status a = w.delta_.Apply(*db_, w.batch_); !a.ok()) return a;
-  auto s = db_->Write(Synced(), &w.batch_);
+  w.spent_ = true;  // the rows move into the batch below; a failed write cannot be retried
+  // Weeks in key order; within a week the rows are in id order already.
+  std::sort(w.weeks_.begin(), w.weeks_.end(),
+            [](const Writer::WeekRows& a, const Writer::WeekRows& b) { return a.period < b.period; });
+  size_t bytes = 0;
+  for (const auto& week : w.weeks_) bytes += week.rows.size();
+  // Reserved once (key ~21 bytes and record overhead per row, the
+  // aggregates' puts on top): growing the batch by doubling copied it.
+  rocksdb::WriteBatch batch(bytes + w.count_ * 24 + w.delta_.BatchBytesHint() + 4096);
+  std::string key;
+  for (auto& week : w.weeks_) {
+    const char* p = week.rows.data();
+    const char* end = p + week.rows.size();
+    while (p < end) {
+      uint64_t id = ReadFixed(p, 8);
+      size_t size = static_cast<size_t>(ReadFixed(p + 8, 4));
+      key.assign("sig/").append(week.period).append("/");
+      AppendSignalId(key, id);
+      batch.Put(key, rocksdb::Slice(p + 12, size));
+      p += 12 + size;
+    }
+    std::string().swap(week.rows);  // the batch holds it now
+  }
+  for (const auto& week : w.weeks_) batch.Put("dirty/" + week.period, "");
+  batch.Put("meta/next_id", std::to_string(w.next_id_));
+  batch.Put("meta/signal_count", std::to_string(signal_count_ + w.count_));
+  if (Status a = w.delta_.Apply(*db_, batch); !a.ok()) return a;
+  auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot store signals: " + s.ToString());
   next_id_ = w.next_id_;
   signal_count_ += w.count_;
-  w.batch_.Clear();
+  w.weeks_.clear();
+  w.last_week_ = 0;
+  w.delta_ = AggregateDelta();
   w.count_ = 0;
+  w.spent_ = false;
   return Status::Ok();
 }
 

@@ -77,11 +77,20 @@ class SignalStore {
     int64_t now_;
     uint64_t next_id_;
     uint64_t count_ = 0;
-    rocksdb::WriteBatch batch_;
+    bool spent_ = false;
+    // The new sig/ rows of each week, in id order: (id number, value size,
+    // value) back to back. Commit puts them into the batch week by week, so
+    // RocksDB's memtable receives them in key order (an insertion next to
+    // the previous one, instead of a search of the skip list per row).
+    struct WeekRows {
+      std::string period;
+      std::string rows;
+    };
+    std::vector<WeekRows> weeks_;
+    size_t last_week_ = 0;
     AggregateDelta delta_;
-    std::vector<std::string> periods_;
-    wire::StoredSignal s_;     // reused per row
-    std::string key_, value_;  // reused per row
+    wire::StoredSignal s_;  // reused per row
+    std::string aad_;       // reused per row
   };
   Status Commit(Writer& writer);
 
