@@ -45,21 +45,41 @@ std::variant<ValidatedSignal, FieldError> ValidateSignal(const wire::SignalInput
 
 std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const ReferenceData& ref,
                                              const std::string& default_channel, const Date& today,
-                                             ValidatedSignal& out) {
+                                             ValidatedSignal& out, IntakeMemo* memo) {
   out.record.Clear();
   out.person_reference.clear();
   wire::StoredSignal& r = out.record;
 
   if (in.date().empty()) return Err("date", "is required");
-  auto date = ParseDate(in.date());
-  if (!date.ok()) return Err("date", date.status().message());
-  if (*date > today) return Err("date", "'" + in.date() + "' lies in the future");
-  if (date->year < 2000) return Err("date", "'" + in.date() + "' is before 2000");
-  r.set_date(date->ToIso());
-  r.set_period(IsoWeekOf(*date));
+  const IntakeMemo::ParsedDate* date = nullptr;
+  IntakeMemo::ParsedDate parsed;
+  if (memo) {
+    if (auto it = memo->dates.find(in.date()); it != memo->dates.end()) date = &it->second;
+  }
+  if (!date) {
+    auto d = ParseDate(in.date());
+    if (!d.ok()) return Err("date", d.status().message());
+    parsed = {*d, d->ToIso(), IsoWeekOf(*d)};
+    if (memo && memo->dates.size() < IntakeMemo::kMaxEntries) {
+      date = &memo->dates.emplace(in.date(), std::move(parsed)).first->second;
+    } else {
+      date = &parsed;
+    }
+  }
+  if (date->date > today) return Err("date", "'" + in.date() + "' lies in the future");
+  if (date->date.year < 2000) return Err("date", "'" + in.date() + "' is before 2000");
+  r.set_date(date->iso);
+  r.set_period(date->week);
 
   if (in.municipality().empty()) return Err("municipality", "is required");
-  const Municipality* m = ref.FindMunicipality(in.municipality());
+  auto find_municipality = [&]() -> const Municipality* {
+    if (!memo) return ref.FindMunicipality(in.municipality());
+    if (auto it = memo->municipalities.find(in.municipality()); it != memo->municipalities.end()) return it->second;
+    const Municipality* found = ref.FindMunicipality(in.municipality());
+    if (memo->municipalities.size() < IntakeMemo::kMaxEntries) memo->municipalities.emplace(in.municipality(), found);
+    return found;
+  };
+  const Municipality* m = find_municipality();
   if (!m) return Err("municipality", "unknown municipality '" + in.municipality() + "' (use a CBS code like GM0917 or the name)");
   r.set_municipality(m->code);
 
@@ -169,6 +189,7 @@ Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string
   CsvRow row;             // reused per row
   wire::SignalInput in;   // reused per row
   ValidatedSignal valid;  // reused per row (unless on_valid keeps it)
+  IntakeMemo memo;
   for (;;) {
     auto more = reader->Next(row);
     if (!more.ok()) return more.status();
@@ -221,7 +242,7 @@ Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string
     }
     in.set_quote(get(kQuote));
     in.set_postcode4(get(postcode));
-    if (auto e = ValidateSignalInto(in, ref, default_channel, today, valid)) {
+    if (auto e = ValidateSignalInto(in, ref, default_channel, today, valid, &memo)) {
       fail(e->field, e->message);
     } else {
       if (Status s = on_valid(std::move(valid)); !s.ok()) return s;

@@ -21,7 +21,11 @@ Result<std::string> Unseal(const std::string& key, const std::string& sealed, co
 // The same sealing with the key set up once, for many values in a row (an
 // import): Seal() above fetches the cipher and expands the key on every
 // call, which cost more than the encryption of a short text. Same output
-// format, opened by Unseal. Not for use by two threads at once.
+// format, opened by Unseal. Where the CPU has AES-NI and PCLMUL it seals
+// with libsodium's AES-256-GCM (its key schedule kept, the nonce from
+// libsodium's CSPRNG), otherwise with OpenSSL: OpenSSL 3 looks up the
+// cipher's parameters by name on every nonce, which cost as much as the
+// encryption of a short text. Not for use by two threads at once.
 class Sealer {
  public:
   static Result<Sealer> Create(const std::string& key);
@@ -31,7 +35,12 @@ class Sealer {
   struct Free {
     void operator()(evp_cipher_ctx_st* ctx) const;
   };
+  struct SodiumState;
+  struct FreeSodium {
+    void operator()(SodiumState* state) const;
+  };
   std::unique_ptr<evp_cipher_ctx_st, Free> ctx_;
+  std::unique_ptr<SodiumState, FreeSodium> sodium_;  // set when the CPU supports it
 };
 
 }  // namespace signaal
