@@ -143,8 +143,7 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
   }
   wire::Digest digest = Assemble(*r, *range, now);
   if (Status s = Protect({&digest}, released); !s.ok()) return s;
-  const bool breakdown =
-      r->municipalities.size() > 1 && range->Weeks().size() <= static_cast<size_t>(kMaxBreakdownWeeks);
+  const bool breakdown = r->municipalities.size() > 1;
   if (!breakdown && context == Context::kNone) return digest;
   std::vector<wire::Digest> ledger = released;
   ledger.push_back(digest);

@@ -37,11 +37,11 @@ class DigestBuilder {
   // (BrokerStore::Releases). Those whose weeks and municipalities overlap the
   // new one's, directly or through each other, are audited with it. With
   // kFull, each context digest in turn against everything before it. Then,
-  // for periods up to kMaxBreakdownWeeks, the municipality breakdown,
-  // all municipalities together, against all of that. The region's own
-  // numbers come first, so neither context nor breakdown ever costs them a
-  // cell. Record the
-  // result with BrokerStore::RecordRelease, which records every part.
+  // for a region of more than one municipality, the breakdown by
+  // municipality, all municipalities together, against all of that. The
+  // region's own numbers come first, so neither context nor breakdown ever
+  // costs them a cell. Record the result with BrokerStore::RecordRelease,
+  // which records every part.
   Result<wire::Digest> Build(const std::string& region, const std::string& period, int64_t now,
                              const std::vector<wire::Digest>& released = {},
                              Context context = Context::kNone) const;
@@ -55,10 +55,6 @@ class DigestBuilder {
   // audit of a longer one, with its context, runs for many minutes inside
   // the broker's poll loop (docs/PERFORMANCE.md), and any subscriber may ask.
   static constexpr int kMaxPeriodWeeks = 14;
-  // The longest period that gets a breakdown by municipality (a calendar
-  // month has up to 5 ISO weeks). A quarter's breakdown, audited with its
-  // context, ran for 17 minutes at 20 nodes (docs/PERFORMANCE.md).
-  static constexpr int kMaxBreakdownWeeks = 5;
 
  private:
   Status AddMunicipalities(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,

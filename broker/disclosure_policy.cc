@@ -76,7 +76,7 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
     for (;;) {
       std::vector<int> required = required_cells();
       std::erase_if(required, [&](int c) { return wide.count(c) > 0; });
-      auto bounds = table.Bounds(required);
+      auto bounds = table.Bounds(required, k);
       if (!bounds.ok()) return bounds.status();
       int target = -1;  // the narrowest failing cell first: it needs the most help
       double narrowest = k;
@@ -97,20 +97,19 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
       }
       // The cheapest candidate that protects the target on its own; failing
       // that, the one that widens it most; failing that, the cheapest.
+      auto widths = table.BoundsIfHidden(target, candidates, k);
+      if (!widths.ok()) return widths.status();
       int choice = -1, best = -1;
       double best_width = narrowest;
-      for (int c : candidates) {
-        table.cell(c).shown = false;
-        auto w = table.Bounds({target});
-        table.cell(c).shown = true;
-        if (!w.ok()) return w.status();
-        if ((*w)[0].width() >= k) {
-          choice = c;
+      for (size_t i = 0; i < widths->size(); ++i) {
+        double w = (*widths)[i].width();
+        if (w >= k) {
+          choice = candidates[i];
           break;
         }
-        if ((*w)[0].width() > best_width) {
-          best_width = (*w)[0].width();
-          best = c;
+        if (w > best_width) {
+          best_width = w;
+          best = candidates[i];
         }
       }
       if (choice < 0) choice = best >= 0 ? best : candidates.front();
@@ -125,14 +124,14 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
     for (int c = 0; c < table.size(); ++c) {
       if (table.cell(c).HiddenForOthers() && !stuck.count(c)) secondary.push_back(c);
     }
-    auto widths = table.Bounds(secondary);
+    auto widths = table.Bounds(secondary, k);
     if (!widths.ok()) return widths.status();
     for (size_t i = 0; i < secondary.size(); ++i) {
       if ((*widths)[i].width() >= k) continue;
       int c = secondary[i];
       table.cell(c).shown = true;
       std::vector<int> required = required_cells();
-      auto after = table.Bounds(required);
+      auto after = table.Bounds(required, k);
       if (!after.ok()) return after.status();
       bool safe = std::all_of(after->begin(), after->end(), [&](const Interval& iv) { return iv.width() >= k; });
       if (safe) {
@@ -153,7 +152,7 @@ Result<DisclosurePolicy::Outcome> DisclosurePolicy::Protect(DisclosureTable& tab
     if (table.cell(c).NeedsProtection() && !given_up.count(c)) protected_cells.push_back(c);
   }
   out.secondary = hidden_secondary;
-  auto final_bounds = table.Bounds(protected_cells);
+  auto final_bounds = table.Bounds(protected_cells, k);
   if (!final_bounds.ok()) return final_bounds.status();
   for (const Interval& iv : *final_bounds) out.tightest = std::min(out.tightest, iv.width());
   return out;

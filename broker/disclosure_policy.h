@@ -37,7 +37,7 @@ class DisclosurePolicy {
   struct Outcome {
     int secondary = 0;      // cells of this digest hidden to protect others
     int unprotectable = 0;  // settled cells no choice now could protect (earlier releases)
-    double tightest = Interval::kUnbounded;  // narrowest interval of a protected cell
+    double tightest = Interval::kUnbounded;  // narrowest protected interval found (exact when below k)
   };
 
   // Hides further shown, unsettled cells (zeros last) until every sensitive

@@ -88,46 +88,88 @@ void DisclosureTable::BuildAtoms() {
   atoms_built_ = true;
 }
 
-Result<std::vector<Interval>> DisclosureTable::Bounds(const std::vector<int>& targets) {
-  BuildAtoms();
-  const int n = atom_count_;
+// The linear programme of the cells shown now: one variable per atom that
+// some shown non-zero cell constrains and no shown zero pins, one equality
+// row per shown non-zero cell. Targets change only the objective, and hiding
+// one more shown non-zero cell only frees its row, so one model (and its
+// last basis) answers many questions.
+class DisclosureTable::Programme {
+ public:
+  explicit Programme(DisclosureTable& table) : t_(table) {}
+  Status Build();
+  // The target's interval, from the model as it stands. With `enough`
+  // finite, an interval at least that wide may be a narrower one, still at
+  // least that wide: values the target can take, found without solving.
+  Result<Interval> Solve(int target, double enough = Interval::kUnbounded);
+  // The row of a shown non-zero cell, or -1.
+  int row_of(int cell) const { return row_of_[static_cast<size_t>(cell)]; }
+  void FreeRow(int row) { model_.setRowBounds(row, -COIN_DBL_MAX, COIN_DBL_MAX); }
+  void RestoreRow(int row) {
+    feasible_.clear();
+    model_.setRowBounds(row, row_value_[static_cast<size_t>(row)], row_value_[static_cast<size_t>(row)]);
+  }
+
+ private:
+  DisclosureTable& t_;
+  ClpSimplex model_;
+  std::vector<char> known_zero_;
+  std::vector<int> column_of_, row_of_;
+  std::vector<double> row_value_, objective_;
+  // Solutions of earlier solves: every one meets all the constraints, so a
+  // target that differs by at least `enough` between two of them is at
+  // least that wide without a solve of its own. Only for the model
+  // as it stands: RestoreRow clears it, as a solution found while the row
+  // was free need not meet it (one found before FreeRow still holds after).
+  std::vector<std::vector<double>> feasible_;
+  static constexpr size_t kFeasibleKept = 64;
+  size_t next_kept_ = 0;
+  Interval Spread(const std::vector<int>& columns) const;
+  void Keep();
+};
+
+Status DisclosureTable::Programme::Build() {
+  t_.BuildAtoms();
+  const int n = t_.atom_count_;
   // A shown zero says every atom under it is zero; a shown non-zero value is
   // one equality row. Only atoms in some row and not known zero need a
   // column: one in no row can be anything from zero up, so it adds nothing
   // to a minimum and makes a maximum unbounded. Most atoms are such (only a
   // few dozen cells are shown among hundreds of atoms), and CLP's time goes
   // with the columns it sets up for every solve.
-  std::vector<char> known_zero(static_cast<size_t>(n), 0), in_row(static_cast<size_t>(n), 0);
+  known_zero_.assign(static_cast<size_t>(n), 0);
+  std::vector<char> in_row(static_cast<size_t>(n), 0);
   std::vector<int> rows;
-  for (int c = 0; c < size(); ++c) {
-    if (!cells_[c].shown) continue;
-    if (cells_[c].signals == 0) {
-      for (int a : cell_atoms_[c]) known_zero[static_cast<size_t>(a)] = 1;
+  row_of_.assign(static_cast<size_t>(t_.size()), -1);
+  for (int c = 0; c < t_.size(); ++c) {
+    if (!t_.cells_[c].shown) continue;
+    if (t_.cells_[c].signals == 0) {
+      for (int a : t_.cell_atoms_[c]) known_zero_[static_cast<size_t>(a)] = 1;
     } else {
+      row_of_[static_cast<size_t>(c)] = static_cast<int>(rows.size());
       rows.push_back(c);
     }
   }
   for (int c : rows) {
-    for (int a : cell_atoms_[c]) in_row[static_cast<size_t>(a)] = 1;
+    for (int a : t_.cell_atoms_[c]) in_row[static_cast<size_t>(a)] = 1;
   }
-  std::vector<int> column_of(static_cast<size_t>(n), -1);
+  column_of_.assign(static_cast<size_t>(n), -1);
   int columns = 0;
   for (int a = 0; a < n; ++a) {
-    if (in_row[static_cast<size_t>(a)] && !known_zero[static_cast<size_t>(a)]) column_of[static_cast<size_t>(a)] = columns++;
+    if (in_row[static_cast<size_t>(a)] && !known_zero_[static_cast<size_t>(a)]) column_of_[static_cast<size_t>(a)] = columns++;
   }
   std::vector<std::vector<int>> column_rows(static_cast<size_t>(columns));
-  std::vector<double> row_value;
+  row_value_.clear();
   for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
     bool any = false;
-    for (int a : cell_atoms_[rows[r]]) {
-      int col = column_of[static_cast<size_t>(a)];
+    for (int a : t_.cell_atoms_[rows[r]]) {
+      int col = column_of_[static_cast<size_t>(a)];
       if (col < 0) continue;
       column_rows[static_cast<size_t>(col)].push_back(r);
       any = true;
     }
     // A non-zero value over atoms that other shown cells say are zero.
     if (!any) return Status::Runtime("the released cells contradict each other (infeasible audit)");
-    row_value.push_back(static_cast<double>(cells_[rows[r]].signals));
+    row_value_.push_back(static_cast<double>(t_.cells_[rows[r]].signals));
   }
   std::vector<CoinBigIndex> start{0};
   std::vector<int> index;
@@ -137,60 +179,131 @@ Result<std::vector<Interval>> DisclosureTable::Bounds(const std::vector<int>& ta
   }
   std::vector<double> value(index.size(), 1.0), col_lower(static_cast<size_t>(columns), 0.0);
   std::vector<double> col_upper(static_cast<size_t>(columns), std::numeric_limits<double>::max());
-  std::vector<double> obj(static_cast<size_t>(columns), 0.0);
+  objective_.assign(static_cast<size_t>(columns), 0.0);
+  model_.setLogLevel(0);
+  model_.scaling(0);  // every coefficient is 1
+  model_.loadProblem(columns, static_cast<int>(rows.size()), start.data(), index.data(), value.data(),
+                     col_lower.data(), col_upper.data(), objective_.data(), row_value_.data(), row_value_.data());
+  return Status::Ok();
+}
 
-  ClpSimplex model;
-  model.setLogLevel(0);
-  model.scaling(0);  // every coefficient is 1
-  model.loadProblem(columns, static_cast<int>(rows.size()), start.data(), index.data(), value.data(),
-                    col_lower.data(), col_upper.data(), obj.data(), row_value.data(), row_value.data());
+Interval DisclosureTable::Programme::Spread(const std::vector<int>& columns) const {
+  Interval iv{Interval::kUnbounded, -Interval::kUnbounded};
+  for (const auto& x : feasible_) {
+    double v = 0;
+    for (int c : columns) v += x[static_cast<size_t>(c)];
+    iv.lower = std::min(iv.lower, v);
+    iv.upper = std::max(iv.upper, v);
+  }
+  // Whole values only: the counts the attacker can tell apart.
+  return {std::ceil(iv.lower - 1e-6), std::floor(iv.upper + 1e-6)};
+}
+
+void DisclosureTable::Programme::Keep() {
+  const double* x = model_.primalColumnSolution();
+  std::vector<double> solution(x, x + model_.numberColumns());
+  if (feasible_.size() < kFeasibleKept) {
+    feasible_.push_back(std::move(solution));
+  } else {
+    feasible_[next_kept_++ % kFeasibleKept] = std::move(solution);
+  }
+}
+
+Result<Interval> DisclosureTable::Programme::Solve(int target, double enough) {
   // The constraints stay the same for every target, only the objective
   // changes: the work areas and the factorisation of the last basis are
   // kept from one solve to the next (CLP's startFinishOptions 1 and 2), as
   // setting them up again was most of the audit's time.
   constexpr int kKeepFactorisation = 1 | 2;
-
-  std::vector<Interval> out;
-  for (int t : targets) {
-    std::fill(obj.begin(), obj.end(), 0.0);
-    bool in_lp = false, unconstrained = false;
-    for (int a : cell_atoms_[static_cast<size_t>(t)]) {
-      int col = column_of[static_cast<size_t>(a)];
-      if (col >= 0) {
-        obj[static_cast<size_t>(col)] = 1.0;
-        in_lp = true;
-      } else if (!known_zero[static_cast<size_t>(a)]) {
-        unconstrained = true;
+  std::vector<int> columns;
+  bool unconstrained = false;
+  for (int a : t_.cell_atoms_[static_cast<size_t>(target)]) {
+    int col = column_of_[static_cast<size_t>(a)];
+    if (col >= 0) {
+      columns.push_back(col);
+    } else if (!known_zero_[static_cast<size_t>(a)]) {
+      unconstrained = true;
+    }
+  }
+  Interval iv;
+  iv.upper = unconstrained ? Interval::kUnbounded : 0;
+  if (columns.empty()) return iv;
+  const bool bounded_enough = enough < Interval::kUnbounded;
+  if (bounded_enough && !feasible_.empty()) {
+    Interval seen = Spread(columns);
+    // Unbounded above, so wide whatever its minimum: a value it takes will do.
+    if (unconstrained) return Interval{seen.lower, Interval::kUnbounded};
+    if (seen.width() >= enough) return seen;
+  }
+  std::fill(objective_.begin(), objective_.end(), 0.0);
+  for (int col : columns) objective_[static_cast<size_t>(col)] = 1.0;
+  std::copy(objective_.begin(), objective_.end(), model_.objective());
+  // Minimise; maximise only when no unconstrained atom already makes it
+  // unbounded, nor the solutions seen so far already make it wide enough.
+  for (double direction : {1.0, -1.0}) {
+    if (direction < 0 && unconstrained) break;
+    if (direction < 0 && bounded_enough) {
+      Interval seen = Spread(columns);
+      if (seen.upper - iv.lower >= enough) {
+        iv.upper = seen.upper;
+        break;
       }
     }
-    Interval iv;
-    iv.upper = unconstrained ? Interval::kUnbounded : 0;
-    if (!in_lp) {
-      out.push_back(iv);
+    model_.setOptimizationDirection(direction);
+    model_.primal(0, kKeepFactorisation);
+    int status = model_.status();
+    if (status == 1) return Status::Runtime("the released cells contradict each other (infeasible audit)");
+    if (status == 2) {  // unbounded: only possible when maximising
+      iv.upper = Interval::kUnbounded;
       continue;
     }
-    std::copy(obj.begin(), obj.end(), model.objective());
-    // Minimise; maximise only when no unconstrained atom already makes it unbounded.
-    for (double direction : {1.0, -1.0}) {
-      if (direction < 0 && unconstrained) break;
-      model.setOptimizationDirection(direction);
-      model.primal(0, kKeepFactorisation);
-      int status = model.status();
-      if (status == 1) return Status::Runtime("the released cells contradict each other (infeasible audit)");
-      if (status == 2) {  // unbounded: only possible when maximising
-        iv.upper = Interval::kUnbounded;
-        continue;
-      }
-      if (status != 0) return Status::Runtime("the disclosure audit did not finish (solver status " +
-                                              std::to_string(status) + ")");
-      double v = model.objectiveValue();
-      if (direction > 0) {
-        iv.lower = std::ceil(v - 1e-6);
-      } else {
-        iv.upper = std::floor(v + 1e-6);
-      }
+    if (status != 0) return Status::Runtime("the disclosure audit did not finish (solver status " +
+                                            std::to_string(status) + ")");
+    Keep();
+    double v = model_.objectiveValue();
+    if (direction > 0) {
+      iv.lower = std::ceil(v - 1e-6);
+    } else {
+      iv.upper = std::floor(v + 1e-6);
     }
-    out.push_back(iv);
+  }
+  return iv;
+}
+
+Result<std::vector<Interval>> DisclosureTable::Bounds(const std::vector<int>& targets, double enough) {
+  Programme lp(*this);
+  if (Status s = lp.Build(); !s.ok()) return s;
+  std::vector<Interval> out;
+  for (int t : targets) {
+    auto iv = lp.Solve(t, enough);
+    if (!iv.ok()) return iv.status();
+    out.push_back(*iv);
+  }
+  return out;
+}
+
+Result<std::vector<Interval>> DisclosureTable::BoundsIfHidden(int target, const std::vector<int>& candidates,
+                                                              double enough) {
+  Programme lp(*this);
+  if (Status s = lp.Build(); !s.ok()) return s;
+  std::vector<Interval> out;
+  for (int c : candidates) {
+    Result<Interval> iv = Interval{};
+    if (int row = lp.row_of(c); row >= 0) {
+      lp.FreeRow(row);
+      iv = lp.Solve(target, enough);
+      lp.RestoreRow(row);
+    } else {
+      // A shown zero pins atoms rather than holding a row: ask a model of its own.
+      bool was = cells_[static_cast<size_t>(c)].shown;
+      cells_[static_cast<size_t>(c)].shown = false;
+      auto b = Bounds({target}, enough);
+      cells_[static_cast<size_t>(c)].shown = was;
+      if (b.ok()) iv = b->front(); else iv = b.status();
+    }
+    if (!iv.ok()) return iv.status();
+    out.push_back(*iv);
+    if (iv->width() >= enough) break;
   }
   return out;
 }

@@ -65,13 +65,27 @@ class DisclosureTable {
   // The tightest bounds the shown cells allow on each target's value, rounded
   // inwards to whole numbers (the attacker knows counts are whole). Fails only
   // if the shown values contradict each other.
-  Result<std::vector<Interval>> Bounds(const std::vector<int>& targets);
+  //
+  // With `enough`, a target at least that wide may instead get an interval
+  // of values it can take that is already that wide — found from the
+  // solutions of earlier targets without solving for it. An audit that only
+  // asks "at least k wide?" gets the same answers, many times faster: most
+  // cells are wide, and a few dozen solutions show it for nearly all.
+  Result<std::vector<Interval>> Bounds(const std::vector<int>& targets, double enough = Interval::kUnbounded);
+
+  // For each candidate in turn, the target's bounds were that cell hidden as
+  // well (Bounds with one more cell hidden, and `enough` as there); stops after the first interval
+  // at least `enough` wide, so the result may be shorter than `candidates`.
+  // One model serves every candidate, as hiding a shown cell only frees its
+  // row: much cheaper than a Bounds call per candidate.
+  Result<std::vector<Interval>> BoundsIfHidden(int target, const std::vector<int>& candidates, double enough);
 
   // Atoms: groups of (week, municipality, leaf) that no cell tells apart; the
   // linear programme has one variable per atom. For benchmarks and tests.
   int atom_count();
 
  private:
+  class Programme;  // the linear programme of the shown cells
   void BuildAtoms();
 
   int weeks_, municipalities_, leaves_;

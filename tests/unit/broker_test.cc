@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <random>
 
 #include "broker_store.h"
 #include "digest_builder.h"
@@ -335,7 +336,11 @@ TEST(DigestBuilder, LongestPeriodReleasesOnlyTheWeeksItShows) {
   EXPECT_EQ(d->weeks(12).period(), AddWeeks(to, -12));
   EXPECT_EQ(d->weeks(24).period(), to);
   EXPECT_EQ(d->total().signals(), 280u);
-  EXPECT_EQ(d->municipalities_size(), 0) << "a quarter gets no breakdown (kMaxBreakdownWeeks)";
+  // A quarter gets its breakdown too: Heerlen has it all, the others nothing.
+  ASSERT_EQ(d->municipalities_size(), static_cast<int>(Ref().FindRegion("parkstad")->municipalities.size()));
+  for (const auto& part : d->municipalities()) {
+    EXPECT_EQ(part.total().signals(), part.region() == "GM0917" ? 280u : 0u) << part.region();
+  }
   // (7 × 10 + 5 × 30) / 12 a week over 14 weeks.
   EXPECT_NEAR(JudgeDigestTrend(*d, "schulden").expected, 220.0 / 12 * 14, 1e-9);
 
@@ -409,6 +414,102 @@ TEST(DisclosureTable, BoundsFollowTheMarginsAndProtectFormsARectangle) {
   ASSERT_TRUE(b.ok());
   for (size_t i = 0; i < hidden.size(); ++i) EXPECT_GE((*b)[i].width(), 5) << "cell " << hidden[i];
   EXPECT_GE(outcome->tightest, 5);
+}
+
+// The audit's shortcuts against plain Bounds on random tables: a cell of
+// weeks × municipalities × leaves with random cells shown. Bounds with
+// `enough` must agree with the exact bounds on every "at least k wide?"
+// and give exact bounds below k; BoundsIfHidden must give what Bounds gives
+// with the candidate hidden.
+TEST(DisclosureTable, ShortcutsAnswerAsTheExactBounds) {
+  std::mt19937 rng(7);
+  int compared = 0, narrow = 0;
+  for (int round = 0; round < 400; ++round) {
+    const int weeks = 3, munis = 4, leaves = 3;
+    std::vector<uint64_t> value(static_cast<size_t>(weeks * munis * leaves));
+    for (auto& v : value) v = rng() % 4 == 0 ? 0 : rng() % 12;
+    DisclosureTable t(weeks, munis, leaves);
+    auto pick = [&](int n) {
+      std::vector<int> out;
+      for (int i = 0; i < n; ++i)
+        if (rng() % 2) out.push_back(i);
+      if (out.empty()) out.push_back(static_cast<int>(rng() % static_cast<unsigned>(n)));
+      return out;
+    };
+    for (int c = 0; c < 40; ++c) {
+      TableCell cell;
+      cell.weeks = pick(weeks);
+      cell.municipalities = pick(munis);
+      cell.leaves = pick(leaves);
+      for (int w : cell.weeks)
+        for (int m : cell.municipalities)
+          for (int l : cell.leaves) cell.signals += value[static_cast<size_t>((w * munis + m) * leaves + l)];
+      cell.shown = rng() % 3 != 0;
+      t.Add(cell);
+    }
+    std::vector<int> all(static_cast<size_t>(t.size()));
+    for (int c = 0; c < t.size(); ++c) all[static_cast<size_t>(c)] = c;
+    const double k = 5;
+    auto exact = t.Bounds(all);
+    auto quick = t.Bounds(all, k);
+    ASSERT_TRUE(exact.ok() && quick.ok());
+    for (size_t i = 0; i < all.size(); ++i) {
+      const Interval &e = (*exact)[i], &q = (*quick)[i];
+      ASSERT_EQ(e.width() >= k, q.width() >= k) << "round " << round << " cell " << i;
+      if (e.width() < k) {
+        EXPECT_EQ(e.lower, q.lower);
+        EXPECT_EQ(e.upper, q.upper);
+        ++narrow;
+      } else {  // values the cell can take, so inside its exact bounds
+        EXPECT_GE(q.lower, e.lower);
+        EXPECT_LE(q.upper, e.upper);
+      }
+      ++compared;
+    }
+    // What-if: every shown cell as the candidate, for a narrow target.
+    int target = -1;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if ((*exact)[i].width() < k && !t.cell(static_cast<int>(i)).shown) target = static_cast<int>(i);
+    }
+    if (target < 0) continue;
+    std::vector<int> candidates;
+    for (int c = 0; c < t.size(); ++c) {
+      if (t.cell(c).shown) candidates.push_back(c);
+    }
+    auto what_if = t.BoundsIfHidden(target, candidates, Interval::kUnbounded);
+    ASSERT_TRUE(what_if.ok());
+    ASSERT_LE(what_if->size(), candidates.size());
+    // It stops after the first candidate that leaves the target unbounded.
+    if (what_if->size() < candidates.size()) {
+      EXPECT_EQ(what_if->back().width(), Interval::kUnbounded);
+    }
+    // With k: the same answers below k, and it stops at the first at k or more.
+    auto what_if_k = t.BoundsIfHidden(target, candidates, k);
+    ASSERT_TRUE(what_if_k.ok());
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      t.cell(candidates[i]).shown = false;
+      auto b = t.Bounds({target});
+      t.cell(candidates[i]).shown = true;
+      ASSERT_TRUE(b.ok());
+      if (i < what_if->size()) {
+        EXPECT_EQ((*what_if)[i].lower, b->front().lower) << "round " << round << " candidate " << candidates[i];
+        EXPECT_EQ((*what_if)[i].upper, b->front().upper) << "round " << round << " candidate " << candidates[i];
+      }
+      if (i < what_if_k->size()) {
+        const Interval& q = (*what_if_k)[i];
+        ASSERT_EQ(q.width() >= k, b->front().width() >= k) << "round " << round << " candidate " << candidates[i];
+        if (q.width() < k) {
+          EXPECT_EQ(q.lower, b->front().lower);
+        }
+        const bool last = i + 1 == what_if_k->size();
+        // It goes on only while below k, and stops early only at k or more.
+        EXPECT_TRUE(last || q.width() < k) << "candidate " << i;
+        EXPECT_TRUE(!last || what_if_k->size() == candidates.size() || q.width() >= k) << "candidate " << i;
+      }
+    }
+  }
+  EXPECT_GT(narrow, 20);  // the comparison covered both kinds of cell
+  EXPECT_GT(compared - narrow, 20);
 }
 
 }  // namespace
