@@ -108,6 +108,11 @@ def main():
         csv, _ = med(runs, "import", "csv_mib")
         row("2 import", f"rows/s, {rows_n:,} rows ({fmt(csv)} MiB CSV, {fmt(vb)} B values; n={n})", fmt(rps),
             fmt(bare), fmt(ratio), "≥ 0.5", verdict(ratio >= 0.5))
+        all_ratio, _ = med(runs, "import", "ratio_vs_all_keys")
+        if all_ratio:
+            keys, _ = med(runs, "import", "store_keys")
+            row("2 import", f"the same vs bare puts of every key the node wrote ({fmt(keys)})", fmt(rps), "",
+                fmt(all_ratio), "", "")
         row("2 import", "node peak RSS during import (MiB)", fmt(peak), "", "", "reported", "")
         row("2 import", "CLI peak RSS (MiB)", fmt(cli), "", "", "reported", "")
 
