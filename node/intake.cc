@@ -72,14 +72,7 @@ std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const 
   r.set_period(date->week);
 
   if (in.municipality().empty()) return Err("municipality", "is required");
-  auto find_municipality = [&]() -> const Municipality* {
-    if (!memo) return ref.FindMunicipality(in.municipality());
-    if (auto it = memo->municipalities.find(in.municipality()); it != memo->municipalities.end()) return it->second;
-    const Municipality* found = ref.FindMunicipality(in.municipality());
-    if (memo->municipalities.size() < IntakeMemo::kMaxEntries) memo->municipalities.emplace(in.municipality(), found);
-    return found;
-  };
-  const Municipality* m = find_municipality();
+  const Municipality* m = ref.FindMunicipality(in.municipality());
   if (!m) return Err("municipality", "unknown municipality '" + in.municipality() + "' (use a CBS code like GM0917 or the name)");
   r.set_municipality(m->code);
 

@@ -34,19 +34,17 @@ struct FieldError {
 // Checks one signal; `default_channel` is the node's type.
 std::variant<ValidatedSignal, FieldError> ValidateSignal(const wire::SignalInput& in, const ReferenceData& ref,
                                                          const std::string& default_channel, const Date& today);
-// What checking a row looks up that repeats from row to row of one file (a
-// file has a few hundred dates and a few municipalities, each many times):
-// the parsed date with its ISO form and week, and the municipality. At most
-// kMaxEntries of each are kept; the checks against today are made per row.
+// What checking a row works out that repeats from row to row of one file (a
+// file has a few hundred dates, each many times): the parsed date with its
+// ISO form and week. At most kMaxEntries are kept; the checks against today
+// are made per row.
 struct IntakeMemo {
   static constexpr size_t kMaxEntries = 4096;
   struct ParsedDate {
     Date date;
     std::string iso, week;
   };
-  using Municipalities = std::unordered_map<std::string, const Municipality*>;  // nullptr: unknown
   std::unordered_map<std::string, ParsedDate> dates;
-  Municipalities municipalities;
 };
 
 // The same into `out`, reusing its strings (an import checks a million rows);

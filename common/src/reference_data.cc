@@ -161,6 +161,8 @@ Result<ReferenceData> ReferenceData::Load(const std::string& dir) {
     for (std::string r = parent; !r.empty(); r = ref.regions_[r].parent) {
       ref.regions_[r].municipalities.push_back(m.code);
     }
+    ref.municipality_by_code_.emplace(Lower(m.code), ref.municipalities_.size());
+    ref.municipality_by_name_.emplace(NameKey(m.name), ref.municipalities_.size());
     ref.municipalities_.push_back(std::move(m));
   }
   return ref;
@@ -199,15 +201,11 @@ std::vector<const Theme*> ReferenceData::SubthemesOf(const std::string& theme) c
 }
 
 const Municipality* ReferenceData::FindMunicipality(const std::string& code_or_name) const {
-  std::string key = Lower(code_or_name);
-  for (const auto& m : municipalities_) {
-    if (Lower(m.code) == key) return &m;
+  if (auto it = municipality_by_code_.find(Lower(code_or_name)); it != municipality_by_code_.end()) {
+    return &municipalities_[it->second];
   }
-  std::string name = NameKey(code_or_name);
-  for (const auto& m : municipalities_) {
-    if (NameKey(m.name) == name) return &m;
-  }
-  return nullptr;
+  auto it = municipality_by_name_.find(NameKey(code_or_name));
+  return it == municipality_by_name_.end() ? nullptr : &municipalities_[it->second];
 }
 
 const Region* ReferenceData::FindRegion(const std::string& code) const {

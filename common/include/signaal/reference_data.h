@@ -80,6 +80,9 @@ class ReferenceData {
   std::vector<Theme> themes_;
   std::map<std::string, size_t> theme_index_;
   std::vector<Municipality> municipalities_;
+  // Lower-cased code and NameKey of the name -> index in municipalities_,
+  // built at load: an import looks a municipality up for every row.
+  std::map<std::string, size_t> municipality_by_code_, municipality_by_name_;
   std::map<std::string, Region> regions_;
 };
 
