@@ -40,6 +40,9 @@ class FakeNode {
     keys_.signing = GenerateSigningKeyPair();
     MakeCurveClient(socket_, keys_.curve, broker_key);
     socket_.set(zmq::sockopt::linger, 0);
+    // A refused handshake removes the DEALER's only pipe, and a blocking send
+    // with no pipe waits forever: a send that cannot go gives up instead.
+    socket_.set(zmq::sockopt::sndtimeo, 2000);
     watch_ = std::make_unique<HandshakeWatch>(ctx, socket_, id_);
     endpoint_ = endpoint;
   }
@@ -464,6 +467,7 @@ TEST_F(BrokerProtocol, ControlPortRefusesMalformedRequests) {
   zmq::socket_t admin(ctx_, zmq::socket_type::dealer);
   MakeCurveClient(admin, admin_.curve, broker_key_);
   admin.set(zmq::sockopt::linger, 0);
+  admin.set(zmq::sockopt::sndtimeo, 5000);  // never a hang if the connection goes
   admin.connect(control_);
   auto ask = [&](const std::vector<std::string>& frames) -> std::optional<wire::ControlResponse> {
     for (size_t i = 0; i < frames.size(); ++i) {

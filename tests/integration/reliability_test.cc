@@ -103,6 +103,7 @@ TEST(Reliability, NodeLocalControlRefusesMalformedRequests) {
   zmq::context_t ctx(1);
   zmq::socket_t peer(ctx, zmq::socket_type::dealer);
   peer.set(zmq::sockopt::linger, 0);
+  peer.set(zmq::sockopt::sndtimeo, 5000);  // never a hang if the node goes
   peer.connect(endpoint);
   auto ask = [&](const std::vector<std::string>& frames) -> std::optional<wire::NodeResponse> {
     for (size_t i = 0; i < frames.size(); ++i) {
