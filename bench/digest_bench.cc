@@ -7,7 +7,9 @@
 // last week (the scheduled weekly digest), and for the quarter only with
 // --full-quarter, as it takes minutes (docs/PERFORMANCE.md). The baseline,
 // in the same run: ThemeTable::Aggregate over the same region and 13 weeks —
-// the raw totals, no disclosure control.
+// the raw totals, no disclosure control. TableCopy is what the poll loop pays
+// to hand a digest to the worker thread (its own baseline: the same copy with
+// every week copied, as before the copy shared them).
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -72,6 +74,28 @@ void Aggregate(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(table.Aggregate("limburg", weeks));
 }
 
+// What the poll loop pays to hand a digest to the worker: a copy of the table,
+// then the next snapshot into `touched` of its weeks, each of which the loop
+// then copies (copy on write). One touched week is what ingest does while a
+// digest is built; all 52 is what a copy that shared nothing cost.
+void TableCopy(benchmark::State& state) {
+  auto& table = TableOf(static_cast<int>(state.range(0)));
+  auto weeks = LastWeeks(state.range(1));
+  uint64_t version = 1000;
+  for (auto _ : state) {
+    auto copy = std::make_unique<broker::ThemeTable>(table);
+    for (const auto& week : weeks) {
+      wire::SummarySnapshot s;
+      s.set_node_id("node-0");
+      s.set_period(week);
+      s.set_version(++version);
+      for (auto& c : MakeCells(Ref(), "GM0917", cells_per_snapshot, 7)) *s.add_cells() = std::move(c);
+      table.Put(s);
+    }
+    benchmark::DoNotOptimize(copy.get());
+  }
+}
+
 void Build(benchmark::State& state, broker::DigestBuilder::Context context) {
   auto& table = TableOf(static_cast<int>(state.range(0)));
   broker::DisclosurePolicy policy(5, 2);
@@ -111,6 +135,14 @@ int main(int argc, char** argv) {
     if (smoke || period_weeks == kQuarter) b->Iterations(1);
   };
   unit(benchmark::RegisterBenchmark("Aggregate", Aggregate), kQuarter);
+  for (int64_t touched : {int64_t{1}, int64_t{52}}) {
+    benchmark::RegisterBenchmark("TableCopy", TableCopy)
+        ->Args({nodes, touched})
+        ->ArgNames({"nodes", "weeks_touched"})
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Iterations(smoke ? 1 : 5);
+  }
   unit(benchmark::RegisterBenchmark("DigestOwnCells", [](benchmark::State& s) {
     Build(s, signaal::broker::DigestBuilder::Context::kNone);
   }), kQuarter);

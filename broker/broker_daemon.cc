@@ -70,15 +70,14 @@ BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_p
       registry_(*store_),
       table_(ref_),
       policy_(static_cast<uint32_t>(config_.k), static_cast<uint32_t>(config_.min_organisations)),
-      builder_(ref_, table_, policy_),
       validator_(ref_),
       started_(Now()),
       ctx_(1) {
   // The newest snapshot per (node, period) is the state; rebuild the table from it.
   store_->ForEachSnapshot([&](const wire::SummarySnapshot& s) { table_.Put(s); });
   control_handler_ = std::make_unique<ControlHandler>(ControlHandler::Context{
-      config_, ref_, *store_, registry_, table_, builder_, policy_, counters_, started_,
-      [this] { return zap_->refused(); }, [this](const wire::Digest& d) { Deliver(d); }});
+      config_, ref_, *store_, registry_, table_, policy_, counters_, started_, [this] { return zap_->refused(); },
+      [this] { return static_cast<uint32_t>(digest_queue_.size() + (digest_worker_->busy() ? 1 : 0)); }});
 }
 
 BrokerDaemon::~BrokerDaemon() {
@@ -379,17 +378,42 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
   if (!Entitled(sub, {}, region)) {
     return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
   }
-  if (digest_queue_.size() >= kMaxQueuedDigests) {
-    return Nack(rid, "unavailable", "the broker is building other digests; try again later");
-  }
   auto job = std::make_unique<DigestJob>();
+  job->kind = DigestJob::Kind::kFetch;
   job->routing_id = rid.to_string();
-  job->subscriber = sub.id();
+  job->requester = sub.id();
   job->region = region;
   job->period = req.period();
   job->now = Now();
+  if (!QueueDigest(std::move(job), true)) {
+    Nack(rid, "unavailable", "the broker is building other digests; try again later");
+  }
+}
+
+void BrokerDaemon::HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin,
+                                        const wire::PublishDigest& req) {
+  auto job = std::make_unique<DigestJob>();
+  job->kind = DigestJob::Kind::kPublish;
+  job->routing_id = rid.to_string();
+  job->requester = admin.id();
+  job->region = req.region().empty() ? config_.region : req.region();
+  job->period = req.period();
+  job->now = Now();
+  if (!QueueDigest(std::move(job), true)) {
+    SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
+              &rid);
+  }
+}
+
+bool BrokerDaemon::QueueDigest(std::unique_ptr<DigestJob> job, bool bounded) {
+  if (bounded) {
+    size_t asked = 0;
+    for (const auto& j : digest_queue_) asked += j->scheduled_run == 0 ? 1 : 0;
+    if (asked >= kMaxQueuedDigests) return false;
+  }
   digest_queue_.push_back(std::move(job));
   StartNextDigest();
+  return true;
 }
 
 void BrokerDaemon::StartNextDigest() {
@@ -405,41 +429,85 @@ void BrokerDaemon::StartNextDigest() {
 void BrokerDaemon::OnDigestFinished() {
   std::unique_ptr<DigestJob> job = digest_worker_->Finished();
   if (!job) return;
-  zmq::message_t rid(job->routing_id.data(), job->routing_id.size());
-  if (!job->result.ok()) {
-    Nack(rid, "invalid-request", job->result.status().message());
-  } else if (store_->Releases().size() != job->ledger_size) {
-    // A digest was published while this one was built: audited without it,
-    // this one may not leave. Built again, first in line.
+  if (job->result.ok() && store_->Releases().size() != job->ledger_size) {
+    // Something was released while this one was built: audited without it,
+    // this one may not leave. Built again, first in line. (Every release
+    // now goes through the worker one at a time, so this guards a future
+    // path rather than a present one.)
     spdlog::info("digest for {} {} built again: another was released meanwhile", job->region, job->period);
     digest_queue_.push_front(std::move(job));
-  } else if (Status s = store_->RecordRelease(*job->result); !s.ok()) {
-    // Recorded before it leaves, so every later digest is audited against it.
-    spdlog::error("{}", s.message());
-    Nack(rid, "unavailable", "the broker cannot record the digest; try again later");
+  } else if (job->kind == DigestJob::Kind::kFetch) {
+    FinishFetch(*job);
   } else {
-    spdlog::info("{} fetched a digest for {} {}: built in {} ms, audited with {} earlier releases", job->subscriber,
-                 job->region, job->result->period(), job->build_ms, job->ledger_size);
-    counters_["digests.fetched"]++;
-    wire::BrokerMessage m;
-    m.set_schema(wire::SCHEMA_V1);
-    *m.mutable_digest()->mutable_digest() = std::move(*job->result);
-    Reply(rid, m);
+    FinishPublish(*job);
   }
   StartNextDigest();
+}
+
+void BrokerDaemon::FinishFetch(DigestJob& job) {
+  zmq::message_t rid(job.routing_id.data(), job.routing_id.size());
+  if (!job.result.ok()) return Nack(rid, "invalid-request", job.result.status().message());
+  if (Status s = store_->RecordRelease(*job.result); !s.ok()) {
+    // Recorded before it leaves, so every later digest is audited against it.
+    spdlog::error("{}", s.message());
+    return Nack(rid, "unavailable", "the broker cannot record the digest; try again later");
+  }
+  spdlog::info("{} fetched a digest for {} {}: built in {} ms, audited with {} earlier releases", job.requester,
+               job.region, job.result->period(), job.build_ms, job.ledger_size);
+  counters_["digests.fetched"]++;
+  wire::BrokerMessage m;
+  m.set_schema(wire::SCHEMA_V1);
+  *m.mutable_digest()->mutable_digest() = std::move(*job.result);
+  Reply(rid, m);
+}
+
+void BrokerDaemon::FinishPublish(DigestJob& job) {
+  wire::ControlResponse response;
+  if (!job.result.ok()) {
+    response = ErrorResponse(job.result.status());
+  } else if (auto seq = store_->AppendDigest(*job.result); !seq.ok()) {
+    response = ErrorResponse(seq.status());
+  } else {
+    counters_["digests.published"]++;
+    const wire::Digest& d = *job.result;
+    spdlog::info("published digest {} for {} {} ({} cells shown, {} suppressed): built in {} ms, audited with {} "
+                 "earlier releases{}",
+                 *seq, d.region(), d.period(), d.policy().cells_published(), d.policy().cells_suppressed(),
+                 job.build_ms, job.ledger_size, job.scheduled_run ? ", as scheduled" : "");
+    Deliver(d);
+    response = OkResponse();
+    *response.mutable_digest() = std::move(*job.result);
+  }
+  if (!response.ok()) {
+    spdlog::error("{} digest for {} {} failed: {}", job.scheduled_run ? "scheduled" : "published", job.region,
+                  job.period.empty() ? "(latest)" : job.period, response.error());
+  }
+  if (!job.routing_id.empty()) {
+    zmq::message_t rid(job.routing_id.data(), job.routing_id.size());
+    SendProto(*control_, response, &rid);
+  }
+  if (job.scheduled_run == 0) return;
+  // The run counts as made once its last region is done, failed or not; a
+  // broker stopped before that makes the run up when it starts again.
+  for (const auto& queued : digest_queue_) {
+    if (queued->scheduled_run == job.scheduled_run) return;
+  }
+  counters_["digests.scheduled_runs"]++;
+  if (Status s = store_->SetLastScheduledRun(job.scheduled_run); !s.ok()) spdlog::error("{}", s.message());
 }
 
 void BrokerDaemon::RunSchedule(int64_t when) {
   std::string period = schedule_->PeriodFor(when);
   for (const auto& region : schedule_->regions()) {
-    wire::PublishDigest req;
-    req.set_region(region);
-    req.set_period(period);
-    auto r = control_handler_->Publish(req, Now());
-    if (!r.ok()) spdlog::error("scheduled digest for {} {} failed: {}", region, period, r.error());
+    auto job = std::make_unique<DigestJob>();
+    job->kind = DigestJob::Kind::kPublish;
+    job->requester = "schedule";
+    job->scheduled_run = when;
+    job->region = region;
+    job->period = period;
+    job->now = Now();
+    QueueDigest(std::move(job), false);
   }
-  counters_["digests.scheduled_runs"]++;
-  if (Status s = store_->SetLastScheduledRun(when); !s.ok()) spdlog::error("{}", s.message());
 }
 
 void BrokerDaemon::Deliver(const wire::Digest& digest) {
@@ -488,6 +556,9 @@ void BrokerDaemon::OnControlMessage() {
   } else if (req.schema() != wire::SCHEMA_V1) {
     counters_["control.schema"]++;
     response = ErrorResponse(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
+  } else if (req.body_case() == wire::ControlRequest::kPublishDigest) {
+    registry_.Touch(admin->id(), Now());
+    return HandlePublishRequest(frames[0], *admin, req.publish_digest());  // answered once built
   } else {
     registry_.Touch(admin->id(), Now());
     response = control_handler_->Handle(req, *admin, Now());

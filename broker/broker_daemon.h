@@ -1,9 +1,11 @@
-// BrokerDaemon: the regional broker. One thread, one poll loop over three
+// BrokerDaemon: the regional broker. One thread, one poll loop over the
 // sockets it alone owns — the ZAP handler, the public `listen` ROUTER (nodes
-// and subscribers) and the `control` ROUTER (administrators) — read top to
-// bottom in Run(). Snapshots are group-committed: every message waiting on
-// `listen` is read (within a bound), and the snapshots among them are stored
-// with one synced write before any of them is acked.
+// and subscribers), the `control` ROUTER (administrators) and its end of the
+// digest worker's pipe — read top to bottom in Run(). Snapshots are
+// group-committed: every message waiting on `listen` is read (within a
+// bound), and the snapshots among them are stored with one synced write
+// before any of them is acked. Digests, fetched, published or scheduled, are
+// built on the worker's thread; the loop records, sends and delivers them.
 #pragma once
 
 #include <atomic>
@@ -75,13 +77,25 @@ class BrokerDaemon {
   void HandleHeartbeat(const zmq::message_t& rid, const wire::Principal& node, const wire::Heartbeat& hb);
   void HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub, const wire::Subscribe& req);
   void HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub, const wire::DigestRequest& req);
+  // An administrator's publish_digest: queued, answered once built.
+  void HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin, const wire::PublishDigest& req);
+  // Queues a digest to build; false, and nothing queued, when `bounded` and
+  // the queue is full (what anyone on the network asks for is bounded; the
+  // schedule's few are not).
+  bool QueueDigest(std::unique_ptr<DigestJob> job, bool bounded);
   // Hands the next queued digest to the worker, with copies of the table and
   // the ledger as they are now, unless the worker is busy.
   void StartNextDigest();
-  // Records and sends a digest the worker finished.
+  // Takes a digest the worker finished and finishes it by its kind.
   void OnDigestFinished();
+  // A fetched digest: recorded as released, then sent to the subscriber.
+  void FinishFetch(DigestJob& job);
+  // A published digest: stored and numbered, delivered to subscribers, and
+  // the administrator answered; the schedule's run is recorded once its
+  // last digest is done.
+  void FinishPublish(DigestJob& job);
 
-  // Publishes the scheduled digests when their time has come (and once at
+  // Queues the scheduled digests when their time has come (and once at
   // start for a run missed while the broker was down).
   void RunSchedule(int64_t now);
 
@@ -96,7 +110,6 @@ class BrokerDaemon {
   PrincipalRegistry registry_;
   ThemeTable table_;
   DisclosurePolicy policy_;
-  DigestBuilder builder_;
   SnapshotValidator validator_;
   Counters counters_;
   int64_t started_ = 0;

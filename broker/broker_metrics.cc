@@ -43,6 +43,8 @@ std::string RenderBrokerMetrics(const wire::BrokerStatus& s, const std::vector<w
           static_cast<double>(s.snapshots_stored()));
   m.Gauge("signaal_broker_digests_published", "Digests in the broker's store.",
           static_cast<double>(s.digests_published()));
+  m.Gauge("signaal_broker_digests_building", "Digests queued for the digest worker or being built.",
+          static_cast<double>(s.digests_building()));
   std::map<std::string, int> enrolled, connected;
   for (const auto& p : principals) {
     if (p.revoked()) continue;

@@ -14,16 +14,13 @@ wire::ControlResponse ErrorResponse(const Status& status) {
   return r;
 }
 
-namespace {
-
-wire::ControlResponse Ok() {
+wire::ControlResponse OkResponse() {
   wire::ControlResponse r;
   r.set_schema(wire::SCHEMA_V1);
   r.set_ok(true);
   return r;
 }
 
-}  // namespace
 
 wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, const wire::Principal& admin,
                                              int64_t now) {
@@ -33,7 +30,7 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
       auto p = c_.registry.EnrollNode(req.enroll_node(), c_.ref);
       if (!p.ok()) return ErrorResponse(p.status());
       spdlog::info("{} enrolled node {}", admin.id(), p->id());
-      auto r = Ok();
+      auto r = OkResponse();
       *r.mutable_principal() = *p;
       return r;
     }
@@ -41,7 +38,7 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
       auto p = c_.registry.EnrollSubscriber(req.enroll_subscriber(), c_.ref);
       if (!p.ok()) return ErrorResponse(p.status());
       spdlog::info("{} enrolled subscriber {}", admin.id(), p->id());
-      auto r = Ok();
+      auto r = OkResponse();
       *r.mutable_principal() = *p;
       return r;
     }
@@ -52,14 +49,15 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
       auto p = c_.registry.Revoke(req.revoke().id());
       if (!p.ok()) return ErrorResponse(p.status());
       spdlog::info("{} revoked {}", admin.id(), p->id());
-      auto r = Ok();
+      auto r = OkResponse();
       *r.mutable_principal() = *p;
       return r;
     }
     case R::kPrincipals: return Principals(now);
     case R::kStatus: return StatusView();
     case R::kThemes: return Themes(req.themes(), now);
-    case R::kPublishDigest: return Publish(req.publish_digest(), now);
+    case R::kPublishDigest:
+      return ErrorResponse(Status::Runtime("a digest is published by the broker's digest worker, not here"));
     case R::kDigests: return Digests();
     case R::kBackup: return Backup(req.backup(), admin);
     case R::BODY_NOT_SET: break;
@@ -68,7 +66,7 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
 }
 
 wire::ControlResponse ControlHandler::Principals(int64_t now) const {
-  auto r = Ok();
+  auto r = OkResponse();
   for (auto p : c_.registry.List()) {
     if (p.role() == wire::ROLE_NODE) p.set_latest_period(c_.table.LatestPeriod(p.id()));
     *r.mutable_principals()->add_principals() = std::move(p);
@@ -77,7 +75,7 @@ wire::ControlResponse ControlHandler::Principals(int64_t now) const {
 }
 
 wire::ControlResponse ControlHandler::StatusView() const {
-  auto r = Ok();
+  auto r = OkResponse();
   auto* s = r.mutable_status();
   s->set_region(c_.config.region);
   s->set_listen(c_.config.listen);
@@ -91,6 +89,7 @@ wire::ControlResponse ControlHandler::StatusView() const {
   }
   s->set_snapshots_stored(c_.table.snapshot_count());
   s->set_digests_published(c_.store.last_digest_sequence());
+  s->set_digests_building(c_.digests_building());
   for (const auto& [name, value] : c_.counters) (*s->mutable_counters())[name] = value;
   (*s->mutable_counters())["handshake.refused"] = c_.zap_refused();
   return r;
@@ -101,7 +100,7 @@ wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int
   if (!c_.ref.FindRegion(region)) return ErrorResponse(Status::Usage("--region: unknown region '" + region + "'"));
   uint32_t weeks = req.weeks() == 0 ? 4 : std::min<uint32_t>(req.weeks(), 104);
   std::string current = IsoWeekOf(DateFromUnix(now));
-  auto r = Ok();
+  auto r = OkResponse();
   auto* view = r.mutable_themes();
   view->set_region(region);
   view->set_k(c_.policy.k());
@@ -127,23 +126,8 @@ wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int
   return r;
 }
 
-wire::ControlResponse ControlHandler::Publish(const wire::PublishDigest& req, int64_t now) {
-  std::string region = req.region().empty() ? c_.config.region : req.region();
-  auto digest = c_.builder.Build(region, req.period(), now, c_.store.Releases(), DigestBuilder::Context::kFull);
-  if (!digest.ok()) return ErrorResponse(digest.status());
-  auto seq = c_.store.AppendDigest(*digest);
-  if (!seq.ok()) return ErrorResponse(seq.status());
-  c_.counters["digests.published"]++;
-  spdlog::info("published digest {} for {} {} ({} cells shown, {} suppressed)", *seq, region, digest->period(),
-               digest->policy().cells_published(), digest->policy().cells_suppressed());
-  c_.deliver(*digest);
-  auto r = Ok();
-  *r.mutable_digest() = *digest;
-  return r;
-}
-
 wire::ControlResponse ControlHandler::Digests() const {
-  auto r = Ok();
+  auto r = OkResponse();
   c_.store.ForEachDigestAfter(0, [&](const wire::Digest& d) {
     wire::Digest header = d;
     header.clear_themes();
@@ -163,7 +147,7 @@ wire::ControlResponse ControlHandler::Backup(const wire::BackupRequest& req, con
   if (!done.ok()) return ErrorResponse(done.status());
   spdlog::info("{} made a backup in {} ({} files, {} bytes, {} ms{})", admin.id(), done->path, done->files,
                done->bytes, done->millis, req.with_keys() ? ", with the key file" : "");
-  auto r = Ok();
+  auto r = OkResponse();
   auto* b = r.mutable_backup();
   b->set_path(done->path);
   b->set_bytes(done->bytes);

@@ -1,6 +1,7 @@
 // ControlHandler: the administrator's requests on the control port —
-// enrolment, revocation, principals, status, the live themes view and digest
-// publication. Pure request -> response; the daemon owns the socket.
+// enrolment, revocation, principals, status, the live themes view, the list of
+// published digests and backups. Pure request -> response; the daemon owns
+// the socket, and queues digest publication for its digest worker instead.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include <string>
 
 #include "broker_store.h"
-#include "digest_builder.h"
+#include "disclosure_policy.h"
 #include "principal_registry.h"
 #include "signaal.pb.h"
 #include "signaal/config.h"
@@ -29,18 +30,16 @@ class ControlHandler {
     BrokerStore& store;
     PrincipalRegistry& registry;
     const ThemeTable& table;
-    const DigestBuilder& builder;
     const DisclosurePolicy& policy;
     Counters& counters;
     int64_t started;
     std::function<uint64_t()> zap_refused;
-    std::function<void(const wire::Digest&)> deliver;  // to live subscribers
+    std::function<uint32_t()> digests_building;
   };
   explicit ControlHandler(Context ctx) : c_(std::move(ctx)) {}
 
+  // Any request but publish_digest, which takes the digest worker.
   wire::ControlResponse Handle(const wire::ControlRequest& request, const wire::Principal& admin, int64_t now);
-  // Builds, stores and delivers a digest; also what the schedule runs.
-  wire::ControlResponse Publish(const wire::PublishDigest& req, int64_t now);
   // What `signaal broker status` shows; also what the metrics page renders.
   wire::ControlResponse StatusView() const;
 
@@ -55,5 +54,7 @@ class ControlHandler {
 
 // A failed response with the CLI exit code of `status`.
 wire::ControlResponse ErrorResponse(const Status& status);
+// A successful response, to fill in.
+wire::ControlResponse OkResponse();
 
 }  // namespace signaal::broker

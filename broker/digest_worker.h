@@ -1,8 +1,8 @@
-// DigestWorker: builds digests fetched on demand on a thread of its own, so a
-// quarter's audit (seconds to tens of seconds) never stalls the broker's poll
-// loop. ZeroMQ Guide style: the worker thread alone owns its end of an inproc
-// PAIR; the daemon alone owns the other end, polls it, and answers the
-// subscriber itself. A job travels as one frame holding a pointer, whose
+// DigestWorker: builds every digest — fetched, published or scheduled — on a
+// thread of its own, so a quarter's audit (seconds to tens of seconds) never
+// stalls the broker's poll loop. ZeroMQ Guide style: the worker thread alone owns its end of an inproc
+// PAIR; the daemon alone owns the other end, polls it, and answers whoever
+// asked itself. A job travels as one frame holding a pointer, whose
 // ownership passes with it; the worker builds from the job's own copy of the
 // table and of the release ledger, so nothing is shared while it runs.
 #pragma once
@@ -24,11 +24,20 @@
 
 namespace signaal::broker {
 
-// One on-demand digest: what to build and for whom, the consistent copies it
-// is built from, and, once back from the worker, the result.
+// One digest to build: what and for whom, the consistent copies it is built
+// from, and, once back from the worker, the result.
 struct DigestJob {
-  std::string routing_id;  // the subscriber's connection on `listen`
-  std::string subscriber;
+  enum class Kind {
+    kFetch,    // a subscriber's digest request: released to that subscriber only
+    kPublish,  // an administrator's or the schedule's: stored, numbered, delivered
+  };
+  Kind kind = Kind::kFetch;
+  // Who is waiting for the answer: the subscriber's connection on `listen`
+  // (fetch) or the administrator's on `control` (publish); empty for the
+  // schedule, which nobody waits for.
+  std::string routing_id;
+  std::string requester;      // the principal id, for the log
+  int64_t scheduled_run = 0;  // the schedule's run this is part of; 0 = none
   std::string region, period;
   int64_t now = 0;
   std::unique_ptr<ThemeTable> table;

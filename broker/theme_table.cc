@@ -42,8 +42,16 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
   }
   merged.shrink_to_fit();
   uint32_t node = nodes_.Intern(snapshot.node_id());
-  auto& slot = periods_[snapshot.period()];
-  auto [it, added] = slot.insert_or_assign(node, std::move(merged));
+  std::shared_ptr<Week>& week = periods_[snapshot.period()];
+  if (!week) {
+    week = std::make_shared<Week>();
+  } else if (week.use_count() > 1) {
+    // A copy of the table holds this week, perhaps on another thread: it
+    // keeps what it has. Only this thread makes new owners, so a count of 1
+    // means nobody else can be reading.
+    week = std::make_shared<Week>(*week);
+  }
+  auto [it, added] = week->insert_or_assign(node, std::move(merged));
   if (added) ++count_;
   if (latest_.size() <= node) latest_.resize(node + 1);
   if (snapshot.period() > latest_[node]) latest_[node] = snapshot.period();
@@ -71,7 +79,7 @@ TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities
   for (const auto& week : weeks) {
     auto period = periods_.find(week);
     if (period == periods_.end()) continue;
-    for (const auto& [node, cells] : period->second) {
+    for (const auto& [node, cells] : *period->second) {
       for (const PackedCell& cell : cells) {
         if (!wanted[cell.municipality]) continue;
         auto add = [&](uint32_t code) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -30,6 +31,12 @@ using TotalsByCode = std::map<std::string, CellTotals>;
 class ThemeTable {
  public:
   explicit ThemeTable(const ReferenceData& ref) : ref_(ref) {}
+  // A copy is cheap and its own: the two share each week's cells until one
+  // of them puts a snapshot into that week, which then copies it first. The
+  // copy may be read on another thread while this table goes on (the digest
+  // worker does); neither may be changed on two threads.
+  ThemeTable(const ThemeTable&) = default;
+  ThemeTable& operator=(const ThemeTable&) = delete;
 
   // Replaces the snapshot for (node, period): the caller has checked that it
   // is newer than what the table holds.
@@ -69,8 +76,11 @@ class ThemeTable {
   Interned nodes_;
   Interned municipalities_;
   Interned codes_;  // themes and subthemes; "" is id 0 (the "everything" row)
-  // period -> node id -> its newest snapshot's cells; a week's snapshots are adjacent.
-  std::map<std::string, std::map<uint32_t, std::vector<PackedCell>>> periods_;
+  // node id -> its newest snapshot's cells for one week.
+  using Week = std::map<uint32_t, std::vector<PackedCell>>;
+  // period -> its week, shared with copies of this table; never changed
+  // while shared (Put copies it then).
+  std::map<std::string, std::shared_ptr<Week>> periods_;
   std::vector<std::string> latest_;  // by node id: its newest period
   size_t count_ = 0;
 };

@@ -183,6 +183,7 @@ int BrokerStatus(const BrokerOptions& o) {
                         {"subscribers", s.subscribers()},
                         {"snapshots_stored", s.snapshots_stored()},
                         {"digests_published", s.digests_published()},
+                        {"digests_building", s.digests_building()},
                         {"taxonomy_version", s.taxonomy_version()},
                         {"counters", nlohmann::json::object()}};
     for (const auto& [k, v] : s.counters()) j["counters"][k] = v;
@@ -197,6 +198,7 @@ int BrokerStatus(const BrokerOptions& o) {
   t.Add({"subscribers", std::to_string(s.subscribers())});
   t.Add({"snapshots stored", std::to_string(s.snapshots_stored())});
   t.Add({"digests published", std::to_string(s.digests_published())});
+  t.Add({"digests being built", std::to_string(s.digests_building())});
   std::map<std::string, uint64_t> counters(s.counters().begin(), s.counters().end());
   for (const auto& [k, v] : counters) t.Add({k, std::to_string(v)});
   std::cout << t.Render();

@@ -1,7 +1,8 @@
 // Fuzz target: the two control decoders and their handlers —
 //   broker: ControlRequest (the administrators' `control` port) handed to
 //           broker::ControlHandler on a real BrokerStore and PrincipalRegistry,
-//           with a ThemeTable holding a few fixed snapshots;
+//           with a ThemeTable holding a few fixed snapshots (publish_digest
+//           built by a DigestBuilder and stored, as the daemon's worker does);
 //   node:   NodeRequest (the node's local ipc control) handed to
 //           node::LocalControl on a real SignalStore and Outbox.
 //
@@ -161,8 +162,18 @@ struct BrokerWorld {
       table.Put(s);
     }
     handler = std::make_unique<broker::ControlHandler>(broker::ControlHandler::Context{
-        BrokerFixtureConfig(), fuzz::Ref(), *store, *registry, table, builder, policy, counters, fuzz::kNow,
-        [] { return uint64_t{0}; }, [](const wire::Digest&) {}});
+        BrokerFixtureConfig(), fuzz::Ref(), *store, *registry, table, policy, counters, fuzz::kNow,
+        [] { return uint64_t{0}; }, [] { return uint32_t{0}; }});
+  }
+
+  wire::ControlResponse Publish(const wire::PublishDigest& req) {
+    std::string region = req.region().empty() ? BrokerFixtureConfig().region : req.region();
+    auto digest = builder.Build(region, req.period(), fuzz::kNow, store->Releases(), broker::DigestBuilder::Context::kFull);
+    if (!digest.ok()) return broker::ErrorResponse(digest.status());
+    if (auto seq = store->AppendDigest(*digest); !seq.ok()) return broker::ErrorResponse(seq.status());
+    auto r = broker::OkResponse();
+    *r.mutable_digest() = std::move(*digest);
+    return r;
   }
 
   fuzz::ScratchDir dir;
@@ -208,7 +219,9 @@ void RunBroker(const std::vector<std::string>& requests) {
     if (request.has_backup() && !request.backup().out().empty()) {
       request.mutable_backup()->set_out(world->dir.path() + "/backup-" + std::to_string(world->inputs));
     }
-    wire::ControlResponse response = world->handler->Handle(request, world->admin, fuzz::kNow);
+    // Publication is the daemon's: built as its digest worker builds it, then stored.
+    wire::ControlResponse response = request.has_publish_digest() ? world->Publish(request.publish_digest())
+                                                                   : world->handler->Handle(request, world->admin, fuzz::kNow);
     if (fuzz::Verbose()) {
       std::fprintf(stderr, "  broker request %d: ok %d %s (body %d)\n", static_cast<int>(request.body_case()),
                    response.ok(), response.error().c_str(), static_cast<int>(response.body_case()));

@@ -514,6 +514,95 @@ TEST_F(BrokerProtocol, ControlPortRefusesMalformedRequests) {
   EXPECT_TRUE(Control(status).ok());
 }
 
+// Digests are built on the broker's worker thread: while an administrator's
+// digests are being built, the same loop goes on acking snapshots and
+// answering the control port. The status view's `digests_building` says
+// when a build is under way, so no timing is assumed: every answer counted
+// below came while the worker was busy.
+TEST_F(BrokerProtocol, SnapshotsAreAckedWhileDigestsAreBuilt) {
+  FakeNode node(ctx_, "helpdesk", listen_, broker_key_);
+  Join(node);
+  // Thirteen weeks of cells across Zuid-Limburg, so that each quarter-long
+  // digest has a breakdown by municipality to audit.
+  const std::vector<std::string> municipalities = {"GM1954", "GM0899", "GM0917", "GM0928", "GM0882", "GM0965",
+                                                   "GM0986", "GM1903", "GM1729", "GM0935", "GM0938", "GM0981"};
+  const std::vector<std::string> subthemes = {"schulden.schuldhulpverlening", "schulden.budgetbeheer",
+                                              "werk.reintegratie", "wmo.begeleiding", "jeugd.jeugdhulp"};
+  std::mt19937 rng(7);
+  for (int w = 0; w < 13; ++w) {
+    wire::SummarySnapshot s = node.Snapshot(AddWeeks(week_, -w), 1, 6);
+    s.clear_cells();
+    for (const auto& m : municipalities) {
+      for (const auto& sub : subthemes) {
+        auto* c = s.add_cells();
+        c->set_municipality(m);
+        c->set_theme(sub.substr(0, sub.find('.')));
+        c->set_subtheme(sub);
+        c->set_signals(1 + rng() % 9);
+        c->set_persons(c->signals());
+      }
+    }
+    node.Send(s);
+    auto ack = node.Receive();
+    ASSERT_TRUE(ack && ack->has_ack()) << (ack ? ack->DebugString() : "no answer");
+  }
+
+  // Two digests asked for at once on one administrator connection, not
+  // waited for; the second is audited with the first (0.1 s and 0.8 s here).
+  zmq::socket_t admin(ctx_, zmq::socket_type::dealer);
+  MakeCurveClient(admin, admin_.curve, broker_key_);
+  admin.set(zmq::sockopt::linger, 0);
+  admin.set(zmq::sockopt::sndtimeo, 5000);
+  admin.connect(control_);
+  const std::string quarter = AddWeeks(week_, -12) + ".." + week_;
+  const int publishes = 2;
+  for (int i = 0; i < publishes; ++i) {
+    wire::ControlRequest req;
+    req.set_schema(1);
+    req.mutable_publish_digest()->set_region(i % 2 ? "zuid-limburg" : "parkstad");
+    req.mutable_publish_digest()->set_period(quarter);
+    ASSERT_TRUE(admin.send(zmq::buffer(req.SerializeAsString()), zmq::send_flags::none));
+  }
+
+  wire::ControlRequest status;
+  status.set_schema(1);
+  status.mutable_status();
+  auto building = [&] {
+    auto r = Control(status);
+    EXPECT_TRUE(r.ok() && r->ok());
+    return r.ok() ? r->status().digests_building() : 0u;
+  };
+  // The status request has a connection of its own and may overtake the
+  // publish requests while their handshake is under way.
+  WaitUntil([&] { return building() > 0; }, 10s);
+  int acked_while_building = 0, status_while_building = 0;
+  for (uint64_t version = 2; version < 200; ++version) {
+    if (building() == 0) break;
+    ++status_while_building;
+    node.Send(node.Snapshot(week_, version, 6));
+    auto ack = node.Receive(10000ms);
+    ASSERT_TRUE(ack && ack->has_ack()) << "a snapshot waited behind a digest build";
+    if (building() > 0) ++acked_while_building;
+  }
+  EXPECT_GT(status_while_building, 0) << "no status answer came while a digest was being built";
+  EXPECT_GT(acked_while_building, 0) << "no snapshot was acked while a digest was being built";
+
+  // Every publish is answered, in order, each with its digest.
+  for (int i = 0; i < publishes; ++i) {
+    zmq::pollitem_t item{admin.handle(), 0, ZMQ_POLLIN, 0};
+    ASSERT_EQ(zmq::poll(&item, 1, 120000ms), 1) << "publish " << i << " was never answered";
+    zmq::message_t msg;
+    ASSERT_TRUE(admin.recv(msg));
+    wire::ControlResponse r;
+    ASSERT_TRUE(r.ParseFromArray(msg.data(), static_cast<int>(msg.size())));
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_EQ(r.digest().sequence(), static_cast<uint64_t>(i + 1));
+    EXPECT_EQ(r.digest().region(), i % 2 ? "zuid-limburg" : "parkstad");
+  }
+  std::cout << status_while_building << " status answers and " << acked_while_building
+            << " snapshot acks came while digests were being built\n";
+}
+
 // A subscriber that never reads must not hold up the broker: once its queue
 // (ZMQ_SNDHWM) is full, sends to it are dropped and counted, and it catches
 // up from its cursor when it reads again.

@@ -122,6 +122,37 @@ TEST(ThemeTable, PackedCellsAggregateAsTheSnapshotsSay) {
   EXPECT_TRUE(table.AggregateIn({"GM9999"}, {"2026-W40"}).empty());
 }
 
+// The digest worker reads a copy while the loop goes on putting snapshots:
+// neither side may see the other's changes, in a week both hold or a new one.
+TEST(ThemeTable, ACopyKeepsItsWeeksWhileTheOriginalChanges) {
+  ThemeTable table(Ref());
+  table.Put(Snapshot("n0", "2026-W40", 1, 3));
+  table.Put(Snapshot("n1", "2026-W40", 1, 4));
+  table.Put(Snapshot("n0", "2026-W41", 1, 2));
+  auto copy = std::make_unique<ThemeTable>(table);
+  auto signals = [](const ThemeTable& t, const char* week) { return t.AggregateIn({"GM0917"}, {week})[""].signals; };
+
+  table.Put(Snapshot("n0", "2026-W40", 2, 30));  // replaces a cell both hold
+  table.Put(Snapshot("n2", "2026-W40", 1, 5));   // a node the copy never saw
+  table.Put(Snapshot("n0", "2026-W42", 1, 7));   // a week the copy never saw
+  EXPECT_EQ(signals(table, "2026-W40"), 30u + 4 + 5);
+  EXPECT_EQ(signals(*copy, "2026-W40"), 3u + 4);
+  EXPECT_EQ(signals(*copy, "2026-W42"), 0u);
+  EXPECT_EQ(copy->snapshot_count(), 3u);
+  EXPECT_EQ(copy->LatestPeriod("n0"), "2026-W41");
+  EXPECT_EQ(table.LatestPeriod("n0"), "2026-W42");
+
+  copy->Put(Snapshot("n1", "2026-W41", 1, 9));  // and the other way round
+  EXPECT_EQ(signals(table, "2026-W41"), 2u);
+  EXPECT_EQ(signals(*copy, "2026-W41"), 2u + 9);
+
+  // The week left unshared once the copy is gone is changed in place, and right.
+  copy.reset();
+  table.Put(Snapshot("n1", "2026-W41", 1, 6));
+  EXPECT_EQ(signals(table, "2026-W41"), 2u + 6);
+  EXPECT_EQ(table.AggregateIn({"GM0917"}, {"2026-W41"})[""].organisations, (std::set<std::string>{"n0", "n1"}));
+}
+
 class CellCheck : public ::testing::Test {
  protected:
   void SetUp() override {
