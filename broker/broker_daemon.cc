@@ -26,6 +26,19 @@ std::string UserId(zmq::message_t& frame) {
   }
 }
 
+// A digest to build, asked for now.
+std::unique_ptr<DigestJob> NewDigestJob(DigestJob::Kind kind, std::string region, std::string period,
+                                        std::string requester, std::string routing_id = "") {
+  auto job = std::make_unique<DigestJob>();
+  job->kind = kind;
+  job->region = std::move(region);
+  job->period = std::move(period);
+  job->requester = std::move(requester);
+  job->routing_id = std::move(routing_id);
+  job->now = Now();
+  return job;
+}
+
 }  // namespace
 
 Status BrokerDaemon::CheckConfig(const BrokerConfig& config) { return Prepare(config).status(); }
@@ -378,28 +391,15 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
   if (!Entitled(sub, {}, region)) {
     return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
   }
-  auto job = std::make_unique<DigestJob>();
-  job->kind = DigestJob::Kind::kFetch;
-  job->routing_id = rid.to_string();
-  job->requester = sub.id();
-  job->region = region;
-  job->period = req.period();
-  job->now = Now();
-  if (!QueueDigest(std::move(job), true)) {
+  if (!QueueDigest(NewDigestJob(DigestJob::Kind::kFetch, region, req.period(), sub.id(), rid.to_string()), true)) {
     Nack(rid, "unavailable", "the broker is building other digests; try again later");
   }
 }
 
 void BrokerDaemon::HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin,
                                         const wire::PublishDigest& req) {
-  auto job = std::make_unique<DigestJob>();
-  job->kind = DigestJob::Kind::kPublish;
-  job->routing_id = rid.to_string();
-  job->requester = admin.id();
-  job->region = req.region().empty() ? config_.region : req.region();
-  job->period = req.period();
-  job->now = Now();
-  if (!QueueDigest(std::move(job), true)) {
+  std::string region = req.region().empty() ? config_.region : req.region();
+  if (!QueueDigest(NewDigestJob(DigestJob::Kind::kPublish, region, req.period(), admin.id(), rid.to_string()), true)) {
     SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
               &rid);
   }
@@ -421,22 +421,16 @@ void BrokerDaemon::StartNextDigest() {
   std::unique_ptr<DigestJob> job = std::move(digest_queue_.front());
   digest_queue_.pop_front();
   job->table = std::make_unique<ThemeTable>(table_);
-  job->releases = store_->Releases();
-  job->ledger_size = job->releases.size();
+  job->releases = &store_->Releases();  // recorded to only in OnDigestFinished, with the worker idle
   digest_worker_->Start(std::move(job));
 }
 
 void BrokerDaemon::OnDigestFinished() {
   std::unique_ptr<DigestJob> job = digest_worker_->Finished();
   if (!job) return;
-  if (job->result.ok() && store_->Releases().size() != job->ledger_size) {
-    // Something was released while this one was built: audited without it,
-    // this one may not leave. Built again, first in line. (Every release
-    // now goes through the worker one at a time, so this guards a future
-    // path rather than a present one.)
-    spdlog::info("digest for {} {} built again: another was released meanwhile", job->region, job->period);
-    digest_queue_.push_front(std::move(job));
-  } else if (job->kind == DigestJob::Kind::kFetch) {
+  // Every release is recorded here, between two builds, so each digest was
+  // audited against every release before it.
+  if (job->kind == DigestJob::Kind::kFetch) {
     FinishFetch(*job);
   } else {
     FinishPublish(*job);
@@ -447,13 +441,14 @@ void BrokerDaemon::OnDigestFinished() {
 void BrokerDaemon::FinishFetch(DigestJob& job) {
   zmq::message_t rid(job.routing_id.data(), job.routing_id.size());
   if (!job.result.ok()) return Nack(rid, "invalid-request", job.result.status().message());
+  size_t earlier = store_->Releases().size();
   if (Status s = store_->RecordRelease(*job.result); !s.ok()) {
     // Recorded before it leaves, so every later digest is audited against it.
     spdlog::error("{}", s.message());
     return Nack(rid, "unavailable", "the broker cannot record the digest; try again later");
   }
   spdlog::info("{} fetched a digest for {} {}: built in {} ms, audited with {} earlier releases", job.requester,
-               job.region, job.result->period(), job.build_ms, job.ledger_size);
+               job.region, job.result->period(), job.build_ms, earlier);
   counters_["digests.fetched"]++;
   wire::BrokerMessage m;
   m.set_schema(wire::SCHEMA_V1);
@@ -463,6 +458,7 @@ void BrokerDaemon::FinishFetch(DigestJob& job) {
 
 void BrokerDaemon::FinishPublish(DigestJob& job) {
   wire::ControlResponse response;
+  size_t earlier = store_->Releases().size();
   if (!job.result.ok()) {
     response = ErrorResponse(job.result.status());
   } else if (auto seq = store_->AppendDigest(*job.result); !seq.ok()) {
@@ -473,7 +469,7 @@ void BrokerDaemon::FinishPublish(DigestJob& job) {
     spdlog::info("published digest {} for {} {} ({} cells shown, {} suppressed): built in {} ms, audited with {} "
                  "earlier releases{}",
                  *seq, d.region(), d.period(), d.policy().cells_published(), d.policy().cells_suppressed(),
-                 job.build_ms, job.ledger_size, job.scheduled_run ? ", as scheduled" : "");
+                 job.build_ms, earlier, job.scheduled_run ? ", as scheduled" : "");
     Deliver(d);
     response = OkResponse();
     *response.mutable_digest() = std::move(*job.result);
@@ -499,13 +495,8 @@ void BrokerDaemon::FinishPublish(DigestJob& job) {
 void BrokerDaemon::RunSchedule(int64_t when) {
   std::string period = schedule_->PeriodFor(when);
   for (const auto& region : schedule_->regions()) {
-    auto job = std::make_unique<DigestJob>();
-    job->kind = DigestJob::Kind::kPublish;
-    job->requester = "schedule";
+    auto job = NewDigestJob(DigestJob::Kind::kPublish, region, period, "schedule");
     job->scheduled_run = when;
-    job->region = region;
-    job->period = period;
-    job->now = Now();
     QueueDigest(std::move(job), false);
   }
 }

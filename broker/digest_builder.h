@@ -52,8 +52,9 @@ class DigestBuilder {
   // longer period only these are released week by week.
   static constexpr int kSeriesWeeks = 13;
   // The longest period a digest covers: a quarter (13 or 14 ISO weeks). The
-  // audit of a longer one, with its context, runs for many minutes inside
-  // the broker's poll loop (docs/PERFORMANCE.md), and any subscriber may ask.
+  // audit of a longer one, with its context, runs for many minutes on the
+  // broker's one digest worker, holding up every digest queued behind it
+  // (docs/PERFORMANCE.md), and any subscriber may ask.
   static constexpr int kMaxPeriodWeeks = 14;
 
  private:

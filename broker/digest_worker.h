@@ -1,10 +1,11 @@
 // DigestWorker: builds every digest — fetched, published or scheduled — on a
 // thread of its own, so a quarter's audit (seconds to tens of seconds) never
-// stalls the broker's poll loop. ZeroMQ Guide style: the worker thread alone owns its end of an inproc
-// PAIR; the daemon alone owns the other end, polls it, and answers whoever
-// asked itself. A job travels as one frame holding a pointer, whose
-// ownership passes with it; the worker builds from the job's own copy of the
-// table and of the release ledger, so nothing is shared while it runs.
+// stalls the broker's poll loop. ZeroMQ Guide style: the worker thread alone
+// owns its end of an inproc PAIR; the daemon alone owns the other end, polls
+// it, and answers whoever asked itself. A job travels as one frame holding a
+// pointer, whose ownership passes with it. The worker builds from the job's
+// own copy of the table, and reads the release ledger in place: the daemon
+// records releases only between jobs, never while one is being built.
 #pragma once
 
 #include <cstdint>
@@ -41,8 +42,8 @@ struct DigestJob {
   std::string region, period;
   int64_t now = 0;
   std::unique_ptr<ThemeTable> table;
-  std::vector<wire::Digest> releases;
-  size_t ledger_size = 0;  // BrokerStore::Releases().size() when copied
+  // BrokerStore::Releases(), unchanged until the job is back; null = none.
+  const std::vector<wire::Digest>* releases = nullptr;
   Result<wire::Digest> result = Status::Runtime("not built");
   int64_t build_ms = 0;
 };
