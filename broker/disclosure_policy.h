@@ -1,55 +1,46 @@
-// DisclosurePolicy: decides which cells of the released tables may be shown.
-// It runs on the combined table of all partners, never per partner, and on
-// everything the broker has released before (docs/PRIVACY.md, "Disclosure
-// control", gives the method and why it is sound).
+// DisclosurePolicy: how the numbers of a digest are protected — the cell-key
+// method (docs/PRIVACY.md, "Disclosure control").
 //
-//  - Primary suppression: a cell is hidden when fewer than k persons or k
-//    signals are behind it, or fewer than `min_organisations` organisations
-//    (so a digest never shows one organisation's own numbers).
-//  - Secondary suppression: further cells are hidden until, for every hidden
-//    cell, the tightest interval an attacker can derive from all released
-//    numbers (DisclosureTable::Bounds) is at least k wide.
+// Every count the broker publishes is the true count perturbed through the
+// public p-table by the cell's key: the sum, mod 2^32, of the record keys of
+// the signals in it, which nodes send as per-cell key sums. Any cell of any
+// digest (any weeks, any area, any theme level) therefore has a key fixed by
+// the records in it, and shows the same number in every digest, in any order.
+// Protection needs no memory of earlier releases.
+//
+// Display rules on top: a published count below k shows the suppression mark
+// instead of a number; a cell fewer than `min_organisations` partners report
+// is suppressed too, so a digest never shows one organisation's own numbers.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include "disclosure_table.h"
-#include "signaal/status.h"
+#include "signaal/ptable.h"
 
 namespace signaal::broker {
 
 class DisclosurePolicy {
  public:
-  explicit DisclosurePolicy(uint32_t k, uint32_t min_organisations = 2)
-      : k_(k), min_organisations_(min_organisations) {}
+  DisclosurePolicy(uint32_t k, uint32_t min_organisations, PTable ptable)
+      : k_(k), min_organisations_(min_organisations), ptable_(std::move(ptable)) {}
   uint32_t k() const { return k_; }
   uint32_t min_organisations() const { return min_organisations_; }
-  static std::string method() { return "threshold+lp-audit"; }
+  const PTable& ptable() const { return ptable_; }
+  static std::string method() { return "cell-key"; }
 
-  // True if fewer than k signals or persons are behind a non-empty cell.
-  bool BelowK(uint64_t signals, uint64_t persons) const { return signals > 0 && (signals < k_ || persons < k_); }
-  // True if a cell with these totals must not be shown on its own numbers.
-  bool PrimarySuppressed(uint64_t signals, uint64_t persons, uint64_t organisations) const {
-    return BelowK(signals, persons) || (signals > 0 && organisations < min_organisations_);
-  }
-
-  struct Outcome {
-    int secondary = 0;      // cells of this digest hidden to protect others
-    int unprotectable = 0;  // settled cells no choice now could protect (earlier releases)
-    double tightest = Interval::kUnbounded;  // narrowest protected interval found (exact when below k)
+  // What a cell with these true totals shows.
+  struct Shown {
+    bool suppressed = false;  // the mark, no numbers
+    uint64_t signals = 0;     // published; 0 = not listed (unless suppressed)
+    uint64_t persons = 0;     // published, never above signals
   };
-
-  // Hides further shown, unsettled cells (zeros last) until every sensitive
-  // cell and every cell an earlier release hid has an interval at least k
-  // wide. A cell hidden only to protect others that the releases pin
-  // narrower than k anyway is shown instead when that keeps every protected
-  // cell protected; otherwise it is protected like the rest.
-  Result<Outcome> Protect(DisclosureTable& table) const;
+  Shown Publish(uint64_t signals, uint64_t persons, uint64_t organisations, uint32_t cell_key) const;
 
  private:
   uint32_t k_;
   uint32_t min_organisations_;
+  PTable ptable_;
 };
 
 }  // namespace signaal::broker
