@@ -60,6 +60,9 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
       return ErrorResponse(Status::Runtime("a digest is published by the broker's digest worker, not here"));
     case R::kDigests: return Digests();
     case R::kBackup: return Backup(req.backup(), admin);
+    case R::kPtable: break;  // TODO(merge): the p-table view
+    case R::kRiskReport:
+      return ErrorResponse(Status::Runtime("a risk report is made by the broker's digest worker, not here"));
     case R::BODY_NOT_SET: break;
   }
   return ErrorResponse(Status::Usage("the control request names no operation this broker knows"));
@@ -110,15 +113,19 @@ wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int
     for (const Theme* theme : c_.ref.TopThemes()) {
       auto it = totals.find(theme->code);
       if (it == totals.end() || it->second.signals == 0) continue;
+      // The numbers a digest of that week shows: the same cell, the same key.
+      const auto shown = c_.policy.Publish(it->second.signals, it->second.persons,
+                                           it->second.organisations.size(), it->second.key);
+      if (!shown.suppressed && shown.signals == 0) continue;  // published as zero: not listed, as in a digest
       auto* row = view->add_rows();
       row->set_period(week);
       row->set_theme(theme->code);
       row->set_label(theme->label_nl);
-      if (c_.policy.BelowK(it->second.signals, it->second.persons)) {
+      if (shown.suppressed) {
         row->set_suppressed(true);
       } else {
-        row->set_signals(static_cast<uint32_t>(it->second.signals));
-        row->set_persons(static_cast<uint32_t>(it->second.persons));
+        row->set_signals(static_cast<uint32_t>(shown.signals));
+        row->set_persons(static_cast<uint32_t>(shown.persons));
         row->set_organisations(static_cast<uint32_t>(it->second.organisations.size()));
       }
     }

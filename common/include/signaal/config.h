@@ -54,6 +54,8 @@ struct BrokerConfig {
   // [disclosure]
   int k = 5;
   int min_organisations = 2;
+  int max_deviation = 2;
+  double variance = 1.0;
   // [schedule]
   std::string schedule_weekly;   // "" = digests only on request; else "monday 07:00"
   std::string schedule_timezone = "Europe/Amsterdam";
