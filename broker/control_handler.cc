@@ -2,6 +2,7 @@
 
 #include "signaal/log.h"
 #include "signaal/period.h"
+#include "signaal/ptable.h"
 
 namespace signaal::broker {
 
@@ -60,6 +61,8 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
       return ErrorResponse(Status::Runtime("a digest is published by the broker's digest worker, not here"));
     case R::kDigests: return Digests();
     case R::kBackup: return Backup(req.backup(), admin);
+    case R::kPtable: return PTableView();
+    case R::kRiskReport: break;
     case R::BODY_NOT_SET: break;
   }
   return ErrorResponse(Status::Usage("the control request names no operation this broker knows"));
@@ -92,6 +95,25 @@ wire::ControlResponse ControlHandler::StatusView() const {
   s->set_digests_building(c_.digests_building());
   for (const auto& [name, value] : c_.counters) (*s->mutable_counters())[name] = value;
   (*s->mutable_counters())["handshake.refused"] = c_.zap_refused();
+  return r;
+}
+
+// Made from the config, not taken from the policy: both come from the same
+// two keys, and the table is cheap (D <= 20 rows of D <= 41 values).
+wire::ControlResponse ControlHandler::PTableView() const {
+  auto table = PTable::Make(static_cast<uint32_t>(c_.config.max_deviation), c_.config.variance);
+  if (!table.ok()) return ErrorResponse(table.status().Prefixed(c_.config.path));
+  auto r = OkResponse();
+  auto* view = r.mutable_ptable();
+  view->set_max_deviation(table->max_deviation());
+  view->set_variance(table->variance());
+  view->set_k(static_cast<uint32_t>(c_.config.k));
+  for (const PTable::Row& row : table->rows()) {
+    auto* out = view->add_rows();
+    out->set_value(row.value);
+    out->set_first(row.first);
+    for (double p : row.p) out->add_p(p);
+  }
   return r;
 }
 

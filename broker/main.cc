@@ -14,6 +14,7 @@
 #include "signaal/keys.h"
 #include "signaal/log.h"
 #include "signaal/program.h"
+#include "signaal/ptable.h"
 
 namespace {
 
@@ -88,6 +89,11 @@ int Run(const std::string& config_path, bool check) {
   auto config = LoadBrokerConfig(BrokerConfigPath(config_path));
   if (!config.ok()) return Fail(config.status());
   SetupLogging("signaal-broker", config->log_level);
+  // D and V are checked together here, not key by key in the config reader:
+  // whether a variance can be met depends on the deviation.
+  if (auto table = PTable::Make(static_cast<uint32_t>(config->max_deviation), config->variance); !table.ok()) {
+    return Fail(table.status().Prefixed(config->path));
+  }
   if (check) {
     if (Status s = broker::BrokerDaemon::CheckConfig(*config); !s.ok()) return Fail(s);
     std::cout << "configuration " << config->path << " is valid\n";
