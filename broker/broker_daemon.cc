@@ -57,6 +57,8 @@ Result<BrokerDaemon::Prepared> BrokerDaemon::Prepare(const BrokerConfig& config)
   if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
     return s.Prefixed(config.path + ": key 'broker.data_dir'");
   }
+  // D and V are checked together here, not key by key in the config reader:
+  // whether a variance can be met depends on the deviation.
   auto ptable = PTable::Make(static_cast<uint32_t>(config.max_deviation), config.variance);
   if (!ptable.ok() || config.max_deviation == 0) {
     return Status::Usage(config.path + ": keys 'disclosure.max_deviation' and 'disclosure.variance': " +

@@ -2,6 +2,7 @@
 
 #include "signaal/log.h"
 #include "signaal/period.h"
+#include "signaal/ptable.h"
 
 namespace signaal::broker {
 
@@ -60,7 +61,7 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
       return ErrorResponse(Status::Runtime("a digest is published by the broker's digest worker, not here"));
     case R::kDigests: return Digests();
     case R::kBackup: return Backup(req.backup(), admin);
-    case R::kPtable: break;  // TODO(merge): the p-table view
+    case R::kPtable: return PTableView();
     case R::kRiskReport:
       return ErrorResponse(Status::Runtime("a risk report is made by the broker's digest worker, not here"));
     case R::BODY_NOT_SET: break;
@@ -95,6 +96,25 @@ wire::ControlResponse ControlHandler::StatusView() const {
   s->set_digests_building(c_.digests_building());
   for (const auto& [name, value] : c_.counters) (*s->mutable_counters())[name] = value;
   (*s->mutable_counters())["handshake.refused"] = c_.zap_refused();
+  return r;
+}
+
+// Made from the config, not taken from the policy: both come from the same
+// two keys, and the table is cheap (D <= 20 rows of D <= 41 values).
+wire::ControlResponse ControlHandler::PTableView() const {
+  // The table the digests are perturbed with, not one made again from the config.
+  const PTable& table = c_.policy.ptable();
+  auto r = OkResponse();
+  auto* view = r.mutable_ptable();
+  view->set_max_deviation(table.max_deviation());
+  view->set_variance(table.variance());
+  view->set_k(c_.policy.k());
+  for (const PTable::Row& row : table.rows()) {
+    auto* out = view->add_rows();
+    out->set_value(row.value);
+    out->set_first(row.first);
+    for (double p : row.p) out->add_p(p);
+  }
   return r;
 }
 

@@ -13,6 +13,12 @@ namespace signaal {
 // refuses snapshots of weeks older than that: no node can hold them.
 constexpr int kMaxRetentionDays = 3650;
 
+// The cell-key method's public parameters (docs/PRIVACY.md): the largest
+// deviation D of a published count from the true one, and the noise's
+// variance V. Defaults until the attacker test's frontier says otherwise.
+constexpr int kDefaultMaxDeviation = 2;
+constexpr double kDefaultVariance = 1.0;
+
 // node.toml (deploy/config/node.toml documents every key).
 struct NodeConfig {
   std::string path;              // the file it came from
@@ -54,8 +60,8 @@ struct BrokerConfig {
   // [disclosure]
   int k = 5;
   int min_organisations = 2;
-  int max_deviation = 2;
-  double variance = 1.0;
+  int max_deviation = kDefaultMaxDeviation;  // D: 1..20; PTable::Make checks it against V
+  double variance = kDefaultVariance;        // V: above 0, below D
   // [schedule]
   std::string schedule_weekly;   // "" = digests only on request; else "monday 07:00"
   std::string schedule_timezone = "Europe/Amsterdam";
