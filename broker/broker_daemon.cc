@@ -482,11 +482,12 @@ void BrokerDaemon::AnswerPublish(DigestJob& job) {
 }
 
 void BrokerDaemon::RunSchedule(int64_t when) {
-  std::string period = schedule_->PeriodFor(when);
-  for (const auto& region : schedule_->regions()) {
-    auto job = NewDigestJob(DigestJob::Kind::kPublish, region, period, "schedule");
-    job->scheduled_run = when;
-    digests_->Queue(std::move(job), false);
+  for (const auto& period : schedule_->PeriodsFor(when)) {
+    for (const auto& region : schedule_->regions()) {
+      auto job = NewDigestJob(DigestJob::Kind::kPublish, region, period, "schedule");
+      job->scheduled_run = when;
+      digests_->Queue(std::move(job), false);
+    }
   }
 }
 

@@ -41,13 +41,9 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
                                           Context context) const {
   const Region* r = ref_.FindRegion(region);
   if (!r) return Status::Usage("unknown region '" + region + "'");
-  auto range = ParsePeriod(period);
+  auto range = ParsePeriod(period);  // at most kMaxPeriodWeeks: a year
   if (!range.ok()) return range.status();
   const std::vector<std::string> own = range->Weeks();
-  if (own.size() > static_cast<size_t>(kMaxPeriodWeeks)) {
-    return Status::Usage("period '" + period + "' covers " + std::to_string(own.size()) +
-                         " weeks; a digest covers at most " + std::to_string(kMaxPeriodWeeks) + " (a year)");
-  }
   const ThemeTable::Grid grid = table_.ReadGrid(r->municipalities, WeeksRead(*range, context));
   wire::Digest digest = Assemble(*r, *range, grid.Sum(own, r->municipalities), now);
   if (context == Context::kFull) {

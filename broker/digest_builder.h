@@ -39,8 +39,6 @@ class DigestBuilder {
   static constexpr int kBaselineWeeks = 12;
   // Weeks up to the period's end that the chart and sparklines draw.
   static constexpr int kSeriesWeeks = 13;
-  // The longest period a digest covers: a year (52 or 53 ISO weeks).
-  static constexpr int kMaxPeriodWeeks = 53;
 
   // The weeks a digest of `range` shows with `context`: its own, and with
   // kFull the series' and the previous period's. What Build reads, and what

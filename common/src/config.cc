@@ -12,6 +12,7 @@
 
 #include <toml++/toml.h>
 
+#include "signaal/period.h"
 #include "signaal/ptable.h"
 
 namespace signaal {
@@ -227,8 +228,9 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   r.Number("disclosure", "variance", c.variance);
   r.String("schedule", "weekly", c.schedule_weekly);
   r.String("schedule", "timezone", c.schedule_timezone);
-  r.Int("schedule", "weeks", c.schedule_weeks, 1, 13);
+  r.Int("schedule", "weeks", c.schedule_weeks, 1, kMaxPeriodWeeks);
   r.String("schedule", "regions", c.schedule_regions);
+  r.String("schedule", "periods", c.schedule_periods);
   r.String("metrics", "listen", c.metrics_listen);
   r.String("log", "level", c.log_level);
   r.Require("broker", "data_dir", c.data_dir);
@@ -287,6 +289,7 @@ std::string RenderBrokerConfig(const BrokerConfig& c) {
          "timezone = " + Quote(c.schedule_timezone) + "\n"
          "weeks = " + std::to_string(c.schedule_weeks) + "\n"
          "regions = " + Quote(c.schedule_regions) + "\n"
+         "periods = " + Quote(c.schedule_periods) + "\n"
          "\n[metrics]\n"
          "listen = " + Quote(c.metrics_listen) + "\n"
          "\n[log]\n"

@@ -285,7 +285,7 @@ std::string Municipalities(const wire::Digest& d, const Words& w) {
 std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
   const Words w{lang == "en"};
   const uint32_t k = d.policy().k();
-  std::string title = w.T("Signalen ", "Signals ") + d.region_name() + " — " + d.period();
+  std::string title = w.T("Signalen ", "Signals ") + d.region_name() + " — " + PeriodName(d.period(), w.en);
   std::string h = "<!doctype html>\n<html lang=\"" + std::string(w.en ? "en" : "nl") + "\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"

@@ -188,7 +188,7 @@ TrendJudgement JudgeDigestTrend(const wire::Digest& digest, const std::string& c
 
 std::string DigestToMarkdown(const wire::Digest& d) {
   std::string md;
-  md += "# Signaaldigest " + d.region_name() + " — " + d.period() + "\n\n";
+  md += "# Signaaldigest " + d.region_name() + " — " + PeriodName(d.period()) + "\n\n";
   md += "Weken " + d.from_week() + " t/m " + d.to_week() + ". Gemaakt op " + IsoTimeUtc(d.generated_unix()) + ".\n\n";
   const auto& t = d.total();
   if (t.suppressed()) {

@@ -118,6 +118,26 @@ TEST_F(Scratch, RenderedConfigsLoadBack) {
   EXPECT_EQ(broker_back->variance, 2.0);
 }
 
+TEST_F(Scratch, ScheduleReachesAYearAndNamesItsPeriods) {
+  const std::string head = "[broker]\ndata_dir = \"d\"\nkey_file = \"k\"\n[schedule]\n";
+  auto r = LoadBrokerConfig(Write("a.toml", head + "weeks = 53\nperiods = \"month,half-year,year\"\n"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->schedule_weeks, 53);
+  EXPECT_EQ(r->schedule_periods, "month,half-year,year");
+  auto longer = LoadBrokerConfig(Write("b.toml", head + "weeks = 54\n"));
+  ASSERT_FALSE(longer.ok());
+  EXPECT_NE(longer.status().message().find("schedule.weeks"), std::string::npos) << longer.status().message();
+  // The default is the weekly digest alone, and a rendered config keeps the key.
+  BrokerConfig c;
+  EXPECT_EQ(c.schedule_periods, "");
+  c.data_dir = dir_ + "/data";
+  c.key_file = dir_ + "/broker.key";
+  c.schedule_periods = "quarter,year";
+  auto back = LoadBrokerConfig(Write("c.toml", RenderBrokerConfig(c)));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->schedule_periods, "quarter,year");
+}
+
 TEST_F(Scratch, KeyFilesArePrivateAndNeverOverwritten) {
   KeyFile k;
   k.curve = GenerateCurveKeyPair();

@@ -67,6 +67,9 @@ struct BrokerConfig {
   std::string schedule_timezone = "Europe/Amsterdam";
   int schedule_weeks = 1;
   std::string schedule_regions;  // comma-separated; "" = broker.region
+  // Comma-separated: month, quarter, half-year, year; each also published by
+  // the first run on or after its end. "" = only the weekly digest.
+  std::string schedule_periods;
   // [metrics]
   std::string metrics_listen;  // "" = no metrics endpoint; else e.g. tcp://127.0.0.1:9471
   // [log]
