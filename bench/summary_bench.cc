@@ -135,7 +135,11 @@ void WeekSnapshot(benchmark::State& state) {
 void ReferenceSummary(benchmark::State& state) {
   Store& s = StoreWith(static_cast<uint64_t>(state.range(0)), static_cast<int>(state.range(1)));
   for (auto _ : state) {
-    benchmark::DoNotOptimize(node::Summarise(s.store->SignalsOf(s.week), static_cast<uint32_t>(NodeConfig{}.min_cell)));
+    benchmark::DoNotOptimize(node::Summarise(s.store->SignalsOf(s.week), static_cast<uint32_t>(NodeConfig{}.min_cell),
+                                             [&](const std::string& id) {
+                                               auto key = s.store->RecordKey(id);
+                                               return key.ok() ? *key : 0u;
+                                             }));
   }
 }
 

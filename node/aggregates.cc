@@ -75,15 +75,24 @@ uint64_t ToUint(std::string_view s) {
 
 struct Counts {
   int64_t signals = 0, anonymous = 0, distinct = 0;
+  uint32_t key_sum = 0;
 };
 
+// A value without all four fields (before format 4, or damaged) reads as an
+// empty cell; the migration rebuilds agg/ rather than reading old values.
 Counts ParseCounts(std::string_view v) {
   Counts c;
-  size_t a = v.find(','), b = v.find(',', a == std::string_view::npos ? v.size() : a + 1);
-  if (a == std::string_view::npos || b == std::string_view::npos) return c;
-  c.signals = static_cast<int64_t>(ToUint(v.substr(0, a)));
-  c.anonymous = static_cast<int64_t>(ToUint(v.substr(a + 1, b - a - 1)));
-  c.distinct = static_cast<int64_t>(ToUint(v.substr(b + 1)));
+  size_t at[3];
+  size_t from = 0;
+  for (size_t& comma : at) {
+    comma = v.find(',', from);
+    if (comma == std::string_view::npos) return c;
+    from = comma + 1;
+  }
+  c.signals = static_cast<int64_t>(ToUint(v.substr(0, at[0])));
+  c.anonymous = static_cast<int64_t>(ToUint(v.substr(at[0] + 1, at[1] - at[0] - 1)));
+  c.distinct = static_cast<int64_t>(ToUint(v.substr(at[1] + 1, at[2] - at[1] - 1)));
+  c.key_sum = static_cast<uint32_t>(ToUint(v.substr(at[2] + 1)));
   return c;
 }
 
@@ -102,14 +111,16 @@ std::string CellOf(const wire::StoredSignal& s) {
   return out;
 }
 
-void AggregateDelta::Count(const wire::StoredSignal& s, int sign) {
+void AggregateDelta::Count(const wire::StoredSignal& s, uint32_t record_key, int sign) {
   cell_.clear();
   AppendCellOf(cell_, s);
   // A copy of the key only for a cell not seen before.
   auto [it, inserted] = index_.try_emplace(cell_, static_cast<uint32_t>(cells_.size()));
-  if (inserted) cells_.push_back(CellDelta{it->first, 0, 0});
+  if (inserted) cells_.push_back(CellDelta{it->first, 0, 0, 0});
   CellDelta& d = cells_[it->second];
   d.signals += sign;
+  // Unsigned, so both wrap mod 2^32: an erasure takes back exactly what the add put in.
+  d.key_sum = sign > 0 ? d.key_sum + record_key : d.key_sum - record_key;
   const std::string& p = s.person_pseudonym();
   if (p.empty()) {
     d.anonymous += sign;
@@ -127,7 +138,7 @@ size_t AggregateDelta::BatchBytesHint() const {
   return bytes;
 }
 
-Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch) const {
+Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch, Onto onto) const {
   // Person rows first, in key order (MultiGet reads sorted keys best): each
   // person's net change per cell, and whether they came (0 -> n) or went.
   std::vector<uint32_t> rank(cells_.size());
@@ -153,9 +164,11 @@ Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch) const 
     if (keys.empty()) return Status::Ok();
     std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
     std::vector<rocksdb::PinnableSlice> values(keys.size());
-    std::vector<rocksdb::Status> statuses(keys.size());
-    db.MultiGet(rocksdb::ReadOptions(), db.DefaultColumnFamily(), keys.size(), slices.data(), values.data(),
-                statuses.data(), true);
+    std::vector<rocksdb::Status> statuses(keys.size(), rocksdb::Status::NotFound());
+    if (onto == Onto::kStored) {
+      db.MultiGet(rocksdb::ReadOptions(), db.DefaultColumnFamily(), keys.size(), slices.data(), values.data(),
+                  statuses.data(), true);
+    }
     for (size_t i = 0; i < keys.size(); ++i) {
       if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
         return Status::Runtime("cannot read the aggregates: " + statuses[i].ToString());
@@ -204,14 +217,15 @@ Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch) const 
   // In key order too, as the batch's other puts.
   for (uint32_t c : cell_order) {
     const CellDelta& d = cells_[c];
-    if (d.signals == 0 && d.anonymous == 0 && distinct[c] == 0) continue;
+    if (d.signals == 0 && d.anonymous == 0 && distinct[c] == 0 && d.key_sum == 0) continue;
     std::string key = "agg/" + d.cell, value;
-    rocksdb::Status s = db.Get(rocksdb::ReadOptions(), key, &value);
+    rocksdb::Status s = onto == Onto::kStored ? db.Get(rocksdb::ReadOptions(), key, &value) : rocksdb::Status::NotFound();
     if (!s.ok() && !s.IsNotFound()) return Status::Runtime("cannot read the aggregates: " + s.ToString());
     Counts n = s.ok() ? ParseCounts(value) : Counts{};
     n.signals += d.signals;
     n.anonymous += d.anonymous;
     n.distinct += distinct[c];
+    n.key_sum += d.key_sum;
     if (n.signals < 0 || n.anonymous < 0 || n.distinct < 0) {
       spdlog::warn("aggregate {} would drop below zero; the store's aggregates disagree with its signals", key);
     }
@@ -220,7 +234,7 @@ Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch) const 
       continue;
     }
     batch.Put(key, std::to_string(n.signals) + "," + std::to_string(std::max<int64_t>(n.anonymous, 0)) + "," +
-                       std::to_string(std::max<int64_t>(n.distinct, 0)));
+                       std::to_string(std::max<int64_t>(n.distinct, 0)) + "," + std::to_string(n.key_sum));
   }
   return Status::Ok();
 }
@@ -253,6 +267,7 @@ std::vector<CellAggregate> WeekAggregates::Cells() {
     a.signals = static_cast<uint32_t>(c.signals);
     a.anonymous = static_cast<uint32_t>(c.anonymous);
     a.distinct = static_cast<uint32_t>(c.distinct);
+    a.key_sum = c.key_sum;
     out.push_back(std::move(a));
   }
   return out;
@@ -279,16 +294,24 @@ void DeleteAggregatesBefore(rocksdb::DB& db, rocksdb::WriteBatch& batch, const s
   }
 }
 
-Status BuildAggregates(rocksdb::DB& db, rocksdb::WriteBatch& batch) {
-  AggregateDelta delta;
+Status BuildAggregates(rocksdb::DB& db, rocksdb::WriteBatch& batch, RecordKeys& keys) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(Scan()));
+  // Deleted first: the puts below come later in the batch, so they win
+  // where a key is both.
+  for (const char* prefix : {"agg/", "agp/"}) {
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) batch.Delete(it->key());
+    if (!it->status().ok()) return Status::Runtime("cannot read the aggregates: " + it->status().ToString());
+  }
+  AggregateDelta delta;
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
     wire::StoredSignal s;
     if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
-    delta.Count(s, +1);
+    auto key = keys.Of(s.id());
+    if (!key.ok()) return key.status();
+    delta.Count(s, *key, +1);
   }
   if (!it->status().ok()) return Status::Runtime("cannot read the signals: " + it->status().ToString());
-  return delta.Apply(db, batch);
+  return delta.Apply(db, batch, AggregateDelta::Onto::kNothing);
 }
 
 }  // namespace signaal::node

@@ -4,11 +4,13 @@
 // signal of the week.
 //
 // Key layout (cell key = municipality|theme|subtheme|age band|channel):
-//   agg/<period>/<cell key>               -> "<signals>,<anonymous>,<distinct>"
+//   agg/<period>/<cell key>               -> "<signals>,<anonymous>,<distinct>,<key_sum>"
 //   agp/<period>/<cell key>/<pseudonym>   -> that person's signals in the cell
 // `anonymous` counts signals without a citizen reference (each a person of
 // its own), `distinct` the pseudonyms with at least one signal in the cell;
-// persons = anonymous + distinct. An agp/ row says when a person comes or
+// persons = anonymous + distinct; `key_sum` the cell's record keys
+// (record_key.h) summed mod 2^32 (format 4; a value without it is only ever
+// met by the migration, which rebuilds agg/). An agp/ row says when a person comes or
 // goes (0 -> 1, 1 -> 0) without enumerating the cell's signals, and gives the
 // pseudonyms of the small cells that minimisation merges.
 #pragma once
@@ -23,6 +25,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "signaal.pb.h"
+#include "record_key.h"
 #include "signaal/status.h"
 
 namespace signaal::node {
@@ -33,6 +36,7 @@ struct CellAggregate {
   uint32_t signals = 0;
   uint32_t anonymous = 0;
   uint32_t distinct = 0;
+  uint32_t key_sum = 0;  // Σ record keys mod 2^32
   uint32_t persons() const { return anonymous + distinct; }
 };
 
@@ -44,20 +48,25 @@ std::string CellOf(const wire::StoredSignal& s);
 // (cell index and pseudonym), not per signal stored.
 class AggregateDelta {
  public:
-  // `sign` is +1 for a signal added, -1 for one erased.
-  void Count(const wire::StoredSignal& s, int sign);
+  // `sign` is +1 for a signal added, -1 for one erased; `record_key` is the
+  // signal's (RecordKeys::Of its id), added to or taken from the key sum.
+  void Count(const wire::StoredSignal& s, uint32_t record_key, int sign);
   bool empty() const { return cells_.empty(); }
   // About the bytes Apply will put into a WriteBatch (to reserve it once).
   size_t BatchBytesHint() const;
+  // What Apply adds the changes to: the aggregates in the store, or none
+  // (a rebuild, which deletes the stored ones in the same batch).
+  enum class Onto { kStored, kNothing };
   // Reads the current agg/ and agp/ values of every touched key and puts
   // the new ones (or deletes those that drop to zero) into `batch`.
-  Status Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch) const;
+  Status Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch, Onto onto = Onto::kStored) const;
 
  private:
   struct CellDelta {
     std::string cell;  // "<period>/<cell key>"
     int64_t signals = 0;
     int64_t anonymous = 0;
+    uint32_t key_sum = 0;  // wraps, as the stored sum does
   };
   struct PersonDelta {
     uint32_t cell;
@@ -89,7 +98,8 @@ class WeekAggregates {
 // Deletes the aggregates of every week before `oldest_week` (retention).
 void DeleteAggregatesBefore(rocksdb::DB& db, rocksdb::WriteBatch& batch, const std::string& oldest_week);
 
-// Builds the aggregates from every stored signal (the format migration).
-Status BuildAggregates(rocksdb::DB& db, rocksdb::WriteBatch& batch);
+// Replaces every aggregate (agg/, agp/) by one built from the stored signals
+// (the format migration): deletes and puts in `batch`, so all or nothing.
+Status BuildAggregates(rocksdb::DB& db, rocksdb::WriteBatch& batch, RecordKeys& keys);
 
 }  // namespace signaal::node

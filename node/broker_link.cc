@@ -84,7 +84,9 @@ std::optional<wire::BrokerMessage> BrokerLink::Receive() {
     return std::nullopt;
   }
   wire::BrokerMessage m;
-  if (!m.ParseFromArray(frames[0].data(), static_cast<int>(frames[0].size())) || m.schema() != wire::SCHEMA_V1) {
+  // Schema 2 changed only what a node sends; a broker answers in 1 or 2.
+  if (!m.ParseFromArray(frames[0].data(), static_cast<int>(frames[0].size())) ||
+      (m.schema() != wire::SCHEMA_V1 && m.schema() != wire::SCHEMA_V2)) {
     ++malformed_;
     return std::nullopt;
   }

@@ -175,7 +175,7 @@ void NodeDaemon::SendDue() {
   if (link_->state() == BrokerLink::State::kRefused) return;
   for (const auto& envelope : outbox_.Due(std::chrono::steady_clock::now())) {
     wire::ClientMessage m;
-    m.set_schema(wire::SCHEMA_V1);
+    m.set_schema(wire::SCHEMA_V2);  // its cells carry key sums
     if (!m.mutable_snapshot()->ParseFromString(envelope)) continue;
     if (link_->Send(m)) counters_.snapshots_sent++;
   }
@@ -183,7 +183,7 @@ void NodeDaemon::SendDue() {
 
 void NodeDaemon::SendHeartbeat() {
   wire::ClientMessage m;
-  m.set_schema(wire::SCHEMA_V1);
+  m.set_schema(wire::SCHEMA_V2);
   auto* hb = m.mutable_heartbeat();
   hb->set_outbox_depth(static_cast<uint32_t>(outbox_.depth()));
   hb->set_software_version(SIGNAAL_VERSION);

@@ -5,6 +5,7 @@
 #include "signal_store.h"
 #include "signaal/backup.h"
 #include "signaal/files.h"
+#include "signaal/keys.h"
 #include "signaal/rocks.h"
 #include "signaal/zmq_util.h"
 
@@ -37,10 +38,17 @@ Result<std::vector<std::string>> RestoreNode(const NodeConfig& config, const std
   auto done = RestoreBackup(spec);
   if (!done.ok()) return done.status();
   // Opens once to be sure the copy is a store this binary reads (and brings
-  // an older format up to date now rather than at the next start).
+  // an older format up to date now rather than at the next start). The key
+  // sums of format 4 need the pseudonym secret, from the (restored) key file.
+  auto keys = ReadKeyFile(config.key_file);
+  if (!keys.ok()) return keys.status().Prefixed(config.path + ": key 'node.key_file'");
+  auto secret = FromHex(keys->pseudonym_secret_hex);
+  if (!secret.ok() || secret->empty()) {
+    return Status::Usage("key file " + config.key_file + ": no hex field 'pseudonym_secret'; is it a node key?");
+  }
   auto db = OpenRocksDb(config.data_dir, "the restored node store");
   if (!db.ok()) return db.status();
-  auto format = MigrateStore(**db, NodeStoreFormat(), config.data_dir);
+  auto format = MigrateStore(**db, NodeStoreFormat(*secret), config.data_dir);
   if (!format.ok()) return format.status();
   done->push_back("the store opens; format " + std::to_string(NodeStoreFormat().current()));
   return done;

@@ -58,14 +58,23 @@ uint64_t ReadFixed(const char* p, int bytes) {
 
 }  // namespace
 
-const StoreFormat& NodeStoreFormat() {
-  static const StoreFormat format{
+namespace {
+
+// The steps, with the record keys' step given: it needs the node secret,
+// which the migrator's apply(db, batch) cannot see. A step capturing the
+// secret keeps the key sums inside the migrator's one synced batch per step
+// (with the version bump), where a fill after MigrateStore would need a
+// second write that a crash could separate from the first.
+StoreFormat MakeNodeStoreFormat(std::function<Status(rocksdb::DB&, rocksdb::WriteBatch&)> key_sums) {
+  return StoreFormat{
       "the node store", "signaal-node", "meta/format_version",
       {
           // 1: the layout of the first release; stores from before versions only get the stamp.
           {1, "stamp the format version", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
           // 2: per-week cell aggregates (agg/, agp/, see aggregates.h), so a snapshot reads O(cells).
-          {2, "build the weekly cell aggregates", BuildAggregates},
+          // Nothing to do here any more: step 4 builds them, with key sums, from the same signals.
+          {2, "build the weekly cell aggregates (in step 4)",
+           [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
           // 3: meta/signal_count, kept with every change, so opening does not count every sig/ key.
           {3, "count the signals once",
            [](rocksdb::DB& db, rocksdb::WriteBatch& batch) {
@@ -76,8 +85,26 @@ const StoreFormat& NodeStoreFormat() {
              batch.Put("meta/signal_count", std::to_string(n));
              return Status::Ok();
            }},
+          // 4: agg/ values carry the cell's key sum (record_key.h): agg/ and agp/ rebuilt from sig/.
+          {4, "rebuild the cell aggregates with key sums", std::move(key_sums)},
       }};
+}
+
+}  // namespace
+
+const StoreFormat& NodeStoreFormat() {
+  static const StoreFormat format = MakeNodeStoreFormat([](rocksdb::DB&, rocksdb::WriteBatch&) {
+    return Status::Runtime("the key sums need the node's pseudonym secret; open the store with it");
+  });
   return format;
+}
+
+StoreFormat NodeStoreFormat(const std::string& secret) {
+  return MakeNodeStoreFormat([secret](rocksdb::DB& db, rocksdb::WriteBatch& batch) {
+    auto keys = RecordKeys::Create(secret);
+    if (!keys.ok()) return keys.status();
+    return BuildAggregates(db, batch, *keys);
+  });
 }
 
 std::string NormalReference(const std::string& reference) {
@@ -99,7 +126,9 @@ Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_d
   if (data_key.size() != 32) return Status::Usage("the node's data key must be 32 bytes");
   auto db = OpenRocksDb(data_dir, "the node store", RocksTuning::kSmall);
   if (!db.ok()) return db.status();
-  if (auto migrated = MigrateStore(**db, NodeStoreFormat(), data_dir); !migrated.ok()) return migrated.status();
+  if (auto migrated = MigrateStore(**db, NodeStoreFormat(pseudonym_secret), data_dir); !migrated.ok()) {
+    return migrated.status();
+  }
   std::unique_ptr<SignalStore> store(
       new SignalStore(std::move(*db), std::move(pseudonym_secret), std::move(data_key)));
   // Keyed once: set up per value they cost more than the sealing and MAC itself.
@@ -109,6 +138,9 @@ Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_d
   auto mac = HmacSha256Key::Create(store->secret_);
   if (!mac.ok()) return mac.status();
   store->pseudonyms_ = std::make_unique<HmacSha256Key>(std::move(*mac));
+  auto record_keys = RecordKeys::Create(store->secret_);
+  if (!record_keys.ok()) return record_keys.status();
+  store->record_keys_ = std::make_unique<RecordKeys>(std::move(*record_keys));
   store->next_id_ = std::stoull(store->GetOr("meta/next_id", "1"));
   store->last_version_ = std::stoull(store->GetOr("meta/version", "0"));
   store->signal_count_ = std::stoull(store->GetOr("meta/signal_count", "0"));
@@ -123,7 +155,7 @@ std::string SignalStore::GetOr(const std::string& key, const std::string& fallba
 SignalStore::Writer::Writer(SignalStore& store, int64_t now) : store_(store), now_(now), next_id_(store.next_id_) {}
 
 Status SignalStore::Writer::Append(const ValidatedSignal& v, wire::StoredSignal* copy) {
-  if (!store_.sealer_ || !store_.pseudonyms_) return Status::Runtime("the node store's keys are not set up");
+  if (!store_.sealer_ || !store_.pseudonyms_ || !store_.record_keys_) return Status::Runtime("the node store's keys are not set up");
   s_ = v.record;
   s_.mutable_id()->clear();
   AppendSignalId(*s_.mutable_id(), next_id_);
@@ -160,7 +192,9 @@ Status SignalStore::Writer::Append(const ValidatedSignal& v, wire::StoredSignal*
   size_t at = rows.size();
   rows.resize(at + size);
   s_.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(rows.data() + at));
-  delta_.Count(s_, +1);
+  auto record_key = store_.record_keys_->Of(s_.id());
+  if (!record_key.ok()) return record_key.status();
+  delta_.Count(s_, *record_key, +1);
   ++next_id_;
   ++count_;
   if (copy) *copy = s_;
@@ -245,6 +279,8 @@ Result<std::pair<std::string, std::string>> SignalStore::OpenText(const wire::St
   return out;
 }
 
+Result<uint32_t> SignalStore::RecordKey(const std::string& id) const { return record_keys_->Of(id); }
+
 std::vector<wire::StoredSignal> SignalStore::SignalsOf(const std::string& period) const { return List(period); }
 
 std::vector<wire::SummaryCell> SignalStore::WeekCells(const std::string& period, uint32_t min_cell) const {
@@ -261,8 +297,10 @@ Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const wi
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
     wire::StoredSignal s;
     if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || !match(s)) continue;
+    auto record_key = record_keys_->Of(s.id());
+    if (!record_key.ok()) return record_key.status();
     batch.Delete(it->key());
-    delta.Count(s, -1);
+    delta.Count(s, *record_key, -1);
     ++erased.count;
     if (erased.periods.empty() || erased.periods.back() != s.period()) {
       erased.periods.push_back(s.period());

@@ -12,7 +12,9 @@
 //   meta/next_id, meta/version
 //   meta/format_version  -> on-disk format (NodeStoreFormat())
 //   agg/<period>/<cell>, agp/<period>/<cell>/<pseudonym> -> the week's cell
-//                        counts, kept with every change (aggregates.h)
+//                        counts and key sums, kept with every change (aggregates.h)
+// A signal's record key (record_key.h) is stored nowhere: it is recomputed
+// from the pseudonym secret and the id, so it goes with the signal.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,7 @@
 
 #include "aggregates.h"
 #include "intake.h"
+#include "record_key.h"
 #include "signaal.pb.h"
 #include "signaal/backup.h"
 #include "signaal/hmac.h"
@@ -45,15 +48,18 @@ std::string Pseudonym(const std::string& secret, const std::string& reference);
 std::string NormalReference(const std::string& reference);
 
 // The node store's format and its migrations; add a step for every change
-// of the key layout above.
+// of the key layout above. Format 4's step (key sums) needs the record keys,
+// so the pseudonym secret: stores are migrated with NodeStoreFormat(secret);
+// NodeStoreFormat() is for the version numbers, and its step 4 fails.
 const StoreFormat& NodeStoreFormat();
+StoreFormat NodeStoreFormat(const std::string& pseudonym_secret);
 // The manifest's "what" of a node backup.
 inline constexpr const char* kNodeBackupWhat = "signaal-node store";
 
 class SignalStore {
  public:
   // `data_key` (32 bytes) seals free text and quotes; `pseudonym_secret` keys
-  // the citizen pseudonyms.
+  // the citizen pseudonyms and, through a subkey, the record keys.
   static Result<std::unique_ptr<SignalStore>> Open(const std::string& data_dir, std::string pseudonym_secret,
                                                    std::string data_key);
 
@@ -97,9 +103,13 @@ class SignalStore {
   // Stores all signals or none; assigns ids; marks their periods dirty.
   Result<std::vector<wire::StoredSignal>> Add(const std::vector<ValidatedSignal>& signals, int64_t now);
 
+  // The record key of the signal with this id (record_key.h); the reference
+  // Summarise takes it as its RecordKeyOf. Not for two threads at once.
+  Result<uint32_t> RecordKey(const std::string& id) const;
+
   std::vector<wire::StoredSignal> SignalsOf(const std::string& period) const;
   // The week's summary cells from its aggregates, O(cells); the same cells
-  // as Summarise(SignalsOf(period), min_cell).
+  // as Summarise(SignalsOf(period), min_cell, record keys).
   std::vector<wire::SummaryCell> WeekCells(const std::string& period, uint32_t min_cell) const;
   std::vector<wire::StoredSignal> List(const std::string& period_or_all) const;
   uint64_t CountSignals() const { return signal_count_; }
@@ -169,6 +179,7 @@ class SignalStore {
   std::string data_key_;
   std::unique_ptr<Sealer> sealer_;
   std::unique_ptr<HmacSha256Key> pseudonyms_;
+  std::unique_ptr<RecordKeys> record_keys_;
   uint64_t next_id_ = 1;
   uint64_t last_version_ = 0;
   uint64_t signal_count_ = 0;

@@ -15,7 +15,7 @@ std::map<Key, uint32_t> CountByKey(const std::vector<Key>& keys) {
   return counts;
 }
 
-wire::SummaryCell CellOf(const Key& key, uint32_t signals, uint32_t persons) {
+wire::SummaryCell CellOf(const Key& key, uint32_t signals, uint32_t persons, uint32_t key_sum) {
   wire::SummaryCell c;
   c.set_municipality(std::get<0>(key));
   c.set_theme(std::get<1>(key));
@@ -24,12 +24,15 @@ wire::SummaryCell CellOf(const Key& key, uint32_t signals, uint32_t persons) {
   c.set_channel(std::get<4>(key));
   c.set_signals(signals);
   c.set_persons(persons);
+  // Set even when 0: the broker tells a schema-2 cell by its key sum.
+  c.set_key_sum(key_sum);
   return c;
 }
 
 }  // namespace
 
-std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals, uint32_t min_cell) {
+std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals, uint32_t min_cell,
+                                         const RecordKeyOf& record_key) {
   // Each signal's cell, generalised step by step while its cell is small:
   // first age band and channel become "all", then the subtheme goes.
   std::vector<Key> keys;
@@ -51,12 +54,14 @@ std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& 
   struct Acc {
     uint32_t signals = 0;
     uint32_t anonymous = 0;
+    uint32_t key_sum = 0;  // wraps mod 2^32
     std::set<std::string> pseudonyms;
   };
   std::map<Key, Acc> cells;
   for (size_t i = 0; i < signals.size(); ++i) {
     Acc& a = cells[keys[i]];
     ++a.signals;
+    a.key_sum += record_key(signals[i].id());
     if (signals[i].person_pseudonym().empty()) {
       ++a.anonymous;
     } else {
@@ -65,7 +70,7 @@ std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& 
   }
   std::vector<wire::SummaryCell> out;
   for (const auto& [key, a] : cells) {
-    out.push_back(CellOf(key, a.signals, a.anonymous + static_cast<uint32_t>(a.pseudonyms.size())));
+    out.push_back(CellOf(key, a.signals, a.anonymous + static_cast<uint32_t>(a.pseudonyms.size()), a.key_sum));
   }
   return out;
 }
@@ -94,22 +99,24 @@ std::vector<wire::SummaryCell> SummariseAggregates(
 
   std::vector<wire::SummaryCell> out;
   for (const auto& [key, members] : groups) {
-    uint32_t signals = 0, persons = 0;
+    uint32_t signals = 0, persons = 0, key_sum = 0;
     if (members.size() == 1) {
       signals = cells[members[0]].signals;
       persons = cells[members[0]].persons();
+      key_sum = cells[members[0]].key_sum;
     } else {
       // Merged cells: a person with signals in several of them counts once.
       std::set<std::string> pseudonyms;
       for (size_t i : members) {
         signals += cells[i].signals;
+        key_sum += cells[i].key_sum;  // the merged cell's signals are its parts' signals
         persons += cells[i].anonymous;
         if (cells[i].distinct == 0) continue;
         for (auto& p : pseudonyms_of(cells[i])) pseudonyms.insert(std::move(p));
       }
       persons += static_cast<uint32_t>(pseudonyms.size());
     }
-    out.push_back(CellOf(key, signals, persons));
+    out.push_back(CellOf(key, signals, persons, key_sum));
   }
   return out;
 }

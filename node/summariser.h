@@ -4,6 +4,7 @@
 // nothing finer than the week.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -13,17 +14,23 @@
 
 namespace signaal::node {
 
+// A signal's record key by its id (RecordKeys::Of, record_key.h).
+using RecordKeyOf = std::function<uint32_t(const std::string& id)>;
+
 // Cells in a stable order. `persons` counts distinct pseudonyms; a signal
-// without a citizen reference counts as a person of its own.
+// without a citizen reference counts as a person of its own; `key_sum` is
+// the sum of the cell's record keys mod 2^32, set on every cell.
 //
 // Minimisation (privacy.min_cell): a cell with fewer than `min_cell` signals
 // is generalised — age band and channel become "all" (empty), and if that
 // cell is still small its subtheme goes too. What is still small then stays
-// at (week, municipality, theme), so theme totals are always complete.
+// at (week, municipality, theme), so theme totals are always complete. A
+// merged cell's key sum is the sum of its parts'.
 //
 // This is the reference: the node publishes SummariseAggregates, which must
 // give exactly these cells (tests/unit/aggregates_test.cc checks it).
-std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals, uint32_t min_cell = 1);
+std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals, uint32_t min_cell,
+                                         const RecordKeyOf& record_key);
 
 // The same cells from a week's aggregates (O(cells)): the minimisation runs
 // on whole cells, and only where it merges several cells are their

@@ -1,11 +1,14 @@
 // The node's incremental week aggregates against the reference Summarise:
 // after random adds, erasures by id and by person and retention purges, every
 // week's cells from the aggregates are byte for byte those Summarise makes
-// from the stored signals, with and without minimisation; and an old-format
-// store gets its aggregates built on opening.
+// from the stored signals, with and without minimisation, key sums included;
+// erasure takes back exactly the key sums an add put in; and an old-format
+// store gets its aggregates (with key sums) built on opening.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 
@@ -41,6 +44,15 @@ ValidatedSignal RandomSignal(std::mt19937& rng, const std::string& week) {
   return v;
 }
 
+// The reference's record keys: the store's own.
+RecordKeyOf KeysOf(const SignalStore& store) {
+  return [&store](const std::string& id) {
+    auto key = store.RecordKey(id);
+    EXPECT_TRUE(key.ok()) << key.status().message();
+    return key.ok() ? *key : 0u;
+  };
+}
+
 std::string Serialised(const std::vector<wire::SummaryCell>& cells) {
   std::string out;
   for (const auto& c : cells) out += c.SerializeAsString() + "\n";
@@ -52,7 +64,7 @@ void ExpectSameAsReference(const SignalStore& store, const std::string& when) {
   for (const auto& week : kWeeks) {
     auto signals = store.SignalsOf(week);
     for (uint32_t min_cell : {1u, 5u}) {
-      auto expected = Summarise(signals, min_cell);
+      auto expected = Summarise(signals, min_cell, KeysOf(store));
       auto got = store.WeekCells(week, min_cell);
       ASSERT_EQ(Serialised(got), Serialised(expected))
           << when << ", week " << week << ", min_cell " << min_cell << ": " << got.size() << " cells, expected "
@@ -127,10 +139,149 @@ TEST(Aggregates, ADisagreeingAggregateIsNoticed) {
     std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
     it->Seek("agg/");
     ASSERT_TRUE(it->Valid() && it->key().starts_with("agg/"));
-    ASSERT_TRUE((*db)->Put(rocksdb::WriteOptions(), it->key(), "99,0,0").ok());
+    ASSERT_TRUE((*db)->Put(rocksdb::WriteOptions(), it->key(), "99,0,0,0").ok());
   }
   auto store = std::move(*SignalStore::Open(dir.path(), "secret", std::string(32, 'k')));
-  EXPECT_NE(Serialised(store->WeekCells(kWeeks[0], 1)), Serialised(Summarise(store->SignalsOf(kWeeks[0]), 1)));
+  EXPECT_NE(Serialised(store->WeekCells(kWeeks[0], 1)),
+            Serialised(Summarise(store->SignalsOf(kWeeks[0]), 1, KeysOf(*store))));
+}
+
+// So can the key sums alone: one agg/ row's key sum off by one shows,
+// counts untouched.
+TEST(Aggregates, ADisagreeingKeySumIsNoticed) {
+  Folder dir;
+  std::mt19937 rng(8);
+  {
+    auto store = std::move(*SignalStore::Open(dir.path(), "secret", std::string(32, 'k')));
+    std::vector<ValidatedSignal> batch;
+    for (int i = 0; i < 30; ++i) batch.push_back(RandomSignal(rng, kWeeks[0]));
+    ASSERT_TRUE(store->Add(batch, 1).ok());
+  }
+  {
+    auto db = OpenRocksDb(dir.path(), "the test store");
+    ASSERT_TRUE(db.ok());
+    std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
+    it->Seek("agg/");
+    ASSERT_TRUE(it->Valid() && it->key().starts_with("agg/"));
+    std::string value = it->value().ToString();
+    size_t last = value.rfind(',');
+    uint32_t sum = static_cast<uint32_t>(std::stoul(value.substr(last + 1)));
+    value = value.substr(0, last + 1) + std::to_string(sum + 1);
+    ASSERT_TRUE((*db)->Put(rocksdb::WriteOptions(), it->key(), value).ok());
+  }
+  auto store = std::move(*SignalStore::Open(dir.path(), "secret", std::string(32, 'k')));
+  EXPECT_NE(Serialised(store->WeekCells(kWeeks[0], 1)),
+            Serialised(Summarise(store->SignalsOf(kWeeks[0]), 1, KeysOf(*store))));
+}
+
+// Random stores (several seeds), minimisation from off to heavy: the key sum
+// of every cell is the same on both paths, set on every cell, and the week's
+// key sums add up to the sum of all its signals' keys however cells merge.
+TEST(Aggregates, KeySumsOfBothPathsAgreeOnRandomStores) {
+  size_t merged_cells = 0;
+  for (unsigned seed : {1u, 2u, 3u, 4u, 5u}) {
+    Folder dir;
+    std::mt19937 rng(seed);
+    auto store = std::move(*SignalStore::Open(dir.path(), "secret-" + std::to_string(seed), std::string(32, 'k')));
+    std::vector<ValidatedSignal> batch;
+    size_t n = 20 + rng() % 200;
+    for (size_t i = 0; i < n; ++i) batch.push_back(RandomSignal(rng, kWeeks[rng() % kWeeks.size()]));
+    ASSERT_TRUE(store->Add(batch, 1).ok());
+    ASSERT_TRUE(store->EraseById("S0000003").ok());
+    for (const auto& week : kWeeks) {
+      auto signals = store->SignalsOf(week);
+      uint32_t all = 0;
+      for (const auto& s : signals) all += *RecordKey("secret-" + std::to_string(seed), s.id());
+      for (uint32_t min_cell : {2u, 3u, 5u, 8u, 1000u}) {
+        auto reference = Summarise(signals, min_cell, KeysOf(*store));
+        auto cells = store->WeekCells(week, min_cell);
+        ASSERT_EQ(cells.size(), reference.size()) << "seed " << seed << ", " << week << ", min_cell " << min_cell;
+        uint32_t sum = 0;
+        for (size_t i = 0; i < cells.size(); ++i) {
+          ASSERT_TRUE(cells[i].has_key_sum() && reference[i].has_key_sum());
+          EXPECT_EQ(cells[i].key_sum(), reference[i].key_sum())
+              << "seed " << seed << ", " << week << ", min_cell " << min_cell << ", cell " << cells[i].ShortDebugString();
+          sum += cells[i].key_sum();
+          if (cells[i].age_band().empty()) ++merged_cells;
+        }
+        EXPECT_EQ(sum, all) << "seed " << seed << ", " << week << ", min_cell " << min_cell;
+      }
+    }
+  }
+  EXPECT_GT(merged_cells, 20u);  // minimisation did merge cells
+}
+
+// At min_cell 1 each cell is one agg/ row: its key sum is the sum, mod 2^32,
+// of the record keys of exactly the signals in it, computed here apart from
+// the store (RecordKey from the secret and the id).
+TEST(Aggregates, ACellsKeySumIsTheSumOfItsSignalsRecordKeys) {
+  Folder dir;
+  std::mt19937 rng(99);
+  auto store = std::move(*SignalStore::Open(dir.path(), "the secret", std::string(32, 'k')));
+  std::vector<ValidatedSignal> batch;
+  for (int i = 0; i < 300; ++i) batch.push_back(RandomSignal(rng, kWeeks[rng() % 2]));
+  ASSERT_TRUE(store->Add(batch, 1).ok());
+  size_t wrapped = 0;
+  for (const auto& week : {kWeeks[0], kWeeks[1]}) {
+    std::map<std::string, uint64_t> sums;  // not reduced: to see that sums do wrap
+    for (const auto& s : store->SignalsOf(week)) {
+      auto key = RecordKey("the secret", s.id());
+      ASSERT_TRUE(key.ok());
+      sums[s.municipality() + "|" + s.theme() + "|" + s.subtheme() + "|" + s.age_band() + "|" + s.channel()] += *key;
+    }
+    auto cells = store->WeekCells(week, 1);
+    ASSERT_EQ(cells.size(), sums.size());
+    for (const auto& c : cells) {
+      std::string cell = c.municipality() + "|" + c.theme() + "|" + c.subtheme() + "|" + c.age_band() + "|" + c.channel();
+      ASSERT_TRUE(sums.count(cell)) << cell;
+      EXPECT_EQ(c.key_sum(), static_cast<uint32_t>(sums[cell])) << cell;
+      if (sums[cell] > 0xFFFFFFFFu) ++wrapped;
+    }
+  }
+  EXPECT_GT(wrapped, 0u);  // the mod 2^32 was exercised
+}
+
+// Erasure, by id and by person, subtracts exactly: after adding signals to
+// cells that already hold others and erasing them again, every agg/ row and
+// every cell is as if they had never been added.
+TEST(Aggregates, ErasureTakesBackExactlyTheKeysItsSignalsAdded) {
+  Folder dir;
+  std::mt19937 rng(5);
+  auto store = std::move(*SignalStore::Open(dir.path(), "secret", std::string(32, 'k')));
+  std::vector<ValidatedSignal> base;
+  for (int i = 0; i < 60; ++i) base.push_back(RandomSignal(rng, kWeeks[0]));
+  auto stored = store->Add(base, 1);
+  ASSERT_TRUE(stored.ok());
+  auto before = Serialised(store->WeekCells(kWeeks[0], 1));
+  auto before_merged = Serialised(store->WeekCells(kWeeks[0], 5));
+
+  // Copies of stored signals' fields: they land in existing cells, so an
+  // erasure must subtract from a sum, not delete a row.
+  std::vector<ValidatedSignal> extra;
+  for (int i = 0; i < 6; ++i) {
+    ValidatedSignal v = base[static_cast<size_t>(i) * 7];
+    v.person_reference = i < 3 ? "" : "Extra-person";
+    extra.push_back(v);
+  }
+  auto added = store->Add(extra, 2);
+  ASSERT_TRUE(added.ok());
+  ASSERT_NE(Serialised(store->WeekCells(kWeeks[0], 1)), before);
+  for (int i = 0; i < 3; ++i) {
+    auto erased = store->EraseById((*added)[static_cast<size_t>(i)].id());
+    ASSERT_TRUE(erased.ok());
+    EXPECT_EQ(erased->count, 1u);
+  }
+  auto erased = store->EraseByPerson("extra person");
+  ASSERT_TRUE(erased.ok());
+  EXPECT_EQ(erased->count, 3u);
+  EXPECT_EQ(Serialised(store->WeekCells(kWeeks[0], 1)), before);
+  EXPECT_EQ(Serialised(store->WeekCells(kWeeks[0], 5)), before_merged);
+
+  // And the same holds against a store that never saw them.
+  Folder other;
+  auto never = std::move(*SignalStore::Open(other.path(), "secret", std::string(32, 'k')));
+  ASSERT_TRUE(never->Add(base, 1).ok());
+  EXPECT_EQ(Serialised(never->WeekCells(kWeeks[0], 1)), before);
 }
 
 TEST(Aggregates, AnOldFormatStoreGetsItsAggregatesOnOpening) {
@@ -161,6 +312,89 @@ TEST(Aggregates, AnOldFormatStoreGetsItsAggregatesOnOpening) {
   EXPECT_EQ((*store)->CountSignals(), 200u);
   for (const auto& week : kWeeks) EXPECT_FALSE((*store)->WeekCells(week, 1).empty()) << week;
   ExpectSameAsReference(**store, "after migrating");
+}
+
+// Every agg/ and agp/ row of a closed store, "key=value" per line.
+std::string AggregateRows(const std::string& dir) {
+  auto db = OpenRocksDb(dir, "the test store");
+  EXPECT_TRUE(db.ok());
+  if (!db.ok()) return "";
+  std::string out;
+  std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("ag"); it->Valid() && it->key().starts_with("ag"); it->Next()) {
+    out += it->key().ToString() + "=" + it->value().ToString() + "\n";
+  }
+  return out;
+}
+
+// A format-3 store (agg/ values without key sums) is migrated to format 4 on
+// opening: its aggregates then equal, row for row, those of a fresh store
+// given the same signals under the same secret. Without the secret the step
+// refuses and leaves the store as it was (all or nothing).
+TEST(Aggregates, AFormat3StoreGetsTheKeySumsOfAFreshStore) {
+  Folder old_dir, fresh_dir;
+  std::mt19937 rng(31);
+  std::vector<ValidatedSignal> signals;
+  for (int i = 0; i < 250; ++i) signals.push_back(RandomSignal(rng, kWeeks[rng() % kWeeks.size()]));
+  for (const auto* dir : {&old_dir, &fresh_dir}) {
+    auto store = std::move(*SignalStore::Open(dir->path(), "migrating secret", std::string(32, 'k')));
+    ASSERT_TRUE(store->Add(signals, 1).ok());
+    ASSERT_TRUE(store->EraseByPerson("K-3").ok());
+  }
+  const std::string fresh_rows = AggregateRows(fresh_dir.path());
+  {
+    // What a format-3 binary left: the same counts, no key sums.
+    auto db = OpenRocksDb(old_dir.path(), "the test store");
+    ASSERT_TRUE(db.ok());
+    rocksdb::WriteBatch batch;
+    std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
+    size_t rows = 0;
+    for (it->Seek("agg/"); it->Valid() && it->key().starts_with("agg/"); it->Next()) {
+      std::string value = it->value().ToString();
+      batch.Put(it->key(), value.substr(0, value.rfind(',')));
+      ++rows;
+    }
+    ASSERT_GT(rows, 20u);
+    batch.Put("meta/format_version", "3");
+    ASSERT_TRUE((*db)->Write(rocksdb::WriteOptions(), &batch).ok());
+
+    auto refused = MigrateStore(**db, NodeStoreFormat(), old_dir.path());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.status().message().find("pseudonym secret"), std::string::npos) << refused.status().message();
+  }
+  const std::string old_rows = AggregateRows(old_dir.path());
+  EXPECT_NE(old_rows, fresh_rows);
+  {
+    auto db = OpenRocksDb(old_dir.path(), "the test store");
+    ASSERT_TRUE(db.ok());
+    std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek("agg/"); it->Valid() && it->key().starts_with("agg/"); it->Next()) {
+      EXPECT_EQ(std::count(it->value().data(), it->value().data() + it->value().size(), ','), 2);  // still 3 fields
+    }
+    std::string version;
+    ASSERT_TRUE((*db)->Get(rocksdb::ReadOptions(), "meta/format_version", &version).ok());
+    EXPECT_EQ(version, "3");  // the refused step wrote nothing
+  }
+
+  auto migrated = SignalStore::Open(old_dir.path(), "migrating secret", std::string(32, 'k'));
+  ASSERT_TRUE(migrated.ok()) << migrated.status().message();
+  auto fresh = std::move(*SignalStore::Open(fresh_dir.path(), "migrating secret", std::string(32, 'k')));
+  for (const auto& week : kWeeks) {
+    for (uint32_t min_cell : {1u, 5u}) {
+      EXPECT_EQ(Serialised((*migrated)->WeekCells(week, min_cell)), Serialised(fresh->WeekCells(week, min_cell)))
+          << week << ", min_cell " << min_cell;
+    }
+  }
+  ExpectSameAsReference(**migrated, "after migrating from format 3");
+  migrated->reset();
+  fresh.reset();
+  EXPECT_EQ(AggregateRows(old_dir.path()), fresh_rows);
+  std::string version;
+  auto db = OpenRocksDb(old_dir.path(), "the test store");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Get(rocksdb::ReadOptions(), "meta/format_version", &version).ok());
+  EXPECT_EQ(version, std::to_string(NodeStoreFormat().current()));
+  EXPECT_EQ(NodeStoreFormat().current(), 4);
 }
 
 }  // namespace

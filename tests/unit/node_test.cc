@@ -65,7 +65,7 @@ TEST_F(NodeStore, OneCitizenUnderEveryWritingOfTheReferenceIsOnePerson) {
   auto moved = stored[1];
   moved.set_sealed_text(stored[0].sealed_text());
   EXPECT_FALSE(store_->OpenText(moved).ok());
-  auto cells = Summarise(store_->SignalsOf("2026-W41"));
+  auto cells = Summarise(store_->SignalsOf("2026-W41"), 1, [&](const std::string& id) { return *store_->RecordKey(id); });
   ASSERT_EQ(cells.size(), 1u);
   EXPECT_EQ(cells[0].signals(), 4u);
   EXPECT_EQ(cells[0].persons(), 2u);  // the pseudonymous citizen, and one without a reference
@@ -123,6 +123,33 @@ TEST_F(NodeStore, VersionsAreMonotonicAcrossReopenAndAcksKeepNewerEntries) {
   EXPECT_EQ(outbox.depth(), 1u);
   outbox.OnNack("stale-version", "2026-W42", 2);
   EXPECT_TRUE(store_->Outbox().empty());
+}
+
+// What leaves the node carries a key sum on every cell (schema 2), also on a
+// cell merged by minimisation; the sums are those of the stored signals'
+// record keys.
+TEST_F(NodeStore, EverySnapshotCellCarriesItsKeySum) {
+  std::vector<ValidatedSignal> batch;
+  for (int i = 0; i < 6; ++i) batch.push_back(Signal("2026-10-05", "werk", "K-" + std::to_string(i)));
+  batch.push_back(Signal("2026-10-06", "wonen"));  // small: merged at min_cell 3
+  batch.push_back(Signal("2026-10-07", "schulden"));
+  ASSERT_TRUE(store_->Add(batch, 1).ok());
+  auto keys = GenerateSigningKeyPair();
+  Outbox outbox(*store_, Ref(), "n", keys, 365, 3);
+  ASSERT_TRUE(outbox.Publish(1795000000).ok());
+  wire::SignedEnvelope env;
+  ASSERT_TRUE(env.ParseFromString(store_->Outbox()["2026-W41"].envelope));
+  wire::SummarySnapshot snap;
+  ASSERT_TRUE(snap.ParseFromString(env.payload()));
+  ASSERT_GE(snap.cells_size(), 2);
+  uint32_t sum = 0, expected = 0;
+  for (const auto& c : snap.cells()) {
+    EXPECT_TRUE(c.has_key_sum()) << c.ShortDebugString();
+    sum += c.key_sum();
+  }
+  for (const auto& s : store_->SignalsOf("2026-W41")) expected += *RecordKey("secret-for-tests", s.id());
+  EXPECT_EQ(sum, expected);
+  EXPECT_NE(sum, 0u);
 }
 
 TEST_F(NodeStore, WeeksOutsideRetentionAreNeverSent) {
@@ -189,7 +216,9 @@ TEST_F(NodeStore, RetentionPurgesOldWeeksOnly) {
 
 wire::StoredSignal Raw(const std::string& sub, const std::string& age, const std::string& channel,
                        const std::string& person) {
+  static int next = 0;
   wire::StoredSignal s;
+  s.set_id("R" + std::to_string(++next));
   s.set_municipality("GM0917");
   s.set_theme("schulden");
   s.set_subtheme(sub);
@@ -227,14 +256,21 @@ TEST(Summariser, SmallCellsAreGeneralisedAndThemeTotalsStayComplete) {
   signals.push_back(Raw("schulden.budgetbeheer", "18-26", "spreekuur", "p9"));
   signals.push_back(Raw("schulden.budgetbeheer", "18-26", "zelfhulp", "p8"));
   signals.push_back(Raw("schulden.vroegsignalering", "0-17", "helpdesk", "p7"));
-  auto cells = Summarise(signals, 3);
-  uint32_t total = 0;
+  // Keys from the id's number, so each cell's expected sum is plain arithmetic.
+  auto key_of = [](const std::string& id) { return 0x40000000u * static_cast<uint32_t>(std::stoul(id.substr(1))); };
+  uint32_t all_keys = 0;
+  for (const auto& s : signals) all_keys += key_of(s.id());
+  auto cells = Summarise(signals, 3, key_of);
+  uint32_t total = 0, key_total = 0;
   std::map<std::string, wire::SummaryCell> by;
   for (const auto& c : cells) {
     total += c.signals();
+    key_total += c.key_sum();
+    EXPECT_TRUE(c.has_key_sum());
     by[c.subtheme() + "|" + c.age_band() + "|" + c.channel()] = c;
   }
   EXPECT_EQ(total, 8u);
+  EXPECT_EQ(key_total, all_keys);  // generalising adds key sums, mod 2^32
   ASSERT_EQ(cells.size(), 3u);
   EXPECT_EQ(by["schulden.budgetbeheer|27-66|helpdesk"].signals(), 4u);
   // Three small cells of one subtheme: age band and channel generalised, together big enough.
@@ -242,8 +278,9 @@ TEST(Summariser, SmallCellsAreGeneralisedAndThemeTotalsStayComplete) {
   EXPECT_EQ(by["schulden.budgetbeheer||"].persons(), 3u);
   // Small even without age and channel: counted at theme level only.
   EXPECT_EQ(by["||"].signals(), 1u);
+  EXPECT_EQ(by["||"].key_sum(), key_of(signals[7].id()));
   // min_cell 1 keeps every cell as it is.
-  EXPECT_EQ(Summarise(signals, 1).size(), 5u);
+  EXPECT_EQ(Summarise(signals, 1, key_of).size(), 5u);
 }
 
 TEST(Intake, ChecksEveryFieldAndNamesIt) {

@@ -34,7 +34,7 @@ TEST(StoreFormat, NewNodeStoreIsStampedWithTheCurrentFormat) {
   Folder dir;
   { ASSERT_TRUE(node::SignalStore::Open(dir.path(), "s", std::string(32, 'k')).ok()); }
   EXPECT_EQ(ReadRaw(dir.path(), "meta/format_version"), std::to_string(node::NodeStoreFormat().current()));
-  EXPECT_EQ(node::NodeStoreFormat().current(), 3);
+  EXPECT_EQ(node::NodeStoreFormat().current(), 4);
 }
 
 TEST(StoreFormat, NodeStoreFromBeforeVersionsIsMigratedAndKeepsItsData) {
