@@ -136,6 +136,7 @@ std::vector<wire::SummaryCell> MakeCells(const ReferenceData& ref, const std::st
     uint32_t signals = 1 + (seed + static_cast<uint32_t>(i) * 13) % 40;
     c.set_signals(signals);
     c.set_persons(1 + signals / 2);
+    c.set_key_sum((seed + static_cast<uint32_t>(i)) * 2654435761u);  // stands for the records' keys
     cells.push_back(std::move(c));
   }
   return cells;
