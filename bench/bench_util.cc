@@ -152,7 +152,7 @@ std::string SignedSnapshotMessage(const SimNode& node, const std::string& period
   s.set_created_unix(created_unix);
   for (const auto& c : cells) *s.add_cells() = c;
   wire::ClientMessage m;
-  m.set_schema(wire::SCHEMA_V1);
+  m.set_schema(wire::SCHEMA_V2);
   auto* env = m.mutable_snapshot();
   env->set_payload(s.SerializeAsString());
   env->set_signature(*Sign(node.keys.signing, env->payload()));
@@ -162,7 +162,7 @@ std::string SignedSnapshotMessage(const SimNode& node, const std::string& period
 
 std::string HeartbeatMessage() {
   wire::ClientMessage m;
-  m.set_schema(wire::SCHEMA_V1);
+  m.set_schema(wire::SCHEMA_V2);
   m.mutable_heartbeat()->set_software_version("bench");
   m.mutable_heartbeat()->set_taxonomy_version("2026.1");
   return m.SerializeAsString();
