@@ -57,7 +57,15 @@ Result<BrokerDaemon::Prepared> BrokerDaemon::Prepare(const BrokerConfig& config)
   if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
     return s.Prefixed(config.path + ": key 'broker.data_dir'");
   }
-  return Prepared{std::move(*keys), std::move(*ref), std::move(*schedule)};
+  // D and V are checked together here, not key by key in the config reader:
+  // whether a variance can be met depends on the deviation.
+  auto ptable = PTable::Make(static_cast<uint32_t>(config.max_deviation), config.variance);
+  if (!ptable.ok() || config.max_deviation == 0) {
+    return Status::Usage(config.path + ": keys 'disclosure.max_deviation' and 'disclosure.variance': " +
+                         (ptable.ok() ? "a maximum deviation of 0 adds no noise and protects nothing"
+                                      : ptable.status().message()));
+  }
+  return Prepared{std::move(*keys), std::move(*ref), std::move(*schedule), std::move(*ptable)};
 }
 
 Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& config) {
@@ -65,7 +73,7 @@ Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& c
   if (!parts.ok()) return parts.status();
   auto store = BrokerStore::Open(config.data_dir);
   if (!store.ok()) return store.status().Prefixed(config.path + ": key 'broker.data_dir'");
-  std::unique_ptr<BrokerDaemon> d(new BrokerDaemon(config, std::move(parts->ref), std::move(*store)));
+  std::unique_ptr<BrokerDaemon> d(new BrokerDaemon(config, std::move(parts->ref), std::move(parts->ptable), std::move(*store)));
   d->schedule_ = std::move(parts->schedule);
   if (Status s = d->Bind(parts->keys.curve); !s.ok()) return s;
   if (!config.metrics_listen.empty()) {
@@ -76,13 +84,13 @@ Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& c
   return d;
 }
 
-BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_ptr<BrokerStore> store)
+BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable, std::unique_ptr<BrokerStore> store)
     : config_(std::move(config)),
       ref_(std::move(ref)),
       store_(std::move(store)),
       registry_(*store_),
       table_(ref_),
-      policy_(static_cast<uint32_t>(config_.k), static_cast<uint32_t>(config_.min_organisations)),
+      policy_(static_cast<uint32_t>(config_.k), static_cast<uint32_t>(config_.min_organisations), std::move(ptable)),
       validator_(ref_),
       started_(Now()),
       ctx_(1) {
@@ -90,11 +98,11 @@ BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_p
   store_->ForEachSnapshot([&](const wire::SummarySnapshot& s) { table_.Put(s); });
   control_handler_ = std::make_unique<ControlHandler>(ControlHandler::Context{
       config_, ref_, *store_, registry_, table_, policy_, counters_, started_, [this] { return zap_->refused(); },
-      [this] { return static_cast<uint32_t>(digest_queue_.size() + (digest_worker_->busy() ? 1 : 0)); }});
+      [this] { return digests_->building(); }});
 }
 
 BrokerDaemon::~BrokerDaemon() {
-  digest_worker_.reset();  // joins the thread, which uses ctx_
+  digests_.reset();  // joins the worker thread, which uses ctx_
   // Close server sockets before the ZAP handler they depend on.
   listen_.reset();
   control_.reset();
@@ -121,7 +129,7 @@ Status BrokerDaemon::Bind(const CurveKeyPair& server_key) {
   } catch (const zmq::error_t& e) {
     return Status::Runtime("cannot listen on " + config_.control + " (broker.control): " + e.what());
   }
-  digest_worker_ = std::make_unique<DigestWorker>(ctx_, ref_, policy_);
+  digests_ = std::make_unique<DigestService>(ctx_, ref_, policy_, *store_, table_);
   return Status::Ok();
 }
 
@@ -146,7 +154,7 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
         {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {listen_->handle(), 0, ZMQ_POLLIN, 0},
         {control_->handle(), 0, ZMQ_POLLIN, 0},
-        {digest_worker_->socket().handle(), 0, ZMQ_POLLIN, 0},
+        {digests_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {metrics_ ? metrics_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0},
     };
     try {
@@ -228,14 +236,23 @@ bool BrokerDaemon::OnListenMessage() {
     Nack(rid, "malformed", "the message is not a ClientMessage");
     return true;
   }
-  if (msg.schema() != wire::SCHEMA_V1) {
-    Nack(rid, "schema", "schema version " + std::to_string(msg.schema()) + " is not supported (this broker speaks 1)");
+  if (msg.schema() != wire::SCHEMA_V1 && msg.schema() != wire::SCHEMA_V2) {
+    Nack(rid, "schema", "schema version " + std::to_string(msg.schema()) + " is not supported (this broker speaks 1 and 2)");
     return true;
   }
   registry_.Touch(who->id(), Now());
   bool node = who->role() == wire::ROLE_NODE, sub = who->role() == wire::ROLE_SUBSCRIBER;
   using C = wire::ClientMessage;
   if (msg.body_case() == C::kSnapshot && node) {
+    if (msg.schema() < wire::SCHEMA_V2) {
+      // A node from before the cell-key method: its cells carry no key sums,
+      // and no digest could publish them.
+      wire::SummarySnapshot old;
+      (void)old.ParseFromString(msg.snapshot().payload());  // only to name the week; empty if unreadable
+      Nack(rid, "schema", "a snapshot of schema 1 has no cell key sums; this broker needs schema 2 (update signaal-node)",
+           old.period(), old.version());
+      return true;
+    }
     HandleSnapshot(rid, *who, msg.snapshot());
     return true;
   }
@@ -391,7 +408,7 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
   if (!Entitled(sub, {}, region)) {
     return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
   }
-  if (!QueueDigest(NewDigestJob(DigestJob::Kind::kFetch, region, req.period(), sub.id(), rid.to_string()), true)) {
+  if (!digests_->Queue(NewDigestJob(DigestJob::Kind::kFetch, region, req.period(), sub.id(), rid.to_string()), true)) {
     Nack(rid, "unavailable", "the broker is building other digests; try again later");
   }
 }
@@ -399,56 +416,34 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
 void BrokerDaemon::HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin,
                                         const wire::PublishDigest& req) {
   std::string region = req.region().empty() ? config_.region : req.region();
-  if (!QueueDigest(NewDigestJob(DigestJob::Kind::kPublish, region, req.period(), admin.id(), rid.to_string()), true)) {
+  if (!digests_->Queue(NewDigestJob(DigestJob::Kind::kPublish, region, req.period(), admin.id(), rid.to_string()),
+                       true)) {
     SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
               &rid);
   }
 }
 
-bool BrokerDaemon::QueueDigest(std::unique_ptr<DigestJob> job, bool bounded) {
-  if (bounded) {
-    size_t asked = 0;
-    for (const auto& j : digest_queue_) asked += j->scheduled_run == 0 ? 1 : 0;
-    if (asked >= kMaxQueuedDigests) return false;
-  }
-  digest_queue_.push_back(std::move(job));
-  StartNextDigest();
-  return true;
-}
-
-void BrokerDaemon::StartNextDigest() {
-  if (digest_worker_->busy() || digest_queue_.empty()) return;
-  std::unique_ptr<DigestJob> job = std::move(digest_queue_.front());
-  digest_queue_.pop_front();
-  job->table = std::make_unique<ThemeTable>(table_);
-  job->releases = &store_->Releases();  // recorded to only in OnDigestFinished, with the worker idle
-  digest_worker_->Start(std::move(job));
-}
-
 void BrokerDaemon::OnDigestFinished() {
-  std::unique_ptr<DigestJob> job = digest_worker_->Finished();
+  std::unique_ptr<DigestJob> job = digests_->Finish();
   if (!job) return;
-  // Every release is recorded here, between two builds, so each digest was
-  // audited against every release before it.
   if (job->kind == DigestJob::Kind::kFetch) {
-    FinishFetch(*job);
+    AnswerFetch(*job);
   } else {
-    FinishPublish(*job);
+    AnswerPublish(*job);
   }
-  StartNextDigest();
 }
 
-void BrokerDaemon::FinishFetch(DigestJob& job) {
+void BrokerDaemon::AnswerFetch(DigestJob& job) {
   zmq::message_t rid(job.routing_id.data(), job.routing_id.size());
-  if (!job.result.ok()) return Nack(rid, "invalid-request", job.result.status().message());
-  size_t earlier = store_->Releases().size();
-  if (Status s = store_->RecordRelease(*job.result); !s.ok()) {
-    // Recorded before it leaves, so every later digest is audited against it.
-    spdlog::error("{}", s.message());
-    return Nack(rid, "unavailable", "the broker cannot record the digest; try again later");
+  if (!job.result.ok()) {
+    if (job.result.status().code() == Code::kUnreachable) {
+      spdlog::error("{}", job.result.status().message());
+      return Nack(rid, "unavailable", "the broker cannot record the digest; try again later");
+    }
+    return Nack(rid, "invalid-request", job.result.status().message());
   }
-  spdlog::info("{} fetched a digest for {} {}: built in {} ms, audited with {} earlier releases", job.requester,
-               job.region, job.result->period(), job.build_ms, earlier);
+  spdlog::info("{} fetched a digest for {} {}: built in {} ms", job.requester, job.region, job.result->period(),
+               job.build_ms);
   counters_["digests.fetched"]++;
   wire::BrokerMessage m;
   m.set_schema(wire::SCHEMA_V1);
@@ -456,20 +451,16 @@ void BrokerDaemon::FinishFetch(DigestJob& job) {
   Reply(rid, m);
 }
 
-void BrokerDaemon::FinishPublish(DigestJob& job) {
+void BrokerDaemon::AnswerPublish(DigestJob& job) {
   wire::ControlResponse response;
-  size_t earlier = store_->Releases().size();
   if (!job.result.ok()) {
     response = ErrorResponse(job.result.status());
-  } else if (auto seq = store_->AppendDigest(*job.result); !seq.ok()) {
-    response = ErrorResponse(seq.status());
   } else {
     counters_["digests.published"]++;
     const wire::Digest& d = *job.result;
-    spdlog::info("published digest {} for {} {} ({} cells shown, {} suppressed): built in {} ms, audited with {} "
-                 "earlier releases{}",
-                 *seq, d.region(), d.period(), d.policy().cells_published(), d.policy().cells_suppressed(),
-                 job.build_ms, earlier, job.scheduled_run ? ", as scheduled" : "");
+    spdlog::info("published digest {} for {} {} ({} cells shown, {} suppressed): built in {} ms{}", d.sequence(),
+                 d.region(), d.period(), d.policy().cells_published(), d.policy().cells_suppressed(), job.build_ms,
+                 job.scheduled_run ? ", as scheduled" : "");
     Deliver(d);
     response = OkResponse();
     *response.mutable_digest() = std::move(*job.result);
@@ -485,19 +476,18 @@ void BrokerDaemon::FinishPublish(DigestJob& job) {
   if (job.scheduled_run == 0) return;
   // The run counts as made once its last region is done, failed or not; a
   // broker stopped before that makes the run up when it starts again.
-  for (const auto& queued : digest_queue_) {
-    if (queued->scheduled_run == job.scheduled_run) return;
-  }
+  if (digests_->RunPending(job.scheduled_run)) return;
   counters_["digests.scheduled_runs"]++;
   if (Status s = store_->SetLastScheduledRun(job.scheduled_run); !s.ok()) spdlog::error("{}", s.message());
 }
 
 void BrokerDaemon::RunSchedule(int64_t when) {
-  std::string period = schedule_->PeriodFor(when);
-  for (const auto& region : schedule_->regions()) {
-    auto job = NewDigestJob(DigestJob::Kind::kPublish, region, period, "schedule");
-    job->scheduled_run = when;
-    QueueDigest(std::move(job), false);
+  for (const auto& period : schedule_->PeriodsFor(when)) {
+    for (const auto& region : schedule_->regions()) {
+      auto job = NewDigestJob(DigestJob::Kind::kPublish, region, period, "schedule");
+      job->scheduled_run = when;
+      digests_->Queue(std::move(job), false);
+    }
   }
 }
 

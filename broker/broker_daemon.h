@@ -21,7 +21,7 @@
 #include "control_handler.h"
 #include "digest_builder.h"
 #include "digest_schedule.h"
-#include "digest_worker.h"
+#include "digest_service.h"
 #include "disclosure_policy.h"
 #include "principal_registry.h"
 #include "signaal.pb.h"
@@ -54,10 +54,11 @@ class BrokerDaemon {
     KeyFile keys;
     ReferenceData ref;
     std::optional<DigestSchedule> schedule;
+    PTable ptable;
   };
   static Result<Prepared> Prepare(const BrokerConfig& config);
 
-  BrokerDaemon(BrokerConfig config, ReferenceData ref, std::unique_ptr<BrokerStore> store);
+  BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable, std::unique_ptr<BrokerStore> store);
   Status Bind(const CurveKeyPair& server_key);
 
   // Drains `listen` (up to kMaxDrain messages), then commits the snapshots.
@@ -79,21 +80,13 @@ class BrokerDaemon {
   void HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub, const wire::DigestRequest& req);
   // An administrator's publish_digest: queued, answered once built.
   void HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin, const wire::PublishDigest& req);
-  // Queues a digest to build; false, and nothing queued, when `bounded` and
-  // the queue is full (what anyone on the network asks for is bounded; the
-  // schedule's few are not).
-  bool QueueDigest(std::unique_ptr<DigestJob> job, bool bounded);
-  // Hands the next queued digest to the worker, with copies of the table and
-  // the ledger as they are now, unless the worker is busy.
-  void StartNextDigest();
-  // Takes a digest the worker finished and finishes it by its kind.
+  // Takes a digest the DigestService finished and answers by its kind.
   void OnDigestFinished();
-  // A fetched digest: recorded as released, then sent to the subscriber.
-  void FinishFetch(DigestJob& job);
-  // A published digest: stored and numbered, delivered to subscribers, and
-  // the administrator answered; the schedule's run is recorded once its
-  // last digest is done.
-  void FinishPublish(DigestJob& job);
+  // A fetched digest: sent to the subscriber who asked.
+  void AnswerFetch(DigestJob& job);
+  // A published digest: delivered to subscribers, and the administrator
+  // answered; the schedule's run is recorded once its last digest is done.
+  void AnswerPublish(DigestJob& job);
 
   // Queues the scheduled digests when their time has come (and once at
   // start for a run missed while the broker was down).
@@ -120,11 +113,7 @@ class BrokerDaemon {
   std::unique_ptr<zmq::socket_t> control_;
   std::unique_ptr<ControlHandler> control_handler_;
   std::unique_ptr<MetricsEndpoint> metrics_;  // null unless [metrics] listen is set
-  std::unique_ptr<DigestWorker> digest_worker_;
-  // Digests asked for and not yet handed to the worker; bounded, as any
-  // subscriber may ask.
-  static constexpr size_t kMaxQueuedDigests = 8;
-  std::deque<std::unique_ptr<DigestJob>> digest_queue_;
+  std::unique_ptr<DigestService> digests_;
 
   // A subscriber's live registration: where to send and what it asked for.
   struct Subscription {

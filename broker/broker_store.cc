@@ -1,8 +1,11 @@
 #include "broker_store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <map>
 
+#include "signaal/keys.h"
 #include "signaal/rocks.h"
 
 namespace signaal::broker {
@@ -24,6 +27,42 @@ bool SameContent(wire::SummarySnapshot a, wire::SummarySnapshot b) {
   return a.SerializeAsString() == b.SerializeAsString();
 }
 
+std::string RecordKey(uint64_t n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "a/%020llu", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+uint64_t ReadCount(rocksdb::DB& db, const std::string& key) {
+  std::string v;
+  if (!db.Get(rocksdb::ReadOptions(), key, &v).ok()) return 0;
+  try {
+    return std::stoull(v);
+  } catch (...) {
+    return 0;  // a damaged counter only keeps a content row longer
+  }
+}
+
+// Puts one release record and its content into `batch`; `counts` holds the
+// content reference counts already changed in this batch.
+void PutRelease(rocksdb::DB& db, rocksdb::WriteBatch& batch, uint64_t number, wire::ReleaseRecord record,
+                const wire::Digest& digest, std::map<std::string, uint64_t>& counts) {
+  wire::Digest content = digest;
+  content.clear_generated_unix();
+  content.clear_sequence();
+  std::string bytes = content.SerializeAsString();
+  record.set_content(Sha256Hex(bytes));
+  record.set_region(digest.region());
+  record.set_period(digest.period());
+  record.set_from_week(digest.from_week());
+  record.set_to_week(digest.to_week());
+  auto [it, fresh] = counts.try_emplace(record.content(), 0);
+  if (fresh) it->second = ReadCount(db, "an/" + record.content());
+  if (it->second++ == 0) batch.Put("ac/" + record.content(), bytes);
+  batch.Put("an/" + record.content(), std::to_string(it->second));
+  batch.Put(RecordKey(number), record.SerializeAsString());
+}
+
 rocksdb::WriteOptions Synced() {
   rocksdb::WriteOptions w;
   w.sync = true;
@@ -38,27 +77,45 @@ const StoreFormat& BrokerStoreFormat() {
       {
           // 1: the layout of the first release; stores from before versions only get the stamp.
           {1, "stamp the format version", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
+          // 2: the cell-key method. The ledger the audit read (r/, digests
+          // fetched on demand) becomes the audit trail (a/, ac/, an/), with
+          // every published digest (d/, which stays for catch-up) recorded too.
+          {2, "turn the release ledger into the audit trail", [](rocksdb::DB& db, rocksdb::WriteBatch& batch) {
+             std::map<std::string, uint64_t> counts;
+             uint64_t number = 0;
+             std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
+             for (const char* prefix : {"d/", "r/"}) {
+               for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+                 wire::Digest d;
+                 if (!d.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+                   return Status::Runtime("cannot read the released digest " + it->key().ToString());
+                 }
+                 wire::ReleaseRecord record;
+                 record.set_released_unix(d.generated_unix());
+                 record.set_kind(prefix[0] == 'd' ? "publish" : "fetch");
+                 PutRelease(db, batch, number++, record, d, counts);
+                 if (prefix[0] == 'r') batch.Delete(it->key());
+               }
+             }
+             if (!it->status().ok()) return Status::Runtime("cannot read the store: " + it->status().ToString());
+             batch.Put("m/release_next", std::to_string(number));
+             return Status::Ok();
+           }},
       }};
   return format;
 }
 
-Result<std::unique_ptr<BrokerStore>> BrokerStore::Open(const std::string& data_dir) {
+Result<std::unique_ptr<BrokerStore>> BrokerStore::Open(const std::string& data_dir, uint64_t max_release_records) {
   auto db = OpenRocksDb(data_dir, "the broker store");
   if (!db.ok()) return db.status();
   if (auto migrated = MigrateStore(**db, BrokerStoreFormat(), data_dir); !migrated.ok()) return migrated.status();
-  std::unique_ptr<BrokerStore> store(new BrokerStore(std::move(*db)));
+  std::unique_ptr<BrokerStore> store(new BrokerStore(std::move(*db), std::max<uint64_t>(max_release_records, 1)));
   std::string seq;
   if (store->db_->Get(rocksdb::ReadOptions(), "m/digest_sequence", &seq).ok()) {
     store->digest_sequence_ = std::stoull(seq);
   }
-  for (const char* prefix : {"d/", "r/"}) {
-    store->Scan(prefix, [&](const rocksdb::Slice& key, const rocksdb::Slice& v) {
-      wire::Digest d;
-      if (!d.ParseFromArray(v.data(), static_cast<int>(v.size()))) return;
-      if (key.starts_with("r/")) store->fetched_keys_.insert(key.ToString());
-      store->Remember(d);
-    });
-  }
+  store->release_next_ = ReadCount(*store->db_, "m/release_next");
+  store->Scan("a/", [&](const rocksdb::Slice&, const rocksdb::Slice&) { ++store->release_count_; });
   return store;
 }
 
@@ -108,7 +165,7 @@ Result<BackupOutcome> BrokerStore::Backup(BackupSpec spec) const {
   spec.manifest["principals"] = principals;
   spec.manifest["snapshots"] = snapshots;
   spec.manifest["digest_sequence"] = digest_sequence_;
-  spec.manifest["releases"] = releases_.size();
+  spec.manifest["releases"] = release_count_;
   return WriteBackup(*db_, spec);
 }
 
@@ -175,7 +232,6 @@ Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest) {
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot store digest: " + s.ToString());
   digest_sequence_ = seq;
-  Remember(digest);
   return seq;
 }
 
@@ -195,44 +251,50 @@ Status BrokerStore::SetLastScheduledRun(int64_t when) {
   return Status::Ok();
 }
 
-void BrokerStore::Remember(const wire::Digest& digest) {
-  for (const auto& part : digest.weeks()) releases_.push_back(part);
-  if (digest.has_previous()) releases_.push_back(digest.previous());
-  wire::Digest own = digest;
-  own.clear_weeks();
-  own.clear_previous();
-  releases_.push_back(std::move(own));
+Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string& principal, const std::string& kind,
+                                  int64_t now) {
+  rocksdb::WriteBatch batch;
+  std::map<std::string, uint64_t> counts;
+  wire::ReleaseRecord record;
+  record.set_released_unix(now);
+  record.set_principal(principal);
+  record.set_kind(kind);
+  PutRelease(*db_, batch, release_next_, record, digest, counts);
+  // The oldest records beyond the bound go, and their content once no record names it.
+  uint64_t drop = release_count_ + 1 > max_release_records_ ? release_count_ + 1 - max_release_records_ : 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("a/"); drop > 0 && it->Valid() && it->key().starts_with("a/"); it->Next(), --drop) {
+    wire::ReleaseRecord old;
+    batch.Delete(it->key());
+    if (!old.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    auto [c, fresh] = counts.try_emplace(old.content(), 0);
+    if (fresh) c->second = ReadCount(*db_, "an/" + old.content());
+    if (c->second > 0 && --c->second == 0) {
+      batch.Delete("ac/" + old.content());
+      batch.Delete("an/" + old.content());
+    } else {
+      batch.Put("an/" + old.content(), std::to_string(c->second));
+    }
+  }
+  const uint64_t dropped = release_count_ + 1 > max_release_records_ ? release_count_ + 1 - max_release_records_ : 0;
+  batch.Put("m/release_next", std::to_string(release_next_ + 1));
+  auto s = db_->Write(Synced(), &batch);
+  if (!s.ok()) return Status::Runtime("cannot record the released digest: " + s.ToString());
+  ++release_next_;
+  release_count_ = release_count_ + 1 - dropped;
+  return Status::Ok();
 }
 
-Status BrokerStore::RecordRelease(const wire::Digest& digest) {
-  // Every breakdown and context digest is a release of its own; the ledger
-  // holds them flat.
-  for (const auto& part : digest.municipalities()) {
-    if (Status s = RecordRelease(part); !s.ok()) return s;
-  }
-  for (const auto& part : digest.weeks()) {
-    if (Status s = RecordRelease(part); !s.ok()) return s;
-  }
-  if (digest.has_previous()) {
-    if (Status s = RecordRelease(digest.previous()); !s.ok()) return s;
-  }
-  // What was released, without when or to whom: equal releases share a key.
-  wire::Digest content = digest;
-  content.clear_generated_unix();
-  content.clear_sequence();
-  content.clear_municipalities();
-  content.clear_weeks();
-  content.clear_previous();
-  std::string bytes = content.SerializeAsString();
-  char hash[17];
-  std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(bytes));
-  std::string key = "r/" + digest.region() + "/" + digest.from_week() + "/" + digest.to_week() + "/" + hash;
-  if (fetched_keys_.count(key)) return Status::Ok();
-  auto s = db_->Put(Synced(), key, bytes);
-  if (!s.ok()) return Status::Runtime("cannot record released digest: " + s.ToString());
-  fetched_keys_.insert(key);
-  releases_.push_back(std::move(content));
-  return Status::Ok();
+void BrokerStore::ForEachRelease(
+    const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn) const {
+  Scan("a/", [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+    wire::ReleaseRecord record;
+    std::string bytes;
+    wire::Digest digest;
+    if (!record.ParseFromArray(v.data(), static_cast<int>(v.size()))) return;
+    if (!db_->Get(rocksdb::ReadOptions(), "ac/" + record.content(), &bytes).ok()) return;
+    if (digest.ParseFromString(bytes)) fn(record, digest);
+  });
 }
 
 void BrokerStore::ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const {

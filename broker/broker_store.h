@@ -5,8 +5,11 @@
 //   p/<principal id>            -> wire::Principal
 //   s/<node id>/<period>        -> wire::SummarySnapshot (newest version only)
 //   d/<sequence, 20 digits>     -> wire::Digest (published digests)
-//   r/<region>/<from>/<to>/<hash> -> wire::Digest (digests fetched on demand)
+//   a/<record number, 20 digits> -> wire::ReleaseRecord (the audit trail)
+//   ac/<content hash>           -> wire::Digest as released (time and sequence cleared)
+//   an/<content hash>           -> records naming that content (decimal)
 //   m/digest_sequence           -> last digest sequence (decimal)
+//   m/release_next              -> the next record number (decimal)
 //   m/format_version            -> on-disk format (BrokerStoreFormat())
 #pragma once
 
@@ -34,7 +37,11 @@ inline constexpr const char* kBrokerBackupWhat = "signaal-broker store";
 
 class BrokerStore {
  public:
-  static Result<std::unique_ptr<BrokerStore>> Open(const std::string& data_dir);
+  // The audit trail's bound (see RecordRelease).
+  static constexpr uint64_t kMaxReleaseRecords = 20000;
+  // `max_release_records`: the audit trail's bound (kMaxReleaseRecords).
+  static Result<std::unique_ptr<BrokerStore>> Open(const std::string& data_dir,
+                                                   uint64_t max_release_records = kMaxReleaseRecords);
 
   Status PutPrincipal(const wire::Principal& p, bool sync = true);
   void ForEachPrincipal(const std::function<void(const wire::Principal&)>& fn) const;
@@ -71,30 +78,31 @@ class BrokerStore {
   int64_t LastScheduledRun() const;
   Status SetLastScheduledRun(int64_t when);
 
-  // Records a digest released on demand, and each of its context digests,
-  // for the disclosure audit of later digests; an identical earlier release
-  // is kept once.
-  Status RecordRelease(const wire::Digest& digest);
-  // Every digest that has left the broker, published and fetched, context
-  // digests as releases of their own (none nested); read from disk once at
-  // Open and kept current, as every digest build audits them.
-  const std::vector<wire::Digest>& Releases() const { return releases_; }
+  // The audit trail: every digest that left the broker — fetched or
+  // published, with its context and breakdown — to whom and when. It is not
+  // the protection (the cell-key method needs no memory of releases) but the
+  // record a privacy officer asks for, and what `risk-report` attacks. Kept
+  // on disk, bounded: beyond the bound the oldest records go.
+  Status RecordRelease(const wire::Digest& digest, const std::string& principal, const std::string& kind,
+                       int64_t now);
+  // Every record, oldest first, with the digest it released.
+  void ForEachRelease(const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn) const;
+  uint64_t release_count() const { return release_count_; }
 
   // A consistent copy of the store while it is in use (see signaal/backup.h);
   // adds the store's format and counts to the manifest.
   Result<BackupOutcome> Backup(BackupSpec spec) const;
 
  private:
-  explicit BrokerStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+  BrokerStore(std::unique_ptr<rocksdb::DB> db, uint64_t max_release_records)
+      : db_(std::move(db)), max_release_records_(max_release_records) {}
   // Calls fn(key, value) for every key with the prefix.
   void Scan(const std::string& prefix, const std::function<void(const rocksdb::Slice&, const rocksdb::Slice&)>& fn) const;
-  // Adds a published digest and its context digests to releases_.
-  void Remember(const wire::Digest& digest);
-
   std::unique_ptr<rocksdb::DB> db_;
   uint64_t digest_sequence_ = 0;
-  std::vector<wire::Digest> releases_;
-  std::set<std::string> fetched_keys_;  // r/ keys in releases_
+  uint64_t release_next_ = 0;   // the next record's number
+  uint64_t release_count_ = 0;  // records held
+  uint64_t max_release_records_;
   // NewestVersion by node, for the nodes asked about: every heartbeat asks,
   // and reading it from disk parses all the node's snapshots.
   mutable std::unordered_map<std::string, uint64_t> newest_;

@@ -2,6 +2,7 @@
 
 #include "signaal/log.h"
 #include "signaal/period.h"
+#include "signaal/ptable.h"
 
 namespace signaal::broker {
 
@@ -60,6 +61,9 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
       return ErrorResponse(Status::Runtime("a digest is published by the broker's digest worker, not here"));
     case R::kDigests: return Digests();
     case R::kBackup: return Backup(req.backup(), admin);
+    case R::kPtable: return PTableView();
+    case R::kRiskReport:
+      return ErrorResponse(Status::Runtime("a risk report is made by the broker's digest worker, not here"));
     case R::BODY_NOT_SET: break;
   }
   return ErrorResponse(Status::Usage("the control request names no operation this broker knows"));
@@ -95,6 +99,25 @@ wire::ControlResponse ControlHandler::StatusView() const {
   return r;
 }
 
+// Made from the config, not taken from the policy: both come from the same
+// two keys, and the table is cheap (D <= 20 rows of D <= 41 values).
+wire::ControlResponse ControlHandler::PTableView() const {
+  // The table the digests are perturbed with, not one made again from the config.
+  const PTable& table = c_.policy.ptable();
+  auto r = OkResponse();
+  auto* view = r.mutable_ptable();
+  view->set_max_deviation(table.max_deviation());
+  view->set_variance(table.variance());
+  view->set_k(c_.policy.k());
+  for (const PTable::Row& row : table.rows()) {
+    auto* out = view->add_rows();
+    out->set_value(row.value);
+    out->set_first(row.first);
+    for (double p : row.p) out->add_p(p);
+  }
+  return r;
+}
+
 wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int64_t now) const {
   std::string region = req.region().empty() ? c_.config.region : req.region();
   if (!c_.ref.FindRegion(region)) return ErrorResponse(Status::Usage("--region: unknown region '" + region + "'"));
@@ -110,15 +133,19 @@ wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int
     for (const Theme* theme : c_.ref.TopThemes()) {
       auto it = totals.find(theme->code);
       if (it == totals.end() || it->second.signals == 0) continue;
+      // The numbers a digest of that week shows: the same cell, the same key.
+      const auto shown = c_.policy.Publish(it->second.signals, it->second.persons,
+                                           it->second.organisations.size(), it->second.key);
+      if (!shown.suppressed && shown.signals == 0) continue;  // published as zero: not listed, as in a digest
       auto* row = view->add_rows();
       row->set_period(week);
       row->set_theme(theme->code);
       row->set_label(theme->label_nl);
-      if (c_.policy.BelowK(it->second.signals, it->second.persons)) {
+      if (shown.suppressed) {
         row->set_suppressed(true);
       } else {
-        row->set_signals(static_cast<uint32_t>(it->second.signals));
-        row->set_persons(static_cast<uint32_t>(it->second.persons));
+        row->set_signals(static_cast<uint32_t>(shown.signals));
+        row->set_persons(static_cast<uint32_t>(shown.persons));
         row->set_organisations(static_cast<uint32_t>(it->second.organisations.size()));
       }
     }

@@ -1,6 +1,6 @@
 // ControlHandler: the administrator's requests on the control port —
 // enrolment, revocation, principals, status, the live themes view, the list of
-// published digests and backups. Pure request -> response; the daemon owns
+// published digests, backups and the public p-table. Pure request -> response; the daemon owns
 // the socket, and queues digest publication for its digest worker instead.
 #pragma once
 
@@ -48,6 +48,7 @@ class ControlHandler {
   wire::ControlResponse Themes(const wire::ThemesRequest& req, int64_t now) const;
   wire::ControlResponse Digests() const;
   wire::ControlResponse Backup(const wire::BackupRequest& req, const wire::Principal& admin) const;
+  wire::ControlResponse PTableView() const;
 
   Context c_;
 };

@@ -1,8 +1,10 @@
 // DigestBuilder: turns the combined ThemeTable into a Digest for a region and
 // a period — per theme and subtheme the signals, persons and number of
-// reporting organisations — and runs the DisclosurePolicy over it together
-// with every digest released before that it overlaps. Nothing leaves
-// the broker in a digest that the policy has not seen.
+// reporting organisations — every number published through the
+// DisclosurePolicy (the cell-key method). Nothing leaves the broker in a
+// digest that the policy has not perturbed, and nothing it builds depends on
+// what was released before: the same cell gives the same number in any
+// digest, in any order.
 #pragma once
 
 #include <string>
@@ -16,11 +18,6 @@
 
 namespace signaal::broker {
 
-// Every release a built digest makes, flat: the digest itself, then its
-// breakdown and context parts, each without parts of its own. The ledger
-// (BrokerStore::Releases) and the audit hold releases this way.
-std::vector<wire::Digest> FlatReleases(const wire::Digest& digest);
-
 class DigestBuilder {
  public:
   DigestBuilder(const ReferenceData& ref, const ThemeTable& table, const DisclosurePolicy& policy)
@@ -33,38 +30,26 @@ class DigestBuilder {
     kFull,  // also the weekly series and the previous period
   };
 
-  // `released`: every digest this broker has released before, in any order
-  // (BrokerStore::Releases). Those whose weeks and municipalities overlap the
-  // new one's, directly or through each other, are audited with it. With
-  // kFull, each context digest in turn against everything before it. Then,
-  // for a region of more than one municipality, the breakdown by
-  // municipality, all municipalities together, against all of that. The
-  // region's own numbers come first, so neither context nor breakdown ever
-  // costs them a cell. Record the result with BrokerStore::RecordRelease,
-  // which records every part.
+  // Reads the table once for every week and municipality the digest shows
+  // (ThemeTable::ReadGrid), then sums and publishes each of its cells.
   Result<wire::Digest> Build(const std::string& region, const std::string& period, int64_t now,
-                             const std::vector<wire::Digest>& released = {},
                              Context context = Context::kNone) const;
 
   // Weeks before a period that its series shows: the baseline of the trend rule.
   static constexpr int kBaselineWeeks = 12;
-  // Weeks up to the period's end that the chart and sparklines draw; of a
-  // longer period only these are released week by week.
+  // Weeks up to the period's end that the chart and sparklines draw.
   static constexpr int kSeriesWeeks = 13;
-  // The longest period a digest covers: a quarter (13 or 14 ISO weeks). The
-  // audit of a longer one, with its context, runs for many minutes on the
-  // broker's one digest worker, holding up every digest queued behind it
-  // (docs/PERFORMANCE.md), and any subscriber may ask.
-  static constexpr int kMaxPeriodWeeks = 14;
+
+  // The weeks a digest of `range` shows with `context`: its own, and with
+  // kFull the series' and the previous period's. What Build reads, and what
+  // the benchmark's baseline aggregates.
+  static std::vector<std::string> WeeksRead(const PeriodRange& range, Context context);
 
  private:
-  Status AddMunicipalities(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,
-                           std::vector<wire::Digest>& released) const;
-  Status AddContext(wire::Digest& digest, const Region& region, const PeriodRange& range, int64_t now,
-                    std::vector<wire::Digest>& released) const;
-  wire::Digest Assemble(const Region& region, const PeriodRange& range, int64_t now) const;
-  // Audits `fresh` (released together) against `released`; blanks what it hides.
-  Status Protect(const std::vector<wire::Digest*>& fresh, const std::vector<wire::Digest>& released) const;
+  // The published digest of one area's totals (no context, no breakdown).
+  wire::Digest Assemble(const Region& region, const PeriodRange& range, const TotalsByCode& totals,
+                        int64_t now) const;
+  void Publish(wire::DigestCell& cell, const TotalsByCode& totals, const std::string& code) const;
 
   const ReferenceData& ref_;
   const ThemeTable& table_;

@@ -55,9 +55,7 @@ void DigestWorker::Run(zmq::context_t& ctx, std::string endpoint, const Referenc
   while (DigestJob* job = ReceiveJob(pipe, zmq::recv_flags::none)) {
     auto started = std::chrono::steady_clock::now();
     DigestBuilder builder(ref, *job->table, policy);
-    static const std::vector<wire::Digest> kNone;
-    job->result = builder.Build(job->region, job->period, job->now, job->releases ? *job->releases : kNone,
-                                DigestBuilder::Context::kFull);
+    job->result = builder.Build(job->region, job->period, job->now, DigestBuilder::Context::kFull);
     job->build_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
                         .count();
     job->table.reset();  // freed here, not in the poll loop

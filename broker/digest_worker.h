@@ -1,11 +1,10 @@
 // DigestWorker: builds every digest — fetched, published or scheduled — on a
-// thread of its own, so a quarter's audit (seconds to tens of seconds) never
-// stalls the broker's poll loop. ZeroMQ Guide style: the worker thread alone
-// owns its end of an inproc PAIR; the daemon alone owns the other end, polls
-// it, and answers whoever asked itself. A job travels as one frame holding a
-// pointer, whose ownership passes with it. The worker builds from the job's
-// own copy of the table, and reads the release ledger in place: the daemon
-// records releases only between jobs, never while one is being built.
+// thread of its own, so a year's digest with its context never stalls the
+// broker's poll loop. ZeroMQ Guide style: the worker thread alone owns its end
+// of an inproc PAIR; the DigestService alone owns the other end and polls it
+// through the daemon. A job travels as one frame holding a pointer, whose
+// ownership passes with it. The worker builds from the job's own copy of the
+// table and nothing else: no memory of earlier releases is needed.
 #pragma once
 
 #include <cstdint>
@@ -42,8 +41,6 @@ struct DigestJob {
   std::string region, period;
   int64_t now = 0;
   std::unique_ptr<ThemeTable> table;
-  // BrokerStore::Releases(), unchanged until the job is back; null = none.
-  const std::vector<wire::Digest>* releases = nullptr;
   Result<wire::Digest> result = Status::Runtime("not built");
   int64_t build_ms = 0;
 };

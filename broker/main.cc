@@ -14,6 +14,7 @@
 #include "signaal/keys.h"
 #include "signaal/log.h"
 #include "signaal/program.h"
+#include "signaal/ptable.h"
 
 namespace {
 

@@ -126,6 +126,9 @@ bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusa
       bad(index, "unknown-code", "unknown age band '" + c.age_band() + "'");
     } else if (channel < 0) {
       bad(index, "unknown-code", "unknown channel '" + c.channel() + "'");
+    } else if (!c.has_key_sum()) {
+      bad(index, "schema",
+          "no key_sum: schema 2 (the cell-key method) requires one on every cell; update signaal-node");
     } else if (c.signals() == 0 || c.signals() > kMaxCellCount || c.persons() > c.signals() || c.persons() == 0) {
       bad(index, "invalid-count",
           "counts out of range (signals " + std::to_string(c.signals()) + ", persons " + std::to_string(c.persons()) +

@@ -23,7 +23,8 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
   cells.reserve(static_cast<size_t>(snapshot.cells_size()));
   for (const auto& c : snapshot.cells()) {
     cells.push_back({municipalities_.Intern(c.municipality()), codes_.Intern(c.theme()),
-                     c.subtheme().empty() ? kNoCode : codes_.Intern(c.subtheme()), c.signals(), c.persons()});
+                     c.subtheme().empty() ? kNoCode : codes_.Intern(c.subtheme()), c.signals(), c.persons(),
+                     c.key_sum()});
   }
   auto codes = [](const PackedCell& c) { return std::tie(c.municipality, c.theme, c.subtheme); };
   std::sort(cells.begin(), cells.end(), [&](const auto& a, const auto& b) { return codes(a) < codes(b); });
@@ -36,6 +37,7 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
     if (last && codes(*last) == codes(c) && kMax - last->signals >= c.signals && kMax - last->persons >= c.persons) {
       last->signals += c.signals;
       last->persons += c.persons;
+      last->key_sum += c.key_sum;
     } else {
       merged.push_back(c);
     }
@@ -72,6 +74,7 @@ TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities
   // Totals by code id; organisations as node ids, made names once at the end.
   struct Sum {
     uint64_t signals = 0, persons = 0;
+    uint32_t key = 0;
     bool touched = false;
     std::vector<uint32_t> organisations;
   };
@@ -86,6 +89,7 @@ TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities
           Sum& t = sums[code];
           t.signals += cell.signals;
           t.persons += cell.persons;
+          t.key += cell.key_sum;
           t.touched = true;
           if (cell.signals > 0 && (t.organisations.empty() || t.organisations.back() != node)) {
             t.organisations.push_back(node);
@@ -109,10 +113,110 @@ TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities
     CellTotals& t = totals[codes_.names[code]];
     t.signals = sum.signals;
     t.persons = sum.persons;
+    t.key = sum.key;
     auto& orgs = sum.organisations;
     std::sort(orgs.begin(), orgs.end(), [&](uint32_t a, uint32_t b) { return rank[a] < rank[b]; });
     orgs.erase(std::unique(orgs.begin(), orgs.end()), orgs.end());
     for (uint32_t node : orgs) t.organisations.insert(t.organisations.end(), nodes_.names[node]);
+  }
+  return totals;
+}
+
+ThemeTable::Grid ThemeTable::ReadGrid(const std::vector<std::string>& municipalities,
+                                      const std::vector<std::string>& weeks) const {
+  Grid grid;
+  grid.table_ = this;
+  for (const auto& w : weeks) grid.week_index_.emplace(w, grid.week_index_.size());
+  for (const auto& m : municipalities) grid.municipality_index_.emplace(m, grid.municipality_index_.size());
+  const size_t width = grid.municipality_index_.size();
+  grid.blocks_.resize(grid.week_index_.size() * width);
+  // Municipality id -> column in the grid, or none.
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  std::vector<size_t> column(municipalities_.names.size(), kNone);
+  for (const auto& [m, j] : grid.municipality_index_) {
+    if (const uint32_t* id = municipalities_.Find(m)) column[*id] = j;
+  }
+  // Per week, a dense scratch row by code id for every column, made sparse
+  // into the week's blocks when the week is done: one pass over its cells.
+  const size_t ncodes = codes_.names.size();
+  std::vector<Grid::CodeSum> scratch(ncodes * width);
+  std::vector<char> seen(ncodes * width, 0);
+  std::vector<uint32_t> touched;  // scratch indices
+  for (const auto& [week, i] : grid.week_index_) {
+    auto period = periods_.find(week);
+    if (period == periods_.end()) continue;
+    touched.clear();
+    for (const auto& [node, cells] : *period->second) {
+      for (const PackedCell& cell : cells) {
+        const size_t j = column[cell.municipality];
+        if (j == kNone) continue;
+        auto add = [&](uint32_t code) {
+          const size_t at = j * ncodes + code;
+          Grid::CodeSum& t = scratch[at];
+          if (!seen[at]) {
+            seen[at] = 1;
+            touched.push_back(static_cast<uint32_t>(at));
+          }
+          t.signals += cell.signals;
+          t.persons += cell.persons;
+          t.key += cell.key_sum;
+          if (cell.signals > 0 && (t.organisations.empty() || t.organisations.back() != node)) {
+            t.organisations.push_back(node);
+          }
+        };
+        add(0);
+        add(cell.theme);
+        if (cell.subtheme != kNoCode) add(cell.subtheme);
+      }
+    }
+    // By column, then code id: each block comes out sorted.
+    std::sort(touched.begin(), touched.end());
+    for (uint32_t at : touched) {
+      Grid::CodeSum& t = scratch[at];
+      seen[at] = 0;
+      if (t.signals > 0) {
+        t.code = static_cast<uint32_t>(at % ncodes);
+        grid.blocks_[i * width + at / ncodes].push_back(std::move(t));
+      }
+      t = Grid::CodeSum{};
+    }
+  }
+  return grid;
+}
+
+TotalsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
+                                   const std::vector<std::string>& municipalities) const {
+  const ThemeTable& t = *table_;
+  std::vector<CodeSum> sums(t.codes_.names.size());
+  std::vector<char> touched(sums.size(), 0);
+  const size_t width = municipality_index_.size();
+  for (const auto& w : weeks) {
+    auto wi = week_index_.find(w);
+    if (wi == week_index_.end()) continue;
+    for (const auto& m : municipalities) {
+      auto mi = municipality_index_.find(m);
+      if (mi == municipality_index_.end()) continue;
+      for (const CodeSum& c : blocks_[wi->second * width + mi->second]) {
+        CodeSum& s = sums[c.code];
+        touched[c.code] = 1;
+        s.signals += c.signals;
+        s.persons += c.persons;
+        s.key += c.key;
+        s.organisations.insert(s.organisations.end(), c.organisations.begin(), c.organisations.end());
+      }
+    }
+  }
+  TotalsByCode totals;
+  for (uint32_t code = 0; code < sums.size(); ++code) {
+    if (!touched[code]) continue;
+    CodeSum& s = sums[code];
+    CellTotals& out = totals[t.codes_.names[code]];
+    out.signals = s.signals;
+    out.persons = s.persons;
+    out.key = s.key;
+    std::sort(s.organisations.begin(), s.organisations.end());
+    s.organisations.erase(std::unique(s.organisations.begin(), s.organisations.end()), s.organisations.end());
+    for (uint32_t node : s.organisations) out.organisations.insert(t.nodes_.names[node]);
   }
   return totals;
 }

@@ -22,6 +22,7 @@ namespace signaal::broker {
 struct CellTotals {
   uint64_t signals = 0;
   uint64_t persons = 0;                   // summed over organisations and weeks
+  uint32_t key = 0;                       // the cell key: its records' keys summed mod 2^32
   std::set<std::string> organisations;    // node ids with signals in the cell
 };
 
@@ -47,6 +48,13 @@ class ThemeTable {
   // Totals for a set of municipalities (CBS codes) over a set of ISO weeks.
   TotalsByCode AggregateIn(const std::set<std::string>& municipalities, const std::vector<std::string>& weeks) const;
 
+  // The totals of every (week, municipality) of these, read from the table in
+  // one pass; any of their unions is then summed from them (Grid::Sum)
+  // without reading the table again. A digest, its weekly series, previous
+  // period and breakdown by municipality are all such unions.
+  class Grid;
+  Grid ReadGrid(const std::vector<std::string>& municipalities, const std::vector<std::string>& weeks) const;
+
   // Newest period each node has delivered ("" if none).
   std::string LatestPeriod(const std::string& node_id) const;
   size_t snapshot_count() const { return count_; }
@@ -69,6 +77,7 @@ class ThemeTable {
     uint32_t subtheme;  // kNoCode for none
     uint32_t signals;
     uint32_t persons;
+    uint32_t key_sum;   // wraps on purpose: keys add mod 2^32
   };
   static constexpr uint32_t kNoCode = 0xffffffff;
 
@@ -83,6 +92,29 @@ class ThemeTable {
   std::map<std::string, std::shared_ptr<Week>> periods_;
   std::vector<std::string> latest_;  // by node id: its newest period
   size_t count_ = 0;
+};
+
+// See ThemeTable::ReadGrid. Holds names by reference into the table it was
+// read from, which must outlive it (and not change meanwhile).
+class ThemeTable::Grid {
+ public:
+  // Totals over the given weeks and municipalities, each one the grid was
+  // read for (others are not in it and count nothing).
+  TotalsByCode Sum(const std::vector<std::string>& weeks, const std::vector<std::string>& municipalities) const;
+
+ private:
+  friend class ThemeTable;
+  struct CodeSum {
+    uint32_t code;
+    uint64_t signals = 0, persons = 0;
+    uint32_t key = 0;
+    std::vector<uint32_t> organisations;  // node ids, sorted, unique
+  };
+  const ThemeTable* table_ = nullptr;
+  std::map<std::string, size_t> week_index_, municipality_index_;
+  // Block (week i, municipality j) at i * municipalities + j; per block the
+  // codes with signals, sorted by code id.
+  std::vector<std::vector<CodeSum>> blocks_;
 };
 
 }  // namespace signaal::broker

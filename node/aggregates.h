@@ -8,11 +8,12 @@
 //   agp/<period>/<cell key>/<pseudonym>   -> that person's signals in the cell
 // `anonymous` counts signals without a citizen reference (each a person of
 // its own), `distinct` the pseudonyms with at least one signal in the cell;
-// persons = anonymous + distinct; `key_sum` the cell's record keys
-// (record_key.h) summed mod 2^32 (format 4; a value without it is only ever
-// met by the migration, which rebuilds agg/). An agp/ row says when a person comes or
-// goes (0 -> 1, 1 -> 0) without enumerating the cell's signals, and gives the
-// pseudonyms of the small cells that minimisation merges.
+// persons = anonymous + distinct; `key_sum` is the sum of the cell's record
+// keys (record_key.h) mod 2^32, since format 4 (only the migration meets a
+// value without it, and it rebuilds agg/ rather than reading one). An agp/
+// row says when a person comes or goes (0 -> 1, 1 -> 0) without enumerating
+// the cell's signals, and gives the pseudonyms of the small cells that
+// minimisation merges.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +25,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include "signaal.pb.h"
 #include "record_key.h"
+#include "signaal.pb.h"
 #include "signaal/status.h"
 
 namespace signaal::node {

@@ -56,10 +56,6 @@ uint64_t ReadFixed(const char* p, int bytes) {
   return v;
 }
 
-}  // namespace
-
-namespace {
-
 // The steps, with the record keys' step given: it needs the node secret,
 // which the migrator's apply(db, batch) cannot see. A step capturing the
 // secret keeps the key sums inside the migrator's one synced batch per step

@@ -1,5 +1,6 @@
 #include "signaal/config.h"
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +11,9 @@
 #include <sstream>
 
 #include <toml++/toml.h>
+
+#include "signaal/period.h"
+#include "signaal/ptable.h"
 
 namespace signaal {
 namespace {
@@ -42,6 +46,20 @@ class StrictReader {
       return Fail(section, key, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
     }
     out = static_cast<int>(v);
+  }
+  // A TOML float; an integer is taken too, since "variance = 1" is what a
+  // reader writes and means.
+  void Number(const std::string& section, const std::string& key, double& out) {
+    known_[section].insert(key);
+    auto node = table_[section][key];
+    if (!node) return;
+    if (node.is_floating_point()) {
+      out = *node.value<double>();
+    } else if (node.is_integer()) {
+      out = static_cast<double>(*node.value<int64_t>());
+    } else {
+      Fail(section, key, "a number");
+    }
   }
   void Require(const std::string& section, const std::string& key, const std::string& value) {
     if (status_.ok() && value.empty()) {
@@ -126,6 +144,16 @@ std::string Quote(const std::string& s) {
   return out + "\"";
 }
 
+// A TOML float that reads back as the same double: the shortest digits, and
+// always a '.' or an exponent, which TOML needs to call it a float.
+std::string TomlFloat(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  std::string out(buf, ec == std::errc() ? end : buf);
+  if (out.find_first_of(".eni") == std::string::npos) out += ".0";
+  return out;
+}
+
 // The metrics endpoint speaks plain HTTP without authentication: TCP only.
 Status CheckMetricsListen(const std::string& path, const std::string& listen) {
   if (listen.empty() || listen.rfind("tcp://", 0) == 0) return Status::Ok();
@@ -195,10 +223,14 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   r.String("broker", "reference_dir", c.reference_dir, true);
   r.Int("disclosure", "k", c.k, 2, 1000);
   r.Int("disclosure", "min_organisations", c.min_organisations, 1, 100);
+  // D = 0 (no noise) exists only for the attacker test's negative control.
+  r.Int("disclosure", "max_deviation", c.max_deviation, 1, static_cast<int>(kPTableMaxDeviationLimit));
+  r.Number("disclosure", "variance", c.variance);
   r.String("schedule", "weekly", c.schedule_weekly);
   r.String("schedule", "timezone", c.schedule_timezone);
-  r.Int("schedule", "weeks", c.schedule_weeks, 1, 13);
+  r.Int("schedule", "weeks", c.schedule_weeks, 1, kMaxPeriodWeeks);
   r.String("schedule", "regions", c.schedule_regions);
+  r.String("schedule", "periods", c.schedule_periods);
   r.String("metrics", "listen", c.metrics_listen);
   r.String("log", "level", c.log_level);
   r.Require("broker", "data_dir", c.data_dir);
@@ -250,11 +282,14 @@ std::string RenderBrokerConfig(const BrokerConfig& c) {
   out += "\n[disclosure]\n"
          "k = " + std::to_string(c.k) + "\n"
          "min_organisations = " + std::to_string(c.min_organisations) + "\n"
+         "max_deviation = " + std::to_string(c.max_deviation) + "\n"
+         "variance = " + TomlFloat(c.variance) + "\n"
          "\n[schedule]\n"
          "weekly = " + Quote(c.schedule_weekly) + "\n"
          "timezone = " + Quote(c.schedule_timezone) + "\n"
          "weeks = " + std::to_string(c.schedule_weeks) + "\n"
          "regions = " + Quote(c.schedule_regions) + "\n"
+         "periods = " + Quote(c.schedule_periods) + "\n"
          "\n[metrics]\n"
          "listen = " + Quote(c.metrics_listen) + "\n"
          "\n[log]\n"

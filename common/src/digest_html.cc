@@ -18,6 +18,15 @@ struct Words {
   std::string T(const char* nl, const char* english) const { return en ? english : nl; }
 };
 
+// 1.5 as "1,5" in Dutch.
+std::string Decimal(double v, bool english) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  std::string out = buf;
+  if (!english) std::replace(out.begin(), out.end(), '.', ',');
+  return out;
+}
+
 std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -276,7 +285,7 @@ std::string Municipalities(const wire::Digest& d, const Words& w) {
 std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
   const Words w{lang == "en"};
   const uint32_t k = d.policy().k();
-  std::string title = w.T("Signalen ", "Signals ") + d.region_name() + " — " + d.period();
+  std::string title = w.T("Signalen ", "Signals ") + d.region_name() + " — " + PeriodName(d.period(), w.en);
   std::string h = "<!doctype html>\n<html lang=\"" + std::string(w.en ? "en" : "nl") + "\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
@@ -317,19 +326,25 @@ std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
   h += Municipalities(d, w);
 
   h += "<p id=\"suppressed-note\">" + Below(k) + " " +
-       w.T("= onderdrukt ter bescherming van de privacy: te weinig personen, signalen of organisaties achter de cel, "
-           "of verborgen zodat zo'n cel niet uit andere getallen terug te rekenen is.",
-           "= suppressed to protect privacy: too few persons, signals or organisations behind the cell, or hidden so "
-           "that such a cell cannot be worked out from other numbers.") + "</p>\n";
+       w.T("= onderdrukt ter bescherming van de privacy: te weinig personen of signalen achter de cel, of door één "
+           "organisatie alleen gemeld.",
+           "= suppressed to protect privacy: too few persons or signals behind the cell, or reported by one "
+           "organisation alone.") + "</p>\n";
+  if (std::string why = PerturbationSentence(d.policy(), w.en); !why.empty()) h += "<p>" + Escape(why) + "</p>\n";
   h += "<p>" + w.T("✓ = gemeld door twee of meer organisaties. Stijgend of nieuw: het aantal ligt duidelijk boven "
                    "de twaalf weken ervoor (Poisson-toets, p &lt; 0,01, minstens anderhalf keer zo hoog); nieuw als "
                    "het thema in die weken nooit getoond werd. Dalend: duidelijk eronder.",
                    "✓ = reported by two or more organisations. Rising or new: the count lies clearly above the twelve "
                    "weeks before (Poisson test, p &lt; 0.01, at least one and a half times as high); new when the "
                    "theme was never shown in those weeks. Falling: clearly below.") + "</p>\n";
-  h += "</main>\n<footer>" + w.T("Beleid: drempel k = ", "Policy: threshold k = ") + std::to_string(k) +
+  h += "</main>\n<footer>" + w.T("Beleid: ", "Policy: ") + Escape(d.policy().method()) +
+       (d.policy().method() == "cell-key"
+            ? w.T(", maximale afwijking ", ", maximum deviation ") + std::to_string(d.policy().max_deviation()) +
+                  w.T(", variantie ", ", variance ") + Escape(Decimal(d.policy().variance(), w.en))
+            : std::string()) +
+       w.T(", drempel k = ", ", threshold k = ") + std::to_string(k) +
        w.T(", minstens ", ", at least ") + std::to_string(d.policy().min_organisations()) +
-       w.T(" organisaties per cel (", " organisations per cell (") + Escape(d.policy().method()) + "), " +
+       w.T(" organisaties per cel, ", " organisations per cell, ") +
        std::to_string(d.policy().cells_suppressed()) + w.T(" van ", " of ") +
        std::to_string(d.policy().cells_suppressed() + d.policy().cells_published()) +
        w.T(" cellen onderdrukt. Taxonomie ", " cells suppressed. Taxonomy ") + Escape(d.taxonomy_version()) +

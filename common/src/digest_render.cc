@@ -1,5 +1,7 @@
 #include "signaal/digest_render.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <utility>
 
@@ -96,7 +98,30 @@ nlohmann::json MunicipalitiesJson(const wire::Digest& d) {
   return out;
 }
 
+// The method and its public parameters, for the policy line.
+std::string PolicyNl(const wire::DisclosureSummary& p) {
+  if (p.method() != "cell-key") return "drempel en controle op terugrekenen";
+  char v[32];
+  std::snprintf(v, sizeof v, "%g", p.variance());
+  std::string variance = v;
+  std::replace(variance.begin(), variance.end(), '.', ',');
+  return "cell-key-methode, maximale afwijking " + std::to_string(p.max_deviation()) + ", variantie " + variance;
+}
+
 }  // namespace
+
+std::string PerturbationSentence(const wire::DisclosureSummary& p, bool english) {
+  if (p.method() != "cell-key" || p.max_deviation() == 0) return "";
+  const std::string d = std::to_string(p.max_deviation());
+  if (english) {
+    return "To protect privacy every number is slightly perturbed, by at most " + d +
+           " either way and always the same way for the same cell, so numbers may not add up exactly: a sum can "
+           "differ from its total by a few.";
+  }
+  return "Om de privacy te beschermen is elk getal licht verstoord, hooguit " + d +
+         " eraf of erbij en voor dezelfde cel steeds gelijk; daardoor kloppen optellingen niet altijd precies en "
+         "kan een som een paar afwijken van het totaal.";
+}
 
 nlohmann::json DigestToJson(const wire::Digest& d) {
   nlohmann::json j;
@@ -113,8 +138,8 @@ nlohmann::json DigestToJson(const wire::Digest& d) {
                  {"method", d.policy().method()},
                  {"cells_published", d.policy().cells_published()},
                  {"cells_suppressed", d.policy().cells_suppressed()},
-                 {"cells_secondary", d.policy().cells_secondary()},
-                 {"earlier_digests_audited", d.policy().earlier_digests_audited()}};
+                 {"max_deviation", d.policy().max_deviation()},
+                 {"variance", d.policy().variance()}};
   j["organisations"] = d.total().suppressed() ? nlohmann::json(nullptr) : nlohmann::json(d.organisations_total());
   nlohmann::json total = CellJson(d.total());
   total.erase("subthemes");
@@ -163,7 +188,7 @@ TrendJudgement JudgeDigestTrend(const wire::Digest& digest, const std::string& c
 
 std::string DigestToMarkdown(const wire::Digest& d) {
   std::string md;
-  md += "# Signaaldigest " + d.region_name() + " — " + d.period() + "\n\n";
+  md += "# Signaaldigest " + d.region_name() + " — " + PeriodName(d.period()) + "\n\n";
   md += "Weken " + d.from_week() + " t/m " + d.to_week() + ". Gemaakt op " + IsoTimeUtc(d.generated_unix()) + ".\n\n";
   const auto& t = d.total();
   if (t.suppressed()) {
@@ -180,12 +205,13 @@ std::string DigestToMarkdown(const wire::Digest& d) {
   md += Row("**Totaal**", t, d.policy().k());
   md += "\n";
   md += MunicipalitiesMarkdown(d);
-  md += "<" + std::to_string(d.policy().k()) + " = onderdrukt ter bescherming van de privacy: te weinig personen, signalen of organisaties achter "
-        "de cel, of verborgen zodat zo'n cel niet uit andere getallen terug te rekenen is.\n\n";
+  md += "<" + std::to_string(d.policy().k()) + " = onderdrukt ter bescherming van de privacy: te weinig personen of signalen "
+        "achter de cel, of door één organisatie alleen gemeld.\n\n";
+  if (std::string why = PerturbationSentence(d.policy()); !why.empty()) md += why + "\n\n";
   md += "Personen zijn per organisatie en per week geteld en daarna opgeteld; iemand die bij twee organisaties "
         "of in twee weken meldt, telt twee keer.\n\n";
-  md += "---\nBeleid: drempel k = " + std::to_string(d.policy().k()) + ", minstens " +
-        std::to_string(d.policy().min_organisations()) + " organisaties per cel (" + d.policy().method() + "), " +
+  md += "---\nBeleid: " + PolicyNl(d.policy()) + ", drempel k = " + std::to_string(d.policy().k()) + ", minstens " +
+        std::to_string(d.policy().min_organisations()) + " organisaties per cel, " +
         std::to_string(d.policy().cells_suppressed()) + " van " +
         std::to_string(d.policy().cells_suppressed() + d.policy().cells_published()) +
         " cellen onderdrukt. Taxonomie " + d.taxonomy_version() + ". Digest " + std::to_string(d.sequence()) + ".\n";

@@ -171,52 +171,156 @@ std::pair<std::string, std::string> WeeksOfMonths(int y, int m1, int m2) {
 
 }  // namespace
 
-Result<PeriodRange> ParsePeriod(const std::string& text) {
+namespace {
+
+const char* kForms = "use 2026-W41, 2026-W38..2026-W41, 2026-10, 2026-Q4, 2026-H1 or 2026";
+
+// Upper-case letters, no surrounding spaces: "2026-h1 " and "2026-H1" are
+// one period and must be one label, since the label names the digest's file
+// and its place in the ledger.
+std::string Normalise(const std::string& text) {
+  size_t b = text.find_first_not_of(" \t"), e = text.find_last_not_of(" \t");
+  std::string out = b == std::string::npos ? "" : text.substr(b, e - b + 1);
+  for (auto& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+// A year a named period may have: from the epoch the calendar starts at, and
+// short of the last four-digit year, whose weeks would run into a fifth digit.
+bool UsableYear(const std::string& digits, int& year) {
+  if (digits.size() != 4 || !AllDigits(digits)) return false;
+  year = std::stoi(digits);
+  return year >= 1970 && year < 9999;
+}
+
+int WeeksBetween(const std::string& from, const std::string& to) {
+  return static_cast<int>((DaysFromCivil(*MondayOfWeek(to)) - DaysFromCivil(*MondayOfWeek(from))) / 7) + 1;
+}
+
+}  // namespace
+
+Result<PeriodRange> ParsePeriod(const std::string& raw) {
+  const std::string text = Normalise(raw);
   auto dots = text.find("..");
   if (dots != std::string::npos) {
     std::string from = text.substr(0, dots), to = text.substr(dots + 2);
     if (!IsValidWeek(from) || !IsValidWeek(to)) {
-      return Status::Usage("period '" + text + "': both ends must be ISO weeks (2026-W38..2026-W41)");
+      return Status::Usage("period '" + raw + "': both ends must be ISO weeks (2026-W38..2026-W41)");
     }
-    if (from > to) return Status::Usage("period '" + text + "' ends before it starts");
+    if (from > to) return Status::Usage("period '" + raw + "' ends before it starts");
+    int weeks = WeeksBetween(from, to);
+    if (weeks > kMaxPeriodWeeks) {
+      return Status::Usage("period '" + raw + "' covers " + std::to_string(weeks) + " weeks; a period covers at most " +
+                           std::to_string(kMaxPeriodWeeks) + " (a year): ask for years and compare them");
+    }
+    if (from == to) return PeriodRange{from, from, to};
     return PeriodRange{text, from, to};
   }
   if (IsValidWeek(text)) return PeriodRange{text, text, text};
-  if (text.size() == 7 && text[4] == '-' && AllDigits(text.substr(0, 4)) && AllDigits(text.substr(5, 2))) {
-    int y = std::stoi(text.substr(0, 4)), m = std::stoi(text.substr(5, 2));
-    if (m >= 1 && m <= 12 && y >= 1970 && y < 9999) {
+  int y = 0;
+  if (text.size() == 4) {
+    if (UsableYear(text, y)) {
+      auto [from, to] = WeeksOfMonths(y, 1, 12);
+      return PeriodRange{text, from, to};
+    }
+    return Status::Usage("'" + raw + "' is not a year from 1970 on (" + kForms + ")");
+  }
+  if (text.size() >= 6 && text[4] == '-' && UsableYear(text.substr(0, 4), y)) {
+    const std::string rest = text.substr(5);
+    if (rest.size() == 2 && AllDigits(rest)) {
+      int m = std::stoi(rest);
+      if (m < 1 || m > 12) return Status::Usage("'" + raw + "' is not a month (01 to 12)");
       auto [from, to] = WeeksOfMonths(y, m, m);
       return PeriodRange{text, from, to};
     }
-  }
-  if (text.size() == 7 && text.substr(4, 2) == "-Q" && AllDigits(text.substr(0, 4)) && text[6] >= '1' &&
-      text[6] <= '4') {
-    int y = std::stoi(text.substr(0, 4)), q = text[6] - '0';
-    if (y >= 1970 && y < 9999) {
+    if (rest[0] == 'Q') {
+      if (rest.size() != 2 || rest[1] < '1' || rest[1] > '4') {
+        return Status::Usage("'" + raw + "' is not a quarter (2026-Q1 to 2026-Q4)");
+      }
+      int q = rest[1] - '0';
       auto [from, to] = WeeksOfMonths(y, 3 * q - 2, 3 * q);
       return PeriodRange{text, from, to};
     }
+    if (rest[0] == 'H') {
+      if (rest.size() != 2 || (rest[1] != '1' && rest[1] != '2')) {
+        return Status::Usage("'" + raw + "' is not a half-year (2026-H1 or 2026-H2)");
+      }
+      int h = rest[1] - '0';
+      auto [from, to] = WeeksOfMonths(y, 6 * h - 5, 6 * h);
+      return PeriodRange{text, from, to};
+    }
   }
-  return Status::Usage("'" + text + "' is not a period (use 2026-W41, 2026-W38..2026-W41, 2026-10 or 2026-Q4)");
+  return Status::Usage("'" + raw + "' is not a period (" + kForms + ")");
+}
+
+PeriodKind KindOf(const PeriodRange& p) {
+  const std::string& l = p.label;
+  if (l.find("..") != std::string::npos) return PeriodKind::kRange;
+  if (l.size() == 4) return PeriodKind::kYear;
+  if (l.size() == 7 && l[5] == 'Q') return PeriodKind::kQuarter;
+  if (l.size() == 7 && l[5] == 'H') return PeriodKind::kHalfYear;
+  if (l.size() == 7) return PeriodKind::kMonth;
+  return PeriodKind::kWeek;
 }
 
 Result<PeriodRange> PreviousPeriod(const PeriodRange& p) {
   const std::string& l = p.label;
-  if (l.size() == 7 && l[4] == '-' && AllDigits(l.substr(0, 4))) {
-    int y = std::stoi(l.substr(0, 4));
-    char buf[32];
-    if (l[5] == 'Q') {
-      int q = l[6] - '0' - 1;
-      std::snprintf(buf, sizeof buf, "%04d-Q%d", q == 0 ? y - 1 : y, q == 0 ? 4 : q);
-    } else {
-      int m = std::stoi(l.substr(5, 2)) - 1;
-      std::snprintf(buf, sizeof buf, "%04d-%02d", m == 0 ? y - 1 : y, m == 0 ? 12 : m);
+  char buf[32];
+  switch (KindOf(p)) {
+    case PeriodKind::kYear:
+      std::snprintf(buf, sizeof buf, "%04d", std::stoi(l) - 1);
+      return ParsePeriod(buf);
+    case PeriodKind::kHalfYear:
+    case PeriodKind::kQuarter: {
+      int y = std::stoi(l.substr(0, 4)), n = l[6] - '0' - 1, last = l[5] == 'Q' ? 4 : 2;
+      std::snprintf(buf, sizeof buf, "%04d-%c%d", n == 0 ? y - 1 : y, l[5], n == 0 ? last : n);
+      return ParsePeriod(buf);
     }
-    return ParsePeriod(buf);
+    case PeriodKind::kMonth: {
+      int y = std::stoi(l.substr(0, 4)), m = std::stoi(l.substr(5, 2)) - 1;
+      std::snprintf(buf, sizeof buf, "%04d-%02d", m == 0 ? y - 1 : y, m == 0 ? 12 : m);
+      return ParsePeriod(buf);
+    }
+    case PeriodKind::kWeek:
+    case PeriodKind::kRange:
+      break;
   }
   int n = static_cast<int>(p.Weeks().size());
   std::string from = AddWeeks(p.from, -n), to = AddWeeks(p.to, -n);
   return ParsePeriod(n == 1 ? from : from + ".." + to);
+}
+
+std::string PeriodName(const std::string& label, bool english) {
+  auto p = ParsePeriod(label);
+  if (!p.ok()) return label;
+  const std::string& l = p->label;
+  static const char* kMonthsNl[] = {"januari", "februari", "maart",     "april",   "mei",      "juni",
+                                    "juli",    "augustus", "september", "oktober", "november", "december"};
+  static const char* kMonthsEn[] = {"January", "February", "March",     "April",   "May",      "June",
+                                    "July",    "August",   "September", "October", "November", "December"};
+  static const char* kOrdinalNl[] = {"eerste", "tweede", "derde", "vierde"};
+  static const char* kOrdinalEn[] = {"first", "second", "third", "fourth"};
+  const std::string year = l.substr(0, 4);
+  switch (KindOf(*p)) {
+    case PeriodKind::kYear:
+      return l;
+    case PeriodKind::kHalfYear:
+      return english ? std::string(kOrdinalEn[l[6] - '1']) + " half of " + year
+                     : std::string(kOrdinalNl[l[6] - '1']) + " halfjaar " + year;
+    case PeriodKind::kQuarter:
+      return english ? std::string(kOrdinalEn[l[6] - '1']) + " quarter of " + year
+                     : std::string(kOrdinalNl[l[6] - '1']) + " kwartaal " + year;
+    case PeriodKind::kMonth: {
+      int m = std::stoi(l.substr(5, 2)) - 1;
+      return std::string(english ? kMonthsEn[m] : kMonthsNl[m]) + " " + year;
+    }
+    case PeriodKind::kWeek:
+    case PeriodKind::kRange:
+      break;
+  }
+  return l;
 }
 
 }  // namespace signaal

@@ -9,7 +9,6 @@
 namespace signaal {
 namespace {
 
-constexpr uint32_t kMaxDeviationLimit = 20;
 constexpr uint64_t kKeySpace = uint64_t{1} << 32;
 
 std::string Number(double v) {
@@ -156,9 +155,9 @@ std::vector<uint64_t> Bounds(const std::vector<double>& p) {
 Result<PTable> PTable::Make(uint32_t max_deviation, double variance) {
   const std::string where = "disclosure.variance " + Number(variance) + " cannot be met with disclosure.max_deviation " +
                             std::to_string(max_deviation);
-  if (max_deviation > kMaxDeviationLimit) {
+  if (max_deviation > kPTableMaxDeviationLimit) {
     return Status::Usage("disclosure.max_deviation " + std::to_string(max_deviation) + " is out of range: it must be 1 to " +
-                         std::to_string(kMaxDeviationLimit));
+                         std::to_string(kPTableMaxDeviationLimit));
   }
   const bool identity = max_deviation == 0 && variance == 0;
   if (!identity && !(variance > 0 && variance < static_cast<double>(max_deviation))) {

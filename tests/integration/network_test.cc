@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "network.h"
+#include "signaal/config.h"
 #include "signaal/reference_data.h"
 
 namespace signaal::test {
@@ -315,6 +316,26 @@ TEST(Network, RevokedNodeIsRefusedAndSaysSo) {
   EXPECT_EQ(status["outbox_depth"], 1) << "the refused snapshot must stay in the outbox";
   auto broker = net.BrokerCli({"status", "--json"}).Json();
   EXPECT_EQ(broker["snapshots_stored"], 0);
+}
+
+TEST(Network, BrokerPrintsItsPTable) {
+  TempDir dir;
+  Network net(dir);
+  ASSERT_TRUE(net.StartBroker());
+  auto r = net.BrokerCli({"ptable", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto table = r.Json();
+  EXPECT_EQ(table["max_deviation"], kDefaultMaxDeviation) << r.out;
+  EXPECT_EQ(table["k"], 5);
+  ASSERT_EQ(table["rows"].size(), static_cast<size_t>(kDefaultMaxDeviation) + 1) << r.out;
+  for (const auto& row : table["rows"]) {
+    double sum = 0;
+    for (double p : row["p"]) sum += p;
+    EXPECT_NEAR(sum, 1.0, 1e-12) << row.dump();
+  }
+  auto human = net.BrokerCli({"ptable"});
+  ASSERT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_NE(human.out.find("maximale afwijking D = 2"), std::string::npos) << human.out;
 }
 
 TEST(Network, ImportIsAllOrNothingAndNamesEveryBadRow) {

@@ -13,8 +13,11 @@
 #include <set>
 
 #include "aggregates.h"
+#include "node_restore.h"
 #include "signal_store.h"
 #include "summariser.h"
+#include "signaal/backup.h"
+#include "signaal/keys.h"
 #include "signaal/rocks.h"
 #include "unit_support.h"
 
@@ -395,6 +398,57 @@ TEST(Aggregates, AFormat3StoreGetsTheKeySumsOfAFreshStore) {
   ASSERT_TRUE((*db)->Get(rocksdb::ReadOptions(), "meta/format_version", &version).ok());
   EXPECT_EQ(version, std::to_string(NodeStoreFormat().current()));
   EXPECT_EQ(NodeStoreFormat().current(), 4);
+}
+
+// A backup taken at format 3, restored by `signaal-node restore`: the restore
+// migrates it with the pseudonym secret from the node's key file, so the
+// restored store has the key sums it would have had from the start.
+TEST(Aggregates, AFormat3BackupIsRestoredWithKeySums) {
+  Folder root;
+  const std::string secret = "restore secret";
+  KeyFile keys{GenerateCurveKeyPair(), GenerateSigningKeyPair(), ToHex(secret), ToHex(std::string(32, 'k'))};
+  const std::string key_file = root.path() + "/node.key";
+  ASSERT_TRUE(WriteKeyFile(key_file, keys).ok());
+  std::mt19937 rng(41);
+  std::vector<ValidatedSignal> signals;
+  for (int i = 0; i < 120; ++i) signals.push_back(RandomSignal(rng, kWeeks[rng() % kWeeks.size()]));
+  const std::string original = root.path() + "/original";
+  {
+    auto store = std::move(*SignalStore::Open(original, secret, std::string(32, 'k')));
+    ASSERT_TRUE(store->Add(signals, 1).ok());
+  }
+  const std::string rows = AggregateRows(original);
+  {
+    auto db = OpenRocksDb(original, "the test store");
+    ASSERT_TRUE(db.ok());
+    rocksdb::WriteBatch batch;
+    std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek("agg/"); it->Valid() && it->key().starts_with("agg/"); it->Next()) {
+      std::string value = it->value().ToString();
+      batch.Put(it->key(), value.substr(0, value.rfind(',')));
+    }
+    batch.Put("meta/format_version", "3");
+    ASSERT_TRUE((*db)->Write(rocksdb::WriteOptions(), &batch).ok());
+    BackupSpec spec;
+    spec.out = root.path() + "/backup";
+    spec.data_dir = original;
+    spec.manifest = {{"what", kNodeBackupWhat}, {"node_id", "n"}, {"format_version", 3}};
+    auto made = WriteBackup(**db, spec);
+    ASSERT_TRUE(made.ok()) << made.status().message();
+  }
+  NodeConfig config;
+  config.path = root.path() + "/node.toml";
+  config.id = "n";
+  config.data_dir = root.path() + "/restored";
+  config.key_file = key_file;
+  config.control = "ipc://" + root.path() + "/no-node.sock";
+  auto restored = RestoreNode(config, root.path() + "/backup");
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  EXPECT_EQ(restored->back(), "the store opens; format " + std::to_string(NodeStoreFormat().current()));
+  EXPECT_EQ(AggregateRows(config.data_dir), rows);
+  auto store = SignalStore::Open(config.data_dir, secret, std::string(32, 'k'));
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ExpectSameAsReference(**store, "after restoring a format-3 backup");
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ wire::SummarySnapshot Snapshot(const std::string& node, const std::string& perio
   c->set_subtheme("schulden.schuldhulpverlening");
   c->set_signals(signals);
   c->set_persons(1);
+  c->set_key_sum(0x9e3779b9u * signals);
   return s;
 }
 
@@ -178,6 +179,7 @@ class CellCheck : public ::testing::Test {
       c->set_theme(t);
       c->set_signals(2);
       c->set_persons(1);
+      c->set_key_sum(7);
     }
     return s;
   }
@@ -232,8 +234,8 @@ TEST(DigestWorker, BuildsFromItsCopyWhatTheLoopWouldHaveBuilt) {
   ThemeTable table(Ref());
   std::string week = IsoWeekOf(Today());
   for (int n = 0; n < 6; ++n) table.Put(Snapshot("n" + std::to_string(n), week, 1, 3 + n));
-  DisclosurePolicy policy(5, 2);
-  auto expected = DigestBuilder(Ref(), table, policy).Build("GM0917", week, 1000, {}, DigestBuilder::Context::kFull);
+  DisclosurePolicy policy(5, 2, *PTable::Make(2, 1.0));
+  auto expected = DigestBuilder(Ref(), table, policy).Build("GM0917", week, 1000, DigestBuilder::Context::kFull);
   ASSERT_TRUE(expected.ok()) << expected.status().message();
 
   zmq::context_t ctx(1);

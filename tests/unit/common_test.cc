@@ -75,6 +75,96 @@ TEST(Calendar, PreviousPeriodOfTheSameKind) {
   EXPECT_EQ(prev("2026-01"), "2025-12");
   EXPECT_EQ(prev("2026-Q1"), "2025-Q4");
   EXPECT_EQ(prev("2026-Q4"), "2026-Q3");
+  EXPECT_EQ(prev("2026-H1"), "2025-H2");
+  EXPECT_EQ(prev("2026-H2"), "2026-H1");
+  EXPECT_EQ(prev("2026"), "2025");
+  EXPECT_EQ(prev("2021"), "2020");
+  EXPECT_EQ(prev("2026-W01..2026-W53"), "2024-W52..2025-W52");
+}
+
+// ISO years differ from calendar years at both ends: 2026 and 2020 have 53
+// ISO weeks, 2026-W01 starts on 29 December 2025, and 1 January 2021 and
+// 2027 (Fridays) belong to the year before.
+TEST(Calendar, HalfYearsAndYearsAreIsoWeeks) {
+  auto weeks = [](const std::string& p) {
+    auto r = ParsePeriod(p);
+    EXPECT_TRUE(r.ok()) << p << ": " << r.status().message();
+    return r.ok() ? r->from + ".." + r->to : std::string();
+  };
+  EXPECT_EQ(weeks("2026-H1"), "2026-W01..2026-W26");
+  EXPECT_EQ(weeks("2026-H2"), "2026-W27..2026-W53");
+  EXPECT_EQ(weeks("2026"), "2026-W01..2026-W53");
+  EXPECT_EQ(ParsePeriod("2026")->Weeks().size(), 53u);
+  EXPECT_EQ(MondayOfWeek(ParsePeriod("2026")->from)->ToIso(), "2025-12-29");
+  EXPECT_EQ(weeks("2020-H1"), "2020-W01..2020-W26");
+  EXPECT_EQ(weeks("2020-H2"), "2020-W27..2020-W53");
+  EXPECT_EQ(ParsePeriod("2020")->Weeks().size(), 53u);
+  // A half-year starting on a Friday has only 25 Thursdays.
+  EXPECT_EQ(weeks("2021-H1"), "2021-W01..2021-W25");
+  EXPECT_EQ(weeks("2021-H2"), "2021-W26..2021-W52");
+  EXPECT_EQ(MondayOfWeek(ParsePeriod("2021")->from)->ToIso(), "2021-01-04");
+  EXPECT_EQ(weeks("2021"), "2021-W01..2021-W52");
+  EXPECT_EQ(weeks("2027-H1"), "2027-W01..2027-W25");
+  // The half-years of a year are its weeks, split once.
+  EXPECT_EQ(AddWeeks(ParsePeriod("2026-H1")->to, 1), ParsePeriod("2026-H2")->from);
+  EXPECT_EQ(AddWeeks(ParsePeriod("2026-H2")->to, 1), ParsePeriod("2027-H1")->from);
+  EXPECT_EQ(KindOf(*ParsePeriod("2026-H2")), PeriodKind::kHalfYear);
+  EXPECT_EQ(KindOf(*ParsePeriod("2026")), PeriodKind::kYear);
+  EXPECT_EQ(KindOf(*ParsePeriod("2026-Q2")), PeriodKind::kQuarter);
+  EXPECT_EQ(KindOf(*ParsePeriod("2026-06")), PeriodKind::kMonth);
+  EXPECT_EQ(KindOf(*ParsePeriod("2026-W06")), PeriodKind::kWeek);
+  EXPECT_EQ(KindOf(*ParsePeriod("2026-W06..2026-W07")), PeriodKind::kRange);
+}
+
+TEST(Calendar, LabelsAreNormalised) {
+  EXPECT_EQ(ParsePeriod("2026-h1")->label, "2026-H1");
+  EXPECT_EQ(ParsePeriod(" 2026 ")->label, "2026");
+  EXPECT_EQ(ParsePeriod("2026-q4")->label, "2026-Q4");
+  EXPECT_EQ(ParsePeriod("2026-w41")->label, "2026-W41");
+  EXPECT_EQ(ParsePeriod("2026-w38..2026-W41")->label, "2026-W38..2026-W41");
+  EXPECT_EQ(ParsePeriod("2026-W05..2026-W05")->label, "2026-W05");
+}
+
+TEST(Calendar, RangesUpToAYear) {
+  EXPECT_EQ(kMaxPeriodWeeks, 53);
+  auto year = ParsePeriod("2026-W01..2026-W53");
+  ASSERT_TRUE(year.ok()) << year.status().message();
+  EXPECT_EQ(year->Weeks().size(), 53u);
+  EXPECT_TRUE(ParsePeriod("2025-W19..2026-W19").ok());  // 53 weeks across the year's end
+  auto longer = ParsePeriod("2025-W52..2026-W53");
+  ASSERT_FALSE(longer.ok());
+  EXPECT_EQ(longer.status().code(), Code::kUsage);
+  EXPECT_EQ(longer.status().message(),
+            "period '2025-W52..2026-W53' covers 54 weeks; a period covers at most 53 (a year): ask for years and "
+            "compare them");
+  EXPECT_FALSE(ParsePeriod("2020-W01..2026-W01").ok());
+}
+
+TEST(Calendar, BadLabelsAreRefusedWithASentence) {
+  for (const char* bad : {"2026-H3", "20261", "2026-H", "2026-H0", "2026-H12", "2026-Q0", "2026-Q", "1969", "9999",
+                          "2026-", "26-H1", "2026-X1", "H1-2026", "2026-13", "", "2026..2027"}) {
+    auto p = ParsePeriod(bad);
+    ASSERT_FALSE(p.ok()) << bad;
+    EXPECT_EQ(p.status().code(), Code::kUsage) << bad;
+    EXPECT_NE(p.status().message().find("'" + std::string(bad) + "'"), std::string::npos) << p.status().message();
+  }
+  EXPECT_EQ(ParsePeriod("2026-H3").status().message(), "'2026-H3' is not a half-year (2026-H1 or 2026-H2)");
+  EXPECT_EQ(ParsePeriod("20261").status().message(),
+            "'20261' is not a period (use 2026-W41, 2026-W38..2026-W41, 2026-10, 2026-Q4, 2026-H1 or 2026)");
+}
+
+TEST(Calendar, PeriodsReadAsDutchOrEnglishNames) {
+  EXPECT_EQ(PeriodName("2026-H1"), "eerste halfjaar 2026");
+  EXPECT_EQ(PeriodName("2026-H2"), "tweede halfjaar 2026");
+  EXPECT_EQ(PeriodName("2026-H1", true), "first half of 2026");
+  EXPECT_EQ(PeriodName("2026"), "2026");
+  EXPECT_EQ(PeriodName("2026-Q4"), "vierde kwartaal 2026");
+  EXPECT_EQ(PeriodName("2026-Q4", true), "fourth quarter of 2026");
+  EXPECT_EQ(PeriodName("2026-10"), "oktober 2026");
+  EXPECT_EQ(PeriodName("2026-10", true), "October 2026");
+  EXPECT_EQ(PeriodName("2026-W41"), "2026-W41");
+  EXPECT_EQ(PeriodName("2026-W38..2026-W41"), "2026-W38..2026-W41");
+  EXPECT_EQ(PeriodName("not a period"), "not a period");
 }
 
 TEST(Csv, ReadsWhatDutchSpreadsheetsWrite) {
@@ -225,6 +315,15 @@ TEST(DigestRender, SuppressedCellsCarryNoNumber) {
   std::string md = DigestToMarkdown(d);
   EXPECT_NE(md.find("| <5 | <5 | <5 |"), std::string::npos) << md;
   EXPECT_EQ(DigestFileName(d, "json"), "parkstad/2026-W40..2026-W41.json");
+  // Named periods read as names; their files keep the label.
+  d.set_period("2026-H1");
+  EXPECT_NE(DigestToMarkdown(d).find("# Signaaldigest Parkstad Limburg — eerste halfjaar 2026\n"), std::string::npos);
+  EXPECT_NE(DigestToHtml(d).find("<h1>Signalen Parkstad Limburg — eerste halfjaar 2026</h1>"), std::string::npos);
+  EXPECT_NE(DigestToHtml(d, "en").find("<h1>Signals Parkstad Limburg — first half of 2026</h1>"), std::string::npos);
+  EXPECT_EQ(DigestFileName(d, "html"), "parkstad/2026-H1.html");
+  d.set_period("2026");
+  EXPECT_NE(DigestToMarkdown(d).find("# Signaaldigest Parkstad Limburg — 2026\n"), std::string::npos);
+  EXPECT_EQ(DigestFileName(d, "csv"), "parkstad/2026.csv");
 }
 
 TEST(DigestRender, MunicipalityBreakdownInEveryFormat) {

@@ -37,6 +37,27 @@ TEST(ExampleConfigs, DocumentedExamplesAreValid) {
   auto broker = LoadBrokerConfig(std::string(SIGNAAL_SOURCE_DATA_DIR) + "/../deploy/config/broker.toml");
   ASSERT_TRUE(broker.ok()) << broker.status().message();
   EXPECT_EQ(broker->k, 5);
+  EXPECT_EQ(broker->max_deviation, kDefaultMaxDeviation);
+  EXPECT_EQ(broker->variance, kDefaultVariance);
+}
+
+TEST_F(Scratch, CellKeyParametersAreReadAndChecked) {
+  const std::string head = "[broker]\ndata_dir = \"d\"\nkey_file = \"k\"\n[disclosure]\n";
+  auto r = LoadBrokerConfig(Write("a.toml", head + "max_deviation = 3\nvariance = 1.5\n"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->max_deviation, 3);
+  EXPECT_EQ(r->variance, 1.5);
+  r = LoadBrokerConfig(Write("b.toml", head + "variance = 1\n"));  // an integer is a number too
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->variance, 1.0);
+  r = LoadBrokerConfig(Write("c.toml", head + "variance = \"1.0\"\n"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("disclosure.variance' must be a number"), std::string::npos) << r.status().message();
+  r = LoadBrokerConfig(Write("d.toml", head + "max_deviation = 0\n"));  // no noise: refused
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("disclosure.max_deviation"), std::string::npos) << r.status().message();
+  r = LoadBrokerConfig(Write("e.toml", head + "max_deviation = 21\n"));
+  ASSERT_FALSE(r.ok());
 }
 
 TEST_F(Scratch, UnknownKeysAndWrongTypesAreNamed) {
@@ -80,6 +101,41 @@ TEST_F(Scratch, RenderedConfigsLoadBack) {
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->name, n.name);
   EXPECT_EQ(back->broker_public_key, n.broker_public_key);
+
+  BrokerConfig b;
+  b.data_dir = dir_ + "/data";
+  b.key_file = dir_ + "/broker.key";
+  b.max_deviation = 3;
+  b.variance = 0.1 + 0.2;  // not short in decimal: must still read back exactly
+  auto broker_path = Write("broker.toml", RenderBrokerConfig(b));
+  auto broker_back = LoadBrokerConfig(broker_path);
+  ASSERT_TRUE(broker_back.ok()) << broker_back.status().message();
+  EXPECT_EQ(broker_back->max_deviation, 3);
+  EXPECT_EQ(broker_back->variance, b.variance);
+  b.variance = 2.0;  // a whole number still written as a TOML float
+  broker_back = LoadBrokerConfig(Write("broker-b.toml", RenderBrokerConfig(b)));
+  ASSERT_TRUE(broker_back.ok()) << broker_back.status().message();
+  EXPECT_EQ(broker_back->variance, 2.0);
+}
+
+TEST_F(Scratch, ScheduleReachesAYearAndNamesItsPeriods) {
+  const std::string head = "[broker]\ndata_dir = \"d\"\nkey_file = \"k\"\n[schedule]\n";
+  auto r = LoadBrokerConfig(Write("a.toml", head + "weeks = 53\nperiods = \"month,half-year,year\"\n"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->schedule_weeks, 53);
+  EXPECT_EQ(r->schedule_periods, "month,half-year,year");
+  auto longer = LoadBrokerConfig(Write("b.toml", head + "weeks = 54\n"));
+  ASSERT_FALSE(longer.ok());
+  EXPECT_NE(longer.status().message().find("schedule.weeks"), std::string::npos) << longer.status().message();
+  // The default is the weekly digest alone, and a rendered config keeps the key.
+  BrokerConfig c;
+  EXPECT_EQ(c.schedule_periods, "");
+  c.data_dir = dir_ + "/data";
+  c.key_file = dir_ + "/broker.key";
+  c.schedule_periods = "quarter,year";
+  auto back = LoadBrokerConfig(Write("c.toml", RenderBrokerConfig(c)));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->schedule_periods, "quarter,year");
 }
 
 TEST_F(Scratch, KeyFilesArePrivateAndNeverOverwritten) {

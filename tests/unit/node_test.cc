@@ -131,25 +131,28 @@ TEST_F(NodeStore, VersionsAreMonotonicAcrossReopenAndAcksKeepNewerEntries) {
 TEST_F(NodeStore, EverySnapshotCellCarriesItsKeySum) {
   std::vector<ValidatedSignal> batch;
   for (int i = 0; i < 6; ++i) batch.push_back(Signal("2026-10-05", "werk", "K-" + std::to_string(i)));
-  batch.push_back(Signal("2026-10-06", "wonen"));  // small: merged at min_cell 3
-  batch.push_back(Signal("2026-10-07", "schulden"));
+  // Two small cells of one theme: below min_cell 3 they merge into one.
+  for (const char* sub : {"wonen.betaalbaarheid", "wonen.woning_vinden"}) {
+    batch.push_back(Signal("2026-10-06", "wonen"));
+    batch.back().record.set_subtheme(sub);
+  }
   ASSERT_TRUE(store_->Add(batch, 1).ok());
-  auto keys = GenerateSigningKeyPair();
-  Outbox outbox(*store_, Ref(), "n", keys, 365, 3);
+  Outbox outbox(*store_, Ref(), "n", GenerateSigningKeyPair(), 365, 3);
   ASSERT_TRUE(outbox.Publish(1795000000).ok());
   wire::SignedEnvelope env;
   ASSERT_TRUE(env.ParseFromString(store_->Outbox()["2026-W41"].envelope));
   wire::SummarySnapshot snap;
   ASSERT_TRUE(snap.ParseFromString(env.payload()));
-  ASSERT_GE(snap.cells_size(), 2);
-  uint32_t sum = 0, expected = 0;
+  std::map<std::string, uint32_t> expected;  // by theme: every cell here is a whole theme
+  for (const auto& s : store_->SignalsOf("2026-W41")) expected[s.theme()] += *RecordKey("secret-for-tests", s.id());
+  ASSERT_EQ(snap.cells_size(), 2);
   for (const auto& c : snap.cells()) {
     EXPECT_TRUE(c.has_key_sum()) << c.ShortDebugString();
-    sum += c.key_sum();
+    EXPECT_EQ(c.key_sum(), expected[c.theme()]) << c.ShortDebugString();
   }
-  for (const auto& s : store_->SignalsOf("2026-W41")) expected += *RecordKey("secret-for-tests", s.id());
-  EXPECT_EQ(sum, expected);
-  EXPECT_NE(sum, 0u);
+  EXPECT_EQ(snap.cells(1).theme(), "wonen");
+  EXPECT_EQ(snap.cells(1).signals(), 2u);
+  EXPECT_TRUE(snap.cells(1).subtheme().empty());
 }
 
 TEST_F(NodeStore, WeeksOutsideRetentionAreNeverSent) {

@@ -13,6 +13,12 @@ namespace signaal {
 // refuses snapshots of weeks older than that: no node can hold them.
 constexpr int kMaxRetentionDays = 3650;
 
+// The cell-key method's public parameters (docs/PRIVACY.md): the largest
+// deviation D of a published count from the true one, and the noise's
+// variance V. Defaults until the attacker test's frontier says otherwise.
+constexpr int kDefaultMaxDeviation = 2;
+constexpr double kDefaultVariance = 1.0;
+
 // node.toml (deploy/config/node.toml documents every key).
 struct NodeConfig {
   std::string path;              // the file it came from
@@ -54,11 +60,16 @@ struct BrokerConfig {
   // [disclosure]
   int k = 5;
   int min_organisations = 2;
+  int max_deviation = kDefaultMaxDeviation;  // D: 1..20; PTable::Make checks it against V
+  double variance = kDefaultVariance;        // V: above 0, below D
   // [schedule]
   std::string schedule_weekly;   // "" = digests only on request; else "monday 07:00"
   std::string schedule_timezone = "Europe/Amsterdam";
   int schedule_weeks = 1;
   std::string schedule_regions;  // comma-separated; "" = broker.region
+  // Comma-separated: month, quarter, half-year, year; each also published by
+  // the first run on or after its end. "" = only the weekly digest.
+  std::string schedule_periods;
   // [metrics]
   std::string metrics_listen;  // "" = no metrics endpoint; else e.g. tcp://127.0.0.1:9471
   // [log]

@@ -27,6 +27,10 @@ inline const char* kDigestFormats = "html, md, csv, json";
 // Renders in `format` (html, md, csv or json); empty for an unknown format.
 std::string RenderDigest(const wire::Digest& digest, const std::string& format, const std::string& lang = "nl");
 
+// The one sentence a reader gets on the perturbation of a cell-key digest
+// (Dutch, or English with `english`); "" for a digest of another method.
+std::string PerturbationSentence(const wire::DisclosureSummary& policy, bool english = false);
+
 // The cell for a code: "" is the total, else a theme or subtheme; nullptr
 // when the digest does not list it (a digest lists no zeros).
 const wire::DigestCell* FindCell(const wire::Digest& digest, const std::string& code);

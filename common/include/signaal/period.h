@@ -33,18 +33,36 @@ Result<Date> MondayOfWeek(const std::string& week);
 // The week n weeks after (negative: before) `week`.
 std::string AddWeeks(const std::string& week, int n);
 
+// The longest period a digest may cover: a year of 53 ISO weeks, so that
+// councils reporting yearly can be served. Callers that refuse longer
+// periods (the broker's DigestBuilder) use this rather than a number of
+// their own, so the rule and its sentence live in one place.
+inline constexpr int kMaxPeriodWeeks = 53;
+
 // A digest period: one week ("2026-W41"), a range of weeks
-// ("2026-W38..2026-W41"), a calendar month ("2026-10": the ISO weeks whose
-// Thursday falls in that month) or a quarter ("2026-Q4": likewise).
+// ("2026-W38..2026-W41", at most kMaxPeriodWeeks), a calendar month
+// ("2026-10": the ISO weeks whose Thursday falls in that month), a quarter
+// ("2026-Q4"), a half-year ("2026-H1": Thursdays in January to June,
+// "2026-H2": July to December) or a year ("2026": the ISO weeks of ISO year
+// 2026, 52 or 53).
+enum class PeriodKind { kWeek, kRange, kMonth, kQuarter, kHalfYear, kYear };
 struct PeriodRange {
-  std::string label;   // as given, normalised
+  std::string label;   // normalised: upper-case letters, no spaces, a one-week range as its week
   std::string from;    // first ISO week
   std::string to;      // last ISO week
   std::vector<std::string> Weeks() const;
 };
+// Accepts the forms above, with lower-case letters and surrounding spaces;
+// anything else is a usage error naming the input and the forms.
 Result<PeriodRange> ParsePeriod(const std::string& text);
-// The period of the same kind just before: the previous month or quarter,
-// else as many weeks before.
+// The kind of a period, from its normalised label.
+PeriodKind KindOf(const PeriodRange& period);
+// The period of the same kind just before: the previous month, quarter,
+// half-year or year, else as many weeks before.
 Result<PeriodRange> PreviousPeriod(const PeriodRange& period);
+// How a reader names the period: "eerste halfjaar 2026" / "first half of
+// 2026", "vierde kwartaal 2026", "oktober 2026", "2026"; a week, a range or
+// a label that is no period keeps its label, which already reads as weeks.
+std::string PeriodName(const std::string& label, bool english = false);
 
 }  // namespace signaal

@@ -24,6 +24,11 @@
 
 namespace signaal {
 
+// The largest max_deviation a table may have: beyond it the noise would hide
+// the trends digests are for, and rows would have probabilities too small
+// for a 32-bit key to select.
+constexpr uint32_t kPTableMaxDeviationLimit = 20;
+
 class PTable {
  public:
   // Fails with one sentence when no table meets D and V: D must be 1..20, V
