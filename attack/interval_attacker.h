@@ -33,14 +33,24 @@ namespace signaal::attack {
 struct AttackParameters {
   uint32_t k = 5;
   uint32_t max_deviation = 0;  // D of the public p-table
-  // With 2 or more, the mark may also hide a cell few partners report, of any
-  // size: it then says only "at least 1". 1 gives the mark its sharpest reading.
-  uint32_t min_organisations = 1;
+  // Whether the mark hides only a published count below k, so the truth is
+  // at most k−1+D. The broker also marks a cell fewer than min_organisations
+  // partners report, or whose published persons fall below k, whatever its
+  // signals: unless min_organisations is 1 and every signal is a person of
+  // its own, the sound reading of the mark is only "at least 1" (false).
+  bool mark_bounded = true;
+  // Each target is solved in its neighbourhood: the statements that share
+  // atoms with it, then theirs, smallest first, up to this many unknowns;
+  // every other statement enters through the bounds that propagating all of
+  // them gives its outside part. A relaxation: the interval can only be as
+  // wide as the whole programme's or wider. 0: the whole programme (slow
+  // beyond a few thousand unknowns).
+  uint32_t neighbourhood = 1500;
   // Work bounds per target and direction: simplex iterations, and a time limit
   // for the LP and for the branch and bound.
-  int lp_iterations = 200000;
-  double lp_seconds = 5;
-  double mip_seconds = 2;
+  int lp_iterations = 100000;
+  double lp_seconds = 2;
+  double mip_seconds = 1;
   // The integer programme runs only when the LP relaxation leaves fewer
   // possible values than this (0: 2k) and its optimum is fractional: wider
   // than that, integrality cannot bring a cell near k.

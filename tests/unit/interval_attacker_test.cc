@@ -179,7 +179,7 @@ TEST(IntervalAttacker, NumbersThatChangedAreReadFromTheNewestDigests) {
 }
 
 TEST(IntervalAttacker, AMarkThatMayHideOnePartnerSaysOnlyAtLeastOne) {
-  IntervalAttacker attacker(Ref(), {.k = 5, .max_deviation = 0, .min_organisations = 2});
+  IntervalAttacker attacker(Ref(), {.k = 5, .max_deviation = 0, .mark_bounded = false});
   ASSERT_TRUE(attacker.Add(MakeDigest("GM0917", "2026-W10", "2026-W10", {{"", kMark}, {"wonen", kMark}})).ok());
   auto report = attacker.Attack([](const Cell& c) -> std::optional<uint64_t> { return 3; });
   ASSERT_TRUE(report.ok()) << report.status().message();
