@@ -25,7 +25,10 @@ Result<wire::RiskReport> MakeRiskReport(const ReferenceData& ref, const ThemeTab
   attack::AttackParameters params;
   params.k = policy.k();
   params.max_deviation = policy.ptable().max_deviation();
-  // MARK_BOUNDED
+  // The mark also hides cells one partner alone reports, and cells whose
+  // published persons fall below k, whatever their signals: it bounds the
+  // truth only when neither rule can apply.
+  params.mark_bounded = false;
   attack::IntervalAttacker attacker(ref, params);
   for (const auto& d : released) {
     if (Status s = attacker.Add(d); !s.ok()) return s;

@@ -541,18 +541,18 @@ TEST_F(BrokerProtocol, ControlPortRefusesMalformedRequests) {
   EXPECT_TRUE(Control(status).ok());
 }
 
-// Digests are built on the broker's worker thread: while an administrator's
-// digests are being built, the same loop goes on acking snapshots and
-// answering the control port. The status view's `digests_building` says
-// when a build is under way, so no timing is assumed: every answer counted
-// below came while the worker was busy.
+// Digests and risk reports are made on the broker's worker thread: while
+// the worker is busy, the same loop goes on acking snapshots and answering
+// the control port. The status view's `digests_building` says when the
+// worker has work, so no timing is assumed: every answer counted below came
+// while it was busy.
 TEST_F(BrokerProtocol, SnapshotsAreAckedWhileDigestsAreBuilt) {
   FakeNode node(ctx_, "helpdesk", listen_, broker_key_);
   Join(node);
-  // Thirteen weeks of cells across Zuid-Limburg, so that each quarter-long
-  // digest has a breakdown by municipality to audit.
-  const std::vector<std::string> municipalities = {"GM1954", "GM0899", "GM0917", "GM0928", "GM0882", "GM0965",
-                                                   "GM0986", "GM1903", "GM1729", "GM0935", "GM0938", "GM0981"};
+  // Thirteen weeks of small cells in two municipalities of Parkstad, so the
+  // digests' weekly series hold many cells below k for the risk report to
+  // attack.
+  const std::vector<std::string> municipalities = {"GM0917", "GM0928"};
   const std::vector<std::string> subthemes = {"schulden.schuldhulpverlening", "schulden.budgetbeheer",
                                               "werk.reintegratie", "wmo.begeleiding", "jeugd.jeugdhulp"};
   std::mt19937 rng(7);
@@ -565,7 +565,7 @@ TEST_F(BrokerProtocol, SnapshotsAreAckedWhileDigestsAreBuilt) {
         c->set_municipality(m);
         c->set_theme(sub.substr(0, sub.find('.')));
         c->set_subtheme(sub);
-        c->set_signals(1 + rng() % 9);
+        c->set_signals(1 + rng() % 2);
         c->set_persons(c->signals());
         c->set_key_sum(static_cast<uint32_t>(rng()));
       }
@@ -609,10 +609,15 @@ TEST_F(BrokerProtocol, SnapshotsAreAckedWhileDigestsAreBuilt) {
     EXPECT_EQ(r->digest().sequence(), static_cast<uint64_t>(i + 1));
     EXPECT_EQ(r->digest().region(), i % 2 ? "zuid-limburg" : "parkstad");
   }
+  // As many reports as the queue takes from one requester, so the worker is
+  // busy for a while on any machine.
   wire::ControlRequest risk;
   risk.set_schema(1);
   risk.mutable_risk_report()->set_period(quarter);
-  ASSERT_TRUE(admin.send(zmq::buffer(risk.SerializeAsString()), zmq::send_flags::none));
+  const int reports = 8;
+  for (int i = 0; i < reports; ++i) {
+    ASSERT_TRUE(admin.send(zmq::buffer(risk.SerializeAsString()), zmq::send_flags::none));
+  }
 
   wire::ControlRequest status;
   status.set_schema(1);
@@ -637,15 +642,19 @@ TEST_F(BrokerProtocol, SnapshotsAreAckedWhileDigestsAreBuilt) {
   EXPECT_GT(status_while_building, 0) << "no status answer came while the worker was busy";
   EXPECT_GT(acked_while_building, 0) << "no snapshot was acked while the worker was busy";
 
-  auto report = answer(600000ms);
-  ASSERT_TRUE(report) << "the risk report was never answered";
-  ASSERT_TRUE(report->ok()) << report->error();
+  std::optional<wire::ControlResponse> report;
+  for (int i = 0; i < reports; ++i) {
+    auto r = answer(600000ms);
+    ASSERT_TRUE(r) << "risk report " << i << " was never answered";
+    ASSERT_TRUE(r->ok()) << r->error();
+    report = r;
+  }
   EXPECT_EQ(report->risk_report().digests(), 2u);
   EXPECT_GT(report->risk_report().cells_attacked(), 0u);
   EXPECT_EQ(report->risk_report().exact(), 0u) << "a small cell was pinned from two digests";
   std::cout << status_while_building << " status answers and " << acked_while_building
-            << " snapshot acks came while the worker made a risk report of " << report->risk_report().cells_attacked()
-            << " cells in " << report->risk_report().millis() << " ms\n";
+            << " snapshot acks came while the worker made " << reports << " risk reports of "
+            << report->risk_report().cells_attacked() << " cells, " << report->risk_report().millis() << " ms each\n";
 }
 
 // A subscriber that never reads must not hold up the broker: once its queue
