@@ -4,7 +4,7 @@ the baseline of the same run and the issue-7 target.
 
 usage: bench_table.py RESULTS_DIR RUNS
 RESULTS_DIR holds runs.jsonl (one JSON line per plain-program run) and the
-Google Benchmark JSON files summary.json and digest.json.
+Google Benchmark JSON file summary.json.
 """
 import json
 import os
@@ -167,26 +167,21 @@ def main():
             row("5 footprint", f"node start-up to ready, {what} (ms; n={n})", fmt(ready), fmt(floor), fmt(ratio),
                 "≤ 200 ms", verdict(ready <= 200))
             row("5 footprint", f"node idle RSS, {what} (MiB)", fmt(rss), "", "", "≤ 25", verdict(rss <= 25))
-    gb = gb_medians(os.path.join(d, "digest.json"))
-    agg_key = next((k for k in gb if k.startswith("Aggregate/")), None)
-    agg = gb[agg_key] if agg_key else None
-    agg_weeks = dict(p.split(":") for p in agg_key.split("/")[1:] if ":" in p).get("weeks") if agg_key else None
-    for key, b in sorted(gb.items()):
-        if not key.startswith("Digest") or not agg:
-            continue
-        args = dict(p.split(":") for p in key.split("/")[1:] if ":" in p)
-        what = "own cells" if key.startswith("DigestOwnCells") else "with weekly series and previous period, audited"
-        row("5 digest", f"Limburg, {args['weeks']} week(s), {int(args['nodes']):,} nodes × 52 weeks held, {what}",
-            fmt(b["real_time"], "ms"), fmt(agg["real_time"], "ms") if args["weeks"] == agg_weeks else "",
-            fmt(b["real_time"] / agg["real_time"]) if args["weeks"] == agg_weeks else "", "time", "")
-    # Handing a digest to the worker: the copy that shares weeks, against the
-    # same copy with every week copied (what it cost before it shared them).
-    copies = {k.split("weeks_touched:")[1].split("/")[0]: v for k, v in gb.items()
-              if k.startswith("TableCopy/") and "weeks_touched:" in k}
-    if "1" in copies and "52" in copies:
-        shared, deep = copies["1"]["real_time"], copies["52"]["real_time"]
-        row("5 digest", "table copy for the digest worker, then one week changed (ms)", fmt(shared, "ms"),
-            fmt(deep, "ms"), fmt(shared / deep), "time", "")
+    # Digests under the cell-key method: each against Aggregate over the
+    # same weeks and area, and the digest path after 1,000 earlier digests.
+    if "digest" in runs:
+        figures = runs["digest"][0]["figures"]
+        for key in sorted(k for k in figures if k.startswith("ratio.") and k != "ratio.worst"):
+            case = key[len("ratio."):]
+            ms, _ = med(runs, "digest", "ms." + case)
+            ratio, n = med(runs, "digest", key)
+            row("5 digest", f"{case.replace('.', ' ', 1)} with series, previous and breakdown (ms; n={n})",
+                fmt(ms), "", fmt(ratio), "≤ 2×", verdict(ratio <= 2))
+        history, n = med(runs, "digest", "history.ratio")
+        growth, _ = med(runs, "digest", "history.rss_growth_mib")
+        row("5 digest", f"after 1,000 earlier digests, against none (n={n})", "", "", fmt(history), "≤ 1.1×",
+            verdict(history <= 1.1))
+        row("5 digest", "resident memory growth over those 1,000 (MiB)", fmt(growth), "", "", "reported", "")
 
     # 6. End-to-end latency.
     if "latency" in runs:

@@ -52,12 +52,14 @@ if [[ $quick == 1 ]]; then
   footprint_args=(--signals 20000 --starts 5)
   scale_args=(--nodes 500 --weeks 52 --cells 10 --window 2)
   latency_args=(--samples 20)
+  digest_args=(--smoke)
 else
   ingest_args=(--nodes 50 --weeks 20 --cells 100)
   import_args=(--rows 1000000)
   footprint_args=(--signals 100000 --starts 5)
   scale_args=(--nodes 5000 --weeks 52 --cells 10 --window 2)
   latency_args=(--samples 50)
+  digest_args=(--runs 3)
 fi
 
 wanted() { [[ ",$only," == *",$1,"* ]]; }
@@ -77,6 +79,7 @@ for ((r = 1; r <= runs; ++r)); do
   wanted latency && run latency "$bin/bench_latency" "${latency_args[@]}"
   wanted footprint && run footprint "$bin/bench_footprint" "${footprint_args[@]}"
   wanted scale && run scale "$bin/bench_ingest" --name scale "${scale_args[@]}"
+  wanted digest && run digest "$bin/bench_digest" "${digest_args[@]}"
 done
 # Google Benchmark programs repeat themselves and report the median.
 gb() {
@@ -87,7 +90,6 @@ gb() {
     --benchmark_out_format=json > /dev/null 2>> "$out/$name.stderr" || echo "bench.sh: $name failed" >&2
 }
 wanted summary && gb summary "$bin/bench_summary"
-wanted digest && gb digest "$bin/bench_digest"
 # Where the time per snapshot and per imported row goes.
 wanted ingest && gb ingest_parts "$bin/bench_ingest_parts"
 wanted import && gb import_parts "$bin/bench_import_parts"
