@@ -9,8 +9,10 @@
 // the digest does not list says [0, D] (a part of a breakdown lists no
 // subthemes, so they say nothing). Unknowns are the counts of atoms — week ×
 // municipality × leaf, a leaf being a subtheme or a theme's signals without
-// one — grouped where no statement tells them apart, and GLPK's integer
-// programming gives each cell the tightest [lo, hi] those statements allow.
+// one — grouped where no statement tells them apart. Interval propagation
+// over every statement bounds every group; then each target gets GLPK's
+// integer programme over its neighbourhood (see `neighbourhood`), which
+// gives the tightest [lo, hi] those statements allow there.
 //
 // Deliberately independent of the broker: it includes nothing from broker/
 // and never sees the p-table or keys, so the broker's risk report and the
