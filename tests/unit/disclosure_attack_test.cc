@@ -379,9 +379,10 @@ TEST(DisclosureAttack, NoCellBelowKIsDeterminedExactly) {
   Deviation dev;
   for (int seed = 1; seed <= Scenarios(); ++seed) {
     auto started = std::chrono::steady_clock::now();
+    const bool failed_before = HasFailure();
     Campaign c = RunCampaign(static_cast<unsigned>(seed), *ptable);
     double build = SecondsSince(started);
-    if (HasFailure()) return;
+    if (HasFailure() && !failed_before) return;  // a digest could not be built
     dev.Add(c.noisy.deviation);
     std::cout << "campaign " << seed << " (built in " << std::fixed << std::setprecision(1) << build << " s)\n";
     attack::AttackSummary noisy = Attack(c.noisy, d_max, true);
