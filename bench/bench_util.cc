@@ -136,6 +136,7 @@ std::vector<wire::SummaryCell> MakeCells(const ReferenceData& ref, const std::st
     uint32_t signals = 1 + (seed + static_cast<uint32_t>(i) * 13) % 40;
     c.set_signals(signals);
     c.set_persons(1 + signals / 2);
+    c.set_key_sum((seed + static_cast<uint32_t>(i)) * 2654435761u);  // stands for the records' keys
     cells.push_back(std::move(c));
   }
   return cells;
@@ -151,7 +152,7 @@ std::string SignedSnapshotMessage(const SimNode& node, const std::string& period
   s.set_created_unix(created_unix);
   for (const auto& c : cells) *s.add_cells() = c;
   wire::ClientMessage m;
-  m.set_schema(wire::SCHEMA_V1);
+  m.set_schema(wire::SCHEMA_V2);
   auto* env = m.mutable_snapshot();
   env->set_payload(s.SerializeAsString());
   env->set_signature(*Sign(node.keys.signing, env->payload()));
@@ -161,7 +162,7 @@ std::string SignedSnapshotMessage(const SimNode& node, const std::string& period
 
 std::string HeartbeatMessage() {
   wire::ClientMessage m;
-  m.set_schema(wire::SCHEMA_V1);
+  m.set_schema(wire::SCHEMA_V2);
   m.mutable_heartbeat()->set_software_version("bench");
   m.mutable_heartbeat()->set_taxonomy_version("2026.1");
   return m.SerializeAsString();

@@ -1,30 +1,36 @@
-// Digest build (issue 7, target 5): a digest for Limburg from a ThemeTable
-// holding 5,000 nodes × 52 weekly snapshots, in process, with the disclosure
-// policy (k = 5, two organisations) and the LP audit. DigestOwnCells is the
-// digest's own cells over the last 13 weeks (a quarter, the longest period a
-// digest may cover); DigestFull adds the weekly series and the previous
-// period, each audited, as `digest publish` and `digest fetch` do — for the
-// last week (the scheduled weekly digest), and for the quarter only with
-// --full-quarter, as it takes minutes (docs/PERFORMANCE.md). The baseline,
-// in the same run: ThemeTable::Aggregate over the same region and 13 weeks —
-// the raw totals, no disclosure control. TableCopy is what the poll loop pays
-// to hand a digest to the worker thread (its own baseline: the same copy with
-// every week copied, as before the copy shared them).
-#include <benchmark/benchmark.h>
-
+// Digest cost under the cell-key method (issue 14, "Cost"): any digest, one
+// week to a year, for a municipality, a sub-region, a region and the
+// province, from a ThemeTable holding N nodes × 52 weekly snapshots, built
+// as the broker builds it (with its weekly series, previous period and
+// breakdown by municipality). Each is timed against its baseline in the same
+// run: ThemeTable::Aggregate over the same area and the same weeks the digest
+// shows (its own, the series' and the previous period's) — the raw totals,
+// no disclosure control, no context assembled.
+//
+// History: the same digests timed again after 1,000 earlier digests were
+// built and recorded in a BrokerStore's audit trail (the broker's digest
+// path: build, then record), against the same path with an empty trail; and
+// the process's resident memory before and after those 1,000.
+//
+//   bench_digest [--smoke] [--runs R]
+// Prints one table and a JSON report line (tools/bench.sh); medians of R.
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <memory>
+#include <unistd.h>
 
 #include "bench_util.h"
+#include "broker_store.h"
+#include "process.h"
 #include "digest_builder.h"
 #include "signaal/period.h"
+#include "signaal/ptable.h"
 
 namespace signaal::bench {
 namespace {
-
-bool failed = false;
-int cells_per_snapshot = 10;
 
 const ReferenceData& Ref() {
   // Kept inside its Result: a copied ReferenceData would point into the original.
@@ -32,19 +38,19 @@ const ReferenceData& Ref() {
   return *ref;
 }
 
-std::vector<std::string> Year() {
+// ISO weeks 2026-W01..W52 and the year before, so a year's previous period
+// and series have data too.
+std::vector<std::string> Weeks() {
   std::vector<std::string> weeks;
-  for (int w = 52; w >= 1; --w) weeks.push_back(test::WeeksAgo(w));
+  for (int w = 0; w < 104; ++w) weeks.push_back(AddWeeks("2025-W01", w));
   return weeks;
 }
 
-broker::ThemeTable& TableOf(int nodes) {
-  static std::map<int, std::unique_ptr<broker::ThemeTable>> tables;
-  auto& t = tables[nodes];
-  if (t) return *t;
-  t = std::make_unique<broker::ThemeTable>(Ref());
+std::unique_ptr<broker::ThemeTable> MakeTable(int nodes, int weeks_held) {
+  auto t = std::make_unique<broker::ThemeTable>(Ref());
   const auto& gms = Ref().FindRegion("limburg")->municipalities;
-  auto weeks = Year();
+  auto weeks = Weeks();
+  weeks.erase(weeks.begin(), weeks.end() - weeks_held);
   for (int n = 0; n < nodes; ++n) {
     const std::string& gm = gms[static_cast<size_t>(n) % gms.size()];
     for (size_t w = 0; w < weeks.size(); ++w) {
@@ -52,111 +58,111 @@ broker::ThemeTable& TableOf(int nodes) {
       s.set_node_id("node-" + std::to_string(n));
       s.set_period(weeks[w]);
       s.set_version(w + 1);
-      s.set_taxonomy_version(Ref().taxonomy_version());
-      for (auto& c : MakeCells(Ref(), gm, cells_per_snapshot, static_cast<uint32_t>(n * 131 + static_cast<int>(w)))) {
+      for (auto& c : MakeCells(Ref(), gm, 10, static_cast<uint32_t>(n * 131 + static_cast<int>(w)))) {
         *s.add_cells() = std::move(c);
       }
       t->Put(s);
     }
   }
-  return *t;
+  return t;
 }
 
-// The last `n` weeks of the year held.
-std::vector<std::string> LastWeeks(int64_t n) {
-  auto weeks = Year();
-  return {weeks.end() - n, weeks.end()};
+double MillisOf(const std::function<void()>& fn) {
+  auto start = Clock::now();
+  fn();
+  return SecondsSince(start) * 1000;
 }
 
-void Aggregate(benchmark::State& state) {
-  auto& table = TableOf(static_cast<int>(state.range(0)));
-  auto weeks = LastWeeks(state.range(1));
-  for (auto _ : state) benchmark::DoNotOptimize(table.Aggregate("limburg", weeks));
-}
-
-// What the poll loop pays to hand a digest to the worker: a copy of the table,
-// then the next snapshot into `touched` of its weeks, each of which the loop
-// then copies (copy on write). One touched week is what ingest does while a
-// digest is built; all 52 is what a copy that shared nothing cost.
-void TableCopy(benchmark::State& state) {
-  auto& table = TableOf(static_cast<int>(state.range(0)));
-  auto weeks = LastWeeks(state.range(1));
-  uint64_t version = 1000;
-  for (auto _ : state) {
-    auto copy = std::make_unique<broker::ThemeTable>(table);
-    for (const auto& week : weeks) {
-      wire::SummarySnapshot s;
-      s.set_node_id("node-0");
-      s.set_period(week);
-      s.set_version(++version);
-      for (auto& c : MakeCells(Ref(), "GM0917", cells_per_snapshot, 7)) *s.add_cells() = std::move(c);
-      table.Put(s);
-    }
-    benchmark::DoNotOptimize(copy.get());
-  }
-}
-
-void Build(benchmark::State& state, broker::DigestBuilder::Context context) {
-  auto& table = TableOf(static_cast<int>(state.range(0)));
-  broker::DisclosurePolicy policy(5, 2);
-  broker::DigestBuilder builder(Ref(), table, policy);
-  auto weeks = LastWeeks(state.range(1));
-  std::string period = weeks.size() == 1 ? weeks.back() : weeks.front() + ".." + weeks.back();
-  int64_t now = static_cast<int64_t>(std::time(nullptr));
-  for (auto _ : state) {
-    auto d = builder.Build("limburg", period, now, {}, context);
-    if (!d.ok()) {
-      failed = true;
-      state.SkipWithError(d.status().message().c_str());
-      break;
-    }
-    state.counters["signals"] = d->total().signals();
-    state.counters["suppressed"] = d->policy().cells_suppressed();
-  }
-}
+double RssMiB() { return VmMiB(static_cast<int>(getpid()), "VmRSS"); }
 
 }  // namespace
 }  // namespace signaal::bench
 
 int main(int argc, char** argv) {
+  using namespace signaal;
   using namespace signaal::bench;
-  bool smoke = false, full_quarter = false;
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
+  bool smoke = false;
+  int runs = 5;
+  for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--smoke") == 0) smoke = true;
-    else if (std::strcmp(argv[i], "--full-quarter") == 0) full_quarter = true;
-    else args.push_back(argv[i]);
+    else if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
   }
-  // A digest covers at most a quarter (DigestBuilder::kMaxPeriodWeeks): 13 weeks.
-  constexpr int64_t kQuarter = 13;
-  int64_t nodes = smoke ? 20 : 5000;
-  auto unit = [&](benchmark::internal::Benchmark* b, int64_t period_weeks) {
-    b->Args({nodes, period_weeks})->ArgNames({"nodes", "weeks"})->Unit(benchmark::kMillisecond)->UseRealTime();
-    if (smoke || period_weeks == kQuarter) b->Iterations(1);
+  const int nodes = smoke ? 20 : 5000;
+  if (smoke) runs = 1;
+  auto ptable = PTable::Make(2, 1.0);
+  if (!ptable.ok()) return Fail("digest", ptable.status().message());
+  broker::DisclosurePolicy policy(5, 2, std::move(*ptable));
+  auto started = Clock::now();
+  auto table = MakeTable(nodes, 52);
+  std::printf("table: %d nodes x 52 weeks in %.1f s, %.0f MiB resident\n", nodes, SecondsSince(started), RssMiB());
+  broker::DigestBuilder builder(Ref(), *table, policy);
+
+  Report report("digest");
+  report.Note("nodes", nodes);
+  report.Note("runs", runs);
+  struct Case {
+    const char* area;
+    const char* period;
   };
-  unit(benchmark::RegisterBenchmark("Aggregate", Aggregate), kQuarter);
-  for (int64_t touched : {int64_t{1}, int64_t{52}}) {
-    benchmark::RegisterBenchmark("TableCopy", TableCopy)
-        ->Args({nodes, touched})
-        ->ArgNames({"nodes", "weeks_touched"})
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime()
-        ->Iterations(smoke ? 1 : 5);
+  // The last weeks of the table: 2026-W52 is held, 2026-W53 is not.
+  const std::vector<Case> cases = {
+      {"GM0917", "2026-W52"},       {"parkstad", "2026-W52"},     {"zuid-limburg", "2026-W52"},
+      {"limburg", "2026-W52"},      {"limburg", "2026-11"},       {"zuid-limburg", "2026-Q4"},
+      {"limburg", "2026-Q4"},       {"limburg", "2026-H2"},       {"parkstad", "2026"},
+      {"limburg", "2026"},
+  };
+  std::printf("%-14s %-9s %12s %12s %8s\n", "area", "period", "digest ms", "aggregate ms", "ratio");
+  double worst = 0;
+  for (const auto& c : cases) {
+    auto range = ParsePeriod(c.period);
+    if (!range.ok()) return Fail("digest", range.status().message());
+    const auto read = broker::DigestBuilder::WeeksRead(*range, broker::DigestBuilder::Context::kFull);
+    std::vector<double> digest_ms, aggregate_ms;
+    bool ok = true;
+    for (int r = 0; r < runs; ++r) {
+      aggregate_ms.push_back(MillisOf([&] { auto t = table->Aggregate(c.area, read); (void)t; }));
+      digest_ms.push_back(MillisOf([&] {
+        ok &= builder.Build(c.area, c.period, 1000, broker::DigestBuilder::Context::kFull).ok();
+      }));
+    }
+    if (!ok) return Fail("digest", std::string("cannot build ") + c.area + " " + c.period);
+    double d = Median(digest_ms), a = Median(aggregate_ms);
+    worst = std::max(worst, d / a);
+    std::printf("%-14s %-9s %12.1f %12.1f %7.2fx\n", c.area, c.period, d, a, d / a);
+    report.Set(std::string("ratio.") + c.area + "." + c.period, d / a);
+    report.Set(std::string("ms.") + c.area + "." + c.period, d);
   }
-  unit(benchmark::RegisterBenchmark("DigestOwnCells", [](benchmark::State& s) {
-    Build(s, signaal::broker::DigestBuilder::Context::kNone);
-  }), kQuarter);
-  unit(benchmark::RegisterBenchmark("DigestFull", [](benchmark::State& s) {
-    Build(s, signaal::broker::DigestBuilder::Context::kFull);
-  }), 1);
-  if (full_quarter) {
-    unit(benchmark::RegisterBenchmark("DigestFull", [](benchmark::State& s) {
-      Build(s, signaal::broker::DigestBuilder::Context::kFull);
-    }), kQuarter);
+  report.Set("ratio.worst", worst);
+
+  // History: the broker's path (build, record) with an empty trail, then
+  // after 1,000 earlier digests of all kinds.
+  test::TempDir dir;
+  auto store = broker::BrokerStore::Open(dir.path());
+  if (!store.ok()) return Fail("digest", store.status().message());
+  auto path = [&](const Case& c) {
+    auto d = builder.Build(c.area, c.period, 1000, broker::DigestBuilder::Context::kFull);
+    if (d.ok()) (void)(*store)->RecordRelease(*d, "bench", "fetch", 1000);
+  };
+  const Case probe{"zuid-limburg", "2026-Q4"};
+  std::vector<double> before;
+  for (int r = 0; r < runs; ++r) before.push_back(MillisOf([&] { path(probe); }));
+  const double rss_before = RssMiB();
+  const int earlier = smoke ? 50 : 1000;
+  std::vector<std::string> areas = {"GM0917", "GM0928", "parkstad", "maastricht-heuvelland", "zuid-limburg",
+                                    "westelijke-mijnstreek", "limburg"};
+  for (int i = 0; i < earlier; ++i) {
+    const std::string week = AddWeeks("2026-W01", i % 52);
+    path({areas[static_cast<size_t>(i) % areas.size()].c_str(), week.c_str()});
   }
-  int n = static_cast<int>(args.size());
-  benchmark::Initialize(&n, args.data());
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return failed ? 1 : 0;
+  const double rss_after = RssMiB();
+  std::vector<double> after;
+  for (int r = 0; r < runs; ++r) after.push_back(MillisOf([&] { path(probe); }));
+  const double history = Median(after) / Median(before);
+  std::printf("history: %s %s built and recorded in %.1f ms with an empty trail, %.1f ms after %d earlier "
+              "digests (%.2fx); resident %.0f -> %.0f MiB over those %d\n",
+              probe.area, probe.period, Median(before), Median(after), earlier, history, rss_before, rss_after,
+              earlier);
+  report.Set("history.ratio", history);
+  report.Set("history.rss_growth_mib", rss_after - rss_before);
+  return report.Print();
 }

@@ -1,5 +1,6 @@
 #include "broker_daemon.h"
 #include "broker_metrics.h"
+#include "risk_report.h"
 
 #include <chrono>
 #include <ctime>
@@ -423,14 +424,56 @@ void BrokerDaemon::HandlePublishRequest(const zmq::message_t& rid, const wire::P
   }
 }
 
+void BrokerDaemon::HandleRiskReportRequest(const zmq::message_t& rid, const wire::Principal& admin,
+                                           const wire::RiskReportRequest& req) {
+  auto range = ParsePeriod(req.period());
+  if (!range.ok()) return (void)SendProto(*control_, ErrorResponse(range.status().Prefixed("--period")), &rid);
+  auto job = NewDigestJob(DigestJob::Kind::kRiskReport, config_.region, range->label, admin.id(), rid.to_string());
+  // The newest records that can say anything about the period, read here
+  // and handed over: the worker touches no store.
+  std::deque<wire::Digest> newest;
+  store_->ForEachRelease(
+      [&](const wire::ReleaseRecord&, const wire::Digest& d) {
+        newest.push_back(d);
+        if (newest.size() > kMaxRiskDigests) {
+          newest.pop_front();
+          job->truncated = true;
+        }
+      },
+      [&](const wire::ReleaseRecord& r) { return ReleaseTouches(r, *range); });
+  job->released.assign(std::make_move_iterator(newest.begin()), std::make_move_iterator(newest.end()));
+  if (!digests_->Queue(std::move(job), true)) {
+    SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
+              &rid);
+  }
+}
+
 void BrokerDaemon::OnDigestFinished() {
   std::unique_ptr<DigestJob> job = digests_->Finish();
   if (!job) return;
-  if (job->kind == DigestJob::Kind::kFetch) {
-    AnswerFetch(*job);
-  } else {
-    AnswerPublish(*job);
+  switch (job->kind) {
+    case DigestJob::Kind::kFetch: return AnswerFetch(*job);
+    case DigestJob::Kind::kPublish: return AnswerPublish(*job);
+    case DigestJob::Kind::kRiskReport: return AnswerRiskReport(*job);
   }
+}
+
+void BrokerDaemon::AnswerRiskReport(DigestJob& job) {
+  wire::ControlResponse response;
+  if (!job.risk.ok()) {
+    response = ErrorResponse(job.risk.status());
+  } else {
+    job.risk->set_truncated(job.truncated);
+    const wire::RiskReport& r = *job.risk;
+    spdlog::info("{} asked for the risk report of {}: {} digests, {} cells attacked, {} narrowed below k, {} exact, "
+                 "in {} ms",
+                 job.requester, r.period(), r.digests(), r.cells_attacked(), r.narrowed_below_k(), r.exact(),
+                 r.millis());
+    response = OkResponse();
+    *response.mutable_risk_report() = std::move(*job.risk);
+  }
+  zmq::message_t rid(job.routing_id.data(), job.routing_id.size());
+  SendProto(*control_, response, &rid);
 }
 
 void BrokerDaemon::AnswerFetch(DigestJob& job) {
@@ -537,6 +580,9 @@ void BrokerDaemon::OnControlMessage() {
   } else if (req.schema() != wire::SCHEMA_V1) {
     counters_["control.schema"]++;
     response = ErrorResponse(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
+  } else if (req.body_case() == wire::ControlRequest::kRiskReport) {
+    registry_.Touch(admin->id(), Now());
+    return HandleRiskReportRequest(frames[0], *admin, req.risk_report());  // answered once made
   } else if (req.body_case() == wire::ControlRequest::kPublishDigest) {
     registry_.Touch(admin->id(), Now());
     return HandlePublishRequest(frames[0], *admin, req.publish_digest());  // answered once built

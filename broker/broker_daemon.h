@@ -80,6 +80,11 @@ class BrokerDaemon {
   void HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub, const wire::DigestRequest& req);
   // An administrator's publish_digest: queued, answered once built.
   void HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin, const wire::PublishDigest& req);
+  // An administrator's risk report: the recorded digests for the period
+  // handed to the worker; answered once made.
+  void HandleRiskReportRequest(const zmq::message_t& rid, const wire::Principal& admin,
+                               const wire::RiskReportRequest& req);
+  void AnswerRiskReport(DigestJob& job);
   // Takes a digest the DigestService finished and answers by its kind.
   void OnDigestFinished();
   // A fetched digest: sent to the subscriber who asked.

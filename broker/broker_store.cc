@@ -79,7 +79,8 @@ const StoreFormat& BrokerStoreFormat() {
           {1, "stamp the format version", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
           // 2: the cell-key method. The ledger the audit read (r/, digests
           // fetched on demand) becomes the audit trail (a/, ac/, an/), with
-          // every published digest (d/, which stays for catch-up) recorded too.
+          // every published digest (d/, which stays for catch-up) recorded
+          // too; stored snapshots' cells get key sums.
           {2, "turn the release ledger into the audit trail", [](rocksdb::DB& db, rocksdb::WriteBatch& batch) {
              std::map<std::string, uint64_t> counts;
              uint64_t number = 0;
@@ -96,6 +97,26 @@ const StoreFormat& BrokerStoreFormat() {
                  PutRelease(db, batch, number++, record, d, counts);
                  if (prefix[0] == 'r') batch.Delete(it->key());
                }
+             }
+             // Snapshots stored before key sums: each cell gets a random key
+             // sum, kept with it, in place of its records' unknown keys. A
+             // key of 0 would make the noise of every cell they alone fill
+             // predictable; a random one keeps it as secret as a record key
+             // would, until the node sends the week again with real ones
+             // (its format 4 marks every week it holds changed).
+             for (it->Seek("s/"); it->Valid() && it->key().starts_with("s/"); it->Next()) {
+               wire::SummarySnapshot snap;
+               if (!snap.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+               bool changed = false;
+               for (auto& cell : *snap.mutable_cells()) {
+                 if (cell.has_key_sum()) continue;
+                 const std::string r = RandomBytes(4);
+                 uint32_t key = 0;
+                 for (char c : r) key = key << 8 | static_cast<unsigned char>(c);
+                 cell.set_key_sum(key);
+                 changed = true;
+               }
+               if (changed) batch.Put(it->key(), snap.SerializeAsString());
              }
              if (!it->status().ok()) return Status::Runtime("cannot read the store: " + it->status().ToString());
              batch.Put("m/release_next", std::to_string(number));
@@ -285,13 +306,14 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
   return Status::Ok();
 }
 
-void BrokerStore::ForEachRelease(
-    const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn) const {
+void BrokerStore::ForEachRelease(const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn,
+                                 const std::function<bool(const wire::ReleaseRecord&)>& wanted) const {
   Scan("a/", [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
     wire::ReleaseRecord record;
     std::string bytes;
     wire::Digest digest;
     if (!record.ParseFromArray(v.data(), static_cast<int>(v.size()))) return;
+    if (wanted && !wanted(record)) return;
     if (!db_->Get(rocksdb::ReadOptions(), "ac/" + record.content(), &bytes).ok()) return;
     if (digest.ParseFromString(bytes)) fn(record, digest);
   });

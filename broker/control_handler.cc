@@ -134,8 +134,7 @@ wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int
       auto it = totals.find(theme->code);
       if (it == totals.end() || it->second.signals == 0) continue;
       // The numbers a digest of that week shows: the same cell, the same key.
-      const auto shown = c_.policy.Publish(it->second.signals, it->second.persons,
-                                           it->second.organisations.size(), it->second.key);
+      const auto shown = c_.policy.PublishCounts(it->second.signals, it->second.persons, it->second.key);
       if (!shown.suppressed && shown.signals == 0) continue;  // published as zero: not listed, as in a digest
       auto* row = view->add_rows();
       row->set_period(week);

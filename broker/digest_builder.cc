@@ -60,7 +60,7 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
     for (const auto& gm : r->municipalities) {
       const Region* m = ref_.FindRegion(gm);
       if (!m) return Status::Runtime("municipality '" + gm + "' of region '" + r->code + "' is not in the reference data");
-      TotalsByCode totals = grid.Sum(own, {gm});
+      CountsByCode totals = grid.Sum(own, {gm});
       for (auto it = totals.begin(); it != totals.end();) {
         const Theme* t = it->first.empty() ? nullptr : ref_.FindTheme(it->first);
         it = t && !t->parent.empty() ? totals.erase(it) : std::next(it);
@@ -75,11 +75,11 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
   return digest;
 }
 
-void DigestBuilder::Publish(wire::DigestCell& cell, const TotalsByCode& totals, const std::string& code) const {
-  auto it = totals.find(code);
-  if (it == totals.end()) return;
-  const CellTotals& t = it->second;
-  DisclosurePolicy::Shown shown = policy_.Publish(t.signals, t.persons, t.organisations.size(), t.key);
+void DigestBuilder::Publish(wire::DigestCell& cell, const CountsByCode& counts, const std::string& code) const {
+  auto it = counts.find(code);
+  if (it == counts.end()) return;
+  const CellCounts& t = it->second;
+  DisclosurePolicy::Shown shown = policy_.Publish(t.signals, t.persons, t.organisations, t.key);
   if (shown.suppressed) {
     // A suppressed cell carries no number at all, and its organisations
     // count would tell which partner is behind it.
@@ -88,10 +88,10 @@ void DigestBuilder::Publish(wire::DigestCell& cell, const TotalsByCode& totals, 
   }
   cell.set_signals(static_cast<uint32_t>(std::min<uint64_t>(shown.signals, UINT32_MAX)));
   cell.set_persons(static_cast<uint32_t>(std::min<uint64_t>(shown.persons, UINT32_MAX)));
-  if (shown.signals > 0) cell.set_organisations(static_cast<uint32_t>(t.organisations.size()));
+  if (shown.signals > 0) cell.set_organisations(t.organisations);
 }
 
-wire::Digest DigestBuilder::Assemble(const Region& r, const PeriodRange& range, const TotalsByCode& totals,
+wire::Digest DigestBuilder::Assemble(const Region& r, const PeriodRange& range, const CountsByCode& totals,
                                      int64_t now) const {
   wire::Digest digest;
   digest.set_region(r.code);

@@ -47,9 +47,9 @@ class DigestBuilder {
 
  private:
   // The published digest of one area's totals (no context, no breakdown).
-  wire::Digest Assemble(const Region& region, const PeriodRange& range, const TotalsByCode& totals,
+  wire::Digest Assemble(const Region& region, const PeriodRange& range, const CountsByCode& counts,
                         int64_t now) const;
-  void Publish(wire::DigestCell& cell, const TotalsByCode& totals, const std::string& code) const;
+  void Publish(wire::DigestCell& cell, const CountsByCode& counts, const std::string& code) const;
 
   const ReferenceData& ref_;
   const ThemeTable& table_;

@@ -36,7 +36,7 @@ std::unique_ptr<DigestJob> DigestService::Finish() {
   std::unique_ptr<DigestJob> job = worker_.Finished();
   if (!job) return nullptr;
   StartNext();
-  if (!job->result.ok()) return job;
+  if (job->kind == DigestJob::Kind::kRiskReport || !job->result.ok()) return job;
   const std::string who = job->requester.empty() ? "schedule" : job->requester;
   if (job->kind == DigestJob::Kind::kPublish) {
     if (auto seq = store_.AppendDigest(*job->result); !seq.ok()) {

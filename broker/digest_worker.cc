@@ -1,5 +1,7 @@
 #include "digest_worker.h"
 
+#include "risk_report.h"
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -54,8 +56,13 @@ void DigestWorker::Run(zmq::context_t& ctx, std::string endpoint, const Referenc
   // One job at a time, each built from its own copies, then handed back.
   while (DigestJob* job = ReceiveJob(pipe, zmq::recv_flags::none)) {
     auto started = std::chrono::steady_clock::now();
-    DigestBuilder builder(ref, *job->table, policy);
-    job->result = builder.Build(job->region, job->period, job->now, DigestBuilder::Context::kFull);
+    if (job->kind == DigestJob::Kind::kRiskReport) {
+      job->risk = MakeRiskReport(ref, *job->table, policy, job->period, job->released);
+      job->released.clear();
+    } else {
+      DigestBuilder builder(ref, *job->table, policy);
+      job->result = builder.Build(job->region, job->period, job->now, DigestBuilder::Context::kFull);
+    }
     job->build_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
                         .count();
     job->table.reset();  // freed here, not in the poll loop

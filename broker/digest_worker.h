@@ -30,6 +30,7 @@ struct DigestJob {
   enum class Kind {
     kFetch,    // a subscriber's digest request: released to that subscriber only
     kPublish,  // an administrator's or the schedule's: stored, numbered, delivered
+    kRiskReport,  // an administrator's: the interval attacker over `released`
   };
   Kind kind = Kind::kFetch;
   // Who is waiting for the answer: the subscriber's connection on `listen`
@@ -41,6 +42,11 @@ struct DigestJob {
   std::string region, period;
   int64_t now = 0;
   std::unique_ptr<ThemeTable> table;
+  // kRiskReport: the recorded digests it attacks (oldest first), whether the
+  // record held more than it took, and its result.
+  std::vector<wire::Digest> released;
+  bool truncated = false;
+  Result<wire::RiskReport> risk = Status::Runtime("not made");
   Result<wire::Digest> result = Status::Runtime("not built");
   int64_t build_ms = 0;
 };

@@ -13,6 +13,15 @@ constexpr uint32_t kPersonsKey = 1;
 
 DisclosurePolicy::Shown DisclosurePolicy::Publish(uint64_t signals, uint64_t persons, uint64_t organisations,
                                                   uint32_t cell_key) const {
+  Shown shown = PublishCounts(signals, persons, cell_key);
+  if (shown.signals > 0 && organisations < min_organisations_) {
+    shown = Shown{};
+    shown.suppressed = true;
+  }
+  return shown;
+}
+
+DisclosurePolicy::Shown DisclosurePolicy::PublishCounts(uint64_t signals, uint64_t persons, uint32_t cell_key) const {
   Shown shown;
   const uint64_t s = ptable_.Perturb(signals, cell_key);
   if (s == 0) return shown;  // zeros stay zero; a small count may be published as zero
@@ -20,7 +29,7 @@ DisclosurePolicy::Shown DisclosurePolicy::Publish(uint64_t signals, uint64_t per
   // one; and persons never exceed signals. Both only narrow what the noise
   // already allows: post-processing of published numbers.
   const uint64_t p = std::clamp<uint64_t>(ptable_.Perturb(persons, DerivedKey(cell_key, kPersonsKey)), 1, s);
-  if (s < k_ || p < k_ || organisations < min_organisations_) {
+  if (s < k_ || p < k_) {
     shown.suppressed = true;
     return shown;
   }

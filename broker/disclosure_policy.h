@@ -36,6 +36,9 @@ class DisclosurePolicy {
     uint64_t persons = 0;     // published, never above signals
   };
   Shown Publish(uint64_t signals, uint64_t persons, uint64_t organisations, uint32_t cell_key) const;
+  // The same without the organisations rule: the administrator's live view
+  // (`signaal broker themes`), who holds every partner's numbers anyway.
+  Shown PublishCounts(uint64_t signals, uint64_t persons, uint32_t cell_key) const;
 
  private:
   uint32_t k_;

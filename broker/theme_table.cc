@@ -184,7 +184,7 @@ ThemeTable::Grid ThemeTable::ReadGrid(const std::vector<std::string>& municipali
   return grid;
 }
 
-TotalsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
+CountsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
                                    const std::vector<std::string>& municipalities) const {
   const ThemeTable& t = *table_;
   std::vector<CodeSum> sums(t.codes_.names.size());
@@ -206,19 +206,26 @@ TotalsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
       }
     }
   }
-  TotalsByCode totals;
+  // Distinct organisations per code, by marking each node with the code's
+  // turn: linear, no sorting, no names.
+  std::vector<uint32_t> seen(t.nodes_.names.size(), 0);
+  uint32_t turn = 0;
+  CountsByCode counts;
   for (uint32_t code = 0; code < sums.size(); ++code) {
     if (!touched[code]) continue;
-    CodeSum& s = sums[code];
-    CellTotals& out = totals[t.codes_.names[code]];
+    const CodeSum& s = sums[code];
+    CellCounts& out = counts[t.codes_.names[code]];
     out.signals = s.signals;
     out.persons = s.persons;
     out.key = s.key;
-    std::sort(s.organisations.begin(), s.organisations.end());
-    s.organisations.erase(std::unique(s.organisations.begin(), s.organisations.end()), s.organisations.end());
-    for (uint32_t node : s.organisations) out.organisations.insert(t.nodes_.names[node]);
+    ++turn;
+    for (uint32_t node : s.organisations) {
+      if (seen[node] == turn) continue;
+      seen[node] = turn;
+      ++out.organisations;
+    }
   }
-  return totals;
+  return counts;
 }
 
 std::string ThemeTable::LatestPeriod(const std::string& node_id) const {

@@ -29,6 +29,16 @@ struct CellTotals {
 // Totals by code: "" = everything, a theme code, or a subtheme code.
 using TotalsByCode = std::map<std::string, CellTotals>;
 
+// What a digest needs of a cell: its totals, with the reporting
+// organisations counted rather than named.
+struct CellCounts {
+  uint64_t signals = 0;
+  uint64_t persons = 0;
+  uint32_t key = 0;
+  uint32_t organisations = 0;
+};
+using CountsByCode = std::map<std::string, CellCounts>;
+
 class ThemeTable {
  public:
   explicit ThemeTable(const ReferenceData& ref) : ref_(ref) {}
@@ -100,7 +110,7 @@ class ThemeTable::Grid {
  public:
   // Totals over the given weeks and municipalities, each one the grid was
   // read for (others are not in it and count nothing).
-  TotalsByCode Sum(const std::vector<std::string>& weeks, const std::vector<std::string>& municipalities) const;
+  CountsByCode Sum(const std::vector<std::string>& weeks, const std::vector<std::string>& municipalities) const;
 
  private:
   friend class ThemeTable;

@@ -246,7 +246,7 @@ int PublishDigest(const BrokerOptions& o) {
   wire::ControlRequest req;
   req.mutable_publish_digest()->set_period(period->label);
   req.mutable_publish_digest()->set_region(o.region);
-  // Built and audited against every earlier release it overlaps: seconds.
+  // Built on the broker's digest worker, perhaps behind others: seconds.
   auto r = AskBroker(o, req, 120000ms);
   if (!r.ok()) return Report(r.status());
   const auto& d = r->digest();
@@ -348,7 +348,51 @@ int PTable(const BrokerOptions& o) {
             << ShortNumber(t.variance()) << ", k = " << t.k() << "\n"
             << table.Render() << d + 1 << " en hoger: als bij " << d << ", verschoven (ware telling n: gepubliceerd n-"
             << d << " tot n+" << d << ")\n"
-            << "Kans per gepubliceerde waarde bij elke ware telling; gepubliceerde waarden onder k tonen ×.\n";
+            << "Kans per gepubliceerde waarde bij elke ware telling; gepubliceerde waarden onder k tonen \"<" << t.k() << "\".\n";
+  return 0;
+}
+
+int RiskReport(const BrokerOptions& o) {
+  auto period = ParsePeriod(o.period);
+  if (!period.ok()) return Report(period.status().Prefixed("--period"));
+  wire::ControlRequest req;
+  req.mutable_risk_report()->set_period(period->label);
+  // Integer programmes over every number released for the period: minutes
+  // for a long, busy period.
+  auto r = AskBroker(o, req, 900000ms);
+  if (!r.ok()) return Report(r.status());
+  const auto& t = r->risk_report();
+  if (o.json) {
+    nlohmann::json j = {{"period", t.period()},
+                        {"digests", t.digests()},
+                        {"numbers", t.numbers()},
+                        {"cells_attacked", t.cells_attacked()},
+                        {"narrowed_below_k", t.narrowed_below_k()},
+                        {"exact", t.exact()},
+                        {"narrowest_width", t.cells_attacked() > 0 ? nlohmann::json(t.narrowest_width()) : nlohmann::json(nullptr)},
+                        {"k", t.k()},
+                        {"max_deviation", t.max_deviation()},
+                        {"variance", t.variance()},
+                        {"millis", t.millis()},
+                        {"truncated", t.truncated()}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  Table table({"WAT", "UITKOMST"});
+  table.Add({"periode", t.period()});
+  table.Add({"digests bekeken", std::to_string(t.digests()) + (t.truncated() ? " (de nieuwste; er zijn er meer)" : "")});
+  table.Add({"getallen gebruikt", std::to_string(t.numbers())});
+  table.Add({"cellen met 1 tot " + std::to_string(t.k() - 1) + " signalen", std::to_string(t.cells_attacked())});
+  table.Add({"  vernauwd tot minder dan " + std::to_string(t.k()) + " mogelijke waarden", std::to_string(t.narrowed_below_k())});
+  table.Add({"  precies bepaald", std::to_string(t.exact())});
+  table.Add({"  smalste interval (mogelijke waarden)", t.cells_attacked() > 0 ? std::to_string(t.narrowest_width()) : "-"});
+  table.Add({"beleid", "cell-key, D = " + std::to_string(t.max_deviation()) + ", V = " + ShortNumber(t.variance()) +
+                           ", k = " + std::to_string(t.k())});
+  std::cout << "Restrisico: een aanvaller met alle digests die de broker voor deze periode uitgaf, die elk getal als "
+               "interval leest\n"
+            << table.Render()
+            << (t.exact() == 0 ? "Geen enkele kleine cel is precies te bepalen.\n"
+                               : "Let op: " + std::to_string(t.exact()) + " kleine cellen zijn precies te bepalen.\n");
   return 0;
 }
 
@@ -399,6 +443,11 @@ void AddBrokerCommands(CLI::App& app, int& exit_code) {
   auto* ptable = broker->add_subcommand("ptable", "the public perturbation table of the cell-key method");
   json(ptable);
   ptable->callback([o, &exit_code] { exit_code = PTable(*o); });
+
+  auto* risk = broker->add_subcommand("risk-report", "the interval attacker over the digests released for a period");
+  risk->add_option("--period", o->period, "2026-W41, 2026-W38..2026-W41, 2026-10, 2026-Q4, 2026-H1 or 2026")->required();
+  json(risk);
+  risk->callback([o, &exit_code] { exit_code = RiskReport(*o); });
 
   auto* digest = broker->add_subcommand("digest", "digests");
   digest->require_subcommand(1);

@@ -30,8 +30,8 @@ struct DigestOptions {
   std::string broker, broker_key, key_file, out, formats = "html,json,md,csv", regions, period, region, format = "json";
   std::string lang = "nl", themes, exec;
   bool once = false, json = false;
-  // The broker builds and audits a fetched digest on demand: seconds, more
-  // as its ledger of earlier releases grows.
+  // The broker builds a fetched digest on demand, perhaps behind others on
+  // its digest worker: seconds.
   int timeout_s = 120;
 };
 

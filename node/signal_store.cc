@@ -81,7 +81,8 @@ StoreFormat MakeNodeStoreFormat(std::function<Status(rocksdb::DB&, rocksdb::Writ
              batch.Put("meta/signal_count", std::to_string(n));
              return Status::Ok();
            }},
-          // 4: agg/ values carry the cell's key sum (record_key.h): agg/ and agp/ rebuilt from sig/.
+          // 4: agg/ values carry the cell's key sum (record_key.h): agg/ and agp/ rebuilt from sig/,
+          // every week held marked changed and the outbox emptied, so each is sent again with key sums.
           {4, "rebuild the cell aggregates with key sums", std::move(key_sums)},
       }};
 }
@@ -99,7 +100,23 @@ StoreFormat NodeStoreFormat(const std::string& secret) {
   return MakeNodeStoreFormat([secret](rocksdb::DB& db, rocksdb::WriteBatch& batch) {
     auto keys = RecordKeys::Create(secret);
     if (!keys.ok()) return keys.status();
-    return BuildAggregates(db, batch, *keys);
+    if (Status s = BuildAggregates(db, batch, *keys); !s.ok()) return s;
+    // What the broker holds from before has no key sums, and what waits in
+    // the outbox neither (a broker of schema 2 refuses it): every week the
+    // node still holds signals of is summarised and sent again.
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(Scan()));
+    std::string last;
+    for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
+      std::string_view key(it->key().data(), it->key().size());
+      std::string period(key.substr(4, key.find('/', 4) - 4));
+      if (period != last) batch.Put("dirty/" + period, "");
+      last = std::move(period);
+    }
+    for (const char* prefix : {"out/", "outv/"}) {
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) batch.Delete(it->key());
+    }
+    if (!it->status().ok()) return Status::Runtime("cannot read the store: " + it->status().ToString());
+    return Status::Ok();
   });
 }
 

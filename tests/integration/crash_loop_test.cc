@@ -150,7 +150,15 @@ TEST(CrashLoop, KilledDaemonsLoseNothingAndCountNothingTwice) {
             << " node kills; imports " << t.imports_ok << " answered, " << t.imports_cut << " cut off ("
             << t.cut_but_stored << " already stored, " << t.reruns << " re-run); " << total
             << " signals checked over " << expected.size() << " themes\n";
-  EXPECT_EQ(got, expected);
+  // The live view shows each week's count perturbed by at most D (the
+  // cell-key method): a theme over three weeks within 3 D of the truth.
+  const int d = net.BrokerCli({"ptable", "--json"}).Json()["max_deviation"].get<int>();
+  ASSERT_GE(d, 1);
+  EXPECT_EQ(got.count("?"), 0u) << "a suppressed row";
+  for (const auto& [code, n] : expected) {
+    EXPECT_LE(std::abs(got[code] - n), 3 * d) << code << ": " << got[code] << " shown, " << n << " imported";
+  }
+  for (const auto& [code, n] : got) EXPECT_TRUE(code == "?" || expected.count(code)) << code << " was never imported";
   EXPECT_GT(total, cycles * 200);
 }
 

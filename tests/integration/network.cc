@@ -116,7 +116,8 @@ bool Network::Drained(const NodeHandle& node, std::chrono::seconds timeout) cons
       timeout);
 }
 
-std::map<std::string, int> CountSignalsInCsv(const std::string& path, const std::vector<std::string>& region_gms) {
+std::map<std::string, int> CountSignalsInCsv(const std::string& path, const std::vector<std::string>& region_gms,
+                                             bool by_week) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -155,16 +156,36 @@ std::map<std::string, int> CountSignalsInCsv(const std::string& path, const std:
     }
     return header.size();
   };
-  size_t gm = col("municipality"), theme = col("theme"), sub = col("subtheme");
+  size_t gm = col("municipality"), theme = col("theme"), sub = col("subtheme"), date = col("date");
   for (size_t r = 1; r < records.size(); ++r) {
     const auto& rec = records[r];
     if (rec.size() < header.size()) continue;
     if (std::find(region_gms.begin(), region_gms.end(), rec[gm]) == region_gms.end()) continue;
-    counts[""]++;
-    counts[rec[theme]]++;
-    if (!rec[sub].empty()) counts[rec[sub]]++;
+    std::string week;
+    if (by_week) {
+      auto d = date < rec.size() ? ParseDate(rec[date]) : Result<Date>(Status::Usage("no date column"));
+      if (!d.ok()) continue;
+      week = IsoWeekOf(*d) + "|";
+    }
+    counts[week]++;
+    counts[week + rec[theme]]++;
+    if (!rec[sub].empty()) counts[week + rec[sub]]++;
   }
   return counts;
+}
+
+bool WithinDeviation(const std::map<std::string, int>& shown, const std::map<std::string, int>& truth, int d) {
+  auto at = [](const std::map<std::string, int>& m, const std::string& k) {
+    auto it = m.find(k);
+    return it == m.end() ? 0 : it->second;
+  };
+  for (const auto& [k, n] : truth) {
+    if (std::abs(at(shown, k) - n) > d) return false;
+  }
+  for (const auto& [k, n] : shown) {
+    if (!truth.count(k) && n > d) return false;
+  }
+  return true;
 }
 
 std::string WeeksAgo(int n) { return AddWeeks(IsoWeekOf(Today()), -n); }

@@ -60,7 +60,12 @@ class Network {
 // Signals per theme and per subtheme ("" key = all) in a CSV written by
 // signaal-gen, for the municipalities of `region_gms` — computed here, apart
 // from the system's own importer, so tests compare against the input itself.
-std::map<std::string, int> CountSignalsInCsv(const std::string& path, const std::vector<std::string>& region_gms);
+// With `by_week`, keyed "<ISO week>|<code>" instead.
+std::map<std::string, int> CountSignalsInCsv(const std::string& path, const std::vector<std::string>& region_gms,
+                                             bool by_week = false);
+// True if every count in `shown` lies within `d` of the one in `truth` (an
+// absent key counts 0): what the cell-key method promises of published numbers.
+bool WithinDeviation(const std::map<std::string, int>& shown, const std::map<std::string, int>& truth, int d);
 
 // The current ISO week minus `n` weeks, e.g. "2026-W40".
 std::string WeeksAgo(int n);

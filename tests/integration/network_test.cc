@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -85,7 +86,13 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
   ASSERT_GT(expected[""], 400);
   EXPECT_EQ(digest["region"], "zuid-limburg");
   EXPECT_EQ(digest["policy"]["k"], 5);
-  EXPECT_EQ(digest["total"]["signals"], expected[""]);
+  EXPECT_EQ(digest["policy"]["method"], "cell-key");
+  // Every number is the true count perturbed by at most D (the cell-key
+  // method): the test knows the truth from its inputs, not the noise.
+  const int d = digest["policy"]["max_deviation"].get<int>();
+  ASSERT_GE(d, 1);
+  auto near = [d](const nlohmann::json& shown, int truth) { return std::abs(shown.get<int>() - truth) <= d; };
+  EXPECT_TRUE(near(digest["total"]["signals"], expected[""])) << digest["total"]["signals"] << " vs " << expected[""];
   EXPECT_EQ(digest["organisations"], 3);
   int themes_seen = 0, shown = 0, suppressed = 0;
   for (const auto& theme : digest["themes"]) {
@@ -102,11 +109,11 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
       } else {
         ++shown;
         if (code.find('.') == std::string::npos) {
-          EXPECT_EQ(cell["signals"], expected[code]) << code;
+          EXPECT_TRUE(near(cell["signals"], expected[code])) << code << ": " << cell["signals"] << " vs " << expected[code];
         } else {
           // Nodes generalise cells below privacy.min_cell to their theme, so a
-          // subtheme may show fewer signals than the input, never more.
-          EXPECT_LE(cell["signals"].get<int>(), expected[code]) << code;
+          // subtheme may show fewer signals than the input, never more (but D).
+          EXPECT_LE(cell["signals"].get<int>(), expected[code] + d) << code;
         }
         EXPECT_GE(cell["signals"].get<int>(), 5) << code;
         EXPECT_LE(cell["organisations"].get<int>(), 3);
@@ -114,7 +121,8 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
     }
   }
   // Context: the weekly series ends with the period's six weeks, whose shown
-  // numbers add up to the period's total; the previous period is named.
+  // numbers add up to the period's total within D each; the previous period
+  // is named.
   ASSERT_EQ(digest["weeks"].size(), 13u) << digest.dump();
   EXPECT_EQ(digest["weeks"].back(), WeeksAgo(0));
   EXPECT_EQ(digest["previous_period"], WeeksAgo(11) + ".." + WeeksAgo(6));
@@ -131,9 +139,9 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
   }
   for (size_t i = 0; i < 7; ++i) EXPECT_EQ(weekly[i], 0) << "signals before the generated weeks";
   if (all_shown) {
-    EXPECT_EQ(period_sum, expected[""]);
+    EXPECT_LE(std::abs(period_sum - expected[""]), 6 * d) << period_sum << " vs " << expected[""];
   }
-  EXPECT_LE(period_sum, expected[""]);
+  EXPECT_LE(period_sum, expected[""] + 6 * d);
   EXPECT_EQ(digest["total"]["previous_signals"], 0);
   int expected_themes = 0;
   for (const auto& [code, n] : expected) expected_themes += !code.empty() && code.find('.') == std::string::npos;
@@ -148,7 +156,8 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
   html_ss << html_in.rdbuf();
   std::string html = html_ss.str();
   EXPECT_NE(html.find("<html lang=\"nl\">"), std::string::npos);
-  EXPECT_NE(html.find(std::to_string(expected[""]) + " signalen van"), std::string::npos) << html.substr(0, 2000);
+  EXPECT_NE(html.find(to_string(digest["total"]["signals"]) + " signalen van"), std::string::npos) << html.substr(0, 2000);
+  EXPECT_NE(html.find("licht verstoord"), std::string::npos) << "the digest does not say its numbers are perturbed";
   EXPECT_NE(html.find("&lt;5</abbr>"), std::string::npos);
   EXPECT_NE(html.find("id=\"suppressed-note\""), std::string::npos);
   EXPECT_NE(html.find("role=\"img\" aria-label=\"Alle signalen per week"), std::string::npos);
@@ -185,7 +194,7 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
   auto only = nlohmann::json::parse(only_in);
   ASSERT_EQ(only["themes"].size(), 1u);
   EXPECT_EQ(only["themes"][0]["theme"], "schulden");
-  EXPECT_EQ(only["total"]["signals"], expected[""]);
+  EXPECT_EQ(only["total"]["signals"], digest["total"]["signals"]) << "the same cell, the same number";
 
   // A subscriber for Zuid-Limburg may not fetch Noord-Limburg.
   auto forbidden = net.Cli({"digest", "fetch", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key",
@@ -217,7 +226,11 @@ TEST(Network, UnackedOutboxSurvivesRestartsAndCountsOnce) {
   ASSERT_TRUE(net.Drained(*node, 60s)) << node->daemon->ReadLog();
 
   int expected = CountSignalsInCsv(csv, {"GM0928"})[""];
-  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected);
+  auto fetched = FetchDigest(net, key, "GM0928");
+  const int d = fetched["policy"]["max_deviation"].get<int>();
+  const int first = fetched["total"]["signals"].get<int>();
+  EXPECT_LE(std::abs(first - expected), d) << first << " vs " << expected;
+  auto total = [&] { return FetchDigest(net, key, "GM0928")["total"]["signals"].get<int>(); };
 
   // The privacy report shows the policy, the broker and the last snapshot sent, decoded.
   auto report = net.NodeCli(*node, {"privacy-report", "--json"}).Json();
@@ -237,14 +250,15 @@ TEST(Network, UnackedOutboxSurvivesRestartsAndCountsOnce) {
   net.broker().Stop();
   net.broker().Start();
   ASSERT_TRUE(net.broker().WaitForLog("signaal-broker ready", 20s));
-  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected);
+  EXPECT_EQ(total(), first) << "the same records show the same number";
 
   // One more signal: a new version of its week replaces the old one, never adds to it.
   auto add = net.NodeCli(*node, {"signal", "add", "--theme", "schulden", "--municipality", "Kerkrade"});
   ASSERT_EQ(add.exit_code, 0) << add.err;
   ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
   ASSERT_TRUE(net.Drained(*node));
-  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 1);
+  const int plus_one = total();
+  EXPECT_LE(std::abs(plus_one - (expected + 1)), d) << plus_one << " vs " << expected + 1;
 
   // Erasure on a citizen's request: the weeks are re-sent at once and the counts drop.
   for (const char* ref : {"Jan Jansen", "jan.jansen", " JAN JANSEN "}) {
@@ -254,12 +268,14 @@ TEST(Network, UnackedOutboxSurvivesRestartsAndCountsOnce) {
   }
   ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
   ASSERT_TRUE(net.Drained(*node));
-  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 4);
+  EXPECT_LE(std::abs(total() - (expected + 4)), d);
   auto erase = net.NodeCli(*node, {"signal", "erase", "--person", "jan jansen", "--json"});
   ASSERT_EQ(erase.exit_code, 0) << erase.err;
   EXPECT_EQ(erase.Json()["erased"], 3);
   ASSERT_TRUE(net.Drained(*node));
-  EXPECT_EQ(FetchDigest(net, key, "GM0928")["total"]["signals"], expected + 1);
+  // The erased records' keys left the cell's key with them: the same records
+  // as before the three, so exactly the same number.
+  EXPECT_EQ(total(), plus_one);
   EXPECT_EQ(net.NodeCli(*node, {"signal", "erase", "--person", "jan jansen"}).exit_code, 2);
 }
 

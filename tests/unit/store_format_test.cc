@@ -3,6 +3,8 @@
 // the folder and both versions.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <filesystem>
 
 #include "broker_store.h"
@@ -64,7 +66,7 @@ TEST(StoreFormat, NewerNodeStoreIsRefusedNamingFolderAndBothFormats) {
 TEST(StoreFormat, BrokerStoreStampedMigratedAndNewerRefused) {
   Folder fresh, old, newer;
   { ASSERT_TRUE(broker::BrokerStore::Open(fresh.path()).ok()); }
-  EXPECT_EQ(ReadRaw(fresh.path(), "m/format_version"), "1");
+  EXPECT_EQ(ReadRaw(fresh.path(), "m/format_version"), "2");
 
   WriteRaw(old.path(), {{"m/digest_sequence", "4"}});
   {
@@ -72,15 +74,72 @@ TEST(StoreFormat, BrokerStoreStampedMigratedAndNewerRefused) {
     ASSERT_TRUE(store.ok()) << store.status().message();
     EXPECT_EQ((*store)->last_digest_sequence(), 4u);
   }
-  EXPECT_EQ(ReadRaw(old.path(), "m/format_version"), "1");
+  EXPECT_EQ(ReadRaw(old.path(), "m/format_version"), "2");
 
-  WriteRaw(newer.path(), {{"m/format_version", "2"}});
+  WriteRaw(newer.path(), {{"m/format_version", "3"}});
   auto store = broker::BrokerStore::Open(newer.path());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Code::kRefused);
-  EXPECT_NE(store.status().message().find(newer.path() + " was written by a newer Signaalnet (format 2)"),
+  EXPECT_NE(store.status().message().find(newer.path() + " was written by a newer Signaalnet (format 3)"),
             std::string::npos);
   EXPECT_NE(store.status().message().find("Upgrade signaal-broker"), std::string::npos);
+}
+
+// Format 2 (the cell-key method): the release ledger becomes the audit
+// trail, published digests are recorded in it too, and stored snapshots'
+// cells without key sums get random ones.
+TEST(StoreFormat, BrokerFormat1LedgerBecomesTheAuditTrail) {
+  Folder old;
+  wire::Digest fetched, published;
+  fetched.set_region("parkstad");
+  fetched.set_period("2026-W40");
+  fetched.set_from_week("2026-W40");
+  fetched.set_to_week("2026-W40");
+  fetched.set_generated_unix(100);
+  fetched.mutable_total()->set_signals(17);
+  published = fetched;
+  published.set_sequence(1);
+  published.set_generated_unix(50);
+  wire::SummarySnapshot snap;
+  snap.set_node_id("n");
+  snap.set_period("2026-W40");
+  snap.set_version(3);
+  for (int i = 0; i < 40; ++i) {
+    auto* c = snap.add_cells();
+    c->set_municipality("GM0917");
+    c->set_theme("werk");
+    c->set_signals(5);
+    c->set_persons(5);
+  }
+  WriteRaw(old.path(), {{"m/format_version", "1"},
+                        {"m/digest_sequence", "1"},
+                        {"d/00000000000000000001", published.SerializeAsString()},
+                        {"r/parkstad/2026-W40/2026-W40/0123456789abcdef", fetched.SerializeAsString()},
+                        {"s/n/2026-W40", snap.SerializeAsString()}});
+  {
+    auto store = broker::BrokerStore::Open(old.path());
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    std::vector<std::string> kinds;
+    (*store)->ForEachRelease([&](const wire::ReleaseRecord& r, const wire::Digest& d) {
+      kinds.push_back(r.kind() + "@" + std::to_string(r.released_unix()));
+      EXPECT_EQ(d.total().signals(), 17u);
+    });
+    EXPECT_EQ(kinds, (std::vector<std::string>{"publish@50", "fetch@100"}));
+    EXPECT_EQ((*store)->release_count(), 2u);
+    std::set<uint32_t> keys;
+    (*store)->ForEachSnapshot([&](const wire::SummarySnapshot& s) {
+      for (const auto& c : s.cells()) {
+        EXPECT_TRUE(c.has_key_sum());
+        keys.insert(c.key_sum());
+      }
+    });
+    EXPECT_GT(keys.size(), 30u) << "key sums are random, not one constant";
+    wire::Digest more = fetched;
+    ASSERT_TRUE((*store)->RecordRelease(more, "s", "fetch", 200).ok());
+    EXPECT_EQ((*store)->release_count(), 3u);
+  }
+  EXPECT_EQ(ReadRaw(old.path(), "r/parkstad/2026-W40/2026-W40/0123456789abcdef"), "<none>");
+  EXPECT_EQ(ReadRaw(old.path(), "m/format_version"), "2");
 }
 
 TEST(StoreFormat, UnreadableVersionIsAnErrorNamingKeyAndFolder) {
