@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <set>
+#include <optional>
 #include <unordered_map>
 
 #include "signaal/period.h"
@@ -129,7 +129,12 @@ class Programme {
     std::vector<double> val(ind.size(), 1.0);
     glp_set_mat_row(lp_, row, static_cast<int>(cols.size()), ind.data(), val.data());
     bool has_lo = lo > 0, has_hi = hi != kUnbounded;
-    int type = has_lo ? (has_hi ? (static_cast<uint64_t>(lo) == hi ? GLP_FX : GLP_DB) : GLP_LO) : (has_hi ? GLP_UP : GLP_FR);
+    int type = GLP_FR;
+    if (has_lo && has_hi) {
+      type = static_cast<uint64_t>(lo) == hi ? GLP_FX : GLP_DB;
+    } else if (has_lo || has_hi) {
+      type = has_lo ? GLP_LO : GLP_UP;
+    }
     glp_set_row_bnds(lp_, row, type, has_lo ? static_cast<double>(lo) : 0.0, has_hi ? static_cast<double>(hi) : 0.0);
   }
   int rows() const { return glp_get_num_rows(lp_); }
@@ -314,7 +319,8 @@ class Neighbourhood {
         }
       }
       expanded = members_.size();
-      std::sort(ring.begin(), ring.end(), [&](int a, int b) { return m_.rows[a].cols.size() < m_.rows[b].cols.size(); });
+      std::sort(ring.begin(), ring.end(),
+                [&](int a, int b) { return m_.rows[a].cols.size() < m_.rows[b].cols.size(); });
       for (int r : ring) {
         size_t fresh = 0;
         for (int g : m_.rows[r].cols) fresh += local_[g] == 0;

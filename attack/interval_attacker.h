@@ -9,8 +9,10 @@
 // the digest does not list says [0, D] (a part of a breakdown lists no
 // subthemes, so they say nothing). Unknowns are the counts of atoms — week ×
 // municipality × leaf, a leaf being a subtheme or a theme's signals without
-// one — grouped where no statement tells them apart, and GLPK's integer
-// programming gives each cell the tightest [lo, hi] those statements allow.
+// one — grouped where no statement tells them apart. Interval propagation
+// over every statement bounds every group; then each target gets GLPK's
+// integer programme over its neighbourhood (see `neighbourhood`), which
+// gives the tightest [lo, hi] those statements allow there.
 //
 // Deliberately independent of the broker: it includes nothing from broker/
 // and never sees the p-table or keys, so the broker's risk report and the
@@ -53,7 +55,8 @@ struct AttackParameters {
   double mip_seconds = 1;
   // The integer programme runs only when the LP relaxation leaves fewer
   // possible values than this (0: 2k) and its optimum is fractional: wider
-  // than that, integrality cannot bring a cell near k.
+  // than that, integrality seldom brings a cell below k, and branch and
+  // bound is where the time goes.
   uint32_t mip_below = 0;
 };
 
@@ -75,7 +78,10 @@ struct TargetBounds {
   uint64_t lo = 0;
   uint64_t hi = 0;            // the largest possible value; UINT64_MAX when unbounded
   bool integer_solved = false;  // branch and bound ran for at least one side
-  bool limited = false;       // a work bound cut a solve short: [lo, hi] may be wider than the tightest
+  // A work bound cut a solve short, or the neighbourhood had no solution
+  // (numbers that changed since, unnoticed by propagation): [lo, hi] may be
+  // wider than the tightest.
+  bool limited = false;
   uint64_t possible() const { return hi == UINT64_MAX ? UINT64_MAX : hi - lo + 1; }
   bool contains_truth() const { return lo <= truth && truth <= hi; }
 };

@@ -15,7 +15,9 @@
 // noise costs little (mean absolute deviation ≤ 1, none above D, the
 // rising/new rule's hit rate within 5 points of exact numbers).
 //
-// SIGNAAL_ATTACK_SCENARIOS sets the number of campaigns (default 2).
+// SIGNAAL_ATTACK_SCENARIOS sets the number of campaigns (default 2); the
+// p-table is the shipped default unless SIGNAAL_ATTACK_D / SIGNAAL_ATTACK_V
+// say otherwise.
 // SIGNAAL_FRONTIER=1 also runs the campaigns for a grid of D and V and prints
 // the frontier (docs/PRIVACY.md).
 #include <gtest/gtest.h>
@@ -33,6 +35,7 @@
 #include "digest_builder.h"
 #include "disclosure_policy.h"
 #include "interval_attacker.h"
+#include "signaal/config.h"
 #include "signaal/period.h"
 #include "signaal/ptable.h"
 #include "signaal/trend.h"
@@ -104,7 +107,8 @@ class Partners {
     int o = static_cast<int>(Pick(0, Organisations() - 1));
     auto& cells = table_[{o, week}];
     for (int i = static_cast<int>(Pick(1, 3)); i > 0; --i) {
-      CellKey at = cells.empty() ? CellKey{"GM0917", "wonen", ""} : std::next(cells.begin(), Pick(0, cells.size() - 1))->first;
+      CellKey at = cells.empty() ? CellKey{"GM0917", "wonen", ""}
+                                 : std::next(cells.begin(), Pick(0, cells.size() - 1))->first;
       cells[at].push_back(static_cast<uint32_t>(rng_()));
     }
     table.Put(Snapshot(o, week));
@@ -272,7 +276,9 @@ Campaign RunCampaign(unsigned seed, const PTable& ptable) {
 attack::AttackSummary Attack(const Released& r, uint32_t max_deviation, bool print_pins) {
   attack::AttackParameters params{.k = kK, .max_deviation = max_deviation};
   // How far each target's programme reaches (AttackParameters::neighbourhood).
-  if (const char* env = std::getenv("SIGNAAL_ATTACK_NEIGHBOURHOOD")) params.neighbourhood = static_cast<uint32_t>(std::atoi(env));
+  if (const char* env = std::getenv("SIGNAAL_ATTACK_NEIGHBOURHOOD")) {
+    params.neighbourhood = static_cast<uint32_t>(std::atoi(env));
+  }
   attack::IntervalAttacker attacker(Ref(), params);
   for (const auto& d : r.digests) EXPECT_TRUE(attacker.Add(d).ok());
   auto report = attacker.Attack([&](const Cell& cell) -> std::optional<uint64_t> {
@@ -283,7 +289,9 @@ attack::AttackSummary Attack(const Released& r, uint32_t max_deviation, bool pri
   EXPECT_TRUE(report.ok()) << report.status().message();
   if (!report.ok()) return {};
   for (const auto& t : report->targets) {
-    if (print_pins && t.possible() == 1 && t.contains_truth()) std::cout << "    pinned: " << t.cell.ToString() << " = " << t.lo << "\n";
+    if (print_pins && t.possible() == 1 && t.contains_truth()) {
+      std::cout << "    pinned: " << t.cell.ToString() << " = " << t.lo << "\n";
+    }
   }
   return report->summary;
 }
@@ -351,25 +359,42 @@ std::string Line(const attack::AttackSummary& s) {
   return out.str();
 }
 
+// What ships (broker.toml's defaults), unless SIGNAAL_ATTACK_D and
+// SIGNAAL_ATTACK_V ask for another p-table.
+uint32_t MaxDeviation() {
+  const char* env = std::getenv("SIGNAAL_ATTACK_D");
+  return static_cast<uint32_t>(env ? std::atoi(env) : kDefaultMaxDeviation);
+}
+double Variance() {
+  const char* env = std::getenv("SIGNAAL_ATTACK_V");
+  return env ? std::atof(env) : kDefaultVariance;
+}
+
 TEST(DisclosureAttack, NoCellBelowKIsDeterminedExactly) {
-  const uint32_t d_max = 2;
-  const double variance = 1.0;
+  const uint32_t d_max = MaxDeviation();
+  const double variance = Variance();
   auto ptable = PTable::Make(d_max, variance);
   ASSERT_TRUE(ptable.ok()) << ptable.status().message();
   uint32_t pinned_without_noise = 0;
   Deviation dev;
   for (int seed = 1; seed <= Scenarios(); ++seed) {
     auto started = std::chrono::steady_clock::now();
+    const bool failed_before = HasFailure();
     Campaign c = RunCampaign(static_cast<unsigned>(seed), *ptable);
     double build = SecondsSince(started);
-    if (HasFailure()) return;
+    if (HasFailure() && !failed_before) return;  // a digest could not be built
     dev.Add(c.noisy.deviation);
     std::cout << "campaign " << seed << " (built in " << std::fixed << std::setprecision(1) << build << " s)\n";
     attack::AttackSummary noisy = Attack(c.noisy, d_max, true);
     std::cout << "  D=" << d_max << " V=" << variance << ": " << Line(noisy) << "\n" << std::flush;
     attack::AttackSummary exact = Attack(c.exact, 0, false);
     std::cout << "  no noise: " << Line(exact) << "\n" << std::flush;
-    EXPECT_EQ(noisy.exact, 0u) << "campaign " << seed << ": a cell with 1..k-1 signals is determined exactly";
+    // How pins arise: a small count published as 0 (not listed) says [0, D],
+    // and as many of its parts showing the mark say at least 1 each
+    // (interval_attacker_test.cc). SIGNAAL_FRONTIER=1 shows which D and V
+    // avoid it.
+    EXPECT_EQ(noisy.exact, 0u) << "campaign " << seed << ": a cell with 1..k-1 signals is determined exactly at D="
+                               << d_max << ", V=" << variance;
     EXPECT_GT(noisy.cells_attacked, 50u) << "too few cells attacked to mean anything";
     pinned_without_noise += exact.exact;
   }

@@ -60,7 +60,8 @@ wire::Digest MakeDigest(const std::string& region, const std::string& from, cons
 // Parkstad in one week: 20 signals on income, 3 of them in Heerlen (hidden),
 // 10 in Brunssum and 7 in Kerkrade; the breakdown lists themes only.
 wire::Digest Parkstad() {
-  wire::Digest d = MakeDigest("parkstad", "2026-W10", "2026-W10", {{"", 20}, {"inkomen", 20}, {"inkomen.bijstand", 20}});
+  wire::Digest d =
+      MakeDigest("parkstad", "2026-W10", "2026-W10", {{"", 20}, {"inkomen", 20}, {"inkomen.bijstand", 20}});
   *d.add_municipalities() = MakeDigest("GM0917", "2026-W10", "2026-W10", {{"", kMark}, {"inkomen", kMark}}, true);
   *d.add_municipalities() = MakeDigest("GM0899", "2026-W10", "2026-W10", {{"", 10}, {"inkomen", 10}}, true);
   *d.add_municipalities() = MakeDigest("GM0928", "2026-W10", "2026-W10", {{"", 7}, {"inkomen", 7}}, true);
@@ -118,6 +119,27 @@ TEST(IntervalAttacker, WithNoiseTheSameNumbersLeaveSeveralValues) {
   EXPECT_EQ(report->summary.narrowest, 6u);
 }
 
+TEST(IntervalAttacker, ASmallNeighbourhoodOnlyWidens) {
+  // The neighbourhood is a relaxation of the whole programme: never narrower.
+  for (uint32_t d_max : {0u, 2u}) {
+    std::map<Cell, std::pair<uint64_t, uint64_t>> whole;
+    for (uint32_t cap : {0u, 2u}) {
+      IntervalAttacker attacker(Ref(), {.k = 5, .max_deviation = d_max, .neighbourhood = cap});
+      ASSERT_TRUE(attacker.Add(Parkstad()).ok());
+      auto report = attacker.Attack([](const Cell& c) { return Truth(c); });
+      ASSERT_TRUE(report.ok()) << report.status().message();
+      for (const auto& t : report->targets) {
+        if (cap == 0) {
+          whole[t.cell] = {t.lo, t.hi};
+        } else {
+          EXPECT_LE(t.lo, whole.at(t.cell).first) << t.cell.ToString();
+          EXPECT_GE(t.hi, whole.at(t.cell).second) << t.cell.ToString();
+        }
+      }
+    }
+  }
+}
+
 TEST(IntervalAttacker, APartOfABreakdownSaysNothingOfSubthemes) {
   IntervalAttacker attacker(Ref(), {.k = 5, .max_deviation = 0});
   ASSERT_TRUE(attacker.Add(Parkstad()).ok());
@@ -162,6 +184,24 @@ TEST(IntervalAttacker, AMonthLessItsWeeksPinsTheWeekNotFetched) {
       EXPECT_EQ(report->targets[0].hi, 5u);
     }
   }
+}
+
+TEST(IntervalAttacker, ACountPublishedAsZeroOverMarkedPartsGivesThemAway) {
+  // Noise of ±2 may publish a true 2 as 0 (not listed): the month then says
+  // [0, 2]. If two of its weeks show the mark (each at least 1), the month
+  // is 2 and each of those weeks 1, whatever D allows elsewhere: the way the
+  // attacker test's pins at D = 2 arise.
+  IntervalAttacker attacker(Ref(), {.k = 5, .max_deviation = 2});
+  ASSERT_TRUE(attacker.Add(MakeDigest("GM0917", "2026-W10", "2026-W14", {})).ok());
+  ASSERT_TRUE(attacker.Add(MakeDigest("GM0917", "2026-W11", "2026-W11", {{"", kMark}, {"wonen", kMark}})).ok());
+  ASSERT_TRUE(attacker.Add(MakeDigest("GM0917", "2026-W13", "2026-W13", {{"", kMark}, {"wonen", kMark}})).ok());
+  auto report = attacker.Attack([](const Cell& c) -> std::optional<uint64_t> {
+    if (c.code.empty() || c.code == "wonen") return c.from_week == c.to_week ? 1 : 2;
+    return std::nullopt;
+  });
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->summary.cells_attacked, 6u);  // the month's and two weeks' total and 'wonen'
+  EXPECT_EQ(report->summary.exact, 6u);
 }
 
 TEST(IntervalAttacker, NumbersThatChangedAreReadFromTheNewestDigests) {
