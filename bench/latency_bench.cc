@@ -1,8 +1,11 @@
 // End-to-end latency (issue 7, target 6): from `signaal node signal add` and
-// `signaal node publish` to the cell being visible in the broker's `themes`
-// view — real daemons, the real CLI, CURVE, a signed snapshot, the broker's
-// synced write. The broker runs with k = 2 and one organisation, and the
-// week starts with two signals, so every further signal shows at once. The baseline, in the same run: the same three hops doing no
+// `signaal node publish` to the signal being in the broker's table — real
+// daemons, the real CLI, CURVE, a signed snapshot, the broker's synced write.
+// Under the cell-key method the `themes` view shows each count perturbed, so
+// one more signal need not change the number it shows; the snapshot's arrival
+// is read from the broker's `snapshots.stored` counter instead (stored and put
+// into the table before it is counted), and the view is still asked once per
+// round, as before. The baseline, in the same run: the same three hops doing no
 // work — `signaal node status` twice and one `themes` request — the floor of
 // two CLI processes and a CURVE handshake that any such path pays.
 #include <iostream>
@@ -42,8 +45,10 @@ int main(int argc, char** argv) {
     }
   }
   if (net.NodeCli(*node, {"publish"}).exit_code != 0 || !net.Drained(*node)) return Fail(name, "seeding failed");
-  int64_t shown = admin->ShownSignals(gm, theme);
-  if (shown < 2) return Fail(name, "the seeded week shows " + std::to_string(shown) + " signals");
+  if (admin->ShownSignals(gm, theme) < 0) return Fail(name, "the themes view did not answer");
+  auto stored = [&] { return admin->Counters()["snapshots.stored"]; };
+  uint64_t shown = stored();
+  if (shown < 1) return Fail(name, "the seeded week was not stored");
   // One round not counted: first connections, page cache.
   for (int i = -1; i < samples; ++i) {
     auto t0 = Clock::now();
@@ -54,19 +59,18 @@ int main(int argc, char** argv) {
     auto p = net.NodeCli(*node, {"publish"});
     double t_publish = SecondsSince(t0);
     if (p.exit_code != 0) return Fail(name, "publish: " + p.err);
-    int64_t now_shown = shown;
+    uint64_t now_shown = shown;
     auto deadline = t0 + 30s;
-    while (now_shown <= shown && Clock::now() < deadline) now_shown = admin->ShownSignals(gm, theme);
+    while (now_shown <= shown && Clock::now() < deadline) now_shown = stored();
     double t_visible = SecondsSince(t0);
     if (now_shown != shown + 1) {
-      return Fail(name, "the themes view shows " + std::to_string(now_shown) + " signals, expected " +
-                            std::to_string(shown + 1));
+      return Fail(name, "the broker stored " + std::to_string(now_shown - shown) + " snapshots, expected 1");
     }
     shown = now_shown;
 
     auto f0 = Clock::now();
     if (net.NodeCli(*node, {"status"}).exit_code != 0 || net.NodeCli(*node, {"status"}).exit_code != 0 ||
-        admin->ShownSignals(gm, theme) != shown) {
+        admin->ShownSignals(gm, theme) < 0) {
       return Fail(name, "the baseline round failed");
     }
     double t_floor = SecondsSince(f0);

@@ -113,14 +113,17 @@ std::string PolicyNl(const wire::DisclosureSummary& p) {
 std::string PerturbationSentence(const wire::DisclosureSummary& p, bool english) {
   if (p.method() != "cell-key" || p.max_deviation() == 0) return "";
   const std::string d = std::to_string(p.max_deviation());
+  // With a variance up to 2 most numbers move by 0 or 1 (88 % at V = 1);
+  // beyond that the sentence says only the bound.
+  const bool mostly_small = p.variance() <= 2;
   if (english) {
-    return "To protect privacy every number is slightly perturbed, by at most " + d +
-           " either way and always the same way for the same cell, so numbers may not add up exactly: a sum can "
-           "differ from its total by a few.";
+    return std::string("To protect privacy every number is slightly perturbed, ") +
+           (mostly_small ? "most by 0 or 1 and never by more than " : "never by more than ") + d +
+           ", always the same way for the same cell, so a sum of numbers can differ from its total by a few.";
   }
-  return "Om de privacy te beschermen is elk getal licht verstoord, hooguit " + d +
-         " eraf of erbij en voor dezelfde cel steeds gelijk; daardoor kloppen optellingen niet altijd precies en "
-         "kan een som een paar afwijken van het totaal.";
+  return std::string("Om de privacy te beschermen is elk getal licht verstoord, ") +
+         (mostly_small ? "de meeste met 0 of 1 en nooit met meer dan " : "nooit met meer dan ") + d +
+         ", voor dezelfde cel steeds gelijk; daardoor kan een som van getallen een paar afwijken van het totaal.";
 }
 
 nlohmann::json DigestToJson(const wire::Digest& d) {

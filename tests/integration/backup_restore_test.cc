@@ -16,7 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 constexpr int kWeeks = 6;
 // broker.toml's default maximum deviation: every shown count is within it.
-constexpr int kD = 2;
+constexpr int kD = kDefaultMaxDeviation;
 const std::string kGm = "GM0935";
 
 // signaal-gen rows over the last kWeeks weeks, added to `expected` per theme.

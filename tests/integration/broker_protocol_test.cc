@@ -23,6 +23,7 @@
 
 #include "process.h"
 #include "signaal.pb.h"
+#include "signaal/config.h"
 #include "signaal/keys.h"
 #include "signaal/ptable.h"
 #include "signaal/period.h"
@@ -175,12 +176,12 @@ class BrokerProtocol : public ::testing::Test {
   }
 
   // What the broker shows for one cell of `signals` from FakeNode::Snapshot
-  // (the contract of docs/PRIVACY.md with broker.toml's defaults: k = 5,
-  // D = 2, V = 1): the perturbed count; -2 for the mark; 0 when not listed.
+  // (the contract of docs/PRIVACY.md with broker.toml's defaults: k = 5, D
+  // and V): the perturbed count; -2 for the mark; 0 when not listed.
   static int64_t Published(uint32_t signals) { return Published(signals, FakeNode::KeyOf(signals)); }
   // The same for a cell of several snapshots: `key` is their key sums' sum.
   static int64_t Published(uint32_t signals, uint32_t key) {
-    static const PTable table = *PTable::Make(2, 1.0);
+    static const PTable table = *PTable::Make(kDefaultMaxDeviation, kDefaultVariance);
     const uint64_t s = table.Perturb(signals, key);
     if (s == 0) return 0;
     const uint64_t p = std::clamp<uint64_t>(table.Perturb(signals, DerivedKey(key, 1)), 1, s);

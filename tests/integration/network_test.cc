@@ -351,7 +351,7 @@ TEST(Network, BrokerPrintsItsPTable) {
   }
   auto human = net.BrokerCli({"ptable"});
   ASSERT_EQ(human.exit_code, 0) << human.err;
-  EXPECT_NE(human.out.find("maximale afwijking D = 2"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("maximale afwijking D = " + std::to_string(kDefaultMaxDeviation)), std::string::npos) << human.out;
 }
 
 TEST(Network, ImportIsAllOrNothingAndNamesEveryBadRow) {

@@ -84,8 +84,8 @@ TEST(Reliability, BrokerAwayForWeeksThenEverythingArrivesOnce) {
     got[row["period"].get<std::string>() + "|" + row["theme"].get<std::string>()] += row["signals"].get<int>();
   }
   // Each week's theme count as imported, perturbed by at most D (broker.toml's
-  // default 2): nothing lost, nothing counted twice.
-  EXPECT_TRUE(WithinDeviation(got, expected, 2)) << nlohmann::json(got).dump() << "\n" << nlohmann::json(expected).dump();
+  // default): nothing lost, nothing counted twice.
+  EXPECT_TRUE(WithinDeviation(got, expected, kDefaultMaxDeviation)) << nlohmann::json(got).dump() << "\n" << nlohmann::json(expected).dump();
   auto broker = net.BrokerCli({"status", "--json"}).Json();
   EXPECT_EQ(broker["snapshots_stored"], weeks_with_signals.size()) << "only the newest version of each week is sent";
 }

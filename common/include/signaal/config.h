@@ -16,7 +16,7 @@ constexpr int kMaxRetentionDays = 3650;
 // The cell-key method's public parameters (docs/PRIVACY.md): the largest
 // deviation D of a published count from the true one, and the noise's
 // variance V. Defaults until the attacker test's frontier says otherwise.
-constexpr int kDefaultMaxDeviation = 2;
+constexpr int kDefaultMaxDeviation = 5;
 constexpr double kDefaultVariance = 1.0;
 
 // node.toml (deploy/config/node.toml documents every key).
