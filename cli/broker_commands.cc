@@ -303,6 +303,7 @@ std::string DutchNumber(std::string s) {
 }
 
 std::string Percent(double p) {
+  if (p > 0 && p < 0.0005) return "<0,1%";  // rare, never impossible: not 0,0%
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f%%", 100 * p);
   return DutchNumber(buf);
