@@ -63,9 +63,10 @@ def varint(n):
             return bytes(out)
 
 
-def cell(gm, theme, sub="", signals=5, persons=4, age="", channel=""):
+def cell(gm, theme, sub="", signals=5, persons=4, age="", channel="", key_sum=2654435761):
+    # Schema 2: every cell carries its records' key sum (the cell-key method).
     return (f'cells {{ municipality: "{gm}" theme: "{theme}" subtheme: "{sub}" age_band: "{age}" '
-            f'channel: "{channel}" signals: {signals} persons: {persons} }}')
+            f'channel: "{channel}" signals: {signals} persons: {persons} key_sum: {key_sum} }}')
 
 
 def snapshot(node="fuzz-node", period="2026-W47", version=3, taxonomy=TAXONOMY, cells=()):
@@ -93,11 +94,11 @@ def snapshot_seeds():
     write("snapshot", "signed-version-0", b"\x01" + snapshot(version=0))
     write("snapshot", "signed-garbage", b"\x01\xff\xff\xff garbage")
     # Even first byte: a ClientMessage, and also tried as a bare SignedEnvelope.
-    write("snapshot", "client-snapshot", encode("ClientMessage", f"schema: 1 snapshot {{ {envelope_text(good)} }}"))
+    write("snapshot", "client-snapshot", encode("ClientMessage", f"schema: 2 snapshot {{ {envelope_text(good)} }}"))
     write("snapshot", "client-bad-signature",
-          encode("ClientMessage", f"schema: 1 snapshot {{ {envelope_text(good, signature=bytes(64))} }}"))
+          encode("ClientMessage", f"schema: 2 snapshot {{ {envelope_text(good, signature=bytes(64))} }}"))
     write("snapshot", "client-foreign-key",
-          encode("ClientMessage", f"schema: 1 snapshot {{ {envelope_text(good, key_id='0011223344556677')} }}"))
+          encode("ClientMessage", f"schema: 2 snapshot {{ {envelope_text(good, key_id='0011223344556677')} }}"))
     write("snapshot", "client-heartbeat",
           encode("ClientMessage", 'schema: 1 heartbeat { outbox_depth: 2 software_version: "0.1.0" '
                  f'taxonomy_version: "{TAXONOMY}" }}'))
