@@ -30,6 +30,11 @@ const Field kFields[] = {
      "channel (walk-in, helpdesk, …), or empty after generalisation"},
     {"signals", "aantal signalen in de cel", "number of signals in the cell"},
     {"persons", "aantal verschillende personen (via pseudoniemen geteld)", "distinct persons (counted through pseudonyms)"},
+    {"key_sum",
+     "som (modulo 2^32) van de willekeurige sleutels van de signalen in de cel: zegt niets over aantallen of "
+     "personen; de broker verstoort er elk getal mee, voor dezelfde signalen steeds gelijk (cell-key-methode)",
+     "sum (mod 2^32) of the random keys of the cell's signals: says nothing of counts or persons; the broker "
+     "perturbs every number with it, the same way for the same signals (cell-key method)"},
 };
 
 }  // namespace
@@ -43,7 +48,7 @@ int PrintPrivacyReport(const wire::PrivacyReport& p, bool json, const std::strin
     for (const auto& c : snap.cells()) {
       cells.push_back({{"municipality", c.municipality()}, {"theme", c.theme()}, {"subtheme", c.subtheme()},
                        {"age_band", c.age_band()}, {"channel", c.channel()}, {"signals", c.signals()},
-                       {"persons", c.persons()}});
+                       {"persons", c.persons()}, {"key_sum", c.key_sum()}});
     }
     nlohmann::json j = {
         {"node_id", p.node_id()},
