@@ -196,6 +196,18 @@ TEST(Network, ThreeNodesReachTheSubscriberWithTheInputsCounts) {
   EXPECT_EQ(only["themes"][0]["theme"], "schulden");
   EXPECT_EQ(only["total"]["signals"], digest["total"]["signals"]) << "the same cell, the same number";
 
+  // The privacy officer's figure: the attacker over what left for the period.
+  auto risk = net.BrokerCli({"risk-report", "--period", period, "--json"});
+  ASSERT_EQ(risk.exit_code, 0) << risk.err;
+  auto report = risk.Json();
+  EXPECT_GE(report["digests"].get<int>(), 1) << risk.out;
+  EXPECT_GT(report["numbers"].get<int>(), 0) << risk.out;
+  EXPECT_EQ(report["exact"], 0) << risk.out;
+  EXPECT_EQ(report["max_deviation"], digest["policy"]["max_deviation"]);
+  auto risk_nl = net.BrokerCli({"risk-report", "--period", period});
+  EXPECT_NE(risk_nl.out.find("Restrisico"), std::string::npos) << risk_nl.out;
+  EXPECT_EQ(net.BrokerCli({"risk-report", "--period", "2026-W99"}).exit_code, 2);
+
   // A subscriber for Zuid-Limburg may not fetch Noord-Limburg.
   auto forbidden = net.Cli({"digest", "fetch", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key",
                             key, "--period", period, "--region", "noord-limburg"});
