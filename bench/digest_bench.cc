@@ -139,9 +139,11 @@ int main(int argc, char** argv) {
   test::TempDir dir;
   auto store = broker::BrokerStore::Open(dir.path());
   if (!store.ok()) return Fail("digest", store.status().message());
+  Status path_failed = Status::Ok();
   auto path = [&](const Case& c) {
     auto d = builder.Build(c.area, c.period, 1000, broker::DigestBuilder::Context::kFull);
-    if (d.ok()) (void)(*store)->RecordRelease(*d, "bench", "fetch", 1000);
+    Status s = d.ok() ? (*store)->RecordRelease(*d, "bench", "fetch", 1000) : d.status();
+    if (!s.ok() && path_failed.ok()) path_failed = s;
   };
   const Case probe{"zuid-limburg", "2026-Q4"};
   std::vector<double> before;
@@ -157,6 +159,7 @@ int main(int argc, char** argv) {
   const double rss_after = RssMiB();
   std::vector<double> after;
   for (int r = 0; r < runs; ++r) after.push_back(MillisOf([&] { path(probe); }));
+  if (!path_failed.ok()) return Fail("digest", path_failed.message());
   const double history = Median(after) / Median(before);
   std::printf("history: %s %s built and recorded in %.1f ms with an empty trail, %.1f ms after %d earlier "
               "digests (%.2fx); resident %.0f -> %.0f MiB over those %d\n",

@@ -61,10 +61,11 @@ Result<BrokerDaemon::Prepared> BrokerDaemon::Prepare(const BrokerConfig& config)
   // D and V are checked together here, not key by key in the config reader:
   // whether a variance can be met depends on the deviation.
   auto ptable = PTable::Make(static_cast<uint32_t>(config.max_deviation), config.variance);
-  if (!ptable.ok() || config.max_deviation == 0) {
+  // (D = 0, the table without noise, never gets here: the config reader
+  // takes 1..20.)
+  if (!ptable.ok()) {
     return Status::Usage(config.path + ": keys 'disclosure.max_deviation' and 'disclosure.variance': " +
-                         (ptable.ok() ? "a maximum deviation of 0 adds no noise and protects nothing"
-                                      : ptable.status().message()));
+                         ptable.status().message());
   }
   return Prepared{std::move(*keys), std::move(*ref), std::move(*schedule), std::move(*ptable)};
 }
@@ -428,21 +429,17 @@ void BrokerDaemon::HandleRiskReportRequest(const zmq::message_t& rid, const wire
                                            const wire::RiskReportRequest& req) {
   auto range = ParsePeriod(req.period());
   if (!range.ok()) return (void)SendProto(*control_, ErrorResponse(range.status().Prefixed("--period")), &rid);
+  if (digests_->Full()) {  // refused before reading anything for it
+    SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
+              &rid);
+    return;
+  }
   auto job = NewDigestJob(DigestJob::Kind::kRiskReport, config_.region, range->label, admin.id(), rid.to_string());
   // The newest records that can say anything about the period, read here
   // and handed over: the worker touches no store.
-  std::deque<wire::Digest> newest;
-  store_->ForEachRelease(
-      [&](const wire::ReleaseRecord&, const wire::Digest& d) {
-        newest.push_back(d);
-        if (newest.size() > kMaxRiskDigests) {
-          newest.pop_front();
-          job->truncated = true;
-        }
-      },
-      [&](const wire::ReleaseRecord& r) { return ReleaseTouches(r, *range); });
-  job->released.assign(std::make_move_iterator(newest.begin()), std::make_move_iterator(newest.end()));
-  if (!digests_->Queue(std::move(job), true)) {
+  job->released = store_->NewestReleases(
+      kMaxRiskDigests, [&](const wire::ReleaseRecord& r) { return ReleaseTouches(r, *range); }, &job->truncated);
+  if (!digests_->Queue(std::move(job), true)) {  // not expected: nothing was queued since Full()
     SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
               &rid);
   }

@@ -282,9 +282,10 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
   record.set_kind(kind);
   PutRelease(*db_, batch, release_next_, record, digest, counts);
   // The oldest records beyond the bound go, and their content once no record names it.
-  uint64_t drop = release_count_ + 1 > max_release_records_ ? release_count_ + 1 - max_release_records_ : 0;
+  const uint64_t excess = release_count_ + 1 > max_release_records_ ? release_count_ + 1 - max_release_records_ : 0;
+  uint64_t dropped = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("a/"); drop > 0 && it->Valid() && it->key().starts_with("a/"); it->Next(), --drop) {
+  for (it->Seek("a/"); dropped < excess && it->Valid() && it->key().starts_with("a/"); it->Next(), ++dropped) {
     wire::ReleaseRecord old;
     batch.Delete(it->key());
     if (!old.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
@@ -297,7 +298,6 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
       batch.Put("an/" + old.content(), std::to_string(c->second));
     }
   }
-  const uint64_t dropped = release_count_ + 1 > max_release_records_ ? release_count_ + 1 - max_release_records_ : 0;
   batch.Put("m/release_next", std::to_string(release_next_ + 1));
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot record the released digest: " + s.ToString());
@@ -306,17 +306,39 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
   return Status::Ok();
 }
 
-void BrokerStore::ForEachRelease(const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn,
-                                 const std::function<bool(const wire::ReleaseRecord&)>& wanted) const {
+void BrokerStore::ForEachRelease(
+    const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn) const {
   Scan("a/", [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
     wire::ReleaseRecord record;
     std::string bytes;
     wire::Digest digest;
     if (!record.ParseFromArray(v.data(), static_cast<int>(v.size()))) return;
-    if (wanted && !wanted(record)) return;
     if (!db_->Get(rocksdb::ReadOptions(), "ac/" + record.content(), &bytes).ok()) return;
     if (digest.ParseFromString(bytes)) fn(record, digest);
   });
+}
+
+std::vector<wire::Digest> BrokerStore::NewestReleases(size_t limit,
+                                                      const std::function<bool(const wire::ReleaseRecord&)>& wanted,
+                                                      bool* more) const {
+  std::vector<wire::Digest> out;
+  *more = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekForPrev("a0"); it->Valid() && it->key().starts_with("a/"); it->Prev()) {  // '0' follows '/'
+    wire::ReleaseRecord record;
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || !wanted(record)) continue;
+    if (out.size() == limit) {
+      *more = true;
+      break;
+    }
+    std::string bytes;
+    wire::Digest digest;
+    if (db_->Get(rocksdb::ReadOptions(), "ac/" + record.content(), &bytes).ok() && digest.ParseFromString(bytes)) {
+      out.push_back(std::move(digest));
+    }
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 void BrokerStore::ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const {

@@ -85,10 +85,14 @@ class BrokerStore {
   // on disk, bounded: beyond the bound the oldest records go.
   Status RecordRelease(const wire::Digest& digest, const std::string& principal, const std::string& kind,
                        int64_t now);
-  // Every record, oldest first, with the digest it released; with `wanted`,
-  // only the records it accepts (their digests are not read otherwise).
-  void ForEachRelease(const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn,
-                      const std::function<bool(const wire::ReleaseRecord&)>& wanted = nullptr) const;
+  // Every record, oldest first, with the digest it released.
+  void ForEachRelease(const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn) const;
+  // The newest `limit` records `wanted` accepts, their digests oldest first;
+  // `more` says whether older ones it accepts were left out. Reads back from
+  // the newest and stops at the limit, so a caller on the poll loop pays for
+  // `limit` digests, not for the whole trail.
+  std::vector<wire::Digest> NewestReleases(size_t limit, const std::function<bool(const wire::ReleaseRecord&)>& wanted,
+                                           bool* more) const;
   uint64_t release_count() const { return release_count_; }
 
   // A consistent copy of the store while it is in use (see signaal/backup.h);

@@ -6,12 +6,14 @@ DigestService::DigestService(zmq::context_t& ctx, const ReferenceData& ref, cons
                              BrokerStore& store, const ThemeTable& table)
     : store_(store), table_(table), worker_(ctx, ref, policy) {}
 
+bool DigestService::Full() const {
+  size_t asked = 0;
+  for (const auto& j : queue_) asked += j->scheduled_run == 0 ? 1 : 0;
+  return asked >= kMaxQueued;
+}
+
 bool DigestService::Queue(std::unique_ptr<DigestJob> job, bool bounded) {
-  if (bounded) {
-    size_t asked = 0;
-    for (const auto& j : queue_) asked += j->scheduled_run == 0 ? 1 : 0;
-    if (asked >= kMaxQueued) return false;
-  }
+  if (bounded && Full()) return false;
   queue_.push_back(std::move(job));
   StartNext();
   return true;

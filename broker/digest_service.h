@@ -32,6 +32,8 @@ class DigestService {
   // the queue is full (what anyone on the network asks for is bounded; the
   // schedule's few are not).
   bool Queue(std::unique_ptr<DigestJob> job, bool bounded);
+  // True when Queue would refuse a bounded job.
+  bool Full() const;
 
   // The digest the worker finished, once socket() is readable, as released:
   // a fetched one recorded in the audit trail, a published one stored,

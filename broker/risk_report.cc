@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "digest_builder.h"
 #include "interval_attacker.h"
 
 namespace signaal::broker {
@@ -13,7 +14,7 @@ bool ReleaseTouches(const wire::ReleaseRecord& record, const PeriodRange& period
   // The previous period is as long as the digest's own and the series
   // reaches kBaselineWeeks further back: what a digest shows starts there.
   const auto own = PeriodRange{"", record.from_week(), record.to_week()}.Weeks();
-  const int reach = static_cast<int>(own.size()) + 12;
+  const int reach = static_cast<int>(own.size()) + DigestBuilder::kBaselineWeeks;
   const std::string first = AddWeeks(record.from_week(), -reach);
   return first <= period.to && period.from <= record.to_week();
 }

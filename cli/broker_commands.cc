@@ -296,23 +296,14 @@ int Backup(const BrokerOptions& o) {
   return PrintBackup(r->backup(), o.json, o.with_keys);
 }
 
-// Dutch decimals for the privacy officer: a comma, not a point.
-std::string DutchNumber(std::string s) {
-  for (char& c : s) c = c == '.' ? ',' : c;
-  return s;
-}
-
+// A probability as a Dutch percentage with one decimal.
 std::string Percent(double p) {
   if (p > 0 && p < 0.0005) return "<0,1%";  // rare, never impossible: not 0,0%
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f%%", 100 * p);
-  return DutchNumber(buf);
-}
-
-std::string ShortNumber(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return DutchNumber(std::string(buf, ec == std::errc() ? end : buf));
+  std::string out = buf;
+  for (char& c : out) c = c == '.' ? ',' : c;
+  return out;
 }
 
 int PTable(const BrokerOptions& o) {
@@ -346,7 +337,7 @@ int PTable(const BrokerOptions& o) {
   }
   const uint32_t d = t.max_deviation();
   std::cout << "p-tabel (cell-key-methode): maximale afwijking D = " << d << ", variantie V = "
-            << ShortNumber(t.variance()) << ", k = " << t.k() << "\n"
+            << Decimal(t.variance(), true) << ", k = " << t.k() << "\n"
             << table.Render() << d + 1 << " en hoger: als bij " << d << ", verschoven (ware telling n: gepubliceerd n-"
             << d << " tot n+" << d << ")\n"
             << "Kans per gepubliceerde waarde bij elke ware telling; gepubliceerde waarden onder k tonen \"<" << t.k() << "\".\n";
@@ -387,7 +378,7 @@ int RiskReport(const BrokerOptions& o) {
   table.Add({"  vernauwd tot minder dan " + std::to_string(t.k()) + " mogelijke waarden", std::to_string(t.narrowed_below_k())});
   table.Add({"  precies bepaald", std::to_string(t.exact())});
   table.Add({"  smalste interval (mogelijke waarden)", t.cells_attacked() > 0 ? std::to_string(t.narrowest_width()) : "-"});
-  table.Add({"beleid", "cell-key, D = " + std::to_string(t.max_deviation()) + ", V = " + ShortNumber(t.variance()) +
+  table.Add({"beleid", "cell-key, D = " + std::to_string(t.max_deviation()) + ", V = " + Decimal(t.variance(), true) +
                            ", k = " + std::to_string(t.k())});
   std::cout << "Restrisico: een aanvaller met alle digests die de broker voor deze periode uitgaf, die elk getal als "
                "interval leest\n"

@@ -18,15 +18,6 @@ struct Words {
   std::string T(const char* nl, const char* english) const { return en ? english : nl; }
 };
 
-// 1.5 as "1,5" in Dutch.
-std::string Decimal(double v, bool english) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  std::string out = buf;
-  if (!english) std::replace(out.begin(), out.end(), '.', ',');
-  return out;
-}
-
 std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -340,7 +331,7 @@ std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
   h += "</main>\n<footer>" + w.T("Beleid: ", "Policy: ") + Escape(d.policy().method()) +
        (d.policy().method() == "cell-key"
             ? w.T(", maximale afwijking ", ", maximum deviation ") + std::to_string(d.policy().max_deviation()) +
-                  w.T(", variantie ", ", variance ") + Escape(Decimal(d.policy().variance(), w.en))
+                  w.T(", variantie ", ", variance ") + Escape(Decimal(d.policy().variance(), !w.en))
             : std::string()) +
        w.T(", drempel k = ", ", threshold k = ") + std::to_string(k) +
        w.T(", minstens ", ", at least ") + std::to_string(d.policy().min_organisations()) +

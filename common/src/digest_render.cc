@@ -101,11 +101,8 @@ nlohmann::json MunicipalitiesJson(const wire::Digest& d) {
 // The method and its public parameters, for the policy line.
 std::string PolicyNl(const wire::DisclosureSummary& p) {
   if (p.method() != "cell-key") return "drempel en controle op terugrekenen";
-  char v[32];
-  std::snprintf(v, sizeof v, "%g", p.variance());
-  std::string variance = v;
-  std::replace(variance.begin(), variance.end(), '.', ',');
-  return "cell-key-methode, maximale afwijking " + std::to_string(p.max_deviation()) + ", variantie " + variance;
+  return "cell-key-methode, maximale afwijking " + std::to_string(p.max_deviation()) + ", variantie " +
+         Decimal(p.variance(), true);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "signaal/text.h"
 
+#include <charconv>
+
 #include <cctype>
 #include <ctime>
 
@@ -58,6 +60,16 @@ std::string FormatTime(int64_t unix_seconds, const char* format, bool utc) {
   char buf[64];
   std::strftime(buf, sizeof buf, format, &tm);
   return buf;
+}
+
+std::string Decimal(double value, bool comma) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  std::string out(buf, ec == std::errc() ? end : buf);
+  if (comma) {
+    for (char& c : out) c = c == '.' ? ',' : c;
+  }
+  return out;
 }
 
 }  // namespace signaal

@@ -270,6 +270,18 @@ TEST(ReleaseRecord, TheOldestGoBeyondTheBoundAndTheirContentWithThem) {
   });
   EXPECT_EQ(seen, bound);
   EXPECT_EQ(oldest, 3);
+  // What a risk report takes: the newest few a filter accepts, oldest first.
+  bool more = false;
+  auto newest = (*store)->NewestReleases(
+      3, [](const wire::ReleaseRecord& r) { return r.released_unix() % 2 == 0; }, &more);
+  ASSERT_EQ(newest.size(), 3u);
+  EXPECT_TRUE(more);
+  std::vector<uint32_t> totals;
+  for (const auto& d : newest) totals.push_back(d.total().signals());
+  EXPECT_EQ(totals, (std::vector<uint32_t>{(n - 5) % 5, (n - 3) % 5, (n - 1) % 5}));  // n - 1 = 42 is even
+  newest = (*store)->NewestReleases(100, [](const wire::ReleaseRecord&) { return true; }, &more);
+  EXPECT_EQ(newest.size(), bound);
+  EXPECT_FALSE(more);
 }
 
 }  // namespace
