@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <functional>
 #include <set>
 
 #include "aggregates.h"
@@ -126,10 +127,11 @@ TEST(Aggregates, MatchTheReferenceSummaryAfterRandomChanges) {
   ExpectSameAsReference(*store, "after reopening");
 }
 
-// The comparison itself can fail: a wrong count in one agg/ row shows.
-TEST(Aggregates, ADisagreeingAggregateIsNoticed) {
+// A store of 30 signals in one week whose first agg/ row `spoil` rewrites;
+// the aggregate path must then disagree with the reference.
+void ExpectSpoiledRowNoticed(unsigned seed, const std::function<std::string(const std::string&)>& spoil) {
   Folder dir;
-  std::mt19937 rng(7);
+  std::mt19937 rng(seed);
   {
     auto store = std::move(*SignalStore::Open(dir.path(), "secret", std::string(32, 'k')));
     std::vector<ValidatedSignal> batch;
@@ -142,39 +144,26 @@ TEST(Aggregates, ADisagreeingAggregateIsNoticed) {
     std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
     it->Seek("agg/");
     ASSERT_TRUE(it->Valid() && it->key().starts_with("agg/"));
-    ASSERT_TRUE((*db)->Put(rocksdb::WriteOptions(), it->key(), "99,0,0,0").ok());
+    ASSERT_TRUE((*db)->Put(rocksdb::WriteOptions(), it->key(), spoil(it->value().ToString())).ok());
   }
   auto store = std::move(*SignalStore::Open(dir.path(), "secret", std::string(32, 'k')));
   EXPECT_NE(Serialised(store->WeekCells(kWeeks[0], 1)),
             Serialised(Summarise(store->SignalsOf(kWeeks[0]), 1, KeysOf(*store))));
 }
 
+// The comparison itself can fail: a wrong count in one agg/ row shows.
+TEST(Aggregates, ADisagreeingAggregateIsNoticed) {
+  ExpectSpoiledRowNoticed(7, [](const std::string&) { return std::string("99,0,0,0"); });
+}
+
 // So can the key sums alone: one agg/ row's key sum off by one shows,
 // counts untouched.
 TEST(Aggregates, ADisagreeingKeySumIsNoticed) {
-  Folder dir;
-  std::mt19937 rng(8);
-  {
-    auto store = std::move(*SignalStore::Open(dir.path(), "secret", std::string(32, 'k')));
-    std::vector<ValidatedSignal> batch;
-    for (int i = 0; i < 30; ++i) batch.push_back(RandomSignal(rng, kWeeks[0]));
-    ASSERT_TRUE(store->Add(batch, 1).ok());
-  }
-  {
-    auto db = OpenRocksDb(dir.path(), "the test store");
-    ASSERT_TRUE(db.ok());
-    std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
-    it->Seek("agg/");
-    ASSERT_TRUE(it->Valid() && it->key().starts_with("agg/"));
-    std::string value = it->value().ToString();
+  ExpectSpoiledRowNoticed(8, [](std::string value) {
     size_t last = value.rfind(',');
     uint32_t sum = static_cast<uint32_t>(std::stoul(value.substr(last + 1)));
-    value = value.substr(0, last + 1) + std::to_string(sum + 1);
-    ASSERT_TRUE((*db)->Put(rocksdb::WriteOptions(), it->key(), value).ok());
-  }
-  auto store = std::move(*SignalStore::Open(dir.path(), "secret", std::string(32, 'k')));
-  EXPECT_NE(Serialised(store->WeekCells(kWeeks[0], 1)),
-            Serialised(Summarise(store->SignalsOf(kWeeks[0]), 1, KeysOf(*store))));
+    return value.substr(0, last + 1) + std::to_string(sum + 1);
+  });
 }
 
 // Random stores (several seeds), minimisation from off to heavy: the key sum
