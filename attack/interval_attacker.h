@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "signaal.pb.h"
+#include "wire.pb.h"
 #include "signaal/reference_data.h"
 #include "signaal/status.h"
 

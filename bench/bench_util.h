@@ -12,7 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "network.h"
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
+#include "wire.pb.h"
 #include "signaal/keys.h"
 #include "signaal/reference_data.h"
 #include "signaal/status.h"

@@ -14,8 +14,8 @@
 #include "intake.h"
 #include "signal_store.h"
 #include "signaal/period.h"
-#include "signaal/hmac.h"
-#include "signaal/sealing.h"
+#include "hmac.h"
+#include "sealing.h"
 
 namespace signaal::bench {
 namespace {

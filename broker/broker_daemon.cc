@@ -438,7 +438,7 @@ void BrokerDaemon::HandleRiskReportRequest(const zmq::message_t& rid, const wire
   // The newest records that can say anything about the period, read here
   // and handed over: the worker touches no store.
   job->released = store_->NewestReleases(
-      kMaxRiskDigests, [&](const wire::ReleaseRecord& r) { return ReleaseTouches(r, *range); }, &job->truncated);
+      kMaxRiskDigests, [&](const storage::ReleaseRecord& r) { return ReleaseTouches(r, *range); }, &job->truncated);
   if (!digests_->Queue(std::move(job), true)) {  // not expected: nothing was queued since Full()
     SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
               &rid);

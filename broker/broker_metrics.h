@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
 
 namespace signaal::broker {
 

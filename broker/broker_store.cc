@@ -45,7 +45,7 @@ uint64_t ReadCount(rocksdb::DB& db, const std::string& key) {
 
 // Puts one release record and its content into `batch`; `counts` holds the
 // content reference counts already changed in this batch.
-void PutRelease(rocksdb::DB& db, rocksdb::WriteBatch& batch, uint64_t number, wire::ReleaseRecord record,
+void PutRelease(rocksdb::DB& db, rocksdb::WriteBatch& batch, uint64_t number, storage::ReleaseRecord record,
                 const wire::Digest& digest, std::map<std::string, uint64_t>& counts) {
   wire::Digest content = digest;
   content.clear_generated_unix();
@@ -91,7 +91,7 @@ const StoreFormat& BrokerStoreFormat() {
                  if (!d.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
                    return Status::Runtime("cannot read the released digest " + it->key().ToString());
                  }
-                 wire::ReleaseRecord record;
+                 storage::ReleaseRecord record;
                  record.set_released_unix(d.generated_unix());
                  record.set_kind(prefix[0] == 'd' ? "publish" : "fetch");
                  PutRelease(db, batch, number++, record, d, counts);
@@ -276,7 +276,7 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
                                   int64_t now) {
   rocksdb::WriteBatch batch;
   std::map<std::string, uint64_t> counts;
-  wire::ReleaseRecord record;
+  storage::ReleaseRecord record;
   record.set_released_unix(now);
   record.set_principal(principal);
   record.set_kind(kind);
@@ -286,7 +286,7 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
   uint64_t dropped = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("a/"); dropped < excess && it->Valid() && it->key().starts_with("a/"); it->Next(), ++dropped) {
-    wire::ReleaseRecord old;
+    storage::ReleaseRecord old;
     batch.Delete(it->key());
     if (!old.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
     auto [c, fresh] = counts.try_emplace(old.content(), 0);
@@ -307,9 +307,9 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
 }
 
 void BrokerStore::ForEachRelease(
-    const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn) const {
+    const std::function<void(const storage::ReleaseRecord&, const wire::Digest&)>& fn) const {
   Scan("a/", [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
-    wire::ReleaseRecord record;
+    storage::ReleaseRecord record;
     std::string bytes;
     wire::Digest digest;
     if (!record.ParseFromArray(v.data(), static_cast<int>(v.size()))) return;
@@ -319,13 +319,13 @@ void BrokerStore::ForEachRelease(
 }
 
 std::vector<wire::Digest> BrokerStore::NewestReleases(size_t limit,
-                                                      const std::function<bool(const wire::ReleaseRecord&)>& wanted,
+                                                      const std::function<bool(const storage::ReleaseRecord&)>& wanted,
                                                       bool* more) const {
   std::vector<wire::Digest> out;
   *more = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekForPrev("a0"); it->Valid() && it->key().starts_with("a/"); it->Prev()) {  // '0' follows '/'
-    wire::ReleaseRecord record;
+    storage::ReleaseRecord record;
     if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || !wanted(record)) continue;
     if (out.size() == limit) {
       *more = true;

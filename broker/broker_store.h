@@ -5,7 +5,7 @@
 //   p/<principal id>            -> wire::Principal
 //   s/<node id>/<period>        -> wire::SummarySnapshot (newest version only)
 //   d/<sequence, 20 digits>     -> wire::Digest (published digests)
-//   a/<record number, 20 digits> -> wire::ReleaseRecord (the audit trail)
+//   a/<record number, 20 digits> -> storage::ReleaseRecord (the audit trail)
 //   ac/<content hash>           -> wire::Digest as released (time and sequence cleared)
 //   an/<content hash>           -> records naming that content (decimal)
 //   m/digest_sequence           -> last digest sequence (decimal)
@@ -22,7 +22,9 @@
 
 #include <rocksdb/db.h>
 
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
+#include "broker_storage.pb.h"
+#include "wire.pb.h"
 #include "signaal/backup.h"
 #include "signaal/status.h"
 #include "signaal/store_format.h"
@@ -86,12 +88,12 @@ class BrokerStore {
   Status RecordRelease(const wire::Digest& digest, const std::string& principal, const std::string& kind,
                        int64_t now);
   // Every record, oldest first, with the digest it released.
-  void ForEachRelease(const std::function<void(const wire::ReleaseRecord&, const wire::Digest&)>& fn) const;
+  void ForEachRelease(const std::function<void(const storage::ReleaseRecord&, const wire::Digest&)>& fn) const;
   // The newest `limit` records `wanted` accepts, their digests oldest first;
   // `more` says whether older ones it accepts were left out. Reads back from
   // the newest and stops at the limit, so a caller on the poll loop pays for
   // `limit` digests, not for the whole trail.
-  std::vector<wire::Digest> NewestReleases(size_t limit, const std::function<bool(const wire::ReleaseRecord&)>& wanted,
+  std::vector<wire::Digest> NewestReleases(size_t limit, const std::function<bool(const storage::ReleaseRecord&)>& wanted,
                                            bool* more) const;
   uint64_t release_count() const { return release_count_; }
 

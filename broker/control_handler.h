@@ -12,7 +12,7 @@
 #include "broker_store.h"
 #include "disclosure_policy.h"
 #include "principal_registry.h"
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
 #include "signaal/config.h"
 #include "signaal/reference_data.h"
 #include "theme_table.h"

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "disclosure_policy.h"
-#include "signaal.pb.h"
+#include "wire.pb.h"
 #include "signaal/period.h"
 #include "signaal/reference_data.h"
 #include "theme_table.h"

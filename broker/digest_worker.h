@@ -17,7 +17,8 @@
 
 #include "digest_builder.h"
 #include "disclosure_policy.h"
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
+#include "wire.pb.h"
 #include "signaal/reference_data.h"
 #include "signaal/status.h"
 #include "theme_table.h"

@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "broker_store.h"
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
+#include "wire.pb.h"
 #include "signaal/reference_data.h"
 #include "signaal/status.h"
 

@@ -9,7 +9,7 @@
 
 namespace signaal::broker {
 
-bool ReleaseTouches(const wire::ReleaseRecord& record, const PeriodRange& period) {
+bool ReleaseTouches(const storage::ReleaseRecord& record, const PeriodRange& period) {
   if (!IsValidWeek(record.from_week()) || !IsValidWeek(record.to_week())) return false;
   // The previous period is as long as the digest's own and the series
   // reaches kBaselineWeeks further back: what a digest shows starts there.

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "disclosure_policy.h"
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
+#include "broker_storage.pb.h"
+#include "wire.pb.h"
 #include "signaal/period.h"
 #include "signaal/reference_data.h"
 #include "signaal/status.h"
@@ -27,7 +29,7 @@ inline constexpr size_t kMaxRiskDigests = 400;
 
 // True if a released digest's numbers (its own weeks, its series and its
 // previous period) can say anything about `period`.
-bool ReleaseTouches(const wire::ReleaseRecord& record, const PeriodRange& period);
+bool ReleaseTouches(const storage::ReleaseRecord& record, const PeriodRange& period);
 
 // Attacks `released` (oldest first) with the public parameters of `policy`,
 // and compares with the true counts in `table`.

@@ -9,7 +9,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
+#include "wire.pb.h"
 #include "signaal/keys.h"
 #include "signaal/reference_data.h"
 

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "signaal.pb.h"
+#include "wire.pb.h"
 #include "signaal/reference_data.h"
 
 namespace signaal::broker {

@@ -10,7 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
+#include "wire.pb.h"
 #include "signaal/config.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"

@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "signaal.pb.h"
+#include "node_control.pb.h"
 #include "signaal/status.h"
 
 namespace signaal::cli {

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "signaal.pb.h"
-#include "signaal/digest_render.h"
+#include "wire.pb.h"
+#include "digest_render.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
 #include "signaal/period.h"

@@ -5,7 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "signaal.pb.h"
+#include "node_control.pb.h"
+#include "wire.pb.h"
 #include "signaal/config.h"
 #include "signaal/files.h"
 #include "signaal/text.h"

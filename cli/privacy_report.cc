@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "signaal.pb.h"
+#include "node_control.pb.h"
 #include "signaal/text.h"
 
 namespace signaal::cli {

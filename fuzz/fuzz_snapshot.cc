@@ -16,7 +16,8 @@
 #include <string>
 
 #include "fuzz_common.h"
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
+#include "wire.pb.h"
 #include "signaal/keys.h"
 #include "signaal/period.h"
 #include "snapshot_validator.h"

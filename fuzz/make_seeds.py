@@ -26,9 +26,14 @@ TAXONOMY = "2026.1"
 NOW = 1795435200  # 2026-11-23 12:00 UTC, week 2026-W48 (fuzz_common.h kNow)
 
 
+# The schema file each top-level message the seeds encode is in.
+SCHEMA_OF = {"ControlRequest": "broker_control.proto", "NodeRequest": "node_control.proto"}
+
+
 def encode(message, text):
     out = subprocess.run(
-        ["protoc", f"--proto_path={PROTO_DIR}", f"--encode=signaal.wire.{message}", "signaal.proto"],
+        ["protoc", f"--proto_path={PROTO_DIR}", f"--encode=signaal.wire.{message}",
+         SCHEMA_OF.get(message, "wire.proto")],
         input=text.encode(), capture_output=True, check=True)
     return out.stdout
 

@@ -62,7 +62,7 @@ std::string CellKey(const std::string& m, const std::string& t, const std::strin
 }
 
 // CellOf into `out`, reusing its storage.
-void AppendCellOf(std::string& out, const wire::StoredSignal& s) {
+void AppendCellOf(std::string& out, const storage::StoredSignal& s) {
   out.append(s.period()).append("/");
   AppendCellKey(out, s.municipality(), s.theme(), s.subtheme(), s.age_band(), s.channel());
 }
@@ -105,13 +105,13 @@ rocksdb::ReadOptions Scan() {
 
 }  // namespace
 
-std::string CellOf(const wire::StoredSignal& s) {
+std::string CellOf(const storage::StoredSignal& s) {
   std::string out;
   AppendCellOf(out, s);
   return out;
 }
 
-void AggregateDelta::Count(const wire::StoredSignal& s, uint32_t record_key, int sign) {
+void AggregateDelta::Count(const storage::StoredSignal& s, uint32_t record_key, int sign) {
   cell_.clear();
   AppendCellOf(cell_, s);
   // A copy of the key only for a cell not seen before.
@@ -304,7 +304,7 @@ Status BuildAggregates(rocksdb::DB& db, rocksdb::WriteBatch& batch, RecordKeys& 
   }
   AggregateDelta delta;
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
-    wire::StoredSignal s;
+    storage::StoredSignal s;
     if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
     auto key = keys.Of(s.id());
     if (!key.ok()) return key.status();

@@ -26,7 +26,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "record_key.h"
-#include "signaal.pb.h"
+#include "node_storage.pb.h"
 #include "signaal/status.h"
 
 namespace signaal::node {
@@ -42,7 +42,7 @@ struct CellAggregate {
 };
 
 // "<period>/<cell key>" of a signal: the part agg/ and agp/ keys share.
-std::string CellOf(const wire::StoredSignal& s);
+std::string CellOf(const storage::StoredSignal& s);
 
 // Changes to the aggregates collected while a batch of signals is added or
 // erased, written into that batch by Apply. Memory is per signal changed
@@ -51,7 +51,7 @@ class AggregateDelta {
  public:
   // `sign` is +1 for a signal added, -1 for one erased; `record_key` is the
   // signal's (RecordKeys::Of its id), added to or taken from the key sum.
-  void Count(const wire::StoredSignal& s, uint32_t record_key, int sign);
+  void Count(const storage::StoredSignal& s, uint32_t record_key, int sign);
   bool empty() const { return cells_.empty(); }
   // About the bytes Apply will put into a WriteBatch (to reserve it once).
   size_t BatchBytesHint() const;

@@ -13,7 +13,7 @@
 
 #include <zmq.hpp>
 
-#include "signaal.pb.h"
+#include "wire.pb.h"
 #include "signaal/keys.h"
 #include "signaal/zmq_util.h"
 

@@ -48,7 +48,7 @@ std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const 
                                              ValidatedSignal& out, IntakeMemo* memo) {
   out.record.Clear();
   out.person_reference.clear();
-  wire::StoredSignal& r = out.record;
+  storage::StoredSignal& r = out.record;
 
   if (in.date().empty()) return Err("date", "is required");
   const IntakeMemo::ParsedDate* date = nullptr;

@@ -12,7 +12,8 @@
 #include <variant>
 #include <vector>
 
-#include "signaal.pb.h"
+#include "node_control.pb.h"
+#include "node_storage.pb.h"
 #include "signaal/period.h"
 #include "signaal/reference_data.h"
 #include "signaal/status.h"
@@ -22,7 +23,7 @@ namespace signaal::node {
 // A checked signal. `record.person_pseudonym` is empty: the store derives it
 // from `person_reference`, which is never stored.
 struct ValidatedSignal {
-  wire::StoredSignal record;
+  storage::StoredSignal record;
   std::string person_reference;
 };
 

@@ -15,7 +15,7 @@ wire::NodeResponse Ok() {
   return r;
 }
 
-wire::SignalRecord Record(const wire::StoredSignal& s) {
+wire::SignalRecord Record(const storage::StoredSignal& s) {
   wire::SignalRecord r;
   r.set_id(s.id());
   r.set_date(s.date());

@@ -10,7 +10,7 @@
 #include "broker_link.h"
 #include "outbox.h"
 #include "signal_store.h"
-#include "signaal.pb.h"
+#include "node_control.pb.h"
 #include "signaal/config.h"
 #include "signaal/reference_data.h"
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "local_control.h"
-#include "signaal.pb.h"
+#include "node_control.pb.h"
 
 namespace signaal::node {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "signaal/hmac.h"
+#include "hmac.h"
 #include "signaal/status.h"
 
 namespace signaal::node {

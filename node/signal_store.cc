@@ -10,10 +10,10 @@
 #include "aggregates.h"
 #include "summariser.h"
 #include "signaal/files.h"
-#include "signaal/hmac.h"
+#include "hmac.h"
 #include "signaal/keys.h"
 #include "signaal/rocks.h"
-#include "signaal/sealing.h"
+#include "sealing.h"
 
 namespace signaal::node {
 namespace {
@@ -167,7 +167,7 @@ std::string SignalStore::GetOr(const std::string& key, const std::string& fallba
 
 SignalStore::Writer::Writer(SignalStore& store, int64_t now) : store_(store), now_(now), next_id_(store.next_id_) {}
 
-Status SignalStore::Writer::Append(const ValidatedSignal& v, wire::StoredSignal* copy) {
+Status SignalStore::Writer::Append(const ValidatedSignal& v, storage::StoredSignal* copy) {
   if (!store_.sealer_ || !store_.pseudonyms_ || !store_.record_keys_) return Status::Runtime("the node store's keys are not set up");
   s_ = v.record;
   s_.mutable_id()->clear();
@@ -256,9 +256,9 @@ Status SignalStore::Commit(Writer& w) {
   return Status::Ok();
 }
 
-Result<std::vector<wire::StoredSignal>> SignalStore::Add(const std::vector<ValidatedSignal>& signals, int64_t now) {
+Result<std::vector<storage::StoredSignal>> SignalStore::Add(const std::vector<ValidatedSignal>& signals, int64_t now) {
   Writer w(*this, now);
-  std::vector<wire::StoredSignal> stored(signals.size());
+  std::vector<storage::StoredSignal> stored(signals.size());
   for (size_t i = 0; i < signals.size(); ++i) {
     if (Status s = w.Append(signals[i], &stored[i]); !s.ok()) return s;
   }
@@ -266,18 +266,18 @@ Result<std::vector<wire::StoredSignal>> SignalStore::Add(const std::vector<Valid
   return stored;
 }
 
-std::vector<wire::StoredSignal> SignalStore::List(const std::string& period) const {
+std::vector<storage::StoredSignal> SignalStore::List(const std::string& period) const {
   std::string prefix = period.empty() ? "sig/" : "sig/" + period + "/";
-  std::vector<wire::StoredSignal> out;
+  std::vector<storage::StoredSignal> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Scan()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    wire::StoredSignal s;
+    storage::StoredSignal s;
     if (s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) out.push_back(std::move(s));
   }
   return out;
 }
 
-Result<std::pair<std::string, std::string>> SignalStore::OpenText(const wire::StoredSignal& s) const {
+Result<std::pair<std::string, std::string>> SignalStore::OpenText(const storage::StoredSignal& s) const {
   std::pair<std::string, std::string> out;
   if (!s.sealed_text().empty()) {
     auto text = Unseal(data_key_, s.sealed_text(), s.id() + "/text");
@@ -294,7 +294,7 @@ Result<std::pair<std::string, std::string>> SignalStore::OpenText(const wire::St
 
 Result<uint32_t> SignalStore::RecordKey(const std::string& id) const { return record_keys_->Of(id); }
 
-std::vector<wire::StoredSignal> SignalStore::SignalsOf(const std::string& period) const { return List(period); }
+std::vector<storage::StoredSignal> SignalStore::SignalsOf(const std::string& period) const { return List(period); }
 
 std::vector<wire::SummaryCell> SignalStore::WeekCells(const std::string& period, uint32_t min_cell) const {
   WeekAggregates week(*db_, period);
@@ -302,13 +302,13 @@ std::vector<wire::SummaryCell> SignalStore::WeekCells(const std::string& period,
                              [&](const CellAggregate& cell) { return week.Pseudonyms(cell); });
 }
 
-Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const wire::StoredSignal&)>& match) {
+Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const storage::StoredSignal&)>& match) {
   rocksdb::WriteBatch batch;
   AggregateDelta delta;
   Erased erased;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Scan()));
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
-    wire::StoredSignal s;
+    storage::StoredSignal s;
     if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || !match(s)) continue;
     auto record_key = record_keys_->Of(s.id());
     if (!record_key.ok()) return record_key.status();
@@ -340,12 +340,12 @@ void SignalStore::Compact() {
 }
 
 Result<SignalStore::Erased> SignalStore::EraseById(const std::string& id) {
-  return Erase([&](const wire::StoredSignal& s) { return s.id() == id; });
+  return Erase([&](const storage::StoredSignal& s) { return s.id() == id; });
 }
 
 Result<SignalStore::Erased> SignalStore::EraseByPerson(const std::string& reference) {
   std::string pseudonym = Pseudonym(secret_, reference);
-  return Erase([&](const wire::StoredSignal& s) { return s.person_pseudonym() == pseudonym; });
+  return Erase([&](const storage::StoredSignal& s) { return s.person_pseudonym() == pseudonym; });
 }
 
 Result<uint32_t> SignalStore::PurgeBefore(const std::string& oldest_week) {

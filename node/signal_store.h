@@ -4,7 +4,7 @@
 // crash is one synced WriteBatch.
 //
 // Key layout:
-//   sig/<period>/<id>   -> wire::StoredSignal
+//   sig/<period>/<id>   -> storage::StoredSignal
 //   dirty/<period>      -> ""             (changed since last publish)
 //   out/<period>        -> wire::SignedEnvelope  (pending ack; newest only)
 //   outv/<period>       -> version of out/<period> (decimal)
@@ -31,10 +31,11 @@
 #include "aggregates.h"
 #include "intake.h"
 #include "record_key.h"
-#include "signaal.pb.h"
+#include "node_storage.pb.h"
+#include "wire.pb.h"
 #include "signaal/backup.h"
-#include "signaal/hmac.h"
-#include "signaal/sealing.h"
+#include "hmac.h"
+#include "sealing.h"
 #include "signaal/status.h"
 #include "signaal/store_format.h"
 
@@ -64,7 +65,7 @@ class SignalStore {
                                                    std::string data_key);
 
   // The free text and quote of a stored signal, opened with the data key.
-  Result<std::pair<std::string, std::string>> OpenText(const wire::StoredSignal& s) const;
+  Result<std::pair<std::string, std::string>> OpenText(const storage::StoredSignal& s) const;
 
   // New signals going into one WriteBatch as they come (an import, row by
   // row, without holding them all): each is sealed, pseudonymised and
@@ -74,7 +75,7 @@ class SignalStore {
    public:
     Writer(SignalStore& store, int64_t now);
     // Assigns the id; `copy`, if given, receives the signal as stored.
-    Status Append(const ValidatedSignal& v, wire::StoredSignal* copy = nullptr);
+    Status Append(const ValidatedSignal& v, storage::StoredSignal* copy = nullptr);
     uint64_t count() const { return count_; }
 
    private:
@@ -95,23 +96,23 @@ class SignalStore {
     std::vector<WeekRows> weeks_;
     size_t last_week_ = 0;
     AggregateDelta delta_;
-    wire::StoredSignal s_;  // reused per row
+    storage::StoredSignal s_;  // reused per row
     std::string aad_;       // reused per row
   };
   Status Commit(Writer& writer);
 
   // Stores all signals or none; assigns ids; marks their periods dirty.
-  Result<std::vector<wire::StoredSignal>> Add(const std::vector<ValidatedSignal>& signals, int64_t now);
+  Result<std::vector<storage::StoredSignal>> Add(const std::vector<ValidatedSignal>& signals, int64_t now);
 
   // The record key of the signal with this id (record_key.h); the reference
   // Summarise takes it as its RecordKeyOf. Not for two threads at once.
   Result<uint32_t> RecordKey(const std::string& id) const;
 
-  std::vector<wire::StoredSignal> SignalsOf(const std::string& period) const;
+  std::vector<storage::StoredSignal> SignalsOf(const std::string& period) const;
   // The week's summary cells from its aggregates, O(cells); the same cells
   // as Summarise(SignalsOf(period), min_cell, record keys).
   std::vector<wire::SummaryCell> WeekCells(const std::string& period, uint32_t min_cell) const;
-  std::vector<wire::StoredSignal> List(const std::string& period_or_all) const;
+  std::vector<storage::StoredSignal> List(const std::string& period_or_all) const;
   uint64_t CountSignals() const { return signal_count_; }
 
   std::vector<std::string> DirtyPeriods() const;
@@ -171,7 +172,7 @@ class SignalStore {
   SignalStore(std::unique_ptr<rocksdb::DB> db, std::string secret, std::string data_key)
       : db_(std::move(db)), secret_(std::move(secret)), data_key_(std::move(data_key)) {}
   std::string GetOr(const std::string& key, const std::string& fallback) const;
-  Result<Erased> Erase(const std::function<bool(const wire::StoredSignal&)>& match);
+  Result<Erased> Erase(const std::function<bool(const storage::StoredSignal&)>& match);
   void Compact();
 
   std::unique_ptr<rocksdb::DB> db_;

@@ -31,7 +31,7 @@ wire::SummaryCell CellOf(const Key& key, uint32_t signals, uint32_t persons, uin
 
 }  // namespace
 
-std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals, uint32_t min_cell,
+std::vector<wire::SummaryCell> Summarise(const std::vector<storage::StoredSignal>& signals, uint32_t min_cell,
                                          const RecordKeyOf& record_key) {
   // Each signal's cell, generalised step by step while its cell is small:
   // first age band and channel become "all", then the subtheme goes.

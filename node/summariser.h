@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "aggregates.h"
-#include "signaal.pb.h"
+#include "node_storage.pb.h"
+#include "wire.pb.h"
 
 namespace signaal::node {
 
@@ -29,7 +30,7 @@ using RecordKeyOf = std::function<uint32_t(const std::string& id)>;
 //
 // This is the reference: the node publishes SummariseAggregates, which must
 // give exactly these cells (tests/unit/aggregates_test.cc checks it).
-std::vector<wire::SummaryCell> Summarise(const std::vector<wire::StoredSignal>& signals, uint32_t min_cell,
+std::vector<wire::SummaryCell> Summarise(const std::vector<storage::StoredSignal>& signals, uint32_t min_cell,
                                          const RecordKeyOf& record_key);
 
 // The same cells from a week's aggregates (O(cells)): the minimisation runs

@@ -22,7 +22,8 @@
 #include <thread>
 
 #include "process.h"
-#include "signaal.pb.h"
+#include "broker_control.pb.h"
+#include "wire.pb.h"
 #include "signaal/config.h"
 #include "signaal/keys.h"
 #include "signaal/ptable.h"

@@ -9,7 +9,7 @@
 #include <zmq.hpp>
 
 #include "network.h"
-#include "signaal.pb.h"
+#include "node_control.pb.h"
 #include "signaal/config.h"
 
 namespace signaal::test {

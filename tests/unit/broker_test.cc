@@ -13,7 +13,7 @@
 #include "principal_registry.h"
 #include "snapshot_validator.h"
 #include "theme_table.h"
-#include "signaal/digest_render.h"
+#include "digest_render.h"
 #include "signaal/keys.h"
 #include "signaal/period.h"
 #include "unit_support.h"

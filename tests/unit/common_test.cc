@@ -4,10 +4,10 @@
 #include <tuple>
 
 #include "signaal/csv.h"
-#include "signaal/digest_render.h"
+#include "digest_render.h"
 #include "signaal/period.h"
 #include "signaal/reference_data.h"
-#include "signaal/sealing.h"
+#include "sealing.h"
 #include "unit_support.h"
 
 namespace signaal {

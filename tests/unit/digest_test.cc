@@ -11,7 +11,7 @@
 #include "digest_builder.h"
 #include "disclosure_policy.h"
 #include "theme_table.h"
-#include "signaal/digest_render.h"
+#include "digest_render.h"
 #include "signaal/period.h"
 #include "signaal/ptable.h"
 #include "unit_support.h"
@@ -240,7 +240,7 @@ TEST(ReleaseRecord, KeepsWhatLeftToWhomAndWhenBoundedAndAcrossRestarts) {
   auto reopened = BrokerStore::Open(dir.path());
   ASSERT_TRUE(reopened.ok());
   std::vector<std::string> who;
-  (*reopened)->ForEachRelease([&](const wire::ReleaseRecord& r, const wire::Digest& digest) {
+  (*reopened)->ForEachRelease([&](const storage::ReleaseRecord& r, const wire::Digest& digest) {
     who.push_back(r.principal() + "@" + std::to_string(r.released_unix()));
     EXPECT_EQ(digest.total().signals(), 12u);
     EXPECT_EQ(r.region(), "parkstad");
@@ -263,7 +263,7 @@ TEST(ReleaseRecord, TheOldestGoBeyondTheBoundAndTheirContentWithThem) {
   EXPECT_EQ((*store)->release_count(), bound);
   int64_t oldest = -1;
   uint64_t seen = 0;
-  (*store)->ForEachRelease([&](const wire::ReleaseRecord& r, const wire::Digest& digest) {
+  (*store)->ForEachRelease([&](const storage::ReleaseRecord& r, const wire::Digest& digest) {
     if (oldest < 0) oldest = r.released_unix();
     EXPECT_EQ(digest.total().signals(), r.released_unix() % 5);
     ++seen;
@@ -273,13 +273,13 @@ TEST(ReleaseRecord, TheOldestGoBeyondTheBoundAndTheirContentWithThem) {
   // What a risk report takes: the newest few a filter accepts, oldest first.
   bool more = false;
   auto newest = (*store)->NewestReleases(
-      3, [](const wire::ReleaseRecord& r) { return r.released_unix() % 2 == 0; }, &more);
+      3, [](const storage::ReleaseRecord& r) { return r.released_unix() % 2 == 0; }, &more);
   ASSERT_EQ(newest.size(), 3u);
   EXPECT_TRUE(more);
   std::vector<uint32_t> totals;
   for (const auto& d : newest) totals.push_back(d.total().signals());
   EXPECT_EQ(totals, (std::vector<uint32_t>{(n - 5) % 5, (n - 3) % 5, (n - 1) % 5}));  // n - 1 = 42 is even
-  newest = (*store)->NewestReleases(100, [](const wire::ReleaseRecord&) { return true; }, &more);
+  newest = (*store)->NewestReleases(100, [](const storage::ReleaseRecord&) { return true; }, &more);
   EXPECT_EQ(newest.size(), bound);
   EXPECT_FALSE(more);
 }

@@ -38,7 +38,7 @@
 #include "signaal/config.h"
 #include "signaal/period.h"
 #include "signaal/ptable.h"
-#include "signaal/trend.h"
+#include "trend.h"
 #include "theme_table.h"
 #include "unit_support.h"
 

@@ -10,9 +10,9 @@
 #include "outbox.h"
 #include "signal_store.h"
 #include "summariser.h"
-#include "signaal/hmac.h"
+#include "hmac.h"
 #include "signaal/keys.h"
-#include "signaal/sealing.h"
+#include "sealing.h"
 #include "unit_support.h"
 
 namespace signaal::node {
@@ -217,10 +217,10 @@ TEST_F(NodeStore, RetentionPurgesOldWeeksOnly) {
   EXPECT_EQ(store_->DirtyPeriods(), std::vector<std::string>{"2026-W41"});  // the purge marks nothing to resend
 }
 
-wire::StoredSignal Raw(const std::string& sub, const std::string& age, const std::string& channel,
+storage::StoredSignal Raw(const std::string& sub, const std::string& age, const std::string& channel,
                        const std::string& person) {
   static int next = 0;
-  wire::StoredSignal s;
+  storage::StoredSignal s;
   s.set_id("R" + std::to_string(++next));
   s.set_municipality("GM0917");
   s.set_theme("schulden");
@@ -253,7 +253,7 @@ TEST(NodeCrypto, KeyedOnceSealerAndHmacMatchTheOneShotFunctions) {
 }
 
 TEST(Summariser, SmallCellsAreGeneralisedAndThemeTotalsStayComplete) {
-  std::vector<wire::StoredSignal> signals;
+  std::vector<storage::StoredSignal> signals;
   for (int i = 0; i < 4; ++i) signals.push_back(Raw("schulden.budgetbeheer", "27-66", "helpdesk", "p" + std::to_string(i)));
   signals.push_back(Raw("schulden.budgetbeheer", "67+", "helpdesk", "p0"));
   signals.push_back(Raw("schulden.budgetbeheer", "18-26", "spreekuur", "p9"));

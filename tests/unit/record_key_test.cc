@@ -68,7 +68,7 @@ TEST(RecordKeys, StableAcrossReopeningAndDifferentUnderAnotherSecret) {
   std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
   size_t rows = 0;
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next(), ++rows) {
-    wire::StoredSignal s;
+    storage::StoredSignal s;
     ASSERT_TRUE(s.ParseFromString(it->value().ToString()));
     uint32_t key = keys[static_cast<size_t>(std::find(ids.begin(), ids.end(), s.id()) - ids.begin())];
     std::string be, le;

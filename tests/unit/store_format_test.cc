@@ -120,7 +120,7 @@ TEST(StoreFormat, BrokerFormat1LedgerBecomesTheAuditTrail) {
     auto store = broker::BrokerStore::Open(old.path());
     ASSERT_TRUE(store.ok()) << store.status().message();
     std::vector<std::string> kinds;
-    (*store)->ForEachRelease([&](const wire::ReleaseRecord& r, const wire::Digest& d) {
+    (*store)->ForEachRelease([&](const storage::ReleaseRecord& r, const wire::Digest& d) {
       kinds.push_back(r.kind() + "@" + std::to_string(r.released_unix()));
       EXPECT_EQ(d.total().signals(), 17u);
     });

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <random>
 
-#include "signaal/trend.h"
+#include "trend.h"
 
 namespace signaal {
 namespace {

@@ -1,4 +1,4 @@
-#include "signaal/hmac.h"
+#include "hmac.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>

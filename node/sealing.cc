@@ -1,4 +1,4 @@
-#include "signaal/sealing.h"
+#include "sealing.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>

@@ -1,4 +1,4 @@
-#include "signaal/trend.h"
+#include "trend.h"
 
 #include <cmath>
 

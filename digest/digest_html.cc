@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "signaal/digest_render.h"
+#include "digest_render.h"
 #include "signaal/period.h"
 #include "signaal/text.h"
 

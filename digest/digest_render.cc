@@ -1,4 +1,4 @@
-#include "signaal/digest_render.h"
+#include "digest_render.h"
 
 #include <cstdio>
 

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "signaal.pb.h"
-#include "signaal/trend.h"
+#include "wire.pb.h"
+#include "trend.h"
 
 namespace signaal {
 
