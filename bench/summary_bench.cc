@@ -120,8 +120,12 @@ void WeekSnapshot(benchmark::State& state) {
   }
   wire::SummarySnapshot snap;
   auto outbox = s.store->Outbox();
+  if (!outbox.ok()) {
+    state.SkipWithError(outbox.status().message().c_str());
+    return;
+  }
   wire::SignedEnvelope env;
-  if (env.ParseFromString(outbox[s.week].envelope) && snap.ParseFromString(env.payload())) {
+  if (env.ParseFromString((*outbox)[s.week].envelope) && snap.ParseFromString(env.payload())) {
     state.counters["cells"] = static_cast<double>(snap.cells_size());
     uint64_t in_week = 0;
     for (const auto& c : snap.cells()) in_week += c.signals();

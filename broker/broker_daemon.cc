@@ -139,7 +139,9 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
   if (schedule_) {
     // A run missed while the broker was down is made up once, now.
     int64_t latest = schedule_->LatestAtOrBefore(Now());
-    if (latest > store_->LastScheduledRun()) RunSchedule(latest);
+    auto last = store_->LastScheduledRun();
+    if (!last.ok()) return last.status();
+    if (latest > *last) RunSchedule(latest);
     next_run_ = schedule_->NextAfter(Now());
     std::string regions;
     for (const auto& r : schedule_->regions()) regions += (regions.empty() ? "" : ", ") + r;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "signaal/keys.h"
+#include "signaal/numbers.h"
 #include "signaal/rocks.h"
 
 namespace signaal::broker {
@@ -33,20 +34,11 @@ std::string RecordKey(uint64_t n) {
   return buf;
 }
 
-uint64_t ReadCount(rocksdb::DB& db, const std::string& key) {
-  std::string v;
-  if (!db.Get(rocksdb::ReadOptions(), key, &v).ok()) return 0;
-  try {
-    return std::stoull(v);
-  } catch (...) {
-    return 0;  // a damaged counter only keeps a content row longer
-  }
-}
 
 // Puts one release record and its content into `batch`; `counts` holds the
 // content reference counts already changed in this batch.
-void PutRelease(rocksdb::DB& db, rocksdb::WriteBatch& batch, uint64_t number, storage::ReleaseRecord record,
-                const wire::Digest& digest, std::map<std::string, uint64_t>& counts) {
+Status PutRelease(rocksdb::DB& db, rocksdb::WriteBatch& batch, uint64_t number, storage::ReleaseRecord record,
+                  const wire::Digest& digest, std::map<std::string, uint64_t>& counts) {
   wire::Digest content = digest;
   content.clear_generated_unix();
   content.clear_sequence();
@@ -57,10 +49,15 @@ void PutRelease(rocksdb::DB& db, rocksdb::WriteBatch& batch, uint64_t number, st
   record.set_from_week(digest.from_week());
   record.set_to_week(digest.to_week());
   auto [it, fresh] = counts.try_emplace(record.content(), 0);
-  if (fresh) it->second = ReadCount(db, "an/" + record.content());
+  if (fresh) {
+    auto count = ReadNumber(db, "an/" + record.content(), 0);
+    if (!count.ok()) return count.status();
+    it->second = *count;
+  }
   if (it->second++ == 0) batch.Put("ac/" + record.content(), bytes);
   batch.Put("an/" + record.content(), std::to_string(it->second));
   batch.Put(RecordKey(number), record.SerializeAsString());
+  return Status::Ok();
 }
 
 rocksdb::WriteOptions Synced() {
@@ -94,7 +91,7 @@ const StoreFormat& BrokerStoreFormat() {
                  storage::ReleaseRecord record;
                  record.set_released_unix(d.generated_unix());
                  record.set_kind(prefix[0] == 'd' ? "publish" : "fetch");
-                 PutRelease(db, batch, number++, record, d, counts);
+                 if (Status s = PutRelease(db, batch, number++, record, d, counts); !s.ok()) return s;
                  if (prefix[0] == 'r') batch.Delete(it->key());
                }
              }
@@ -131,11 +128,14 @@ Result<std::unique_ptr<BrokerStore>> BrokerStore::Open(const std::string& data_d
   if (!db.ok()) return db.status();
   if (auto migrated = MigrateStore(**db, BrokerStoreFormat(), data_dir); !migrated.ok()) return migrated.status();
   std::unique_ptr<BrokerStore> store(new BrokerStore(std::move(*db), std::max<uint64_t>(max_release_records, 1)));
-  std::string seq;
-  if (store->db_->Get(rocksdb::ReadOptions(), "m/digest_sequence", &seq).ok()) {
-    store->digest_sequence_ = std::stoull(seq);
-  }
-  store->release_next_ = ReadCount(*store->db_, "m/release_next");
+  // A counter that cannot be read is an error, never zero: a zero sequence
+  // would number new digests over published ones.
+  auto seq = ReadNumber(*store->db_, "m/digest_sequence", 0);
+  if (!seq.ok()) return seq.status().Prefixed("the broker store " + data_dir);
+  store->digest_sequence_ = *seq;
+  auto next = ReadNumber(*store->db_, "m/release_next", 0);
+  if (!next.ok()) return next.status().Prefixed("the broker store " + data_dir);
+  store->release_next_ = *next;
   store->Scan("a/", [&](const rocksdb::Slice&, const rocksdb::Slice&) { ++store->release_count_; });
   return store;
 }
@@ -256,14 +256,11 @@ Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest) {
   return seq;
 }
 
-int64_t BrokerStore::LastScheduledRun() const {
-  std::string v;
-  if (!db_->Get(rocksdb::ReadOptions(), "m/schedule_last", &v).ok()) return 0;
-  try {
-    return std::stoll(v);
-  } catch (...) {
-    return 0;
-  }
+Result<int64_t> BrokerStore::LastScheduledRun() const {
+  auto v = ReadValue(*db_, "m/schedule_last");
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return int64_t{0};
+  return ParseInt64(**v, "the store's 'm/schedule_last'");
 }
 
 Status BrokerStore::SetLastScheduledRun(int64_t when) {
@@ -280,7 +277,7 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
   record.set_released_unix(now);
   record.set_principal(principal);
   record.set_kind(kind);
-  PutRelease(*db_, batch, release_next_, record, digest, counts);
+  if (Status s = PutRelease(*db_, batch, release_next_, record, digest, counts); !s.ok()) return s;
   // The oldest records beyond the bound go, and their content once no record names it.
   const uint64_t excess = release_count_ + 1 > max_release_records_ ? release_count_ + 1 - max_release_records_ : 0;
   uint64_t dropped = 0;
@@ -290,7 +287,11 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
     batch.Delete(it->key());
     if (!old.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
     auto [c, fresh] = counts.try_emplace(old.content(), 0);
-    if (fresh) c->second = ReadCount(*db_, "an/" + old.content());
+    if (fresh) {
+      auto count = ReadNumber(*db_, "an/" + old.content(), 0);
+      if (!count.ok()) return count.status();
+      c->second = *count;
+    }
     if (c->second > 0 && --c->second == 0) {
       batch.Delete("ac/" + old.content());
       batch.Delete("an/" + old.content());

@@ -77,7 +77,8 @@ class BrokerStore {
   void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
   uint64_t last_digest_sequence() const { return digest_sequence_; }
   // The scheduled run the broker last made (unix time; 0 = none).
-  int64_t LastScheduledRun() const;
+  // The newest scheduled run done (0: none yet).
+  Result<int64_t> LastScheduledRun() const;
   Status SetLastScheduledRun(int64_t when);
 
   // The audit trail: every digest that left the broker — fetched or

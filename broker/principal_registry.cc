@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include <spdlog/spdlog.h>
+
 #include "signaal/keys.h"
 #include "signaal/text.h"
 
@@ -118,7 +120,12 @@ void PrincipalRegistry::Touch(const std::string& id, int64_t now, const wire::He
     p.set_taxonomy_version(hb->taxonomy_version());
     p.set_outbox_depth(hb->outbox_depth());
   }
-  if (persist) store_.PutPrincipal(p, /*sync=*/false);
+  if (!persist) return;
+  // What was seen stays in memory and is written again with the next
+  // heartbeat; a store that cannot take it fails the next snapshot too.
+  if (Status s = store_.PutPrincipal(p, /*sync=*/false); !s.ok()) {
+    spdlog::warn("cannot record when {} was last seen: {}", id, s.message());
+  }
 }
 
 std::vector<wire::Principal> PrincipalRegistry::List() const {

@@ -17,6 +17,7 @@
 #include "signaal/keys.h"
 #include "signaal/period.h"
 #include "signaal/program.h"
+#include "signaal/numbers.h"
 #include "signaal/text.h"
 #include "signaal/zmq_util.h"
 
@@ -95,14 +96,19 @@ Status WriteDigest(const wire::Digest& digest, const std::string& dir, const std
   return Status::Ok();
 }
 
-uint64_t ReadCursor(const std::string& dir) {
-  auto text = ReadFile(dir + "/.cursor");
-  if (!text.ok()) return 0;
-  try {
-    return std::stoull(*text);
-  } catch (...) {
-    return 0;
+// The sequence of the newest digest written to `dir`; 0 when there is none.
+Result<uint64_t> ReadCursor(const std::string& dir) {
+  const std::string path = dir + "/.cursor";
+  if (!fs::exists(path)) return uint64_t{0};
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  std::string_view digits = *text;
+  while (!digits.empty() && (digits.back() == '\n' || digits.back() == '\r')) digits.remove_suffix(1);
+  auto cursor = ParseUint64(digits, path);
+  if (!cursor.ok()) {
+    return Status::Usage(cursor.status().message() + "; remove it to receive every digest again");
   }
+  return cursor;
 }
 
 int Subscribe(const DigestOptions& o) {
@@ -111,7 +117,9 @@ int Subscribe(const DigestOptions& o) {
   auto formats = SplitList(o.formats);
   if (Status s = CheckFormats(formats); !s.ok()) return Report(s);
   if (Status s = MakeDirs(o.out, 0755); !s.ok()) return Report(s);
-  uint64_t cursor = ReadCursor(o.out);
+  auto read_cursor = ReadCursor(o.out);
+  if (!read_cursor.ok()) return Report(read_cursor.status());
+  uint64_t cursor = *read_cursor;
 
   zmq::context_t ctx(1);
   zmq::socket_t sock(ctx, zmq::socket_type::dealer);

@@ -190,8 +190,10 @@ wire::NodeResponse LocalControl::Report() const {
   p->set_retention_days(static_cast<uint32_t>(c_.config.retention_days));
   p->set_taxonomy_version(c_.ref.taxonomy_version());
   p->set_signals_held(c_.store.CountSignals());
+  auto last = c_.store.LastAcked();
+  if (!last.ok()) return NodeError(last.status());
   wire::SignedEnvelope env;
-  if (env.ParseFromString(c_.store.LastAcked()) && p->mutable_last_snapshot_sent()->ParseFromString(env.payload())) {
+  if (env.ParseFromString(*last) && p->mutable_last_snapshot_sent()->ParseFromString(env.payload())) {
     p->set_last_sent_unix(p->last_snapshot_sent().created_unix());
   }
   return r;

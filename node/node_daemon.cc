@@ -166,7 +166,7 @@ void NodeDaemon::PurgeExpired(int64_t now) {
   if (!purged.ok()) {
     spdlog::error("{}", purged.status().message());
   } else if (*purged > 0) {
-    outbox_.Refresh();
+    if (Status s = outbox_.Refresh(); !s.ok()) spdlog::error("{}", s.message());
     spdlog::info("retention: purged {} signals from before {} ({} days)", *purged, oldest, config_.retention_days);
   }
 }

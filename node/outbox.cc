@@ -5,6 +5,22 @@
 
 namespace signaal::node {
 
+Outbox::Outbox(SignalStore& store, const ReferenceData& ref, std::string node_id, SigningKeyPair signing,
+               int retention_days, int min_cell)
+    : store_(store), ref_(ref), node_id_(std::move(node_id)), signing_(std::move(signing)),
+      retention_days_(retention_days), min_cell_(min_cell) {
+  // Nothing is lost if this read fails: the entries stay in the store, and the
+  // next publish, ack or purge reads them again (and reports its own error).
+  if (Status s = Refresh(); !s.ok()) spdlog::error("the outbox: {}", s.message());
+}
+
+Status Outbox::Refresh() {
+  auto pending = store_.PendingVersions();
+  if (!pending.ok()) return pending.status();
+  pending_ = std::move(*pending);
+  return Status::Ok();
+}
+
 Result<std::vector<std::string>> Outbox::Publish(int64_t now) { return PublishPeriods(store_.DirtyPeriods(), now); }
 
 Result<std::vector<std::string>> Outbox::PublishPeriods(const std::vector<std::string>& dirty, int64_t now) {
@@ -33,7 +49,7 @@ Result<std::vector<std::string>> Outbox::PublishPeriods(const std::vector<std::s
   }
   if (dirty.empty()) return published;
   if (Status s = store_.CommitSnapshots(pending, dirty); !s.ok()) return s;
-  pending_ = store_.PendingVersions();
+  if (Status s = Refresh(); !s.ok()) return s;
   return published;
 }
 
@@ -50,15 +66,19 @@ std::vector<std::string> Outbox::Due(std::chrono::steady_clock::time_point now) 
   std::vector<std::string> due;
   if (due_periods.empty()) return due;
   auto entries = store_.Outbox();
+  if (!entries.ok()) {
+    spdlog::error("cannot send the outbox: {}", entries.status().message());  // retried at the next round
+    return due;
+  }
   for (const auto& period : due_periods) {
-    if (auto e = entries.find(period); e != entries.end()) due.push_back(e->second.envelope);
+    if (auto e = entries->find(period); e != entries->end()) due.push_back(e->second.envelope);
   }
   return due;
 }
 
 void Outbox::OnAck(const std::string& period, uint64_t version) {
   if (Status s = store_.Acknowledge(period, version, true); !s.ok()) spdlog::error("{}", s.message());
-  pending_ = store_.PendingVersions();
+  if (Status s = Refresh(); !s.ok()) spdlog::error("{}", s.message());
   if (!pending_.count(period)) schedule_.erase(period);
 }
 
@@ -79,13 +99,13 @@ void Outbox::OnNack(const std::string& reason, const std::string& period, uint64
     }
     schedule_.erase(period);
     if (auto republished = PublishPeriods({period}, now); !republished.ok()) spdlog::error("{}", republished.status().message());
-    pending_ = store_.PendingVersions();
+    if (Status s = Refresh(); !s.ok()) spdlog::error("{}", s.message());
     return;
   }
   if (reason == "stale-version" && !period.empty()) {
     // The broker holds a newer version of this week; this one will never be taken.
-    store_.Acknowledge(period, version, false);
-    pending_ = store_.PendingVersions();
+    if (Status s = store_.Acknowledge(period, version, false); !s.ok()) spdlog::error("{}", s.message());
+    if (Status s = Refresh(); !s.ok()) spdlog::error("{}", s.message());
     return;
   }
   auto it = schedule_.find(period);

@@ -19,9 +19,7 @@ namespace signaal::node {
 class Outbox {
  public:
   Outbox(SignalStore& store, const ReferenceData& ref, std::string node_id, SigningKeyPair signing,
-         int retention_days, int min_cell = 1)
-      : store_(store), ref_(ref), node_id_(std::move(node_id)), signing_(std::move(signing)),
-        retention_days_(retention_days), min_cell_(min_cell), pending_(store_.PendingVersions()) {}
+         int retention_days, int min_cell = 1);
 
   // Makes a new snapshot version for every dirty week inside the retention
   // window; returns the weeks that got one.
@@ -45,7 +43,7 @@ class Outbox {
 
   size_t depth() const { return pending_.size(); }
   // Re-reads the pending weeks after the store changed them directly (retention purge).
-  void Refresh() { pending_ = store_.PendingVersions(); }
+  Status Refresh();
   std::vector<std::string> PendingPeriods() const;
 
  private:

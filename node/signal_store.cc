@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <tuple>
 
 #include <rocksdb/write_batch.h>
 
@@ -12,6 +13,7 @@
 #include "signaal/files.h"
 #include "hmac.h"
 #include "signaal/keys.h"
+#include "signaal/numbers.h"
 #include "signaal/rocks.h"
 #include "sealing.h"
 
@@ -154,15 +156,16 @@ Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_d
   auto record_keys = RecordKeys::Create(store->secret_);
   if (!record_keys.ok()) return record_keys.status();
   store->record_keys_ = std::make_unique<RecordKeys>(std::move(*record_keys));
-  store->next_id_ = std::stoull(store->GetOr("meta/next_id", "1"));
-  store->last_version_ = std::stoull(store->GetOr("meta/version", "0"));
-  store->signal_count_ = std::stoull(store->GetOr("meta/signal_count", "0"));
+  // A counter that cannot be read is an error, never its default: a default
+  // next_id would hand out ids again, a default version be refused as stale.
+  for (auto [key, field, absent] : {std::tuple{"meta/next_id", &store->next_id_, uint64_t{1}},
+                                    std::tuple{"meta/version", &store->last_version_, uint64_t{0}},
+                                    std::tuple{"meta/signal_count", &store->signal_count_, uint64_t{0}}}) {
+    auto value = ReadNumber(*store->db_, key, absent);
+    if (!value.ok()) return value.status().Prefixed("the node store " + data_dir);
+    *field = *value;
+  }
   return store;
-}
-
-std::string SignalStore::GetOr(const std::string& key, const std::string& fallback) const {
-  std::string v;
-  return db_->Get(rocksdb::ReadOptions(), key, &v).ok() ? v : fallback;
 }
 
 SignalStore::Writer::Writer(SignalStore& store, int64_t now) : store_(store), now_(now), next_id_(store.next_id_) {}
@@ -326,17 +329,25 @@ Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const st
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot erase signals: " + s.ToString());
   signal_count_ -= erased.count;
-  Compact();
+  // The erasure is committed either way; but its promise is that the values
+  // are gone from the files, so a compaction that failed is the erasure's error.
+  if (Status c = Compact(); !c.ok()) {
+    return Status::Runtime("the signals are erased, but not yet gone from the store's files (" + c.message() +
+                           "); erase again to retry");
+  }
   return erased;
 }
 
-void SignalStore::Compact() {
+Status SignalStore::Compact() {
   // Flush and rewrite every file so deleted values do not linger in the
   // memtable's log or in older table files.
-  db_->Flush(rocksdb::FlushOptions());
+  if (auto s = db_->Flush(rocksdb::FlushOptions()); !s.ok()) return Status::Runtime("flush: " + s.ToString());
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  db_->CompactRange(options, nullptr, nullptr);
+  if (auto s = db_->CompactRange(options, nullptr, nullptr); !s.ok()) {
+    return Status::Runtime("compaction: " + s.ToString());
+  }
+  return Status::Ok();
 }
 
 Result<SignalStore::Erased> SignalStore::EraseById(const std::string& id) {
@@ -369,7 +380,11 @@ Result<uint32_t> SignalStore::PurgeBefore(const std::string& oldest_week) {
   auto s = db_->Write(Synced(), &batch);
   if (!s.ok()) return Status::Runtime("cannot purge old signals: " + s.ToString());
   signal_count_ -= purged;
-  if (purged > 0) Compact();
+  if (purged > 0) {
+    if (Status c = Compact(); !c.ok()) {
+      return Status::Runtime("old signals are purged, but not yet gone from the store's files (" + c.message() + ")");
+    }
+  }
   return purged;
 }
 
@@ -399,29 +414,56 @@ Status SignalStore::CommitSnapshots(const std::vector<PendingSnapshot>& snapshot
   return Status::Ok();
 }
 
-std::map<std::string, SignalStore::OutboxEntry> SignalStore::Outbox() const {
+Result<std::map<std::string, SignalStore::OutboxEntry>> SignalStore::Outbox() const {
+  auto versions = PendingVersions();
+  if (!versions.ok()) return versions.status();
   std::map<std::string, OutboxEntry> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("out/"); it->Valid() && it->key().starts_with("out/"); it->Next()) {
     std::string period = it->key().ToString().substr(4);
-    out[period] = OutboxEntry{std::stoull(GetOr("outv/" + period, "0")), it->value().ToString()};
+    auto version = versions->find(period);
+    if (version == versions->end()) return Status::Runtime("the outbox holds week " + period + " without a version");
+    out[period] = OutboxEntry{version->second, it->value().ToString()};
   }
+  if (!it->status().ok()) return Status::Runtime("cannot read the outbox: " + it->status().ToString());
   return out;
 }
 
-std::map<std::string, uint64_t> SignalStore::PendingVersions() const {
+Result<std::map<std::string, uint64_t>> SignalStore::PendingVersions() const {
   std::map<std::string, uint64_t> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("outv/"); it->Valid() && it->key().starts_with("outv/"); it->Next()) {
-    out[it->key().ToString().substr(5)] = std::stoull(it->value().ToString());
+    std::string key = it->key().ToString();
+    auto version = ParseUint64(it->value().ToString(), "the store's '" + key + "'");
+    if (!version.ok()) return version.status();
+    out[key.substr(5)] = *version;
   }
+  if (!it->status().ok()) return Status::Runtime("cannot read the outbox: " + it->status().ToString());
   return out;
+}
+
+Result<std::string> SignalStore::LastAcked() const {
+  auto value = ReadValue(*db_, "meta/last_acked");
+  if (!value.ok()) return value.status();
+  return value->value_or("");
+}
+
+Result<bool> SignalStore::Holds(const std::string& period, uint64_t version) const {
+  auto held = ReadValue(*db_, "outv/" + period);
+  if (!held.ok()) return held.status();
+  return held->has_value() && **held == std::to_string(version);
 }
 
 Status SignalStore::Acknowledge(const std::string& period, uint64_t version, bool record_ack) {
   rocksdb::WriteBatch batch;
-  if (GetOr("outv/" + period, "") == std::to_string(version)) {
-    if (record_ack) batch.Put("meta/last_acked", GetOr("out/" + period, ""));
+  auto holds = Holds(period, version);
+  if (!holds.ok()) return holds.status();
+  if (*holds) {
+    if (record_ack) {
+      auto envelope = ReadValue(*db_, "out/" + period);
+      if (!envelope.ok()) return envelope.status();
+      batch.Put("meta/last_acked", envelope->value_or(""));
+    }
     batch.Delete("out/" + period);
     batch.Delete("outv/" + period);
   }
@@ -432,7 +474,9 @@ Status SignalStore::Acknowledge(const std::string& period, uint64_t version, boo
 
 Status SignalStore::Supersede(const std::string& period, uint64_t version, uint64_t broker_version) {
   rocksdb::WriteBatch batch;
-  if (GetOr("outv/" + period, "") == std::to_string(version)) {
+  auto holds = Holds(period, version);
+  if (!holds.ok()) return holds.status();
+  if (*holds) {
     batch.Delete("out/" + period);
     batch.Delete("outv/" + period);
   }
@@ -450,8 +494,11 @@ Result<std::vector<std::string>> SignalStore::ForgetAcksAbove(uint64_t newest) {
   std::vector<std::string> periods;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("acked/"); it->Valid() && it->key().starts_with("acked/"); it->Next()) {
-    if (std::strtoull(it->value().ToString().c_str(), nullptr, 10) <= newest) continue;
-    std::string period = it->key().ToString().substr(6);
+    std::string key = it->key().ToString();
+    auto acked = ParseUint64(it->value().ToString(), "the store's '" + key + "'");
+    if (!acked.ok()) return acked.status();
+    if (*acked <= newest) continue;
+    std::string period = key.substr(6);
     batch.Delete(it->key());
     batch.Put("dirty/" + period, "");
     periods.push_back(period);
@@ -467,7 +514,9 @@ Result<BackupOutcome> SignalStore::Backup(BackupSpec spec) const {
   spec.manifest["signals"] = signal_count_;
   spec.manifest["last_version"] = last_version_;
   spec.manifest["next_signal_id"] = next_id_;
-  spec.manifest["outbox"] = PendingVersions().size();
+  auto pending = PendingVersions();
+  if (!pending.ok()) return pending.status();
+  spec.manifest["outbox"] = pending->size();
   spec.manifest["dirty_weeks"] = DirtyPeriods().size();
   return WriteBackup(*db_, spec);
 }

@@ -145,13 +145,13 @@ class SignalStore {
     uint64_t version = 0;
     std::string envelope;
   };
-  std::map<std::string, OutboxEntry> Outbox() const;
+  Result<std::map<std::string, OutboxEntry>> Outbox() const;
   // Pending weeks and their versions, without reading the envelopes.
-  std::map<std::string, uint64_t> PendingVersions() const;
+  Result<std::map<std::string, uint64_t>> PendingVersions() const;
   // Removes out/<period> if it still holds `version`; records the ack.
   Status Acknowledge(const std::string& period, uint64_t version, bool record_ack);
   // The newest snapshot the broker acked (serialised SignedEnvelope), or "".
-  std::string LastAcked() const { return GetOr("meta/last_acked", ""); }
+  Result<std::string> LastAcked() const;
 
   // The broker holds `broker_version` of `period`, newer than (or differing
   // from) our `version`: drops that outbox entry, marks the week changed and
@@ -171,9 +171,11 @@ class SignalStore {
  private:
   SignalStore(std::unique_ptr<rocksdb::DB> db, std::string secret, std::string data_key)
       : db_(std::move(db)), secret_(std::move(secret)), data_key_(std::move(data_key)) {}
-  std::string GetOr(const std::string& key, const std::string& fallback) const;
+  // True when the outbox holds `version` of `period`.
+  Result<bool> Holds(const std::string& period, uint64_t version) const;
   Result<Erased> Erase(const std::function<bool(const storage::StoredSignal&)>& match);
-  void Compact();
+  // Flushes and compacts everything, so deleted values leave the files.
+  Status Compact();
 
   std::unique_ptr<rocksdb::DB> db_;
   std::string secret_;

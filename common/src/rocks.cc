@@ -5,6 +5,7 @@
 #include <rocksdb/table.h>
 
 #include "signaal/files.h"
+#include "signaal/numbers.h"
 
 namespace signaal {
 
@@ -28,6 +29,21 @@ Result<std::unique_ptr<rocksdb::DB>> OpenRocksDb(const std::string& data_dir, co
   rocksdb::Status s = rocksdb::DB::Open(options, data_dir + "/db", &raw);
   if (!s.ok()) return Status::Runtime("cannot open " + what + " in " + data_dir + "/db: " + s.ToString());
   return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+Result<std::optional<std::string>> ReadValue(rocksdb::DB& db, const std::string& key) {
+  std::string value;
+  rocksdb::Status s = db.Get(rocksdb::ReadOptions(), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return Status::Runtime("cannot read '" + key + "' from the store: " + s.ToString());
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<uint64_t> ReadNumber(rocksdb::DB& db, const std::string& key, uint64_t absent) {
+  auto value = ReadValue(db, key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return absent;
+  return ParseUint64(**value, "the store's '" + key + "'");
 }
 
 }  // namespace signaal

@@ -388,8 +388,8 @@ TEST(Aggregates, AFormat3StoreGetsTheKeySumsOfAFreshStore) {
   for (const auto& s : (*migrated)->List("")) held.insert(s.period());
   const auto dirty = (*migrated)->DirtyPeriods();
   EXPECT_EQ(std::set<std::string>(dirty.begin(), dirty.end()), held);
-  EXPECT_TRUE((*migrated)->Outbox().empty());
-  EXPECT_TRUE((*migrated)->PendingVersions().empty());
+  EXPECT_TRUE((*migrated)->Outbox()->empty());
+  EXPECT_TRUE((*migrated)->PendingVersions()->empty());
   migrated->reset();
   fresh.reset();
   EXPECT_EQ(AggregateRows(old_dir.path()), fresh_rows);

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "signaal/csv.h"
+#include "signaal/numbers.h"
 #include "digest_render.h"
 #include "signaal/period.h"
 #include "signaal/reference_data.h"
@@ -251,6 +252,23 @@ TEST(Csv, TheReaderYieldsWhatParseCsvReturns) {
   EXPECT_EQ(ParseCsv("date,text\n2026-10-01,ok\n\n2026-10-02,\"never\nclosed\n", "q.csv").status().message(),
             unclosed.status().message());
   EXPECT_FALSE(CsvReader::Open(" \r\n\n", "blank.csv").ok());
+}
+
+// Numbers read back from a store or file: exact at the limits, and anything
+// else is an error naming where it was, without the damaged bytes.
+TEST(Numbers, ParsedStrictlyAtTheLimits) {
+  EXPECT_EQ(*ParseUint64("0", "k"), 0u);
+  EXPECT_EQ(*ParseUint64("18446744073709551615", "k"), UINT64_MAX);
+  EXPECT_EQ(*ParseInt64("-9223372036854775808", "k"), INT64_MIN);
+  EXPECT_EQ(*ParseInt64("9223372036854775807", "k"), INT64_MAX);
+  for (const char* bad : {"", "18446744073709551616", "-1", "+1", " 1", "1 ", "1\n", "0x10", "1e3", "\x1b[2J"}) {
+    auto v = ParseUint64(bad, "the store's 'meta/next_id'");
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_NE(v.status().message().find("'meta/next_id' is not a number"), std::string::npos);
+    EXPECT_EQ(v.status().message().find('\x1b'), std::string::npos);
+  }
+  EXPECT_FALSE(ParseInt64("9223372036854775808", "k").ok());
+  EXPECT_FALSE(ParseInt64("--1", "k").ok());
 }
 
 TEST(ReferenceData, TaxonomyAndRegionHierarchy) {

@@ -100,7 +100,7 @@ TEST_F(NodeStore, VersionsAreMonotonicAcrossReopenAndAcksKeepNewerEntries) {
   ASSERT_TRUE(store_->Add({Signal("2026-10-06", "werk")}, 2).ok());
   Outbox outbox(*store_, Ref(), "n", keys, 365);
   ASSERT_EQ(*outbox.Publish(now), std::vector<std::string>{"2026-W41"});
-  auto entries = store_->Outbox();
+  auto entries = *store_->Outbox();
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries["2026-W41"].version, 3u);  // replaced the unsent version 1
 
@@ -114,15 +114,15 @@ TEST_F(NodeStore, VersionsAreMonotonicAcrossReopenAndAcksKeepNewerEntries) {
   EXPECT_EQ(snap.SerializeAsString().find("Wachttijd"), std::string::npos);
 
   outbox.OnAck("2026-W41", 1);  // an ack of the old version keeps the new one pending
-  EXPECT_EQ(store_->Outbox().count("2026-W41"), 1u);
+  EXPECT_EQ(store_->Outbox()->count("2026-W41"), 1u);
   EXPECT_EQ(outbox.depth(), 2u);
   EXPECT_EQ(outbox.Due(std::chrono::steady_clock::now()).size(), 2u);
   EXPECT_TRUE(outbox.Due(std::chrono::steady_clock::now()).empty());  // backing off
   outbox.OnAck("2026-W41", 3);
-  EXPECT_EQ(store_->Outbox().count("2026-W41"), 0u);
+  EXPECT_EQ(store_->Outbox()->count("2026-W41"), 0u);
   EXPECT_EQ(outbox.depth(), 1u);
   outbox.OnNack("stale-version", "2026-W42", 2);
-  EXPECT_TRUE(store_->Outbox().empty());
+  EXPECT_TRUE(store_->Outbox()->empty());
 }
 
 // What leaves the node carries a key sum on every cell (schema 2), also on a
@@ -140,7 +140,7 @@ TEST_F(NodeStore, EverySnapshotCellCarriesItsKeySum) {
   Outbox outbox(*store_, Ref(), "n", GenerateSigningKeyPair(), 365, 3);
   ASSERT_TRUE(outbox.Publish(1795000000).ok());
   wire::SignedEnvelope env;
-  ASSERT_TRUE(env.ParseFromString(store_->Outbox()["2026-W41"].envelope));
+  ASSERT_TRUE(env.ParseFromString((*store_->Outbox())["2026-W41"].envelope));
   wire::SummarySnapshot snap;
   ASSERT_TRUE(snap.ParseFromString(env.payload()));
   std::map<std::string, uint32_t> expected;  // by theme: every cell here is a whole theme
@@ -159,7 +159,7 @@ TEST_F(NodeStore, WeeksOutsideRetentionAreNeverSent) {
   ASSERT_TRUE(store_->Add({Signal("2024-01-10", "werk")}, 1).ok());
   Outbox outbox(*store_, Ref(), "n", GenerateSigningKeyPair(), 365);
   EXPECT_TRUE(outbox.Publish(1795000000)->empty());
-  EXPECT_TRUE(store_->Outbox().empty());
+  EXPECT_TRUE(store_->Outbox()->empty());
   EXPECT_EQ(outbox.depth(), 0u);
   EXPECT_TRUE(store_->DirtyPeriods().empty());
 }
@@ -200,7 +200,7 @@ TEST_F(NodeStore, ErasureRemovesTheValuesFromTheFiles) {
   // The republished week 41 has no cells left; week 42 keeps the other citizen.
   ASSERT_TRUE(outbox.Publish(1795000000).ok());
   wire::SignedEnvelope env;
-  ASSERT_TRUE(env.ParseFromString(store_->Outbox()["2026-W41"].envelope));
+  ASSERT_TRUE(env.ParseFromString((*store_->Outbox())["2026-W41"].envelope));
   wire::SummarySnapshot snap;
   ASSERT_TRUE(snap.ParseFromString(env.payload()));
   EXPECT_EQ(snap.cells_size(), 0);

@@ -225,22 +225,22 @@ TEST_F(Backups, StaleNackWithTheBrokersVersionLiftsTheCounterAndResends) {
   node::Outbox outbox(*store_, Ref(), "n", GenerateSigningKeyPair(), 3650);
   int64_t now = 1795000000;
   ASSERT_EQ(*outbox.Publish(now), std::vector<std::string>{"2026-W41"});
-  ASSERT_EQ(store_->PendingVersions().at("2026-W41"), 1u);
+  ASSERT_EQ(store_->PendingVersions()->at("2026-W41"), 1u);
 
   outbox.OnNack("stale-version", "2026-W41", 1, 7, now);
   EXPECT_EQ(store_->last_version(), 8u);
-  EXPECT_EQ(store_->PendingVersions().at("2026-W41"), 8u);
+  EXPECT_EQ(store_->PendingVersions()->at("2026-W41"), 8u);
   EXPECT_TRUE(store_->DirtyPeriods().empty());
   EXPECT_EQ(outbox.depth(), 1u);
   EXPECT_EQ(outbox.Due(std::chrono::steady_clock::now()).size(), 1u);  // at once, no backoff
 
   // The same version with other cells (a counter reused after a restore).
   outbox.OnNack("stale-version", "2026-W41", 8, 8, now);
-  EXPECT_EQ(store_->PendingVersions().at("2026-W41"), 9u);
+  EXPECT_EQ(store_->PendingVersions()->at("2026-W41"), 9u);
 
   // A late Nack of a version we no longer hold changes nothing but the counter floor.
   outbox.OnNack("stale-version", "2026-W41", 3, 2, now);
-  EXPECT_EQ(store_->PendingVersions().at("2026-W41"), 9u);
+  EXPECT_EQ(store_->PendingVersions()->at("2026-W41"), 9u);
   // An absurd version from a confused broker is not followed.
   outbox.OnNack("stale-version", "2026-W41", 9, uint64_t{1} << 60, now);
   EXPECT_LT(store_->last_version(), 100u);

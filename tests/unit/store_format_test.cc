@@ -151,6 +151,52 @@ TEST(StoreFormat, UnreadableVersionIsAnErrorNamingKeyAndFolder) {
   EXPECT_NE(store.status().message().find("meta/format_version holds 'two'"), std::string::npos);
 }
 
+// A counter the store cannot read is an error naming the key and the folder,
+// never its default: a default next id hands out ids twice, a default digest
+// sequence numbers new digests over published ones. (Before, std::stoull
+// threw out of Open, or a failed read became the default.)
+TEST(StoreFormat, DamagedCountersAreErrorsNamingKeyAndFolder) {
+  for (const char* key : {"meta/next_id", "meta/version", "meta/signal_count"}) {
+    for (const char* damaged : {"x1", "", "18446744073709551616", "-1", "12 "}) {
+      Folder dir;
+      { ASSERT_TRUE(node::SignalStore::Open(dir.path(), "s", std::string(32, 'k')).ok()); }
+      WriteRaw(dir.path(), {{key, damaged}});
+      auto store = node::SignalStore::Open(dir.path(), "s", std::string(32, 'k'));
+      ASSERT_FALSE(store.ok()) << key << " = '" << damaged << "'";
+      EXPECT_NE(store.status().message().find(std::string("'") + key + "'"), std::string::npos)
+          << store.status().message();
+      EXPECT_NE(store.status().message().find(dir.path()), std::string::npos);
+    }
+  }
+  for (const char* key : {"m/digest_sequence", "m/release_next"}) {
+    Folder dir;
+    { ASSERT_TRUE(broker::BrokerStore::Open(dir.path()).ok()); }
+    WriteRaw(dir.path(), {{key, "seven"}});
+    auto store = broker::BrokerStore::Open(dir.path());
+    ASSERT_FALSE(store.ok()) << key;
+    EXPECT_NE(store.status().message().find(std::string("'") + key + "'"), std::string::npos)
+        << store.status().message();
+  }
+  Folder dir;
+  { ASSERT_TRUE(broker::BrokerStore::Open(dir.path()).ok()); }
+  WriteRaw(dir.path(), {{"m/schedule_last", "yesterday"}});
+  auto store = broker::BrokerStore::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  auto last = (*store)->LastScheduledRun();
+  ASSERT_FALSE(last.ok());
+  EXPECT_NE(last.status().message().find("m/schedule_last"), std::string::npos);
+}
+
+// A counter at the top of its range is still read exactly.
+TEST(StoreFormat, CountersAtTheirLimitsAreReadExactly) {
+  Folder dir;
+  { ASSERT_TRUE(node::SignalStore::Open(dir.path(), "s", std::string(32, 'k')).ok()); }
+  WriteRaw(dir.path(), {{"meta/signal_count", "18446744073709551615"}});
+  auto store = node::SignalStore::Open(dir.path(), "s", std::string(32, 'k'));
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ((*store)->CountSignals(), UINT64_MAX);
+}
+
 // The migrator itself: only the steps after the stored version run, in order,
 // each with its version; a failing step stops there and says where.
 TEST(StoreFormat, MigrationsRunInOrderFromTheStoredVersion) {

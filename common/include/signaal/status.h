@@ -18,8 +18,9 @@ enum class Code : int {
 };
 
 // The outcome of an operation: ok, or a code and one sentence naming the input
-// at fault (file, row, field).
-class Status {
+// at fault (file, row, field). [[nodiscard]]: a Status is handled, returned,
+// or dropped on purpose with IgnoreError() and a comment saying why.
+class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
@@ -32,6 +33,10 @@ class Status {
   Code code() const { return code_; }
   int exit_code() const { return static_cast<int>(code_); }
   const std::string& message() const { return message_; }
+  // For a failure the caller has decided it can do nothing about (a log line
+  // that could not be written, a best-effort clean-up): says so in the code.
+  // The call site's comment says why.
+  void IgnoreError() const {}
   // The same failure with where it happened in front: "node.toml: key 'x': …".
   Status Prefixed(const std::string& where) const {
     return ok() ? *this : Status(code_, where + ": " + message_);
@@ -46,7 +51,7 @@ class Status {
 
 // A value or the Status explaining why there is none.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
