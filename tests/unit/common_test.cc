@@ -7,6 +7,7 @@
 #include "signaal/digest_render.h"
 #include "signaal/period.h"
 #include "signaal/reference_data.h"
+#include "signaal/saturating.h"
 #include "signaal/sealing.h"
 #include "unit_support.h"
 
@@ -314,16 +315,16 @@ TEST(DigestRender, SuppressedCellsCarryNoNumber) {
   EXPECT_EQ(j["policy"]["k"], 5);
   std::string md = DigestToMarkdown(d);
   EXPECT_NE(md.find("| <5 | <5 | <5 |"), std::string::npos) << md;
-  EXPECT_EQ(DigestFileName(d, "json"), "parkstad/2026-W40..2026-W41.json");
+  EXPECT_EQ(DigestFileName(d, "json").value(), "parkstad/2026-W40..2026-W41.json");
   // Named periods read as names; their files keep the label.
   d.set_period("2026-H1");
   EXPECT_NE(DigestToMarkdown(d).find("# Signaaldigest Parkstad Limburg — eerste halfjaar 2026\n"), std::string::npos);
   EXPECT_NE(DigestToHtml(d).find("<h1>Signalen Parkstad Limburg — eerste halfjaar 2026</h1>"), std::string::npos);
   EXPECT_NE(DigestToHtml(d, "en").find("<h1>Signals Parkstad Limburg — first half of 2026</h1>"), std::string::npos);
-  EXPECT_EQ(DigestFileName(d, "html"), "parkstad/2026-H1.html");
+  EXPECT_EQ(DigestFileName(d, "html").value(), "parkstad/2026-H1.html");
   d.set_period("2026");
   EXPECT_NE(DigestToMarkdown(d).find("# Signaaldigest Parkstad Limburg — 2026\n"), std::string::npos);
-  EXPECT_EQ(DigestFileName(d, "csv"), "parkstad/2026.csv");
+  EXPECT_EQ(DigestFileName(d, "csv").value(), "parkstad/2026.csv");
 }
 
 TEST(DigestRender, MunicipalityBreakdownInEveryFormat) {
@@ -384,6 +385,32 @@ TEST(DigestRender, MunicipalityBreakdownInEveryFormat) {
   d.clear_municipalities();
   EXPECT_EQ(DigestToHtml(d).find("id=\"municipalities\""), std::string::npos);
   EXPECT_EQ(DigestToJson(d).count("municipalities"), 0u);
+}
+
+// Issue 15, finding 6: a count never wraps round to a small number.
+TEST(Saturating, SumsStopAtTheLargestValueInsteadOfWrapping) {
+  constexpr uint32_t kMax = UINT32_MAX;
+  EXPECT_EQ(SaturatingAdd<uint32_t>(kMax - 1, 1), kMax);
+  EXPECT_EQ(SaturatingAdd<uint32_t>(kMax, 1), kMax);
+  EXPECT_EQ(SaturatingAdd<uint32_t>(kMax, kMax), kMax);
+  EXPECT_EQ(SaturatingAdd<uint32_t>(2, 3), 5u);
+  EXPECT_EQ(SaturatingAdd<uint64_t>(UINT64_MAX - 1, 1), UINT64_MAX);
+  EXPECT_EQ(SaturatingAdd<uint64_t>(UINT64_MAX, 1), UINT64_MAX);
+  // Many adds of cells within the per-cell limit: past 2^32 and stays there.
+  uint32_t total = 0;
+  for (int i = 0; i < 5000; ++i) SaturatingAddTo(total, 1'000'000u);
+  EXPECT_EQ(total, kMax);
+  // A wide addend into a narrow sum.
+  uint32_t narrow = 10;
+  SaturatingAddTo(narrow, uint64_t{1} << 40);
+  EXPECT_EQ(narrow, kMax);
+  narrow = 10;
+  SaturatingAddTo(narrow, uint64_t{5});
+  EXPECT_EQ(narrow, 15u);
+  EXPECT_EQ(SaturatingCast<uint32_t>(uint64_t{1} << 32), kMax);
+  EXPECT_EQ(SaturatingCast<uint32_t>(uint64_t{kMax}), kMax);
+  EXPECT_EQ(SaturatingCast<uint32_t>(uint64_t{69}), 69u);
+  static_assert(SaturatingAdd<uint32_t>(kMax, 1) == kMax, "usable at compile time");
 }
 
 }  // namespace
