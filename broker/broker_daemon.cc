@@ -176,6 +176,7 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
         return RenderBrokerMetrics(control_handler_->StatusView().status(), registry_.List(), Now());
       });
     }
+    if (metrics_) metrics_->CloseIdle();  // scrapers that never finish a request
     if (schedule_ && Now() >= next_run_) {
       RunSchedule(next_run_);
       next_run_ = schedule_->NextAfter(Now());

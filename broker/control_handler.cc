@@ -3,6 +3,7 @@
 #include "signaal/log.h"
 #include "signaal/period.h"
 #include "signaal/ptable.h"
+#include "signaal/saturating.h"
 
 namespace signaal::broker {
 
@@ -143,9 +144,10 @@ wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int
       if (shown.suppressed) {
         row->set_suppressed(true);
       } else {
-        row->set_signals(static_cast<uint32_t>(shown.signals));
-        row->set_persons(static_cast<uint32_t>(shown.persons));
-        row->set_organisations(static_cast<uint32_t>(it->second.organisations.size()));
+        // 32 bits on the wire: saturated like a digest's numbers, never wrapped.
+        row->set_signals(SaturatingCast<uint32_t>(shown.signals));
+        row->set_persons(SaturatingCast<uint32_t>(shown.persons));
+        row->set_organisations(SaturatingCast<uint32_t>(it->second.organisations.size()));
       }
     }
   }

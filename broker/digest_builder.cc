@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "signaal/saturating.h"
+
 namespace signaal::broker {
 namespace {
 
@@ -86,8 +88,9 @@ void DigestBuilder::Publish(wire::DigestCell& cell, const CountsByCode& counts, 
     cell.set_suppressed(true);
     return;
   }
-  cell.set_signals(static_cast<uint32_t>(std::min<uint64_t>(shown.signals, UINT32_MAX)));
-  cell.set_persons(static_cast<uint32_t>(std::min<uint64_t>(shown.persons, UINT32_MAX)));
+  // The wire carries 32 bits: a larger total shows as the largest, never wrapped.
+  cell.set_signals(SaturatingCast<uint32_t>(shown.signals));
+  cell.set_persons(SaturatingCast<uint32_t>(shown.persons));
   if (shown.signals > 0) cell.set_organisations(t.organisations);
 }
 

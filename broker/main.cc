@@ -94,6 +94,8 @@ int Run(const std::string& config_path, bool check) {
     std::cout << "configuration " << config->path << " is valid\n";
     return 0;
   }
+  // Headroom for node connections whatever else holds descriptors.
+  spdlog::info("open-file limit {}", RaiseOpenFileLimit());
   auto daemon = broker::BrokerDaemon::Create(*config);
   if (!daemon.ok()) return Fail(daemon.status());
   Status s = (*daemon)->Run(StopRequested());

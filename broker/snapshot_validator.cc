@@ -110,6 +110,9 @@ bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusa
   };
   const auto& age_bands = ReferenceData::AgeBands();
   const auto& channels = ReferenceData::Channels();
+  // In 64 bits: every cell is checked against kMaxCellCount below, and there
+  // are at most a few hundred thousand in a 4 MiB message, so this cannot wrap.
+  uint64_t total_signals = 0;
   for (int index = 0; index < snapshot.cells_size() && bad_at < 0; ++index) {
     const wire::SummaryCell& c = snapshot.cells(index);
     auto m = municipalities_.find(c.municipality());
@@ -134,6 +137,7 @@ bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusa
           "counts out of range (signals " + std::to_string(c.signals()) + ", persons " + std::to_string(c.persons()) +
               ")");
     } else {
+      total_signals += c.signals();
       uint64_t sub = s == themes_.end() ? kNone : s->second.index;
       keys.emplace_back(uint64_t{m->second} << 48 | uint64_t{t->second.index} << 32 | sub << 16 |
                             static_cast<uint64_t>(age) << 8 | static_cast<uint64_t>(channel),
@@ -150,6 +154,11 @@ bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusa
   if (bad_at >= 0) {
     refusal = std::move(first_bad);
     return false;
+  }
+  if (total_signals > kMaxSnapshotSignals) {
+    return Refuse(refusal, "invalid-total",
+                  "the cells add up to " + std::to_string(total_signals) + " signals, more than the " +
+                      std::to_string(kMaxSnapshotSignals) + " one snapshot may carry");
   }
   return true;
 }

@@ -23,6 +23,12 @@ struct Refusal {
 
 // Largest count a single cell may carry; more is a bug or an attack.
 constexpr uint32_t kMaxCellCount = 1'000'000;
+// Largest number of signals one snapshot (one organisation's week) may carry
+// over all its cells: each cell may be within kMaxCellCount and the cells
+// still sum past 2^32 (issue 15, finding 6). Ten full cells; a real partner's
+// week is thousands. Refused with Nack "invalid-total" (docs/PROTOCOL.md).
+// Persons never exceed signals in a cell, so they stay below it too.
+constexpr uint64_t kMaxSnapshotSignals = 10'000'000;
 
 class SnapshotValidator {
  public:

@@ -4,6 +4,8 @@
 #include <limits>
 #include <numeric>
 
+#include "signaal/saturating.h"
+
 namespace signaal::broker {
 
 uint32_t ThemeTable::Interned::Intern(const std::string& name) {
@@ -29,7 +31,9 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
   auto codes = [](const PackedCell& c) { return std::tie(c.municipality, c.theme, c.subtheme); };
   std::sort(cells.begin(), cells.end(), [&](const auto& a, const auto& b) { return codes(a) < codes(b); });
   // Merge cells with the same codes, unless a sum would overflow (only
-  // input no validator passes comes near that).
+  // input no validator passes comes near that). Every sum of counts below
+  // saturates (signaal/saturating.h): no total can wrap to a small number,
+  // whatever reached the table.
   std::vector<PackedCell> merged;
   constexpr uint32_t kMax = std::numeric_limits<uint32_t>::max();
   for (const PackedCell& c : cells) {
@@ -87,8 +91,8 @@ TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities
         if (!wanted[cell.municipality]) continue;
         auto add = [&](uint32_t code) {
           Sum& t = sums[code];
-          t.signals += cell.signals;
-          t.persons += cell.persons;
+          SaturatingAddTo(t.signals, cell.signals);
+          SaturatingAddTo(t.persons, cell.persons);
           t.key += cell.key_sum;
           t.touched = true;
           if (cell.signals > 0 && (t.organisations.empty() || t.organisations.back() != node)) {
@@ -157,8 +161,8 @@ ThemeTable::Grid ThemeTable::ReadGrid(const std::vector<std::string>& municipali
             seen[at] = 1;
             touched.push_back(static_cast<uint32_t>(at));
           }
-          t.signals += cell.signals;
-          t.persons += cell.persons;
+          SaturatingAddTo(t.signals, cell.signals);
+          SaturatingAddTo(t.persons, cell.persons);
           t.key += cell.key_sum;
           if (cell.signals > 0 && (t.organisations.empty() || t.organisations.back() != node)) {
             t.organisations.push_back(node);
@@ -199,8 +203,8 @@ CountsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
       for (const CodeSum& c : blocks_[wi->second * width + mi->second]) {
         CodeSum& s = sums[c.code];
         touched[c.code] = 1;
-        s.signals += c.signals;
-        s.persons += c.persons;
+        SaturatingAddTo(s.signals, c.signals);
+        SaturatingAddTo(s.persons, c.persons);
         s.key += c.key;
         s.organisations.insert(s.organisations.end(), c.organisations.begin(), c.organisations.end());
       }

@@ -84,11 +84,16 @@ Status CheckFormats(const std::vector<std::string>& formats) {
   return Status::Ok();
 }
 
-// Writes every format of `digest` under `dir`, each atomically.
+// Writes every format of `digest` under `dir`, each atomically. The region
+// and period the broker sent name the path only once checked
+// (DigestFileName): a digest for "../../x" is refused before anything is written.
 Status WriteDigest(const wire::Digest& digest, const std::string& dir, const std::vector<std::string>& formats,
                    const std::string& lang, std::vector<std::string>& written) {
+  if (Status s = CheckDigestNames(digest); !s.ok()) return s;
   for (const auto& f : formats) {
-    fs::path path = fs::path(dir) / DigestFileName(digest, f);
+    auto name = DigestFileName(digest, f);
+    if (!name.ok()) return name.status();
+    fs::path path = fs::path(dir) / *name;
     if (Status s = MakeDirs(path.parent_path().string(), 0755); !s.ok()) return s;
     if (Status s = WriteFileAtomic(path.string(), RenderDigest(digest, f, lang), 0644); !s.ok()) return s;
     written.push_back(path.string());
@@ -166,6 +171,10 @@ int Subscribe(const DigestOptions& o) {
         if (!m.has_digest()) continue;
         wire::Digest d = m.digest().digest();
         if (d.sequence() != 0 && d.sequence() <= cursor) continue;  // already written
+        // Refused, and the subscriber stops: a broker that names a digest
+        // so is broken or hostile, and would send it again at every
+        // Subscribe. Checked before --exec sees the names too.
+        if (Status s = CheckDigestNames(d); !s.ok()) return Report(s);
         KeepThemes(d, SplitList(o.themes));
         std::vector<std::string> written;
         if (Status s = WriteDigest(d, o.out, formats, o.lang, written); !s.ok()) return Report(s);
@@ -213,6 +222,9 @@ int Fetch(const DigestOptions& o) {
   }
   if (!r->has_digest()) return Report(Status::Runtime("the broker sent no digest"));
   const auto& d = r->digest().digest();
+  // Whether or not it names a file: a broker that answers with such names
+  // is not to be believed on the rest either.
+  if (Status s = CheckDigestNames(d); !s.ok()) return Report(s);
   if (o.out.empty()) {
     std::cout << RenderDigest(d, o.format, o.lang);
     return 0;

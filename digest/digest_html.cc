@@ -1,13 +1,15 @@
 // The digest as the council secretary opens it: one self-contained HTML file
 // (inline CSS and SVG, no request leaves the page), and as CSV for their own
 // spreadsheet. Every sentence is written from the numbers; nothing a partner
-// typed ever appears.
+// typed ever appears. Nor does anything the broker sent unescaped: the HTML
+// reads an EscapedDigest, the CSV writes every cell through CsvCell.
 #include <algorithm>
 #include <cstdio>
 #include <vector>
 
 #include "digest_render.h"
 #include "signaal/period.h"
+#include "signaal/saturating.h"
 #include "signaal/text.h"
 
 namespace signaal {
@@ -17,20 +19,6 @@ struct Words {
   bool en;
   std::string T(const char* nl, const char* english) const { return en ? english : nl; }
 };
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string Label(const wire::DigestCell& c, const Words& w) {
   if (c.code().empty()) return w.T("Totaal", "Total");
@@ -79,7 +67,8 @@ std::string SeriesText(const wire::Digest& d, const std::vector<std::optional<ui
   int first = std::max(0, d.weeks_size() - 13);
   for (size_t i = 0; i < series.size(); ++i) {
     std::string week = d.weeks(first + static_cast<int>(i)).period();
-    text += (i ? ", " : "") + week.substr(week.find('W')) + ": " +
+    // "W41" of "2026-W41"; a label that is no week, whole.
+    text += (i ? ", " : "") + (week.find('W') == std::string::npos ? week : week.substr(week.find('W'))) + ": " +
             (series[i] ? std::to_string(*series[i]) : w.T("minder dan ", "fewer than ") + std::to_string(k));
   }
   return text;
@@ -95,7 +84,7 @@ std::string Bars(const std::vector<std::optional<uint32_t>>& series, uint32_t k,
   const int base = axis ? height - 14 : height;
   std::string svg = "<svg class=\"bars\" viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
                     "\" width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) +
-                    "\" role=\"img\" aria-label=\"" + Escape(label) + "\"><title>" + Escape(label) + "</title>";
+                    "\" role=\"img\" aria-label=\"" + label + "\"><title>" + label + "</title>";
   for (int i = 0; i < n && i < static_cast<int>(series.size()); ++i) {
     const auto& v = series[static_cast<size_t>(i)];
     double value = v ? *v : (k > 0 ? k - 1.0 : 0.0);
@@ -207,7 +196,7 @@ footer{margin-top:2rem;color:var(--muted);font-size:.85rem;border-top:1px solid 
 
 std::string Row(const wire::Digest& d, const wire::DigestCell& c, const std::string& cls, const Words& w) {
   const uint32_t k = d.policy().k();
-  std::string r = "<tr class=\"" + cls + "\"><th scope=\"row\">" + Escape(Label(c, w)) + "</th>";
+  std::string r = "<tr class=\"" + cls + "\"><th scope=\"row\">" + Label(c, w) + "</th>";
   r += "<td class=\"n\">" + Number(c, c.signals(), k, w) + "</td>";
   r += "<td class=\"n\">" + Number(c, c.persons(), k, w) + "</td>";
   r += "<td class=\"n\">" + Number(c, c.organisations(), k, w);
@@ -240,15 +229,15 @@ std::string Municipalities(const wire::Digest& d, const Words& w) {
        w.T("Signalen per gemeente en thema", "Signals per municipality and theme") + "</caption>\n<thead><tr>";
   h += "<th scope=\"col\">" + w.T("Gemeente", "Municipality") + "</th><th scope=\"col\" class=\"n\">" +
        w.T("Totaal", "Total") + "</th>";
-  for (const auto& theme : d.themes()) h += "<th scope=\"col\" class=\"n\">" + Escape(Label(theme, w)) + "</th>";
+  for (const auto& theme : d.themes()) h += "<th scope=\"col\" class=\"n\">" + Label(theme, w) + "</th>";
   h += "</tr></thead>\n<tbody>\n";
   std::vector<std::string> silent;
   for (const auto& m : d.municipalities()) {
     if (!HeardIn(m)) {
-      silent.push_back(Escape(m.region_name()));
+      silent.push_back(m.region_name());
       continue;
     }
-    h += "<tr><th scope=\"row\">" + Escape(m.region_name()) + "</th><td class=\"n\">" +
+    h += "<tr><th scope=\"row\">" + m.region_name() + "</th><td class=\"n\">" +
          Number(m.total(), m.total().signals(), k, w) + "</td>";
     for (const auto& theme : d.themes()) {
       const wire::DigestCell* c = FindCell(m, theme.code());
@@ -273,18 +262,21 @@ std::string Municipalities(const wire::Digest& d, const Words& w) {
 
 }  // namespace
 
-std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
+std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
+  // Every string of the broker's below comes from this copy, escaped once
+  // for text and attributes alike; the page's own words are written escaped.
+  const wire::Digest d = EscapedDigest(digest, EscapeHtml);
   const Words w{lang == "en"};
   const uint32_t k = d.policy().k();
   std::string title = w.T("Signalen ", "Signals ") + d.region_name() + " — " + PeriodName(d.period(), w.en);
   std::string h = "<!doctype html>\n<html lang=\"" + std::string(w.en ? "en" : "nl") + "\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-                  "<title>" + Escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
-  h += "<h1>" + Escape(title) + "</h1>\n";
+                  "<title>" + title + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
+  h += "<h1>" + title + "</h1>\n";
   h += "<p class=\"sub\">" + w.T("Weken ", "Weeks ") + d.from_week() + w.T(" t/m ", " to ") + d.to_week() +
        w.T(" · gemaakt op ", " · made on ") + IsoTimeUtc(d.generated_unix()) + "</p>\n";
-  h += "<p class=\"summary\" id=\"summary\">" + Escape(Summary(d, w)) + "</p>\n";
+  h += "<p class=\"summary\" id=\"summary\">" + Summary(d, w) + "</p>\n";
 
   if (d.weeks_size() > 0) {
     auto series = Weekly(d, "");
@@ -321,24 +313,24 @@ std::string DigestToHtml(const wire::Digest& d, const std::string& lang) {
            "organisatie alleen gemeld.",
            "= suppressed to protect privacy: too few persons or signals behind the cell, or reported by one "
            "organisation alone.") + "</p>\n";
-  if (std::string why = PerturbationSentence(d.policy(), w.en); !why.empty()) h += "<p>" + Escape(why) + "</p>\n";
+  if (std::string why = PerturbationSentence(d.policy(), w.en); !why.empty()) h += "<p>" + why + "</p>\n";
   h += "<p>" + w.T("✓ = gemeld door twee of meer organisaties. Stijgend of nieuw: het aantal ligt duidelijk boven "
                    "de twaalf weken ervoor (Poisson-toets, p &lt; 0,01, minstens anderhalf keer zo hoog); nieuw als "
                    "het thema in die weken nooit getoond werd. Dalend: duidelijk eronder.",
                    "✓ = reported by two or more organisations. Rising or new: the count lies clearly above the twelve "
                    "weeks before (Poisson test, p &lt; 0.01, at least one and a half times as high); new when the "
                    "theme was never shown in those weeks. Falling: clearly below.") + "</p>\n";
-  h += "</main>\n<footer>" + w.T("Beleid: ", "Policy: ") + Escape(d.policy().method()) +
+  h += "</main>\n<footer>" + w.T("Beleid: ", "Policy: ") + d.policy().method() +
        (d.policy().method() == "cell-key"
             ? w.T(", maximale afwijking ", ", maximum deviation ") + std::to_string(d.policy().max_deviation()) +
-                  w.T(", variantie ", ", variance ") + Escape(Decimal(d.policy().variance(), !w.en))
+                  w.T(", variantie ", ", variance ") + Decimal(d.policy().variance(), !w.en)
             : std::string()) +
        w.T(", drempel k = ", ", threshold k = ") + std::to_string(k) +
        w.T(", minstens ", ", at least ") + std::to_string(d.policy().min_organisations()) +
        w.T(" organisaties per cel, ", " organisations per cell, ") +
        std::to_string(d.policy().cells_suppressed()) + w.T(" van ", " of ") +
-       std::to_string(d.policy().cells_suppressed() + d.policy().cells_published()) +
-       w.T(" cellen onderdrukt. Taxonomie ", " cells suppressed. Taxonomy ") + Escape(d.taxonomy_version()) +
+       std::to_string(SaturatingAdd(d.policy().cells_suppressed(), d.policy().cells_published())) +
+       w.T(" cellen onderdrukt. Taxonomie ", " cells suppressed. Taxonomy ") + d.taxonomy_version() +
        ". Digest " + std::to_string(d.sequence()) + ". Signaalnet.</footer>\n</body>\n</html>\n";
   return h;
 }
@@ -347,16 +339,16 @@ std::string DigestToCsv(const wire::Digest& d, const std::string& lang) {
   const Words w{lang == "en"};
   // Semicolons and a byte-order mark: what a Dutch spreadsheet opens as columns.
   std::string out = "\xEF\xBB\xBF";
-  out += "region;period;from;to;code;level;label;suppressed;signals;persons;organisations;previous_signals;trend;"
-         "municipality;municipality_name\r\n";
+  // The one place a cell is written: every cell, the broker's strings and
+  // ours alike, goes through CsvCell.
+  auto row = [&out](const std::vector<std::string>& cells) {
+    for (size_t i = 0; i < cells.size(); ++i) out += (i ? ";" : "") + CsvCell(cells[i]);
+    out += "\r\n";
+  };
+  row({"region", "period", "from", "to", "code", "level", "label", "suppressed", "signals", "persons", "organisations",
+       "previous_signals", "trend", "municipality", "municipality_name"});
   // `m`: the breakdown part the cell is of, or nullptr for the region's own.
   auto cell = [&](const wire::DigestCell& c, const char* level, const wire::Digest* m = nullptr) {
-    auto field = [](const std::string& s) {
-      if (s.find_first_of(";\"\r\n") == std::string::npos) return s;
-      std::string q = "\"";
-      for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      return q + "\"";
-    };
     auto num = [&](uint32_t v) { return c.suppressed() ? std::string() : std::to_string(v); };
     std::string previous, trend;
     if (m) {
@@ -366,10 +358,9 @@ std::string DigestToCsv(const wire::Digest& d, const std::string& lang) {
       previous = p ? std::to_string(*p) : "";
     }
     if (!m && d.weeks_size() > 0) trend = TrendFlagName(JudgeDigestTrend(d, c.code()).flag, w.en ? "en" : "nl");
-    out += field(d.region()) + ";" + field(d.period()) + ";" + d.from_week() + ";" + d.to_week() + ";" +
-           field(c.code()) + ";" + level + ";" + field(Label(c, w)) + ";" + (c.suppressed() ? "1" : "0") + ";" +
-           num(c.signals()) + ";" + num(c.persons()) + ";" + num(c.organisations()) + ";" + previous + ";" + trend +
-           ";" + (m ? field(m->region()) + ";" + field(m->region_name()) : ";") + "\r\n";
+    row({d.region(), d.period(), d.from_week(), d.to_week(), c.code(), level, Label(c, w), c.suppressed() ? "1" : "0",
+         num(c.signals()), num(c.persons()), num(c.organisations()), previous, trend, m ? m->region() : "",
+         m ? m->region_name() : ""});
   };
   cell(d.total(), "total");
   for (const auto& theme : d.themes()) {

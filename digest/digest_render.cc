@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "signaal/period.h"
+#include "signaal/saturating.h"
 #include "signaal/text.h"
 
 namespace signaal {
@@ -186,7 +187,9 @@ TrendJudgement JudgeDigestTrend(const wire::Digest& digest, const std::string& c
   return JudgeTrend(in);
 }
 
-std::string DigestToMarkdown(const wire::Digest& d) {
+std::string DigestToMarkdown(const wire::Digest& digest) {
+  // Every string below comes from this copy, escaped once.
+  const wire::Digest d = EscapedDigest(digest, EscapeMarkdown);
   std::string md;
   md += "# Signaaldigest " + d.region_name() + " — " + PeriodName(d.period()) + "\n\n";
   md += "Weken " + d.from_week() + " t/m " + d.to_week() + ". Gemaakt op " + IsoTimeUtc(d.generated_unix()) + ".\n\n";
@@ -213,17 +216,15 @@ std::string DigestToMarkdown(const wire::Digest& d) {
   md += "---\nBeleid: " + PolicyNl(d.policy()) + ", drempel k = " + std::to_string(d.policy().k()) + ", minstens " +
         std::to_string(d.policy().min_organisations()) + " organisaties per cel, " +
         std::to_string(d.policy().cells_suppressed()) + " van " +
-        std::to_string(d.policy().cells_suppressed() + d.policy().cells_published()) +
+        std::to_string(SaturatingAdd(d.policy().cells_suppressed(), d.policy().cells_published())) +
         " cellen onderdrukt. Taxonomie " + d.taxonomy_version() + ". Digest " + std::to_string(d.sequence()) + ".\n";
   return md;
 }
 
-std::string DigestFileName(const wire::Digest& d, const std::string& ext) {
-  return d.region() + "/" + d.period() + "." + ext;
-}
-
 std::string RenderDigest(const wire::Digest& d, const std::string& format, const std::string& lang) {
-  if (format == "json") return DigestToJson(d).dump(2) + "\n";
+  // Strings are escaped by the JSON writer; one that is not UTF-8 is
+  // written with U+FFFD rather than throwing.
+  if (format == "json") return DigestToJson(d).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (format == "md") return DigestToMarkdown(d);
   if (format == "html") return DigestToHtml(d, lang);
   if (format == "csv") return DigestToCsv(d, lang);

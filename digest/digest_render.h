@@ -5,10 +5,12 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "wire.pb.h"
+#include "signaal/status.h"
 #include "trend.h"
 
 namespace signaal {
@@ -20,8 +22,31 @@ std::string DigestToMarkdown(const wire::Digest& digest);
 std::string DigestToHtml(const wire::Digest& digest, const std::string& lang = "nl");
 // One row per cell, ';'-separated with a byte-order mark for Dutch spreadsheets.
 std::string DigestToCsv(const wire::Digest& digest, const std::string& lang = "nl");
-// "<region>/<period>.<ext>": where a digest lives under a subscriber's folder.
-std::string DigestFileName(const wire::Digest& digest, const std::string& ext);
+// "<region>/<period>.<ext>": where a digest lives under a subscriber's
+// folder; refused (CheckDigestNames) unless both are what they should be.
+Result<std::string> DigestFileName(const wire::Digest& digest, const std::string& ext);
+// The region and period a broker sent checked before they name a file or
+// folder: the region a CBS code (GM0917) or lower-case words joined by
+// hyphens (zuid-limburg), the period exactly as ParsePeriod normalises it.
+// Refused with one sentence otherwise, so "../../x" never reaches a path.
+Status CheckDigestNames(const wire::Digest& digest);
+
+// Escaping for the strings a broker sends (docs/DIGESTS.md, "What a broker
+// cannot put in a file"): one function per format.
+using StringEscaper = std::string (*)(std::string_view);
+// & < > " ' as entities: safe in text and in quoted attributes.
+std::string EscapeHtml(std::string_view s);
+// One line, no raw HTML, Markdown punctuation (` * _ [ ] | ~ \) taken literally.
+std::string EscapeMarkdown(std::string_view s);
+// One CSV cell: quoted per RFC 4180 when needed, and a cell a spreadsheet
+// would take for a formula (= + - @ tab CR first) prefixed with ' — except a
+// plain number such as -3.
+std::string CsvCell(std::string_view s);
+// A copy of `digest` with every string field at any depth passed through
+// `escape`, found by reflection: the HTML and Markdown renderers read only
+// this, so no field the broker sent, including any added later, reaches the
+// page unescaped.
+wire::Digest EscapedDigest(const wire::Digest& digest, StringEscaper escape);
 // The formats RenderDigest knows.
 inline const char* kDigestFormats = "html, md, csv, json";
 // Renders in `format` (html, md, csv or json); empty for an unknown format.
@@ -43,7 +68,7 @@ bool HeardIn(const wire::Digest& municipality);
 // What a digest shows for a code: its signals, 0 when unlisted, nullopt when
 // suppressed.
 std::optional<uint32_t> ShownSignals(const wire::Digest& digest, const std::string& code);
-// The trend rule (signaal/trend.h) for a code, from the digest's own weekly
+// The trend rule (trend.h) for a code, from the digest's own weekly
 // series, over the baseline weeks in which the region heard anything;
 // kTooLittleHistory for a digest without a series or fewer such weeks.
 TrendJudgement JudgeDigestTrend(const wire::Digest& digest, const std::string& code);

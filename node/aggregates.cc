@@ -264,9 +264,11 @@ std::vector<CellAggregate> WeekAggregates::Cells() {
     a.subtheme = Unescape(fields[2]);
     a.age_band = Unescape(fields[3]);
     a.channel = Unescape(fields[4]);
-    a.signals = static_cast<uint32_t>(c.signals);
-    a.anonymous = static_cast<uint32_t>(c.anonymous);
-    a.distinct = static_cast<uint32_t>(c.distinct);
+    // Stored in 64 bits; a count past 32 bits reads as the largest, never wrapped.
+    auto count = [](int64_t v) { return SaturatingCast<uint32_t>(static_cast<uint64_t>(std::max<int64_t>(v, 0))); };
+    a.signals = count(c.signals);
+    a.anonymous = count(c.anonymous);
+    a.distinct = count(c.distinct);
     a.key_sum = c.key_sum;
     out.push_back(std::move(a));
   }

@@ -27,6 +27,7 @@
 
 #include "record_key.h"
 #include "node_storage.pb.h"
+#include "signaal/saturating.h"
 #include "signaal/status.h"
 
 namespace signaal::node {
@@ -38,7 +39,7 @@ struct CellAggregate {
   uint32_t anonymous = 0;
   uint32_t distinct = 0;
   uint32_t key_sum = 0;  // Σ record keys mod 2^32
-  uint32_t persons() const { return anonymous + distinct; }
+  uint32_t persons() const { return SaturatingAdd(anonymous, distinct); }
 };
 
 // "<period>/<cell key>" of a signal: the part agg/ and agp/ keys share.

@@ -129,6 +129,7 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
     if (items[0].revents & ZMQ_POLLIN) OnControlMessage();
     if (items[1].revents & ZMQ_POLLIN) OnBrokerMessage();
     if (metrics_ && (items[3].revents & ZMQ_POLLIN)) metrics_->HandleOne([this] { return RenderMetrics(); });
+    if (metrics_) metrics_->CloseIdle();  // scrapers that never finish a request
     if (items[2].revents & ZMQ_POLLIN) {
       if (link_->OnMonitor()) {
         // A fresh connection: resend what is pending without waiting for backoff.

@@ -4,6 +4,8 @@
 #include <set>
 #include <tuple>
 
+#include "signaal/saturating.h"
+
 namespace signaal::node {
 namespace {
 
@@ -11,7 +13,7 @@ using Key = std::tuple<std::string, std::string, std::string, std::string, std::
 
 std::map<Key, uint32_t> CountByKey(const std::vector<Key>& keys) {
   std::map<Key, uint32_t> counts;
-  for (const auto& k : keys) ++counts[k];
+  for (const auto& k : keys) SaturatingAddTo(counts[k], 1u);
   return counts;
 }
 
@@ -60,17 +62,19 @@ std::vector<wire::SummaryCell> Summarise(const std::vector<storage::StoredSignal
   std::map<Key, Acc> cells;
   for (size_t i = 0; i < signals.size(); ++i) {
     Acc& a = cells[keys[i]];
-    ++a.signals;
-    a.key_sum += record_key(signals[i].id());
+    SaturatingAddTo(a.signals, 1u);
+    a.key_sum += record_key(signals[i].id());  // wraps on purpose: the cell-key method
     if (signals[i].person_pseudonym().empty()) {
-      ++a.anonymous;
+      SaturatingAddTo(a.anonymous, 1u);
     } else {
       a.pseudonyms.insert(signals[i].person_pseudonym());
     }
   }
   std::vector<wire::SummaryCell> out;
   for (const auto& [key, a] : cells) {
-    out.push_back(CellOf(key, a.signals, a.anonymous + static_cast<uint32_t>(a.pseudonyms.size()), a.key_sum));
+    uint32_t persons = a.anonymous;
+    SaturatingAddTo(persons, a.pseudonyms.size());
+    out.push_back(CellOf(key, a.signals, persons, a.key_sum));
   }
   return out;
 }
@@ -88,7 +92,7 @@ std::vector<wire::SummaryCell> SummariseAggregates(
     keys.push_back(std::move(k));
   }
   std::map<Key, uint32_t> counts;
-  for (size_t i = 0; i < cells.size(); ++i) counts[keys[i]] += cells[i].signals;
+  for (size_t i = 0; i < cells.size(); ++i) SaturatingAddTo(counts[keys[i]], cells[i].signals);
   for (auto& k : keys) {
     if (counts[k] < min_cell && !std::get<2>(k).empty() && std::get<3>(k).empty()) {
       k = {std::get<0>(k), std::get<1>(k), "", "", ""};
@@ -108,13 +112,13 @@ std::vector<wire::SummaryCell> SummariseAggregates(
       // Merged cells: a person with signals in several of them counts once.
       std::set<std::string> pseudonyms;
       for (size_t i : members) {
-        signals += cells[i].signals;
-        key_sum += cells[i].key_sum;  // the merged cell's signals are its parts' signals
-        persons += cells[i].anonymous;
+        SaturatingAddTo(signals, cells[i].signals);
+        key_sum += cells[i].key_sum;  // wraps on purpose; the merged cell's signals are its parts' signals
+        SaturatingAddTo(persons, cells[i].anonymous);
         if (cells[i].distinct == 0) continue;
         for (auto& p : pseudonyms_of(cells[i])) pseudonyms.insert(std::move(p));
       }
-      persons += static_cast<uint32_t>(pseudonyms.size());
+      SaturatingAddTo(persons, pseudonyms.size());
     }
     out.push_back(CellOf(key, signals, persons, key_sum));
   }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 namespace signaal {
 namespace {
@@ -59,10 +60,14 @@ void MetricsPage::Sample(const std::string& name, const std::string& type, const
   text_ += " " + FormatValue(value) + "\n";
 }
 
-Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Bind(zmq::context_t& ctx, const std::string& endpoint) {
-  std::unique_ptr<MetricsEndpoint> m(new MetricsEndpoint(ctx));
+Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Bind(zmq::context_t& ctx, const std::string& endpoint,
+                                                               MetricsLimits limits) {
+  std::unique_ptr<MetricsEndpoint> m(new MetricsEndpoint(ctx, limits));
   try {
     m->socket_.set(zmq::sockopt::linger, 0);
+    // Connects and disconnects arrive as empty messages: the only way to see
+    // (and time out) a connection that never sends a byte.
+    m->socket_.set(zmq::sockopt::stream_notify, 1);
     m->socket_.bind(endpoint);
   } catch (const zmq::error_t& e) {
     return Status::Runtime("cannot serve metrics on " + endpoint + ": " + e.what());
@@ -70,47 +75,89 @@ Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Bind(zmq::context_t& c
   return m;
 }
 
-void MetricsEndpoint::Reply(const zmq::message_t& peer, const std::string& status, const std::string& body) {
-  std::string response = "HTTP/1.1 " + status +
-                         "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-  // STREAM sockets: the peer's routing id, then the bytes; an empty message
-  // after the routing id closes the connection.
+void MetricsEndpoint::Close(const std::string& peer) {
+  // STREAM sockets: an empty message after the routing id closes the connection.
   try {
-    socket_.send(zmq::buffer(peer.data(), peer.size()), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    socket_.send(zmq::buffer(response), zmq::send_flags::dontwait);
-    socket_.send(zmq::buffer(peer.data(), peer.size()), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    socket_.send(zmq::buffer(peer), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     socket_.send(zmq::message_t(), zmq::send_flags::dontwait);
   } catch (const zmq::error_t&) {
-    // A scraper that went away: nothing to do.
+    // Gone already: nothing to close.
+  }
+  open_.erase(peer);
+  if (closed_.insert(peer).second) closed_order_.push_back(peer);
+  // Enough to cover what can still be queued from those closed lately.
+  constexpr size_t kRemember = 4096;
+  while (closed_order_.size() > kRemember) {
+    closed_.erase(closed_order_.front());
+    closed_order_.pop_front();
   }
 }
 
+void MetricsEndpoint::Reply(const std::string& peer, const std::string& status, const std::string& body) {
+  std::string response = "HTTP/1.1 " + status +
+                         "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  try {
+    socket_.send(zmq::buffer(peer), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    socket_.send(zmq::buffer(response), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t&) {
+    // A scraper that went away: nothing to do.
+  }
+  Close(peer);
+}
+
 void MetricsEndpoint::HandleOne(const std::function<std::string()>& render) {
-  zmq::message_t peer, data;
-  if (!socket_.recv(peer, zmq::recv_flags::dontwait)) return;
-  if (!peer.more() || !socket_.recv(data, zmq::recv_flags::dontwait)) return;
+  // A connection costs one or two messages; a flood of them is taken in
+  // bounded bites between the daemon's other work.
+  for (int i = 0; i < 256 && ReadOne(render); ++i) {
+  }
+}
+
+bool MetricsEndpoint::ReadOne(const std::function<std::string()>& render) {
+  zmq::message_t peer_msg, data;
+  if (!socket_.recv(peer_msg, zmq::recv_flags::dontwait)) return false;
+  if (!peer_msg.more() || !socket_.recv(data, zmq::recv_flags::dontwait)) return true;
   // Drain any further frames: a STREAM message is exactly two.
   while (data.more()) {
     zmq::message_t extra;
     if (!socket_.recv(extra, zmq::recv_flags::dontwait)) break;
     if (!extra.more()) break;
   }
-  std::string id = peer.to_string();
-  if (data.size() == 0) {  // connected or disconnected
-    pending_.erase(id);
-    return;
+  const std::string peer = peer_msg.to_string();
+  if (closed_.count(peer)) return true;  // queued before this side closed it
+  auto it = open_.find(peer);
+  if (data.size() == 0) {
+    if (it != open_.end()) {  // the scraper went away
+      open_.erase(it);
+      return true;
+    }
+    // A new connection. Over the cap it is closed at once, so scrapers can
+    // never hold more than a few of the daemon's descriptors.
+    if (open_.size() >= limits_.max_connections) {
+      ++refused_;
+      Close(peer);
+      return true;
+    }
+    open_.emplace(peer, Connection{std::string(), Clock::now()});
+    return true;
   }
-  std::string& head = pending_[id];
+  if (it == open_.end()) {
+    // Bytes before (or without) a connect notice: the connection counts from now.
+    if (open_.size() >= limits_.max_connections) {
+      ++refused_;
+      Close(peer);
+      return true;
+    }
+    it = open_.emplace(peer, Connection{std::string(), Clock::now()}).first;
+  }
+  std::string& head = it->second.head;
   head.append(static_cast<const char*>(data.data()), data.size());
   if (head.size() > kMaxHead) {
     Reply(peer, "431 Request Header Fields Too Large", "");
-    pending_.erase(id);
-    return;
+    return true;
   }
-  if (head.find("\r\n\r\n") == std::string::npos && head.find("\n\n") == std::string::npos) return;
-  std::string line = head.substr(0, head.find_first_of("\r\n"));
-  pending_.erase(id);
+  if (head.find("\r\n\r\n") == std::string::npos && head.find("\n\n") == std::string::npos) return true;
+  const std::string line = head.substr(0, head.find_first_of("\r\n"));
   if (line.rfind("GET /metrics ", 0) == 0 || line == "GET /metrics") {
     ++served_;
     Reply(peer, "200 OK", render());
@@ -118,6 +165,18 @@ void MetricsEndpoint::HandleOne(const std::function<std::string()>& render) {
     Reply(peer, "404 Not Found", "only /metrics is served here\n");
   } else {
     Reply(peer, "400 Bad Request", "");
+  }
+  return true;
+}
+
+void MetricsEndpoint::CloseIdle(Clock::time_point now) {
+  std::vector<std::string> late;
+  for (const auto& [peer, c] : open_) {
+    if (now - c.opened >= limits_.head_timeout) late.push_back(peer);
+  }
+  for (const auto& peer : late) {
+    ++timed_out_;
+    Reply(peer, "408 Request Timeout", "");
   }
 }
 

@@ -1,6 +1,12 @@
 #include "signaal/program.h"
 
+#include "signaal/log.h"
+
+#include <sys/resource.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 
 namespace signaal {
@@ -27,6 +33,22 @@ const std::atomic<bool>& StopRequested() {
 int ExitWith(const std::string& program, const Status& status) {
   if (!status.ok()) std::cerr << program << ": " << status.message() << "\n";
   return status.exit_code();
+}
+
+uint64_t RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      limit = raised;
+    } else {
+      spdlog::warn("cannot raise the open-file limit from {} to {}: {}", limit.rlim_cur, limit.rlim_max,
+                   std::strerror(errno));
+    }
+  }
+  return static_cast<uint64_t>(limit.rlim_cur);
 }
 
 }  // namespace signaal

@@ -26,6 +26,7 @@
 #include "wire.pb.h"
 #include "signaal/config.h"
 #include "signaal/keys.h"
+#include "signaal/reference_data.h"
 #include "signaal/ptable.h"
 #include "signaal/period.h"
 #include "signaal/zmq_util.h"
@@ -463,6 +464,21 @@ TEST_F(BrokerProtocol, EveryKindOfBadMessageIsRefusedCountedAndNotStored) {
       {"more persons than signals", {with([](auto& s) { s.mutable_cells(0)->set_persons(41); })}, "invalid-count", &node},
       {"zero signals", {with([](auto& s) { s.mutable_cells(0)->set_signals(0); })}, "invalid-count", &node},
       {"the same cell twice", {with([](auto& s) { *s.add_cells() = s.cells(0); })}, "invalid-snapshot", &node},
+      // Each cell within its limit, together over the snapshot's ceiling (issue 15, finding 6).
+      {"cells that add up past the ceiling", {with([](auto& s) {
+         s.mutable_cells(0)->set_age_band("");
+         s.mutable_cells(0)->set_channel("");
+         s.mutable_cells(0)->set_signals(1'000'000);
+         s.mutable_cells(0)->set_persons(1);
+         for (const auto& age : ReferenceData::AgeBands()) {
+           for (const auto& channel : ReferenceData::Channels()) {
+             auto* c = s.add_cells();
+             *c = s.cells(0);
+             c->set_age_band(age);
+             c->set_channel(channel);
+           }
+         }
+       })}, "invalid-total", &node},
       {"a replayed older version", {node.Signed(node.Snapshot(week_, 3, 40))}, "stale-version", &node},
   };
   std::map<std::string, uint64_t> expected;

@@ -6,15 +6,21 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "network.h"
 
@@ -204,6 +210,125 @@ TEST(Metrics, NodeAndBrokerPagesMatchWhatHappened) {
     EXPECT_EQ(page.find("Canarius"), std::string::npos);
     EXPECT_EQ(page.find("schulden"), std::string::npos) << "a theme on a metrics page";
   }
+}
+
+// Connections to 127.0.0.1:port that each send the start of a request and
+// never finish it, as the attacker of issue 15 did. Connects give up after
+// 200 ms (a full accept queue), so a daemon that stopped accepting does not
+// hold the test up; returns the sockets that connected.
+std::vector<int> HalfSentRequests(int port, int n) {
+  std::vector<int> fds;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const std::string partial = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (int i = 0; i < n; ++i) {
+    // Not inherited by the daemons this test starts later.
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) break;
+    timeval timeout{0, 200'000};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        send(fd, partial.data(), partial.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(partial.size())) {
+      close(fd);
+      continue;
+    }
+    fds.push_back(fd);
+  }
+  return fds;
+}
+
+// How many of `fds` the other side has closed (end of file or reset).
+size_t ClosedByPeer(const std::vector<int>& fds) {
+  size_t closed = 0;
+  char buf[512];
+  for (int fd : fds) {
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 0) <= 0) break;
+      ssize_t got = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (got > 0) continue;  // a 408 before the close
+      if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) ++closed;
+      break;
+    }
+  }
+  return closed;
+}
+
+// Issue 15, finding 3: a thousand half-sent requests on the metrics ports no
+// longer take the descriptors the daemons need for their nodes, and are
+// closed: those over 32 at once, the rest after the 5 s head timeout.
+TEST(Metrics, HalfSentRequestsNeitherStarveNodesNorStayOpen) {
+  // The daemons start with 1,024 open files, as outside systemd; the test
+  // needs more for its own ends of the connections.
+  rlimit original{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &original), 0);
+  constexpr int kFlood = 1'100;
+  if (original.rlim_max < 2 * kFlood + 400) GTEST_SKIP() << "needs a hard open-file limit of " << 2 * kFlood + 400;
+  rlimit low = original;
+  low.rlim_cur = std::min<rlim_t>(1024, original.rlim_max);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+
+  TempDir dir;
+  Network net(dir);
+  ASSERT_TRUE(net.StartBroker("limburg", 5, 1));
+  NodeHandle* node = net.AddNode("Spreekuur Kerkrade", "spreekuur", "GM0928");
+  ASSERT_NE(node, nullptr);
+  int node_port = FreePort(), broker_port = FreePort();
+  node->daemon->Stop();
+  EnableMetrics(node->config, node_port);
+  ASSERT_TRUE(net.StartNode(*node));
+  net.broker().Stop();
+  EnableMetrics(net.broker_config(), broker_port);
+  net.broker().Start();
+  ASSERT_TRUE(net.broker().WaitForLog("signaal-broker ready", 20s));
+  ASSERT_TRUE(net.Drained(*node));
+
+  rlimit raised = original;
+  raised.rlim_cur = original.rlim_max;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &raised), 0);
+  auto start = std::chrono::steady_clock::now();
+  std::vector<int> on_node = HalfSentRequests(node_port, kFlood);
+  std::vector<int> on_broker = HalfSentRequests(broker_port, kFlood);
+  std::cout << "connected " << on_node.size() << " to the node's metrics port, " << on_broker.size()
+            << " to the broker's\n";
+
+  // The node still answers its administrator and gets its snapshots acked;
+  // a node enrolled now is served too.
+  auto status = net.NodeStatus(*node);
+  EXPECT_FALSE(status.is_null()) << "signaal node status: not answering";
+  // EXPECT, not ASSERT: a starved daemon shows every way it fails.
+  EXPECT_EQ(net.NodeCli(*node, {"signal", "add", "--theme", "werk", "--municipality", "GM0928"}).exit_code, 0);
+  EXPECT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
+  EXPECT_TRUE(net.Drained(*node)) << "the node's snapshot was not acked";
+  NodeHandle* late = net.AddNode("Helpdesk Heerlen", "helpdesk", "GM0917");
+  EXPECT_NE(late, nullptr) << "a node could not be enrolled and started";
+  if (late) {
+    EXPECT_EQ(net.NodeCli(*late, {"signal", "add", "--theme", "werk", "--municipality", "GM0917"}).exit_code, 0);
+    EXPECT_EQ(net.NodeCli(*late, {"publish"}).exit_code, 0);
+    EXPECT_TRUE(net.Drained(*late)) << "a new node got no ack";
+  }
+  std::cout << "node served and acked within "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()
+            << " ms of the flood\n";
+
+  // At most 32 held per port, and those closed after the head timeout.
+  size_t node_closed = ClosedByPeer(on_node), broker_closed = ClosedByPeer(on_broker);
+  std::cout << "closed at once: " << node_closed << " of " << on_node.size() << " (node), " << broker_closed
+            << " of " << on_broker.size() << " (broker)\n";
+  EXPECT_GE(node_closed + 32, on_node.size());
+  EXPECT_GE(broker_closed + 32, on_broker.size());
+  EXPECT_TRUE(WaitUntil(
+      [&] { return ClosedByPeer(on_node) == on_node.size() && ClosedByPeer(on_broker) == on_broker.size(); }, 10s))
+      << "still open after the head timeout: " << on_node.size() - ClosedByPeer(on_node) << " (node), "
+      << on_broker.size() - ClosedByPeer(on_broker) << " (broker)";
+  for (int fd : on_node) close(fd);
+  for (int fd : on_broker) close(fd);
+
+  // And scraping works as before.
+  EXPECT_EQ(HttpGet(node_port, "/metrics").rfind("HTTP/1.1 200 OK", 0), 0u);
+  EXPECT_EQ(HttpGet(broker_port, "/metrics").rfind("HTTP/1.1 200 OK", 0), 0u);
 }
 
 }  // namespace

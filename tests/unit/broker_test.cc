@@ -8,6 +8,7 @@
 #include <random>
 
 #include "broker_store.h"
+#include "control_handler.h"
 #include "digest_builder.h"
 #include "disclosure_policy.h"
 #include "principal_registry.h"
@@ -168,6 +169,83 @@ TEST_F(ValidatorTest, RefusesEachKindOfBadSnapshot) {
     EXPECT_FALSE(Check(Sign(s, keys_), r)) << c.name;
     EXPECT_EQ(r.reason, c.reason) << c.name << ": " << r.detail;
   }
+}
+
+// Issue 15, finding 6: cells each within kMaxCellCount that add up past a
+// snapshot's ceiling (and past 2^32) are refused as a whole.
+TEST_F(ValidatorTest, RefusesASnapshotWhoseCellsAddUpPastTheCeiling) {
+  // Distinct cells of the largest count each: municipalities x themes x age bands x channels.
+  auto full = [&](size_t cells) {
+    auto s = Snapshot("helpdesk", week_, 1);
+    for (const auto& m : Ref().municipalities()) {
+      for (const Theme* t : Ref().TopThemes()) {
+        for (const auto& age : ReferenceData::AgeBands()) {
+          for (const auto& channel : ReferenceData::Channels()) {
+            if (static_cast<size_t>(s.cells_size()) == cells) return s;
+            AddCell(s, m.code, t->code, "", kMaxCellCount, 1);
+            s.mutable_cells(s.cells_size() - 1)->set_age_band(age);
+            s.mutable_cells(s.cells_size() - 1)->set_channel(channel);
+          }
+        }
+      }
+    }
+    return s;
+  };
+  static_assert(kMaxSnapshotSignals % kMaxCellCount == 0);
+  const size_t at_ceiling = kMaxSnapshotSignals / kMaxCellCount;
+  Refusal r;
+  EXPECT_TRUE(Check(Sign(full(at_ceiling), keys_), r)) << r.reason << ": " << r.detail;
+  EXPECT_FALSE(Check(Sign(full(at_ceiling + 1), keys_), r));
+  EXPECT_EQ(r.reason, "invalid-total") << r.detail;
+  // Past 2^32 in all: 4,295 cells of 1,000,000 summed in 32 bits would read 32,704.
+  auto wraps = full(4'295);
+  ASSERT_EQ(wraps.cells_size(), 4'295);
+  EXPECT_FALSE(Check(Sign(wraps, keys_), r));
+  EXPECT_EQ(r.reason, "invalid-total") << r.detail;
+  EXPECT_NE(r.detail.find("4295000000"), std::string::npos) << r.detail;
+}
+
+// Finding 6 past the validator: whatever reached the table (a restored
+// store, a later ceiling), a sum past 32 bits shows as the largest count,
+// never as a small wrapped one, in the digest and in the themes view.
+TEST(BrokerSums, ATotalPast32BitsSaturatesInDigestsAndTheThemesView) {
+  const std::string week = IsoWeekOf(Today());
+  ThemeTable table(Ref());
+  for (const char* node : {"a", "b", "c"}) {
+    auto s = Snapshot(node, week, 1);
+    AddCell(s, "GM0917", "schulden", "", 4'000'000'000u, 4'000'000'000u);
+    table.Put(s);
+  }
+  EXPECT_EQ(table.Aggregate("parkstad", {week})[""].signals, 12'000'000'000u) << "summed in 64 bits";
+  auto table_policy = PTable::Make(5, 1.0);
+  ASSERT_TRUE(table_policy.ok());
+  const DisclosurePolicy policy(5, 2, *table_policy);
+  DigestBuilder builder(Ref(), table, policy);
+  auto digest = builder.Build("parkstad", week, 1000);
+  ASSERT_TRUE(digest.ok()) << digest.status().message();
+  EXPECT_EQ(digest->total().signals(), UINT32_MAX);
+  EXPECT_EQ(digest->total().persons(), UINT32_MAX);
+  EXPECT_EQ(FindCell(*digest, "schulden")->signals(), UINT32_MAX);
+
+  TempFolder dir;
+  auto store = BrokerStore::Open(dir.path());
+  ASSERT_TRUE(store.ok());
+  PrincipalRegistry registry(**store);
+  BrokerConfig config;
+  Counters counters;
+  ControlHandler handler({config, Ref(), **store, registry, table, policy, counters, 0, [] { return uint64_t{0}; },
+                          [] { return uint32_t{0}; }});
+  wire::ControlRequest req;
+  req.mutable_themes()->set_region("parkstad");
+  req.mutable_themes()->set_weeks(1);
+  wire::Principal admin;
+  admin.set_id("admin");
+  auto r = handler.Handle(req, admin, std::time(nullptr));
+  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_EQ(r.themes().rows_size(), 1);
+  // 12,000,000,000 in 32 bits would read 3,410,065,408.
+  EXPECT_EQ(r.themes().rows(0).signals(), UINT32_MAX);
+  EXPECT_EQ(r.themes().rows(0).persons(), UINT32_MAX);
 }
 
 TEST_F(ValidatorTest, RefusesForeignOrBrokenSignatures) {

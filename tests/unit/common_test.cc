@@ -1,13 +1,25 @@
 // Unit tests of the calendar, the CSV reader and the reference data.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
 #include <tuple>
 
 #include "signaal/csv.h"
 #include "signaal/numbers.h"
 #include "digest_render.h"
+#include "signaal/metrics.h"
 #include "signaal/period.h"
 #include "signaal/reference_data.h"
+#include "signaal/saturating.h"
 #include "sealing.h"
 #include "unit_support.h"
 
@@ -332,16 +344,16 @@ TEST(DigestRender, SuppressedCellsCarryNoNumber) {
   EXPECT_EQ(j["policy"]["k"], 5);
   std::string md = DigestToMarkdown(d);
   EXPECT_NE(md.find("| <5 | <5 | <5 |"), std::string::npos) << md;
-  EXPECT_EQ(DigestFileName(d, "json"), "parkstad/2026-W40..2026-W41.json");
+  EXPECT_EQ(DigestFileName(d, "json").value(), "parkstad/2026-W40..2026-W41.json");
   // Named periods read as names; their files keep the label.
   d.set_period("2026-H1");
   EXPECT_NE(DigestToMarkdown(d).find("# Signaaldigest Parkstad Limburg — eerste halfjaar 2026\n"), std::string::npos);
   EXPECT_NE(DigestToHtml(d).find("<h1>Signalen Parkstad Limburg — eerste halfjaar 2026</h1>"), std::string::npos);
   EXPECT_NE(DigestToHtml(d, "en").find("<h1>Signals Parkstad Limburg — first half of 2026</h1>"), std::string::npos);
-  EXPECT_EQ(DigestFileName(d, "html"), "parkstad/2026-H1.html");
+  EXPECT_EQ(DigestFileName(d, "html").value(), "parkstad/2026-H1.html");
   d.set_period("2026");
   EXPECT_NE(DigestToMarkdown(d).find("# Signaaldigest Parkstad Limburg — 2026\n"), std::string::npos);
-  EXPECT_EQ(DigestFileName(d, "csv"), "parkstad/2026.csv");
+  EXPECT_EQ(DigestFileName(d, "csv").value(), "parkstad/2026.csv");
 }
 
 TEST(DigestRender, MunicipalityBreakdownInEveryFormat) {
@@ -402,6 +414,105 @@ TEST(DigestRender, MunicipalityBreakdownInEveryFormat) {
   d.clear_municipalities();
   EXPECT_EQ(DigestToHtml(d).find("id=\"municipalities\""), std::string::npos);
   EXPECT_EQ(DigestToJson(d).count("municipalities"), 0u);
+}
+
+// Issue 15, finding 6: a count never wraps round to a small number.
+TEST(Saturating, SumsStopAtTheLargestValueInsteadOfWrapping) {
+  constexpr uint32_t kMax = UINT32_MAX;
+  EXPECT_EQ(SaturatingAdd<uint32_t>(kMax - 1, 1), kMax);
+  EXPECT_EQ(SaturatingAdd<uint32_t>(kMax, 1), kMax);
+  EXPECT_EQ(SaturatingAdd<uint32_t>(kMax, kMax), kMax);
+  EXPECT_EQ(SaturatingAdd<uint32_t>(2, 3), 5u);
+  EXPECT_EQ(SaturatingAdd<uint64_t>(UINT64_MAX - 1, 1), UINT64_MAX);
+  EXPECT_EQ(SaturatingAdd<uint64_t>(UINT64_MAX, 1), UINT64_MAX);
+  // Many adds of cells within the per-cell limit: past 2^32 and stays there.
+  uint32_t total = 0;
+  for (int i = 0; i < 5000; ++i) SaturatingAddTo(total, 1'000'000u);
+  EXPECT_EQ(total, kMax);
+  // A wide addend into a narrow sum.
+  uint32_t narrow = 10;
+  SaturatingAddTo(narrow, uint64_t{1} << 40);
+  EXPECT_EQ(narrow, kMax);
+  narrow = 10;
+  SaturatingAddTo(narrow, uint64_t{5});
+  EXPECT_EQ(narrow, 15u);
+  EXPECT_EQ(SaturatingCast<uint32_t>(uint64_t{1} << 32), kMax);
+  EXPECT_EQ(SaturatingCast<uint32_t>(uint64_t{kMax}), kMax);
+  EXPECT_EQ(SaturatingCast<uint32_t>(uint64_t{69}), 69u);
+  static_assert(SaturatingAdd<uint32_t>(kMax, 1) == kMax, "usable at compile time");
+}
+
+// Issue 15, finding 3, in one process: the endpoint keeps at most
+// max_connections, closes the rest as they connect, and closes those that
+// send no complete request within the head timeout; a whole request is
+// still served.
+TEST(MetricsEndpoint, CapsConnectionsAndClosesThoseThatNeverFinishARequest) {
+  zmq::context_t ctx(1);
+  MetricsLimits limits;
+  limits.max_connections = 3;
+  limits.head_timeout = std::chrono::milliseconds(300);
+  // A free loopback port: bind to 0 and read it back.
+  auto endpoint = MetricsEndpoint::Bind(ctx, "tcp://127.0.0.1:*", limits);
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status().message();
+  MetricsEndpoint& m = **endpoint;
+  std::string bound = m.socket().get(zmq::sockopt::last_endpoint);
+  int port = std::stoi(bound.substr(bound.rfind(':') + 1));
+  auto connect_to = [&] {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const std::string partial = "GET /metrics HTTP/1.1\r\n";
+    send(fd, partial.data(), partial.size(), MSG_NOSIGNAL);
+    return fd;
+  };
+  auto pump = [&](std::chrono::milliseconds for_how_long) {
+    auto until = std::chrono::steady_clock::now() + for_how_long;
+    while (std::chrono::steady_clock::now() < until) {
+      zmq::pollitem_t item{m.socket().handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, std::chrono::milliseconds(20));
+      if (item.revents & ZMQ_POLLIN) m.HandleOne([] { return std::string("page\n"); });
+      m.CloseIdle();
+    }
+  };
+  auto closed = [](int fd) {
+    char buf[256];
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 0) <= 0) return false;
+      ssize_t got = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (got <= 0) return true;
+    }
+  };
+  std::vector<int> fds;
+  for (int i = 0; i < 8; ++i) fds.push_back(connect_to());
+  pump(std::chrono::milliseconds(150));
+  EXPECT_EQ(m.open_connections(), 3u);
+  EXPECT_EQ(m.refused_connections(), 5u);
+  size_t closed_at_once = 0;
+  for (int fd : fds) closed_at_once += closed(fd);
+  EXPECT_EQ(closed_at_once, 5u);
+  pump(std::chrono::milliseconds(400));
+  EXPECT_EQ(m.open_connections(), 0u);
+  EXPECT_EQ(m.timed_out_connections(), 3u);
+  size_t closed_in_all = 0;
+  for (int fd : fds) closed_in_all += closed(fd);
+  EXPECT_EQ(closed_in_all, 8u);
+  for (int fd : fds) close(fd);
+
+  // A whole request is answered as before.
+  int fd = connect_to();
+  const std::string rest = "Host: x\r\n\r\n";
+  send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+  pump(std::chrono::milliseconds(150));
+  char buf[512];
+  ssize_t got = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  ASSERT_GT(got, 0);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(got)).rfind("HTTP/1.1 200 OK", 0), 0u);
+  EXPECT_EQ(m.served(), 1u);
+  close(fd);
 }
 
 }  // namespace

@@ -286,6 +286,24 @@ TEST(Summariser, SmallCellsAreGeneralisedAndThemeTotalsStayComplete) {
   EXPECT_EQ(Summarise(signals, 1, key_of).size(), 5u);
 }
 
+// Issue 15, finding 6, at the node: merging small cells into one whose sum
+// passes 32 bits gives the largest count, not a wrapped small one; the key
+// sum still adds mod 2^32 (the cell-key method).
+TEST(Summariser, MergedCountsSaturateAndKeySumsStillWrap) {
+  CellAggregate big{"GM0917", "schulden", "", "", "", UINT32_MAX - 1, UINT32_MAX - 1, 0, 0x80000000u};
+  CellAggregate small{"GM0917", "schulden", "", "18-26", "", 3, 3, 0, 0x80000001u};
+  EXPECT_EQ(big.persons(), UINT32_MAX - 1);
+  CellAggregate both = big;
+  both.distinct = 5;
+  EXPECT_EQ(both.persons(), UINT32_MAX) << "anonymous + distinct saturates";
+  auto cells = SummariseAggregates({big, small}, 5, [](const CellAggregate&) { return std::vector<std::string>{}; });
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].age_band(), "");
+  EXPECT_EQ(cells[0].signals(), UINT32_MAX) << "32-bit sum would read 1";
+  EXPECT_EQ(cells[0].persons(), UINT32_MAX);
+  EXPECT_EQ(cells[0].key_sum(), 1u) << "key sums wrap on purpose";
+}
+
 TEST(Intake, ChecksEveryFieldAndNamesIt) {
   Date today{2026, 11, 23};
   auto check = [&](std::function<void(wire::SignalInput&)> f) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,12 @@ int ParseCommandLine(CLI::App& app, int argc, char** argv);
 
 // Installs SIGINT/SIGTERM handlers; the flag turns true when one arrives.
 const std::atomic<bool>& StopRequested();
+
+// Raises the soft limit on open files to the hard limit, for a daemon: the
+// soft limit outside systemd is often 1,024, few enough for one busy port
+// to take the descriptors the daemon's nodes need (issue 15, finding 3).
+// Returns the soft limit in force afterwards; logs if raising fails.
+uint64_t RaiseOpenFileLimit();
 
 // Prints "<program>: <message>" on stderr; returns the status's exit code.
 int ExitWith(const std::string& program, const Status& status);
