@@ -35,14 +35,24 @@ void HandshakeLog::Refused(const std::string& address, const std::string& domain
 
 void HandshakeLog::Tick(int64_t now) {
   if (window_start_ < 0 || now - window_start_ < kWindowSeconds) return;
-  Summarise();
+  Summarise("the last minute");
+  Reset();
+}
+
+void HandshakeLog::Flush(int64_t now) {
+  if (window_start_ < 0) return;
+  Summarise("the last " + std::to_string(now - window_start_) + " s");
+  Reset();
+}
+
+void HandshakeLog::Reset() {
   window_start_ = -1;
   lines_ = 0;
   sources_.clear();
   beyond_ = 0;
 }
 
-void HandshakeLog::Summarise() {
+void HandshakeLog::Summarise(const std::string& span) {
   std::vector<std::pair<std::string, const Source*>> busy;
   for (const auto& [address, source] : sources_) {
     if (source.unlogged > 0) busy.emplace_back(address, &source);
@@ -55,8 +65,8 @@ void HandshakeLog::Summarise() {
   for (size_t i = 0; i < busy.size(); ++i) {
     const Source& s = *busy[i].second;
     if (i < kMaxLinesPerMinute) {
-      spdlog::warn("{} failed handshakes from {} in the last minute (latest on {}: {})", s.unlogged, busy[i].first,
-                   s.domain, s.reason);
+      spdlog::warn("{} failed handshakes from {} in {} (latest on {}: {})", s.unlogged, busy[i].first, span, s.domain,
+                   s.reason);
     } else {
       rest += s.unlogged;
       ++rest_sources;
@@ -64,8 +74,8 @@ void HandshakeLog::Summarise() {
   }
   if (rest > 0) {
     // Addresses beyond kMaxSources were not kept: at least one of them.
-    spdlog::warn("{} failed handshakes from {}{} other addresses in the last minute", rest,
-                 beyond_ > 0 ? "at least " : "", rest_sources + (beyond_ > 0 ? 1 : 0));
+    spdlog::warn("{} failed handshakes from {}{} other addresses in {}", rest, beyond_ > 0 ? "at least " : "",
+                 rest_sources + (beyond_ > 0 ? 1 : 0), span);
   }
 }
 

@@ -28,6 +28,8 @@ class HandshakeLog {
   // Writes the minute's summary lines once the minute is over. Call often:
   // the poll loop does, so a flood's summary comes when the flood stops too.
   void Tick(int64_t now);
+  // Writes the summary lines of the minute so far (the broker stops).
+  void Flush(int64_t now);
 
   // Refusals since start that had no line of their own (said in a summary).
   uint64_t unlogged() const { return unlogged_; }
@@ -39,7 +41,9 @@ class HandshakeLog {
     uint64_t unlogged = 0;  // refusals this minute after the one logged (or all, if none was)
     std::string domain, reason;  // of the latest refusal
   };
-  void Summarise();
+  // `span`: how the lines name the time they cover ("the last minute").
+  void Summarise(const std::string& span);
+  void Reset();
 
   int64_t window_start_ = -1;  // -1: no refusal since the last summary
   size_t lines_ = 0;           // lines of single refusals written this minute

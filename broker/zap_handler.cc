@@ -17,6 +17,8 @@ ZapHandler::ZapHandler(zmq::context_t& ctx, const PrincipalRegistry& registry,
   socket_.bind("inproc://zeromq.zap.01");
 }
 
+ZapHandler::~ZapHandler() { log_.Flush(static_cast<int64_t>(std::time(nullptr))); }
+
 std::string ZapHandler::Decide(const std::string& domain, const std::string& mechanism, const std::string& key,
                                std::string& reason) const {
   if (mechanism != "CURVE") {

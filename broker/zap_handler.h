@@ -25,6 +25,8 @@ class ZapHandler {
   // `counters` (the broker's, outliving the handler) gets
   // handshake.refused_unlogged: refusals said only in a summary line.
   ZapHandler(zmq::context_t& ctx, const PrincipalRegistry& registry, std::map<std::string, uint64_t>& counters);
+  // Says what the refusal log still holds: the broker stops.
+  ~ZapHandler();
   zmq::socket_t& socket() { return socket_; }
   // Answers one pending request; call when socket() is readable.
   void HandleOne();

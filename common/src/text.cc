@@ -103,9 +103,7 @@ std::string EscapeText(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     size_t n = 1;
     int32_t cp = CodePointAt(text, i, &n);
-    if (cp == '\\') {
-      out += "\\\\";
-    } else if (cp >= 0 && !IsControlCodePoint(cp)) {
+    if (cp >= 0 && !IsControlCodePoint(cp)) {
       out.append(text.substr(i, n));
     } else if (cp == '\n') {
       out += "\\n";

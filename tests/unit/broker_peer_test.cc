@@ -77,6 +77,22 @@ TEST(HandshakeLog, AFloodFromOneAddressIsOneLineAndOneSummaryAMinute) {
   EXPECT_EQ(log.Lines().size(), 3u);
 }
 
+TEST(HandshakeLog, StoppingSaysWhatTheMinuteHeldSoFar) {
+  CapturedLog log;
+  HandshakeLog h;
+  const int64_t t0 = 1'800'000'000;
+  for (int i = 0; i < 300; ++i) h.Refused("192.0.2.8", "signaal-control", "role not allowed on this port", t0);
+  h.Flush(t0 + 12);
+  auto lines = log.Lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[1].find("299 failed handshakes from 192.0.2.8 in the last 12 s (latest on signaal-control: role not "
+                          "allowed on this port)"),
+            std::string::npos)
+      << lines[1];
+  h.Flush(t0 + 13);
+  EXPECT_EQ(log.Lines().size(), 2u) << "said once";
+}
+
 TEST(HandshakeLog, AFloodFromManyAddressesStaysBoundedInLinesAndMemory) {
   CapturedLog log;
   HandshakeLog h;

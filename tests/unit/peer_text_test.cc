@@ -39,8 +39,10 @@ TEST(EscapeText, EveryControlClassBecomesAVisibleEscape) {
   EXPECT_EQ(EscapeText("abc\xe2\x80\xae" "fed"), "abc\\u202efed");
   EXPECT_EQ(EscapeText("\xe2\x81\xa6x\xe2\x81\xa9"), "\\u2066x\\u2069");
   EXPECT_EQ(EscapeText("a\xe2\x80\xa8" "b"), "a\\u2028b");
-  // A backslash is doubled: the text "\n" cannot pass for an escaped newline.
-  EXPECT_EQ(EscapeText("a\\nb"), "a\\\\nb");
+  // Escaping what is escaped changes nothing: a refusal quoting a value prints as it reads.
+  for (const std::string s : {"a\n\x1b[2J\xc2\x9b\xe2\x80\xae\xff", "a\\nb"}) {
+    EXPECT_EQ(EscapeText(EscapeText(s)), EscapeText(s));
+  }
 }
 
 TEST(EscapeText, BytesThatAreNotUtf8ShowAsThemselves) {

@@ -39,9 +39,11 @@ bool IsControlCodePoint(int32_t cp);
 
 // Text from outside (a peer, a stored principal, a file) made safe for one
 // line of a terminal or a log: every control code point and every byte that
-// is not UTF-8 becomes a visible escape (\n, \t, \x1b, \u202e, \xff) and a
-// backslash is doubled, so neither a colour nor a forged line nor a fake
-// escape can pass. Printable text, accented letters included, is unchanged.
+// is not UTF-8 becomes a visible escape (\n, \t, \x1b, \u202e, \xff), so
+// neither a colour nor a cursor move nor a forged line can pass. Printable
+// text, accented letters included, is unchanged. A backslash stays as it is:
+// escaping twice (a refusal that quotes a value, printed by the CLI, logged
+// by the broker) changes nothing the second time.
 std::string EscapeText(std::string_view text);
 
 // EscapeText in single quotes for an error sentence, cut after `max` bytes of
