@@ -45,8 +45,7 @@ Status CheckFolder(const std::string& folder) {
     return Status::Refused("folder " + folder + " belongs to uid " + std::to_string(st.st_uid) + own);
   }
   if (st.st_mode & 077) {
-    return Status::Refused("folder " + folder + " is open to group or others (mode " + Mode(st.st_mode) + ")" + own +
-                           " (chmod 700 " + folder + ", or choose another folder)");
+    return Status::Refused("folder " + folder + " is open to group or others (mode " + Mode(st.st_mode) + ")" + own);
   }
   return Status::Ok();
 }
