@@ -1,7 +1,12 @@
 #include "signaal/wire_limits.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <unordered_map>
 #include <vector>
+
+#include <google/protobuf/descriptor.h>
 
 #include "signaal/text.h"
 
@@ -17,7 +22,7 @@ constexpr TextRule kDefaultRule{kMaxSentenceBytes, TextClass::kPrintable};
 // The fields with a rule narrower than the default, by full name. A field
 // that carries a code the broker looks up still gets a class here: the
 // lookup's refusal quotes the value, and a log line may too.
-const std::map<std::string, TextRule>& Rules() {
+const std::map<std::string, TextRule>& RulesByName() {
   static const std::map<std::string, TextRule> rules = [] {
     const TextRule id{kMaxIdBytes, TextClass::kId};
     const TextRule code{kMaxCodeBytes, TextClass::kCode};
@@ -68,6 +73,26 @@ const std::map<std::string, TextRule>& Rules() {
   return rules;
 }
 
+// The same by descriptor: looked up for every string of every cell of every
+// snapshot, so by pointer rather than by name.
+const std::unordered_map<const FieldDescriptor*, TextRule>& Rules() {
+  static const std::unordered_map<const FieldDescriptor*, TextRule> rules = [] {
+    std::unordered_map<const FieldDescriptor*, TextRule> r;
+    const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+    for (const auto& [name, rule] : RulesByName()) {
+      const FieldDescriptor* f = pool->FindFieldByName(name);
+      if (!f) {
+        // A misspelt field would silently get the default: stop every binary and test at once.
+        std::fprintf(stderr, "wire_limits: no field %s in the schema\n", name.c_str());
+        std::abort();
+      }
+      r.emplace(f, rule);
+    }
+    return r;
+  }();
+  return rules;
+}
+
 bool InClass(unsigned char c, TextClass text_class) {
   bool digit = c >= '0' && c <= '9', lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z';
   switch (text_class) {
@@ -97,44 +122,78 @@ std::string Hex(unsigned v, int digits) {
   return out;
 }
 
-// The path of a field inside the checked message, for the error sentence.
-std::string Path(const std::string& prefix, const FieldDescriptor& f, int index) {
-  std::string p = prefix.empty() ? f.name() : prefix + "." + f.name();
-  return index < 0 ? p : p + "[" + std::to_string(index) + "]";
+// Where a field lies inside the checked message: a chain up to the top,
+// made into a path ("cells[3].theme") only for the error sentence, so the
+// check of a well-formed message builds no strings.
+struct At {
+  const At* parent;
+  const FieldDescriptor* field;
+  int index;  // -1 for a singular field
+};
+
+std::string PathOf(const At* at) {
+  if (!at) return "";
+  std::string p = PathOf(at->parent);
+  p += (p.empty() ? "" : ".") + at->field->name();
+  return at->index < 0 ? p : p + "[" + std::to_string(at->index) + "]";
 }
 
-Status CheckMessage(const Message& m, const std::string& prefix, int depth) {
+// What CheckText decides, without building a sentence: the common case, taken
+// for every string of every cell.
+bool Fits(const std::string& value, const TextRule& rule) {
+  if (value.size() > rule.max_bytes) return false;
+  for (size_t i = 0; i < value.size();) {
+    auto c = static_cast<unsigned char>(value[i]);
+    if (rule.text_class != TextClass::kPrintable) {
+      if (!InClass(c, rule.text_class)) return false;
+      ++i;
+    } else if (c >= 0x20 && c < 0x7F) {
+      ++i;
+    } else {
+      size_t n = 1;
+      int32_t cp = CodePointAt(value, i, &n);
+      if (cp < 0 || IsControlCodePoint(cp)) return false;
+      i += n;
+    }
+  }
+  return true;
+}
+
+Status CheckString(const std::string& value, const TextRule& rule, const At& at) {
+  return Fits(value, rule) ? Status::Ok() : CheckText(value, rule, PathOf(&at));
+}
+
+Status CheckMessage(const Message& m, const At* at, int depth) {
   // The schema nests a few levels (a digest's weeks are digests); a deeper
   // message came from no Signaalnet peer.
-  if (depth > 8) return Status::Refused("field '" + prefix + "': messages nested too deep");
+  if (depth > 8) return Status::Refused("field '" + PathOf(at) + "': messages nested too deep");
   const Reflection* r = m.GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  r->ListFields(m, &fields);
-  for (const FieldDescriptor* f : fields) {
+  const google::protobuf::Descriptor* d = m.GetDescriptor();
+  // Field by field of the descriptor, not ListFields: that sorts and
+  // allocates for every cell of every snapshot.
+  for (int n = 0; n < d->field_count(); ++n) {
+    const FieldDescriptor* f = d->field(n);
     if (f->type() == FieldDescriptor::TYPE_STRING) {
       TextRule rule = RuleFor(*f);
+      std::string scratch;
       if (f->is_repeated()) {
         for (int i = 0; i < r->FieldSize(m, f); ++i) {
-          std::string scratch;
-          const std::string& v = r->GetRepeatedStringReference(m, f, i, &scratch);
-          if (Status s = CheckText(v, rule, Path(prefix, *f, i)); !s.ok()) return s;
+          Status s = CheckString(r->GetRepeatedStringReference(m, f, i, &scratch), rule, At{at, f, i});
+          if (!s.ok()) return s;
         }
-      } else {
-        std::string scratch;
-        if (Status s = CheckText(r->GetStringReference(m, f, &scratch), rule, Path(prefix, *f, -1)); !s.ok()) {
-          return s;
-        }
+      } else if (Status s = CheckString(r->GetStringReference(m, f, &scratch), rule, At{at, f, -1}); !s.ok()) {
+        return s;  // an unset string reads as "", which every rule takes
       }
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       // A map is a repeated message of key and value: checked as such.
       if (f->is_repeated()) {
         for (int i = 0; i < r->FieldSize(m, f); ++i) {
-          if (Status s = CheckMessage(r->GetRepeatedMessage(m, f, i), Path(prefix, *f, i), depth + 1); !s.ok()) {
-            return s;
-          }
+          At here{at, f, i};
+          if (Status s = CheckMessage(r->GetRepeatedMessage(m, f, i), &here, depth + 1); !s.ok()) return s;
         }
-      } else if (Status s = CheckMessage(r->GetMessage(m, f), Path(prefix, *f, -1), depth + 1); !s.ok()) {
-        return s;
+      } else if (r->HasField(m, f)) {
+        At here{at, f, -1};
+        if (Status s = CheckMessage(r->GetMessage(m, f), &here, depth + 1); !s.ok()) return s;
       }
     }
   }
@@ -182,7 +241,7 @@ size_t CutMessage(Message& m) {
 }  // namespace
 
 TextRule RuleFor(const FieldDescriptor& field) {
-  auto it = Rules().find(field.full_name());
+  auto it = Rules().find(&field);
   return it == Rules().end() ? kDefaultRule : it->second;
 }
 
@@ -211,7 +270,7 @@ Status CheckText(std::string_view value, const TextRule& rule, const std::string
   return Status::Ok();
 }
 
-Status CheckWireStrings(const Message& message) { return CheckMessage(message, "", 0); }
+Status CheckWireStrings(const Message& message) { return CheckMessage(message, nullptr, 0); }
 
 size_t CutToLimits(Message& message) { return CutMessage(message); }
 

@@ -7,6 +7,8 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <algorithm>
+#include <iterator>
+#include <random>
 #include <sstream>
 
 #include "signaal.pb.h"
@@ -178,6 +180,33 @@ TEST(CheckWireStrings, EveryFieldOfTheSchemaIsBounded) {
     }
   }
   EXPECT_GT(fields, 100u);
+}
+
+TEST(CheckWireStrings, DecidesAsCheckTextOnAnyBytes) {
+  // The message walk takes a fast path for well-formed strings: it must agree
+  // with CheckText on every kind of field, whatever the bytes.
+  std::mt19937 rng(15);
+  const char* alphabet[] = {"a", "Z", "0", "-", ".", "+", " ", "\n", "\x1b", "\x7f", "\xc2\x9b", "\xc3\xab",
+                            "\xe2\x80\xae", "\xf0\x9f\x98\x80", "\xff", "\xc3", "!", "~", "_"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string v;
+    for (int n = static_cast<int>(rng() % 6); n > 0; --n) v += alphabet[rng() % std::size(alphabet)];
+    wire::Nack nack;
+    nack.set_reason(v);  // a code
+    nack.set_detail(v);  // printable, the default
+    wire::EnrolmentRequest enrol;
+    enrol.set_node_id(v);           // an id
+    enrol.set_curve_public_key(v);  // a key
+    for (const google::protobuf::Message* m : {static_cast<const google::protobuf::Message*>(&nack),
+                                               static_cast<const google::protobuf::Message*>(&enrol)}) {
+      const auto* d = m->GetDescriptor();
+      bool expect = true;
+      for (const char* field : {"reason", "detail", "node_id", "curve_public_key"}) {
+        if (const auto* f = d->FindFieldByName(field)) expect = expect && CheckText(v, RuleFor(*f), field).ok();
+      }
+      ASSERT_EQ(CheckWireStrings(*m).ok(), expect) << EscapeText(v) << " in " << d->name();
+    }
+  }
 }
 
 TEST(CutToLimits, CutsStoredStringsToTheirBound) {
