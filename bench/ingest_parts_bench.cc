@@ -16,6 +16,7 @@
 #include "bench_util.h"
 #include "broker_store.h"
 #include "snapshot_validator.h"
+#include "wire_limits.h"
 #include "theme_table.h"
 
 namespace signaal::bench {
@@ -67,6 +68,20 @@ void ParseAndVerify(benchmark::State& state) {
     if (!validator.Check(s.envelopes[i++ % s.envelopes.size()], s.principal, now, snap, refusal)) {
       failed = true;
       state.SkipWithError(refusal.detail.c_str());
+      break;
+    }
+  }
+}
+
+// The bounds and classes of every string of the snapshot (wire_limits.h),
+// part of ParseAndVerify since issue 15.
+void WireStrings(benchmark::State& state) {
+  const Sample& s = TheSample();
+  size_t i = 0;
+  for (auto _ : state) {
+    if (Status st = CheckWireStrings(s.snapshots[i++ % s.snapshots.size()]); !st.ok()) {
+      failed = true;
+      state.SkipWithError(st.message().c_str());
       break;
     }
   }
@@ -191,6 +206,7 @@ int main(int argc, char** argv) {
   unit(benchmark::RegisterBenchmark("SignatureOnly", SignatureOnly));
   unit(benchmark::RegisterBenchmark("SignatureCachedKey", SignatureCachedKey));
   unit(benchmark::RegisterBenchmark("ParseAndVerify", ParseAndVerify));
+  unit(benchmark::RegisterBenchmark("WireStrings", WireStrings));
   unit(benchmark::RegisterBenchmark("OfferSnapshot", OfferSnapshot));
   unit(benchmark::RegisterBenchmark("OfferSnapshots", OfferSnapshots))->Arg(64)->ArgName("per_batch");
   unit(benchmark::RegisterBenchmark("TablePut", TablePut));

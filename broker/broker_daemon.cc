@@ -1,4 +1,5 @@
 #include "broker_daemon.h"
+#include "broker_area.h"
 #include "broker_metrics.h"
 #include "risk_report.h"
 
@@ -10,6 +11,7 @@
 #include "signaal/period.h"
 #include "signaal/service.h"
 #include "signaal/text.h"
+#include "wire_limits.h"
 #include "signaal/zmq_util.h"
 
 namespace signaal::broker {
@@ -55,6 +57,15 @@ Result<BrokerDaemon::Prepared> BrokerDaemon::Prepare(const BrokerConfig& config)
   }
   auto schedule = DigestSchedule::FromConfig(config, *ref);
   if (!schedule.ok()) return schedule.status();
+  for (const auto& region : *schedule ? (*schedule)->regions() : std::vector<std::string>{}) {
+    Status s = BrokerArea(*ref, config.region).CheckRegion(region, config.path + ": key 'schedule.regions'");
+    if (!s.ok()) return s;
+  }
+  if (!IpcPath(config.control).empty()) {
+    if (Status s = PrepareSocketPath(IpcPath(config.control), false); !s.ok()) {
+      return s.Prefixed(config.path + ": key 'broker.control'");
+    }
+  }
   if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
     return s.Prefixed(config.path + ": key 'broker.data_dir'");
   }
@@ -93,7 +104,7 @@ BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable
       registry_(*store_),
       table_(ref_),
       policy_(static_cast<uint32_t>(config_.k), static_cast<uint32_t>(config_.min_organisations), std::move(ptable)),
-      validator_(ref_),
+      validator_(ref_, config_.region),
       started_(Now()),
       ctx_(1) {
   // The newest snapshot per (node, period) is the state; rebuild the table from it.
@@ -113,7 +124,7 @@ BrokerDaemon::~BrokerDaemon() {
 
 Status BrokerDaemon::Bind(const CurveKeyPair& server_key) {
   // The ZAP handler first: a CURVE server bound without one would fail open.
-  zap_ = std::make_unique<ZapHandler>(ctx_, registry_);
+  zap_ = std::make_unique<ZapHandler>(ctx_, registry_, counters_);
   try {
     listen_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
     MakeCurveServer(*listen_, server_key, kListenDomain);
@@ -127,6 +138,11 @@ Status BrokerDaemon::Bind(const CurveKeyPair& server_key) {
     control_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
     MakeCurveServer(*control_, server_key, kControlDomain);
     control_->set(zmq::sockopt::router_mandatory, true);
+    if (!IpcPath(config_.control).empty()) {
+      if (Status s = PrepareSocketPath(IpcPath(config_.control), true); !s.ok()) {
+        return s.Prefixed(config_.path + ": key 'broker.control'");
+      }
+    }
     control_->bind(config_.control);
   } catch (const zmq::error_t& e) {
     return Status::Runtime("cannot listen on " + config_.control + " (broker.control): " + e.what());
@@ -182,6 +198,7 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
       next_run_ = schedule_->NextAfter(Now());
     }
     LogIngest(Now());
+    zap_->Tick(Now());
   }
   LogIngest(Now(), true);
   service.NotifyStopping();
@@ -243,6 +260,11 @@ bool BrokerDaemon::OnListenMessage() {
   }
   if (msg.schema() != wire::SCHEMA_V1 && msg.schema() != wire::SCHEMA_V2) {
     Nack(rid, "schema", "schema version " + std::to_string(msg.schema()) + " is not supported (this broker speaks 1 and 2)");
+    return true;
+  }
+  // Every string the peer sent, bounded and of its class, before any is stored or logged.
+  if (Status s = CheckWireStrings(msg); !s.ok()) {
+    Nack(rid, "invalid-string", s.message());
     return true;
   }
   registry_.Touch(who->id(), Now());
@@ -375,6 +397,8 @@ void BrokerDaemon::HandleHeartbeat(const zmq::message_t& rid, const wire::Princi
 
 bool BrokerDaemon::Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
                             const std::string& region) const {
+  // Digests stored before the area was enforced may be of a region outside it.
+  if (!BrokerArea(ref_, config_.region).Covers(region)) return false;
   bool enrolled = false;
   for (const auto& r : sub.regions()) enrolled = enrolled || ref_.RegionWithin(region, r);
   if (!enrolled) return false;
@@ -390,6 +414,8 @@ void BrokerDaemon::HandleSubscribe(const zmq::message_t& rid, const wire::Princi
   std::vector<std::string> filter(req.regions().begin(), req.regions().end());
   for (const auto& f : filter) {
     if (!ref_.FindRegion(f)) return Nack(rid, "unknown-region", "region '" + f + "' is not known");
+    Status inside = BrokerArea(ref_, config_.region).CheckRegion(f, "field 'regions'");
+    if (!inside.ok()) return Nack(rid, "outside-area", inside.message());
   }
   subscriptions_[sub.id()] = Subscription{rid.to_string(), filter};
   // Catch up: every published digest after the subscriber's cursor that it may see.
@@ -410,6 +436,8 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
                                        const wire::DigestRequest& req) {
   std::string region = req.region().empty() && sub.regions_size() > 0 ? sub.regions(0) : req.region();
   if (!ref_.FindRegion(region)) return Nack(rid, "unknown-region", "region '" + region + "' is not known");
+  Status inside = BrokerArea(ref_, config_.region).CheckRegion(region, "field 'region'");
+  if (!inside.ok()) return Nack(rid, "outside-area", inside.message());
   if (!Entitled(sub, {}, region)) {
     return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
   }
@@ -421,6 +449,11 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
 void BrokerDaemon::HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin,
                                         const wire::PublishDigest& req) {
   std::string region = req.region().empty() ? config_.region : req.region();
+  if (ref_.FindRegion(region)) {  // an unknown region is named by the digest builder
+    if (Status s = BrokerArea(ref_, config_.region).CheckRegion(region, "--region"); !s.ok()) {
+      return (void)SendProto(*control_, ErrorResponse(s), &rid);
+    }
+  }
   if (!digests_->Queue(NewDigestJob(DigestJob::Kind::kPublish, region, req.period(), admin.id(), rid.to_string()),
                        true)) {
     SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
@@ -580,6 +613,10 @@ void BrokerDaemon::OnControlMessage() {
   } else if (req.schema() != wire::SCHEMA_V1) {
     counters_["control.schema"]++;
     response = ErrorResponse(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
+  } else if (Status s = CheckWireStrings(req); !s.ok()) {
+    // An enrolment request is the partner's text: bounded before it is stored or printed.
+    counters_["control.invalid-string"]++;
+    response = ErrorResponse(s);
   } else if (req.body_case() == wire::ControlRequest::kRiskReport) {
     registry_.Touch(admin->id(), Now());
     return HandleRiskReportRequest(frames[0], *admin, req.risk_report());  // answered once made

@@ -4,6 +4,7 @@
 #include "signaal/period.h"
 #include "signaal/ptable.h"
 #include "signaal/saturating.h"
+#include "signaal/text.h"
 
 namespace signaal::broker {
 
@@ -29,6 +30,11 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
   using R = wire::ControlRequest;
   switch (req.body_case()) {
     case R::kEnrollNode: {
+      // A node from outside the area could only feed cells the broker refuses.
+      if (const Municipality* m = c_.ref.FindMunicipality(req.enroll_node().municipality())) {
+        Status s = Area().CheckMunicipality(m->code, "enrolment request: field 'municipality'");
+        if (!s.ok()) return ErrorResponse(s);
+      }
       auto p = c_.registry.EnrollNode(req.enroll_node(), c_.ref);
       if (!p.ok()) return ErrorResponse(p.status());
       spdlog::info("{} enrolled node {}", admin.id(), p->id());
@@ -37,6 +43,10 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
       return r;
     }
     case R::kEnrollSubscriber: {
+      for (const auto& region : req.enroll_subscriber().regions()) {
+        if (!c_.ref.FindRegion(region)) continue;  // the registry names the unknown one
+        if (Status s = Area().CheckRegion(region, "--regions"); !s.ok()) return ErrorResponse(s);
+      }
       auto p = c_.registry.EnrollSubscriber(req.enroll_subscriber(), c_.ref);
       if (!p.ok()) return ErrorResponse(p.status());
       spdlog::info("{} enrolled subscriber {}", admin.id(), p->id());
@@ -121,7 +131,8 @@ wire::ControlResponse ControlHandler::PTableView() const {
 
 wire::ControlResponse ControlHandler::Themes(const wire::ThemesRequest& req, int64_t now) const {
   std::string region = req.region().empty() ? c_.config.region : req.region();
-  if (!c_.ref.FindRegion(region)) return ErrorResponse(Status::Usage("--region: unknown region '" + region + "'"));
+  if (!c_.ref.FindRegion(region)) return ErrorResponse(Status::Usage("--region: unknown region " + QuoteText(region)));
+  if (Status s = Area().CheckRegion(region, "--region"); !s.ok()) return ErrorResponse(s);
   uint32_t weeks = req.weeks() == 0 ? 4 : std::min<uint32_t>(req.weeks(), 104);
   std::string current = IsoWeekOf(DateFromUnix(now));
   auto r = OkResponse();

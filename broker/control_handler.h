@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "broker_area.h"
 #include "broker_store.h"
 #include "disclosure_policy.h"
 #include "principal_registry.h"
@@ -49,6 +50,8 @@ class ControlHandler {
   wire::ControlResponse Digests() const;
   wire::ControlResponse Backup(const wire::BackupRequest& req, const wire::Principal& admin) const;
   wire::ControlResponse PTableView() const;
+  // The broker's area: enrolment and the themes view stay inside it.
+  BrokerArea Area() const { return BrokerArea(c_.ref, c_.config.region); }
 
   Context c_;
 };

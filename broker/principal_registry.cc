@@ -1,26 +1,40 @@
 #include "principal_registry.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include <spdlog/spdlog.h>
 
 #include "signaal/keys.h"
+#include "signaal/log.h"
 #include "signaal/text.h"
+#include "wire_limits.h"
 
 namespace signaal::broker {
 
 PrincipalRegistry::PrincipalRegistry(BrokerStore& store) : store_(store) {
-  store_.ForEachPrincipal([&](const wire::Principal& p) {
+  size_t cut = 0;
+  store_.ForEachPrincipal([&](const wire::Principal& stored) {
+    wire::Principal p = stored;
+    // Kept before strings were bounded (a heartbeat of 4 MiB versions once
+    // made every list of principals too big to send): cut to the bounds in
+    // memory, and stored so at the next contact.
+    cut += CutToLimits(p);
     by_id_[p.id()] = p;
     if (!p.revoked()) id_by_key_[p.curve_public_key()] = p.id();
   });
+  if (cut > 0) spdlog::warn("{} stored principal fields were longer than allowed and are cut to their bound", cut);
 }
 
 Result<wire::Principal> PrincipalRegistry::Add(wire::Principal p) {
   if (!IsValidCurveKey(p.curve_public_key())) {
-    return Status::Usage("the public key of '" + p.name() + "' is not a valid Z85 CURVE key");
+    return Status::Usage("the public key of " + QuoteText(p.name()) + " is not a valid Z85 CURVE key");
   }
-  if (p.id().empty()) return Status::Usage("the name '" + p.name() + "' gives an empty id");
+  if (p.id().empty()) return Status::Usage("the name " + QuoteText(p.name()) + " gives an empty id");
+  if (p.id().size() > kMaxIdBytes) {
+    return Status::Usage("the name " + QuoteText(p.name()) + " gives an id longer than " +
+                         std::to_string(kMaxIdBytes) + " characters; choose a shorter one");
+  }
   if (by_id_.count(p.id())) {
     return Status::Refused("a principal with id '" + p.id() + "' is already enrolled (" +
                            (by_id_[p.id()].revoked() ? "revoked" : "active") + "); choose another name");
@@ -40,7 +54,13 @@ Result<wire::Principal> PrincipalRegistry::EnrollNode(const wire::EnrolmentReque
     return Status::Usage("enrolment request: field 'node_id' must be lower-case letters, digits and '-'");
   }
   if (!ref.FindMunicipality(req.municipality())) {
-    return Status::Usage("enrolment request: field 'municipality': unknown municipality '" + req.municipality() + "'");
+    return Status::Usage("enrolment request: field 'municipality': unknown municipality " +
+                         QuoteText(req.municipality()));
+  }
+  const auto& types = ReferenceData::Channels();
+  if (std::find(types.begin(), types.end(), req.type()) == types.end()) {
+    return Status::Usage("enrolment request: field 'type': " + QuoteText(req.type()) +
+                         " is not one of clientenraad, helpdesk, spreekuur, zelfhulp, panel, other");
   }
   if (req.sign_public_key().size() != 64 || !FromHex(req.sign_public_key()).ok()) {
     return Status::Usage("enrolment request: field 'sign_public_key' is not a hex Ed25519 public key");
@@ -60,7 +80,7 @@ Result<wire::Principal> PrincipalRegistry::EnrollSubscriber(const wire::EnrollSu
                                                             const ReferenceData& ref) {
   if (req.regions().empty()) return Status::Usage("--regions: at least one region is required");
   for (const auto& r : req.regions()) {
-    if (!ref.FindRegion(r)) return Status::Usage("--regions: unknown region '" + r + "'");
+    if (!ref.FindRegion(r)) return Status::Usage("--regions: unknown region " + QuoteText(r));
   }
   wire::Principal p;
   p.set_id(Slug(req.name()));
@@ -82,7 +102,9 @@ Result<wire::Principal> PrincipalRegistry::EnrollAdmin(const std::string& name, 
 
 Result<wire::Principal> PrincipalRegistry::Revoke(const std::string& id) {
   auto it = by_id_.find(id);
-  if (it == by_id_.end()) return Status::Usage("no principal with id '" + id + "' (see signaal broker principals)");
+  if (it == by_id_.end()) {
+    return Status::Usage("no principal with id " + QuoteText(id) + " (see signaal broker principals)");
+  }
   if (it->second.revoked()) return it->second;
   wire::Principal p = it->second;
   p.set_revoked(true);

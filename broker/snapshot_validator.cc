@@ -6,6 +6,8 @@
 
 #include "signaal/config.h"
 #include "signaal/period.h"
+#include "signaal/text.h"
+#include "wire_limits.h"
 
 namespace signaal::broker {
 namespace {
@@ -27,9 +29,12 @@ std::string Where(int index) { return "cell " + std::to_string(index) + ": "; }
 
 }  // namespace
 
-SnapshotValidator::SnapshotValidator(const ReferenceData& ref) : ref_(ref) {
+SnapshotValidator::SnapshotValidator(const ReferenceData& ref, const std::string& area) : ref_(ref), area_(area) {
   const auto& ms = ref_.municipalities();
-  for (size_t i = 0; i < ms.size(); ++i) municipalities_.emplace(ms[i].code, static_cast<uint16_t>(i));
+  for (size_t i = 0; i < ms.size(); ++i) {
+    municipalities_.emplace(ms[i].code, static_cast<uint16_t>(i));
+    in_area_.push_back(area.empty() || ref_.RegionContains(area, ms[i].code));
+  }
   const auto& ts = ref_.themes();
   std::unordered_map<std::string, uint16_t> index;
   for (size_t i = 0; i < ts.size(); ++i) index.emplace(ts[i].code, static_cast<uint16_t>(i));
@@ -72,13 +77,15 @@ bool SnapshotValidator::Check(const wire::SignedEnvelope& envelope, const wire::
   if (!snapshot.ParseFromString(envelope.payload())) {
     return Refuse(refusal, "invalid-snapshot", "the signed payload is not a SummarySnapshot");
   }
+  // Before anything of it is compared, quoted or logged.
+  if (Status s = CheckWireStrings(snapshot); !s.ok()) return Refuse(refusal, "invalid-string", s.message());
   if (snapshot.node_id() != node.id()) {
     return Refuse(refusal, "wrong-node",
-                  "the snapshot names node '" + snapshot.node_id() + "' but the connection is " + node.id());
+                  "the snapshot names node " + QuoteText(snapshot.node_id()) + " but the connection is " + node.id());
   }
   if (snapshot.version() == 0) return Refuse(refusal, "invalid-snapshot", "field 'version' must be at least 1");
   if (!IsValidWeek(snapshot.period())) {
-    return Refuse(refusal, "invalid-period", "field 'period': '" + snapshot.period() + "' is not an ISO week");
+    return Refuse(refusal, "invalid-period", "field 'period': " + QuoteText(snapshot.period()) + " is not an ISO week");
   }
   // A node's clock may run a little ahead; a week beyond next week is not a clock error.
   std::string latest_allowed = AddWeeks(IsoWeekOf(DateFromUnix(now)), 1);
@@ -92,7 +99,8 @@ bool SnapshotValidator::Check(const wire::SignedEnvelope& envelope, const wire::
   }
   if (snapshot.taxonomy_version() != ref_.taxonomy_version()) {
     return Refuse(refusal, "taxonomy-version",
-                  "the node uses taxonomy " + snapshot.taxonomy_version() + ", the broker " + ref_.taxonomy_version());
+                  "the node uses taxonomy " + QuoteText(snapshot.taxonomy_version()) + ", the broker " +
+                      ref_.taxonomy_version());
   }
   return CheckCells(snapshot, refusal);
 }
@@ -120,15 +128,17 @@ bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusa
     auto s = c.subtheme().empty() ? themes_.end() : themes_.find(c.subtheme());
     int age = IndexIn(age_bands, c.age_band(), 0xff), channel = IndexIn(channels, c.channel(), 0xff);
     if (m == municipalities_.end()) {
-      bad(index, "unknown-code", "unknown municipality '" + c.municipality() + "'");
+      bad(index, "unknown-code", "unknown municipality " + QuoteText(c.municipality()));
+    } else if (!in_area_[m->second]) {
+      bad(index, "outside-area", "municipality " + c.municipality() + " lies outside this broker's region " + area_);
     } else if (t == themes_.end() || t->second.parent != kNone) {
-      bad(index, "unknown-code", "unknown theme '" + c.theme() + "'");
+      bad(index, "unknown-code", "unknown theme " + QuoteText(c.theme()));
     } else if (!c.subtheme().empty() && (s == themes_.end() || s->second.parent != t->second.index)) {
-      bad(index, "unknown-code", "unknown subtheme '" + c.subtheme() + "' of " + c.theme());
+      bad(index, "unknown-code", "unknown subtheme " + QuoteText(c.subtheme()) + " of " + c.theme());
     } else if (age < 0) {
-      bad(index, "unknown-code", "unknown age band '" + c.age_band() + "'");
+      bad(index, "unknown-code", "unknown age band " + QuoteText(c.age_band()));
     } else if (channel < 0) {
-      bad(index, "unknown-code", "unknown channel '" + c.channel() + "'");
+      bad(index, "unknown-code", "unknown channel " + QuoteText(c.channel()));
     } else if (!c.has_key_sum()) {
       bad(index, "schema",
           "no key_sum: schema 2 (the cell-key method) requires one on every cell; update signaal-node");

@@ -1,13 +1,15 @@
 // SnapshotValidator: everything the broker checks before it stores a node's
 // snapshot — the signature by the node's enrolled key, that the snapshot
-// speaks for the authenticated node, a sane period, known taxonomy and
-// municipality codes, and plausible counts. A refusal carries a stable reason
+// speaks for the authenticated node, every string within its bound and class
+// (wire_limits.h), a sane period, known taxonomy codes, municipalities inside
+// the broker's area, and plausible counts. A refusal carries a stable reason
 // code (sent back in a Nack and counted) and one sentence for humans.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "broker_control.pb.h"
 #include "wire.pb.h"
@@ -32,7 +34,9 @@ constexpr uint64_t kMaxSnapshotSignals = 10'000'000;
 
 class SnapshotValidator {
  public:
-  explicit SnapshotValidator(const ReferenceData& ref);
+  // Cells are taken for the municipalities inside `area` (a region code; ""
+  // for all of the reference data's).
+  explicit SnapshotValidator(const ReferenceData& ref, const std::string& area = "");
 
   // On success fills `snapshot` and returns true; else fills `refusal`.
   bool Check(const wire::SignedEnvelope& envelope, const wire::Principal& node, int64_t now,
@@ -53,6 +57,8 @@ class SnapshotValidator {
   // Exact codes to small indexes, built once: a cell's five codes are looked
   // up for every cell of every snapshot.
   std::unordered_map<std::string, uint16_t> municipalities_;
+  std::vector<bool> in_area_;  // by municipality index
+  std::string area_;
   std::unordered_map<std::string, ThemeCode> themes_;
 
   // Each node's key as decoded for its enrolled hex; re-decoded when the hex

@@ -2,6 +2,7 @@
 
 #include <zmq.h>
 
+#include <ctime>
 #include <vector>
 
 #include "signaal/log.h"
@@ -9,11 +10,14 @@
 
 namespace signaal::broker {
 
-ZapHandler::ZapHandler(zmq::context_t& ctx, const PrincipalRegistry& registry)
-    : registry_(registry), socket_(ctx, zmq::socket_type::rep) {
+ZapHandler::ZapHandler(zmq::context_t& ctx, const PrincipalRegistry& registry,
+                       std::map<std::string, uint64_t>& counters)
+    : registry_(registry), counters_(counters), socket_(ctx, zmq::socket_type::rep) {
   socket_.set(zmq::sockopt::linger, 0);
   socket_.bind("inproc://zeromq.zap.01");
 }
+
+ZapHandler::~ZapHandler() { log_.Flush(static_cast<int64_t>(std::time(nullptr))); }
 
 std::string ZapHandler::Decide(const std::string& domain, const std::string& mechanism, const std::string& key,
                                std::string& reason) const {
@@ -74,7 +78,8 @@ void ZapHandler::HandleOne() {
     spdlog::debug("admitted {} from {} on {}", user_id, address, domain);
   } else {
     ++refused_;
-    spdlog::warn("refused a handshake from {} on {}: {}", address, domain, reason);
+    log_.Refused(address, domain, reason, static_cast<int64_t>(std::time(nullptr)));
+    counters_["handshake.refused_unlogged"] = log_.unlogged();
   }
   socket_.send(zmq::buffer(version), zmq::send_flags::sndmore);
   socket_.send(zmq::buffer(request_id), zmq::send_flags::sndmore);

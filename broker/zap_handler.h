@@ -6,23 +6,32 @@
 //
 // It must be bound before any CURVE server socket, on the same context; the
 // server sockets set ZMQ_ZAP_ENFORCE_DOMAIN so that no reply means refusal.
+// Refusals are logged through a HandshakeLog: limited by source address.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include <zmq.hpp>
 
+#include "handshake_log.h"
 #include "principal_registry.h"
 
 namespace signaal::broker {
 
 class ZapHandler {
  public:
-  ZapHandler(zmq::context_t& ctx, const PrincipalRegistry& registry);
+  // `counters` (the broker's, outliving the handler) gets
+  // handshake.refused_unlogged: refusals said only in a summary line.
+  ZapHandler(zmq::context_t& ctx, const PrincipalRegistry& registry, std::map<std::string, uint64_t>& counters);
+  // Says what the refusal log still holds: the broker stops.
+  ~ZapHandler();
   zmq::socket_t& socket() { return socket_; }
   // Answers one pending request; call when socket() is readable.
   void HandleOne();
+  // Writes the refusal log's summary lines when their minute is over.
+  void Tick(int64_t now) { log_.Tick(now); }
   uint64_t admitted() const { return admitted_; }
   uint64_t refused() const { return refused_; }
 
@@ -32,9 +41,11 @@ class ZapHandler {
                      std::string& reason) const;
 
   const PrincipalRegistry& registry_;
+  std::map<std::string, uint64_t>& counters_;
   zmq::socket_t socket_;
   uint64_t admitted_ = 0;
   uint64_t refused_ = 0;
+  HandshakeLog log_;
 };
 
 }  // namespace signaal::broker

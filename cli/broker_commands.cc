@@ -114,7 +114,7 @@ int Enroll(const BrokerOptions& o) {
   auto r = AskBroker(o, req);
   if (!r.ok()) return Report(r.status());
   if (o.json) std::cout << PrincipalJson(r->principal()).dump(2) << "\n";
-  else std::cout << "enrolled node " << r->principal().id() << " (" << r->principal().name() << ")\n";
+  else std::cout << "enrolled node " << EscapeText(r->principal().id()) << " (" << EscapeText(r->principal().name()) << ")\n";
   return 0;
 }
 
@@ -127,7 +127,7 @@ int EnrollSubscriber(const BrokerOptions& o) {
   auto r = AskBroker(o, req);
   if (!r.ok()) return Report(r.status());
   if (o.json) std::cout << PrincipalJson(r->principal()).dump(2) << "\n";
-  else std::cout << "enrolled subscriber " << r->principal().id() << " for " << o.regions << "\n";
+  else std::cout << "enrolled subscriber " << EscapeText(r->principal().id()) << " for " << EscapeText(o.regions) << "\n";
   return 0;
 }
 
@@ -137,7 +137,7 @@ int Revoke(const BrokerOptions& o) {
   auto r = AskBroker(o, req);
   if (!r.ok()) return Report(r.status());
   if (o.json) std::cout << PrincipalJson(r->principal()).dump(2) << "\n";
-  else std::cout << "revoked " << o.id << "; its open connections are refused from now on\n";
+  else std::cout << "revoked " << EscapeText(r->principal().id()) << "; its open connections are refused from now on\n";
   return 0;
 }
 

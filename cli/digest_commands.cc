@@ -164,8 +164,12 @@ int Subscribe(const DigestOptions& o) {
         wire::BrokerMessage m;
         if (!m.ParseFromArray(frames[0].data(), static_cast<int>(frames[0].size()))) continue;
         if (m.has_nack()) {
-          std::cerr << "signaal: broker refused: " << m.nack().reason() << " (" << m.nack().detail() << ")\n";
-          if (m.nack().reason() == "revoked" || m.nack().reason() == "unknown-region") return 4;
+          std::cerr << "signaal: broker refused: " << EscapeText(m.nack().reason()) << " ("
+                    << EscapeText(m.nack().detail()) << ")\n";
+          if (m.nack().reason() == "revoked" || m.nack().reason() == "unknown-region" ||
+              m.nack().reason() == "outside-area") {
+            return 4;
+          }
           continue;
         }
         if (!m.has_digest()) continue;

@@ -20,13 +20,21 @@ size_t Width(const std::string& s) {
 int Report(const Status& status) { return ExitWith("signaal", status); }
 
 std::string Table::Render() const {
-  std::vector<size_t> widths;
+  // Cells hold peers' text (names, versions, reasons): escaped here, once
+  // for every table, so no row can move the cursor, colour the terminal or
+  // start a line of its own.
+  std::vector<std::vector<std::string>> rows;
   for (const auto& row : rows_) {
+    rows.emplace_back();
+    for (const auto& cell : row) rows.back().push_back(EscapeText(cell));
+  }
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
     if (widths.size() < row.size()) widths.resize(row.size(), 0);
     for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
   }
   std::string out;
-  for (const auto& row : rows_) {
+  for (const auto& row : rows) {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       line += row[i];

@@ -47,6 +47,10 @@ Result<NodeDaemon::Prepared> NodeDaemon::Prepare(const NodeConfig& config) {
   if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
     return s.Prefixed(config.path + ": key 'node.data_dir'");
   }
+  // The config reader took only ipc://: the socket's folder must be the node's own.
+  if (Status s = PrepareSocketPath(IpcPath(config.control), false); !s.ok()) {
+    return s.Prefixed(config.path + ": key 'node.control'");
+  }
   return Prepared{std::move(*keys), std::move(*ref), std::move(*secret), std::move(*data_key)};
 }
 
@@ -84,13 +88,9 @@ NodeDaemon::~NodeDaemon() {
 }
 
 Status NodeDaemon::BindControl() {
-  const std::string prefix = "ipc://";
-  if (config_.control.rfind(prefix, 0) == 0) {
-    std::filesystem::path sock = config_.control.substr(prefix.size());
-    // Only the node's own user may reach the control socket.
-    if (Status s = MakeDirs(sock.parent_path().string(), 0700); !s.ok()) return s;
-    ::chmod(sock.parent_path().c_str(), 0700);
-    ::unlink(sock.c_str());  // a stale socket from a crashed run
+  // Only the node's own user may reach the control socket (ipc://, said the config reader).
+  if (Status s = PrepareSocketPath(IpcPath(config_.control), true); !s.ok()) {
+    return s.Prefixed(config_.path + ": key 'node.control'");
   }
   control_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
   control_->set(zmq::sockopt::maxmsgsize, kMaxLocalMessage);

@@ -12,6 +12,7 @@
 
 #include <toml++/toml.h>
 
+#include "signaal/log.h"
 #include "signaal/period.h"
 #include "signaal/ptable.h"
 
@@ -160,6 +161,32 @@ Status CheckMetricsListen(const std::string& path, const std::string& listen) {
   return Status::Usage(path + ": key 'metrics.listen': '" + listen + "' is not tcp://HOST:PORT");
 }
 
+// spdlog takes an unknown level name for "off": a typo would silence the daemon.
+Status CheckLogLevel(const std::string& path, const std::string& level) {
+  if (IsLogLevel(level)) return Status::Ok();
+  return Status::Usage(path + ": key 'log.level': unknown level '" + level +
+                       "' (use trace, debug, info, warn, error, critical or off)");
+}
+
+// The node's control socket takes no keys: whoever reaches it may add and
+// erase signals and ask for a backup with the keys. Only an ipc socket, in a
+// folder of the node's own (CheckSocketFolder, at start), keeps everyone
+// else out; a TCP port, even on loopback, is open to every local user.
+Status CheckNodeControl(const std::string& path, const std::string& control) {
+  if (fs::path(IpcPath(control)).is_absolute()) return Status::Ok();
+  return Status::Usage(path + ": key 'node.control': '" + control +
+                       "' is not ipc:///ABSOLUTE/PATH; the node's control socket takes no keys, so only an ipc "
+                       "socket in a folder of the node's own keeps other users out");
+}
+
+// The broker's control port admits administrator keys only (CURVE and the
+// ZAP handler), so it may listen beyond loopback for remote administration
+// (DESIGN §8); it must still be an endpoint the broker can serve CURVE on.
+Status CheckBrokerControl(const std::string& path, const std::string& control) {
+  if (control.rfind("tcp://", 0) == 0 || fs::path(IpcPath(control)).is_absolute()) return Status::Ok();
+  return Status::Usage(path + ": key 'broker.control': '" + control + "' is not tcp://HOST:PORT or ipc:///ABSOLUTE/PATH");
+}
+
 }  // namespace
 
 Result<NodeConfig> LoadNodeConfig(const std::string& path) {
@@ -198,7 +225,9 @@ Result<NodeConfig> ParseNodeConfig(const std::string& text, const std::string& p
   r.Require("broker", "public_key", c.broker_public_key);
   if (Status s = r.Finish(); !s.ok()) return s;
   if (Status s = CheckMetricsListen(c.path, c.metrics_listen); !s.ok()) return s;
+  if (Status s = CheckLogLevel(c.path, c.log_level); !s.ok()) return s;
   if (c.control.empty()) c.control = "ipc://" + c.data_dir + "/control/node.sock";
+  if (Status s = CheckNodeControl(c.path, c.control); !s.ok()) return s;
   return c;
 }
 
@@ -237,6 +266,8 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   r.Require("broker", "key_file", c.key_file);
   if (Status s = r.Finish(); !s.ok()) return s;
   if (Status s = CheckMetricsListen(c.path, c.metrics_listen); !s.ok()) return s;
+  if (Status s = CheckLogLevel(c.path, c.log_level); !s.ok()) return s;
+  if (Status s = CheckBrokerControl(c.path, c.control); !s.ok()) return s;
   return c;
 }
 
@@ -295,6 +326,11 @@ std::string RenderBrokerConfig(const BrokerConfig& c) {
          "\n[log]\n"
          "level = " + Quote(c.log_level) + "\n";
   return out;
+}
+
+std::string IpcPath(const std::string& endpoint) {
+  const std::string ipc = "ipc://";
+  return endpoint.rfind(ipc, 0) == 0 ? endpoint.substr(ipc.size()) : "";
 }
 
 std::string NodeConfigPath(const std::string& flag) {

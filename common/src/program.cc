@@ -9,6 +9,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "signaal/text.h"
+
 namespace signaal {
 namespace {
 std::atomic<bool> g_stop{false};
@@ -31,7 +33,9 @@ const std::atomic<bool>& StopRequested() {
 }
 
 int ExitWith(const std::string& program, const Status& status) {
-  if (!status.ok()) std::cerr << program << ": " << status.message() << "\n";
+  // The sentence may quote a peer's text (an error from the broker, a name
+  // in a file): escaped, it stays one line and cannot drive the terminal.
+  if (!status.ok()) std::cerr << program << ": " << EscapeText(status.message()) << "\n";
   return status.exit_code();
 }
 

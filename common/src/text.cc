@@ -72,4 +72,64 @@ std::string Decimal(double value, bool comma) {
   return out;
 }
 
+int32_t CodePointAt(std::string_view text, size_t at, size_t* length) {
+  *length = 1;
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char c = byte(at);
+  if (c < 0x80) return c;
+  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;  // 0x80..0xC1: continuation or overlong
+  if (n == 0 || c > 0xF4 || at + n > text.size()) return -1;
+  int32_t cp = c & (0x7F >> n);
+  for (size_t i = 1; i < n; ++i) {
+    unsigned char d = byte(at + i);
+    if ((d & 0xC0) != 0x80) return -1;
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  static constexpr int32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kSmallest[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
+  *length = n;
+  return cp;
+}
+
+bool IsControlCodePoint(int32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::string EscapeText(std::string_view text) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t n = 1;
+    int32_t cp = CodePointAt(text, i, &n);
+    if (cp >= 0 && !IsControlCodePoint(cp)) {
+      out.append(text.substr(i, n));
+    } else if (cp == '\n') {
+      out += "\\n";
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else if (cp == '\t') {
+      out += "\\t";
+    } else if (cp < 0 || cp < 0x100) {
+      // A byte that is no UTF-8 shows as itself; a control below U+0100 as its value.
+      unsigned v = cp < 0 ? static_cast<unsigned char>(text[i]) : static_cast<unsigned>(cp);
+      out += {'\\', 'x', hex[v >> 4], hex[v & 0xF]};
+    } else {
+      auto v = static_cast<unsigned>(cp);
+      out += {'\\', 'u', hex[(v >> 12) & 0xF], hex[(v >> 8) & 0xF], hex[(v >> 4) & 0xF], hex[v & 0xF]};
+    }
+    i += n;
+  }
+  return out;
+}
+
+std::string QuoteText(std::string_view text, size_t max) {
+  if (text.size() <= max) return "'" + EscapeText(text) + "'";
+  size_t cut = max;
+  // Cut before a character, not inside one: the rest would read as bad bytes.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return "'" + EscapeText(text.substr(0, cut)) + "...' (" + std::to_string(text.size()) + " bytes)";
+}
+
 }  // namespace signaal

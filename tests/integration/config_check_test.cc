@@ -71,6 +71,13 @@ TEST(ConfigCheck, NodeMistakesNameTheKey) {
   std::filesystem::copy_file(node->dir + "/node.key", readable_key);
   chmod(readable_key.c_str(), 0644);
   std::ofstream(dir.path() + "/a-file") << "not a folder";
+  // Finding 11: a control socket where others reach it, or over a file that is no socket.
+  std::string own = dir.path() + "/own";
+  mkdir(own.c_str(), 0700);
+  std::ofstream(own + "/node.sock") << "precious";
+  std::string shared = dir.path() + "/shared";
+  mkdir(shared.c_str(), 0700);
+  chmod(shared.c_str(), 01777);
 
   std::vector<Mistake> mistakes = {
       {"unknown-key", "[privacy]", "[privacy]\ncolour = \"blue\"", {"unknown key 'privacy.colour'"}},
@@ -85,8 +92,23 @@ TEST(ConfigCheck, NodeMistakesNameTheKey) {
       {"bad-type", line("type"), "type = \"bakery\"", {"'node.type'", "bakery"}},
       {"metrics-not-tcp", "[metrics]\nlisten = \"\"", "[metrics]\nlisten = \"ipc:///tmp/metrics\"",
        {"'metrics.listen'"}},
+      {"control-on-tcp", line("control"), "control = \"tcp://0.0.0.0:7460\"",
+       {"'node.control'", "'tcp://0.0.0.0:7460' is not ipc:///ABSOLUTE/PATH"}},
+      {"control-on-loopback", line("control"), "control = \"tcp://127.0.0.1:7460\"", {"'node.control'"}},
+      {"control-in-shared-folder", line("control"), "control = \"ipc://" + shared + "/node.sock\"",
+       {"'node.control'", "folder " + shared + " is open to group or others (mode 1777)"}},
+      {"control-over-a-file", line("control"), "control = \"ipc://" + own + "/node.sock\"",
+       {"'node.control'", own + "/node.sock exists and is not a socket"}},
+      {"log-level-unknown", "[log]\nlevel = \"info\"", "[log]\nlevel = \"shout\"",
+       {"'log.level'", "'shout'", "trace, debug, info, warn, error, critical or off"}},
   };
   for (const auto& m : mistakes) ExpectRefused(NodeBinary(), dir.path(), config, m);
+  // Refused, and left as they were: the file kept, the shared folder not chmod'ed.
+  EXPECT_TRUE(std::filesystem::is_regular_file(own + "/node.sock"));
+  struct stat st {};
+  ASSERT_EQ(stat(shared.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 01777u);
+  EXPECT_TRUE(std::filesystem::is_empty(shared));
 
   // --check beside the running node: valid, and the node still answers.
   auto check = RunCommand({NodeBinary(), "run", "--config", config, "--check"});
@@ -121,6 +143,9 @@ TEST(ConfigCheck, BrokerMistakesNameTheKey) {
       {"bad-schedule", "weekly = \"\"", "weekly = \"someday 07:00\"", {"'schedule.weekly'"}},
       {"bad-timezone", "weekly = \"\"\ntimezone = \"Europe/Amsterdam\"",
        "weekly = \"monday 07:00\"\ntimezone = \"Europe/Maastricht\"", {"'schedule.timezone'"}},
+      {"log-level-unknown", "[log]\nlevel = \"info\"", "[log]\nlevel = \"shout\"",
+       {"'log.level'", "'shout'", "trace, debug, info, warn, error, critical or off"}},
+      {"control-not-an-endpoint", line("control"), "control = \"0.0.0.0:7451\"", {"'broker.control'"}},
   };
   for (const auto& m : mistakes) ExpectRefused(BrokerBinary(), dir.path(), config, m);
   auto check = RunCommand({BrokerBinary(), "run", "--config", config, "--check"});

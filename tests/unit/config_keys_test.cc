@@ -1,7 +1,12 @@
 // Unit tests of configuration loading and key files.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <filesystem>
 #include <fstream>
@@ -25,6 +30,11 @@ class Scratch : public ::testing::Test {
     std::string path = dir_ + "/" + name;
     std::ofstream(path) << text;
     return path;
+  }
+  // A minimal node.toml with `extra` lines in [node].
+  std::string NodeText(const std::string& extra) {
+    return "[node]\nid = \"n\"\ntype = \"helpdesk\"\ndata_dir = \"data\"\nkey_file = \"node.key\"\n" + extra +
+           "[broker]\nendpoint = \"tcp://127.0.0.1:7450\"\npublic_key = \"k\"\n";
   }
   std::string dir_;
 };
@@ -161,6 +171,144 @@ TEST_F(Scratch, KeyFilesArePrivateAndNeverOverwritten) {
   auto loose = ReadKeyFile(path);
   ASSERT_FALSE(loose.ok());
   EXPECT_NE(loose.status().message().find("0644"), std::string::npos) << loose.status().message();
+}
+
+TEST_F(Scratch, UnknownLogLevelsAreRefusedNotSilenced) {
+  const std::string head = "[broker]\ndata_dir = \"d\"\nkey_file = \"k\"\n[log]\n";
+  auto r = LoadBrokerConfig(Write("shout.toml", head + "level = \"shout\"\n"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), dir_ + "/shout.toml: key 'log.level': unknown level 'shout' (use trace, debug, "
+                                          "info, warn, error, critical or off)");
+  for (const std::string level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    auto ok = LoadBrokerConfig(Write(level + ".toml", head + "level = \"" + level + "\"\n"));
+    EXPECT_TRUE(ok.ok()) << level << ": " << ok.status().message();
+  }
+  auto node = LoadNodeConfig(Write("node.toml", NodeText("") + "[log]\nlevel = \"loud\"\n"));
+  ASSERT_FALSE(node.ok());
+  EXPECT_NE(node.status().message().find("node.toml: key 'log.level': unknown level 'loud'"), std::string::npos)
+      << node.status().message();
+}
+
+TEST_F(Scratch, TheNodeControlSocketIsAnIpcPathOnly) {
+  for (const std::string bad : {"tcp://0.0.0.0:7460", "tcp://127.0.0.1:7460", "tcp://localhost:7460",
+                                "tcp://[::1]:7460", "ipc://relative/node.sock", "inproc://node", "/tmp/node.sock"}) {
+    auto r = LoadNodeConfig(Write("node.toml", NodeText("control = \"" + bad + "\"\n")));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("node.toml: key 'node.control': '" + bad + "' is not ipc:///ABSOLUTE/PATH"),
+              std::string::npos)
+        << r.status().message();
+  }
+  auto ok = LoadNodeConfig(Write("node.toml", NodeText("control = \"ipc://" + dir_ + "/c/node.sock\"\n")));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  auto by_default = LoadNodeConfig(Write("node.toml", NodeText("")));
+  ASSERT_TRUE(by_default.ok()) << by_default.status().message();
+  EXPECT_EQ(by_default->control, "ipc://" + dir_ + "/data/control/node.sock");
+}
+
+TEST_F(Scratch, TheBrokerControlPortIsTcpOrIpc) {
+  // CURVE with administrator keys only: it may listen beyond loopback (remote administration).
+  const std::string head = "[broker]\ndata_dir = \"d\"\nkey_file = \"k\"\n";
+  for (const std::string good : {"tcp://127.0.0.1:7451", "tcp://0.0.0.0:7451", "ipc:///run/signaal/control.sock"}) {
+    auto r = LoadBrokerConfig(Write("b.toml", head + "control = \"" + good + "\"\n"));
+    EXPECT_TRUE(r.ok()) << good << ": " << r.status().message();
+  }
+  for (const std::string bad : {"0.0.0.0:7451", "ipc://control.sock", "udp://x:1"}) {
+    auto r = LoadBrokerConfig(Write("b.toml", head + "control = \"" + bad + "\"\n"));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("key 'broker.control': '" + bad + "'"), std::string::npos)
+        << r.status().message();
+  }
+}
+
+// A control socket's place: the folder must be the daemon's own.
+class SocketPath : public Scratch {
+ protected:
+  mode_t ModeOf(const std::string& path) {
+    struct stat st {};
+    return lstat(path.c_str(), &st) == 0 ? st.st_mode : 0;
+  }
+  // Binds a unix socket at `path`; with `listen`, keeps listening until Close().
+  int Bind(const std::string& path, bool listen) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << path;
+    if (listen) {
+      EXPECT_EQ(::listen(fd, 1), 0);
+    }
+    return fd;
+  }
+};
+
+TEST_F(SocketPath, AMissingFolderIsMadeForTheDaemonAlone) {
+  std::string sock = dir_ + "/a/control/node.sock";
+  EXPECT_TRUE(PrepareSocketPath(sock, false).ok()) << "--check makes nothing";
+  EXPECT_FALSE(FileExists(dir_ + "/a"));
+  ASSERT_TRUE(PrepareSocketPath(sock, true).ok());
+  EXPECT_EQ(ModeOf(dir_ + "/a/control") & 0777, 0700u);
+  EXPECT_TRUE(PrepareSocketPath(sock, true).ok()) << "and it is its own the next time";
+}
+
+TEST_F(SocketPath, ASharedOrForeignFolderIsRefusedAndLeftAsItIs) {
+  std::string shared = dir_ + "/shared";
+  mkdir(shared.c_str(), 0777);
+  chmod(shared.c_str(), 01777);  // like /tmp
+  for (bool create : {false, true}) {
+    Status s = PrepareSocketPath(shared + "/node.sock", create);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("folder " + shared + " is open to group or others (mode 1777)"), std::string::npos)
+        << s.message();
+  }
+  EXPECT_EQ(ModeOf(shared) & 07777, 01777u) << "a folder the daemon did not make is never chmod'ed";
+  chmod(shared.c_str(), 0750);
+  EXPECT_FALSE(PrepareSocketPath(shared + "/node.sock", true).ok()) << "group may reach it";
+
+  std::string own = dir_ + "/own";
+  mkdir(own.c_str(), 0700);
+  std::string link = dir_ + "/link";
+  ASSERT_EQ(symlink(own.c_str(), link.c_str()), 0);
+  Status s = PrepareSocketPath(link + "/node.sock", true);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("folder " + link + " is a symbolic link"), std::string::npos) << s.message();
+
+  std::string foreign = dir_ + "/foreign";
+  mkdir(foreign.c_str(), 0700);
+  if (geteuid() == 0) {  // only root can give a folder away
+    ASSERT_EQ(chown(foreign.c_str(), 65534, 65534), 0);
+    s = PrepareSocketPath(foreign + "/node.sock", true);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("belongs to uid 65534"), std::string::npos) << s.message();
+  }
+}
+
+TEST_F(SocketPath, OnlyAStaleSocketIsRemoved) {
+  std::string own = dir_ + "/own";
+  mkdir(own.c_str(), 0700);
+  std::string file = own + "/node.sock";
+  std::ofstream(file) << "precious";
+  for (bool create : {false, true}) {
+    Status s = PrepareSocketPath(file, create);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(file + " exists and is not a socket"), std::string::npos) << s.message();
+  }
+  EXPECT_TRUE(FileExists(file)) << "never deleted";
+  std::remove(file.c_str());
+  ASSERT_EQ(symlink((dir_ + "/elsewhere").c_str(), file.c_str()), 0);
+  EXPECT_FALSE(PrepareSocketPath(file, true).ok()) << "a link is no socket either";
+  std::remove(file.c_str());
+
+  int live = Bind(file, true);
+  EXPECT_TRUE(PrepareSocketPath(file, false).ok()) << "--check beside the running daemon";
+  Status s = PrepareSocketPath(file, true);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("another process listens on " + file), std::string::npos) << s.message();
+  EXPECT_EQ(ModeOf(file) & S_IFMT, static_cast<mode_t>(S_IFSOCK));
+  close(live);
+  // The crashed run's socket: nobody listens any more, so it goes.
+  ASSERT_TRUE(S_ISSOCK(ModeOf(file)));
+  EXPECT_TRUE(PrepareSocketPath(file, true).ok());
+  EXPECT_FALSE(FileExists(file));
 }
 
 TEST(Signatures, VerifyOnlyTheSignedBytesWithTheRightKey) {

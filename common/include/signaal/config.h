@@ -29,7 +29,7 @@ struct NodeConfig {
   std::string municipality;      // CBS code of the organisation's home
   std::string data_dir;
   std::string key_file;
-  std::string control;           // ipc://… endpoint of the local control socket
+  std::string control;           // ipc:///PATH of the local control socket, nothing else
   std::string reference_dir;     // "" = ReferenceData::DefaultDir()
   // [broker]
   std::string broker_endpoint;
@@ -52,7 +52,7 @@ struct BrokerConfig {
   // [broker]
   std::string region = "limburg";
   std::string listen = "tcp://*:7450";
-  std::string control = "tcp://127.0.0.1:7451";
+  std::string control = "tcp://127.0.0.1:7451";  // tcp:// (CURVE, admin keys only) or ipc:///PATH
   std::string data_dir;
   std::string key_file;          // the broker's CURVE server key
   std::string admin_key_file;    // the first administrator's key (used by the CLI)
@@ -87,6 +87,9 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
 // Writes a config file for `init`; refuses to overwrite.
 std::string RenderNodeConfig(const NodeConfig& c);
 std::string RenderBrokerConfig(const BrokerConfig& c);
+
+// The path of an ipc:// endpoint; "" for any other.
+std::string IpcPath(const std::string& endpoint);
 
 // The config path the CLI uses: the flag, else the environment variable, else
 // the system location.

@@ -30,6 +30,16 @@ bool FileExists(const std::string& path);
 // (its nearest existing ancestor is a writable folder); nothing is created.
 Status CheckWritableFolder(const std::string& path);
 
+// The place of a daemon's ipc socket (common/src/socket_folder.cc). Its
+// folder must be the daemon's own: a real folder, not a symlink, owned by
+// this user and closed to group and others (mode 0700), so nobody else can
+// reach the socket or put another in its place. With `create`, a missing
+// folder is made with mode 0700 (a folder that exists is never chmod'ed) and
+// a socket left at the path by a crashed run is removed; anything else there
+// — a file, a link, a folder, or a socket a process still listens on — is
+// refused, never deleted. Without `create` (run --check) nothing is touched.
+Status PrepareSocketPath(const std::string& socket_path, bool create);
+
 // Absolute, normalised form of a path (for writing into configs).
 std::string AbsolutePath(const std::string& path);
 

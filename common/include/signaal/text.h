@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace signaal {
@@ -23,5 +24,30 @@ std::string Decimal(double value, bool comma);
 std::string FormatTime(int64_t unix_seconds, const char* format, bool utc);
 // "2026-11-23T10:00:00Z" for a Unix time, "" for 0.
 inline std::string IsoTimeUtc(int64_t unix_seconds) { return FormatTime(unix_seconds, "%Y-%m-%dT%H:%M:%SZ", true); }
+
+// The code point that starts at byte `at` of `text`, with its length in
+// `length`; -1 (length 1) where the bytes are not UTF-8: a stray
+// continuation byte, a truncated sequence, an overlong form, a surrogate or
+// a value above U+10FFFF.
+int32_t CodePointAt(std::string_view text, size_t at, size_t* length);
+
+// True for the code points that change what a terminal shows instead of
+// showing a character: C0 controls (newline, tab, ESC ...), DEL, C1
+// controls, the bidirectional marks and overrides, and the line and
+// paragraph separators.
+bool IsControlCodePoint(int32_t cp);
+
+// Text from outside (a peer, a stored principal, a file) made safe for one
+// line of a terminal or a log: every control code point and every byte that
+// is not UTF-8 becomes a visible escape (\n, \t, \x1b, \u202e, \xff), so
+// neither a colour nor a cursor move nor a forged line can pass. Printable
+// text, accented letters included, is unchanged. A backslash stays as it is:
+// escaping twice (a refusal that quotes a value, printed by the CLI, logged
+// by the broker) changes nothing the second time.
+std::string EscapeText(std::string_view text);
+
+// EscapeText in single quotes for an error sentence, cut after `max` bytes of
+// the original with its size said: 'x\x1b[2J...' (4194304 bytes).
+std::string QuoteText(std::string_view text, size_t max = 64);
 
 }  // namespace signaal
