@@ -78,13 +78,17 @@ void Outbox::OnNack(const std::string& reason, const std::string& period, uint64
       return;
     }
     schedule_.erase(period);
+    if (held_) {  // the week stays dirty: published after the job
+      pending_ = store_.PendingVersions();
+      return;
+    }
     if (auto republished = PublishPeriods({period}, now); !republished.ok()) spdlog::error("{}", republished.status().message());
     pending_ = store_.PendingVersions();
     return;
   }
   if (reason == "stale-version" && !period.empty()) {
     // The broker holds a newer version of this week; this one will never be taken.
-    store_.Acknowledge(period, version, false);
+    if (Status s = store_.Acknowledge(period, version, false); !s.ok()) spdlog::error("{}", s.message());
     pending_ = store_.PendingVersions();
     return;
   }
@@ -105,6 +109,7 @@ void Outbox::OnBrokerNewest(uint64_t newest, int64_t now) {
                "restored from a backup? Sending them again",
                newest, lost->size());
   for (const auto& period : *lost) schedule_.erase(period);
+  if (held_) return;  // the weeks stay dirty: published after the job
   if (auto sent = PublishPeriods(*lost, now); !sent.ok()) spdlog::error("{}", sent.status().message());
 }
 

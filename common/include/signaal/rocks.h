@@ -1,11 +1,13 @@
 // Opening a RocksDB store the way both daemons want it: created if missing in
-// a private folder, few open files, short info logs.
+// a private folder, few open files; RocksDB's warnings and errors in the
+// daemon's own log. And writing to it so that a full disk is survived.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "signaal/status.h"
 
@@ -20,5 +22,14 @@ enum class RocksTuning { kDefault, kSmall };
 // Opens <data_dir>/db; the error names `what` ("the node store") and the path.
 Result<std::unique_ptr<rocksdb::DB>> OpenRocksDb(const std::string& data_dir, const std::string& what,
                                                  RocksTuning tuning = RocksTuning::kDefault);
+
+// Writes `batch`, synced unless `sync` is false. A failed write (a full disk:
+// "No space left on device") leaves RocksDB read-only until its error is
+// cleared — by RocksDB itself, once its SstFileManager sees at least a
+// memtable's worth of free space (it looks every 5 s), or by DB::Resume. So a
+// failed write is followed by one Resume and, if that clears the error, one
+// more try; the batch is all or nothing either way. Logs the failure and the
+// recovery, once each.
+rocksdb::Status WriteRecovering(rocksdb::DB& db, rocksdb::WriteBatch& batch, bool sync = true);
 
 }  // namespace signaal
