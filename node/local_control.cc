@@ -109,7 +109,7 @@ wire::NodeResponse LocalControl::StatusView() const {
   s->set_taxonomy_version(c_.ref.taxonomy_version());
   s->set_software_version(SIGNAAL_VERSION);
   s->set_dirty_periods(static_cast<uint32_t>(c_.store.DirtyPeriods().size()));
-  auto failure = c_.store.Failure();
+  auto failure = c_.store.LastFailure();
   s->set_store_error(failure.message);
   s->set_store_error_since(failure.since);
   if (c_.describe_jobs) c_.describe_jobs(*s);

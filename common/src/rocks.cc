@@ -6,6 +6,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <string_view>
 
 #include <rocksdb/env.h>
 
@@ -35,8 +36,18 @@ class DaemonLogger : public rocksdb::Logger {
   void Log(rocksdb::InfoLogLevel level, const char* format, va_list ap) {
     char buf[1024];
     std::vsnprintf(buf, sizeof buf, format, ap);
-    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) spdlog::error("{}: rocksdb: {}", what_, buf);
-    else spdlog::warn("{}: rocksdb: {}", what_, buf);
+    std::string_view line(buf);
+    // A new store: RocksDB calls its folder's absence an error.
+    if (line.rfind("Error when reading ", 0) == 0 && line.find("NotFound") != std::string_view::npos) return;
+    // Before SetupLogging (init, restore) spdlog writes to stdout, which
+    // carries those commands' output: RocksDB's lines go to stderr then.
+    if (spdlog::default_logger()->name().empty()) {
+      std::fprintf(stderr, "%s: rocksdb: %s\n", what_.c_str(), buf);
+    } else if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      spdlog::error("{}: rocksdb: {}", what_, buf);
+    } else {
+      spdlog::warn("{}: rocksdb: {}", what_, buf);
+    }
   }
   std::string what_;
 };
