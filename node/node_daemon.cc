@@ -304,7 +304,10 @@ void NodeDaemon::OnControlMessage() {
     resp = NodeError(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
   } else if (req.has_add() || req.has_publish() || IsStoreJob(req)) {
     // These change the store: at once when no job holds it, else after it.
-    if (!worker_->busy() && waiting_.empty()) return Dispatch(std::move(frames[0]), std::move(req));
+    if (!worker_->busy() && waiting_.empty()) {
+      Dispatch(std::move(frames[0]), std::move(req));
+      return;
+    }
     if (waiting_.size() < kMaxWaiting) {
       waiting_.push_back({std::move(frames[0]), std::move(req)});
       return;
