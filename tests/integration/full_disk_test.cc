@@ -153,7 +153,9 @@ void NodeRecoversWhenSpaceReturns() {
 TEST(FullDisk, NodeKeepsRunningAndWritesAgainWhenSpaceReturns) {
   if (std::getenv("SIGNAAL_FULL_DISK_INNER") || CanMountHere()) return NodeRecoversWhenSpaceReturns();
   // Not root: the same test in a user and mount namespace of its own.
-  auto inner = RunCommand({"unshare", "-rm", fs::read_symlink("/proc/self/exe").string(),
+  // RunCommand does not search PATH.
+  std::string unshare = fs::exists("/usr/bin/unshare") ? "/usr/bin/unshare" : "/bin/unshare";
+  auto inner = RunCommand({unshare, "-rm", fs::read_symlink("/proc/self/exe").string(),
                            "--gtest_filter=FullDisk.NodeKeepsRunningAndWritesAgainWhenSpaceReturns"},
                           600s, {{"SIGNAAL_FULL_DISK_INNER", "1"}});
   if (inner.exit_code != 0 && inner.out.find("[ RUN") == std::string::npos) {
