@@ -28,8 +28,9 @@ Result<std::unique_ptr<rocksdb::DB>> OpenRocksDb(const std::string& data_dir, co
 // cleared — by RocksDB itself, once its SstFileManager sees at least a
 // memtable's worth of free space (it looks every 5 s), or by DB::Resume. So a
 // failed write is followed by one Resume and, if that clears the error, one
-// more try; the batch is all or nothing either way. Logs the failure and the
-// recovery, once each.
+// more try; the batch is all or nothing either way. The caller reports the
+// failure (RocksDB's own error is in the daemon's log); a write that goes
+// through after Resume is logged.
 rocksdb::Status WriteRecovering(rocksdb::DB& db, rocksdb::WriteBatch& batch, bool sync = true);
 
 }  // namespace signaal
