@@ -60,12 +60,6 @@ Status PutRelease(rocksdb::DB& db, rocksdb::WriteBatch& batch, uint64_t number, 
   return Status::Ok();
 }
 
-rocksdb::WriteOptions Synced() {
-  rocksdb::WriteOptions w;
-  w.sync = true;
-  return w;
-}
-
 }  // namespace
 
 const StoreFormat& BrokerStoreFormat() {
@@ -141,9 +135,9 @@ Result<std::unique_ptr<BrokerStore>> BrokerStore::Open(const std::string& data_d
 }
 
 Status BrokerStore::PutPrincipal(const wire::Principal& p, bool sync) {
-  rocksdb::WriteOptions w;
-  w.sync = sync;
-  auto s = db_->Put(w, "p/" + p.id(), p.SerializeAsString());
+  rocksdb::WriteBatch batch;
+  batch.Put("p/" + p.id(), p.SerializeAsString());
+  auto s = WriteRecovering(*db_, batch, sync);
   return s.ok() ? Status::Ok() : Status::Runtime("cannot store principal " + p.id() + ": " + s.ToString());
 }
 
@@ -225,7 +219,7 @@ Result<std::vector<BrokerStore::OfferResult>> BrokerStore::OfferSnapshots(
   if (pending.empty()) return results;
   rocksdb::WriteBatch batch;
   for (const auto& [key, snapshot] : pending) batch.Put(key, snapshot->SerializeAsString());
-  auto s = db_->Write(Synced(), &batch);
+  auto s = WriteRecovering(*db_, batch);
   if (!s.ok()) {
     return Status::Runtime("cannot store " + std::to_string(pending.size()) + " snapshots: " + s.ToString());
   }
@@ -250,7 +244,7 @@ Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest) {
   rocksdb::WriteBatch batch;
   batch.Put(DigestKey(seq), digest.SerializeAsString());
   batch.Put("m/digest_sequence", std::to_string(seq));
-  auto s = db_->Write(Synced(), &batch);
+  auto s = WriteRecovering(*db_, batch);
   if (!s.ok()) return Status::Runtime("cannot store digest: " + s.ToString());
   digest_sequence_ = seq;
   return seq;
@@ -264,7 +258,9 @@ Result<int64_t> BrokerStore::LastScheduledRun() const {
 }
 
 Status BrokerStore::SetLastScheduledRun(int64_t when) {
-  auto s = db_->Put(Synced(), "m/schedule_last", std::to_string(when));
+  rocksdb::WriteBatch batch;
+  batch.Put("m/schedule_last", std::to_string(when));
+  auto s = WriteRecovering(*db_, batch);
   if (!s.ok()) return Status::Runtime("cannot record the scheduled run: " + s.ToString());
   return Status::Ok();
 }
@@ -300,7 +296,7 @@ Status BrokerStore::RecordRelease(const wire::Digest& digest, const std::string&
     }
   }
   batch.Put("m/release_next", std::to_string(release_next_ + 1));
-  auto s = db_->Write(Synced(), &batch);
+  auto s = WriteRecovering(*db_, batch);
   if (!s.ok()) return Status::Runtime("cannot record the released digest: " + s.ToString());
   ++release_next_;
   release_count_ = release_count_ + 1 - dropped;

@@ -32,12 +32,28 @@ struct NodeOptions {
   bool with_keys = false;
 };
 
-// Sends one request to the node daemon named in the config.
+// Sends one request to the node daemon named in the config. A request that
+// changes the store may wait behind a long job (an import of a million rows,
+// an erasure's compaction): each time `timeout` passes without an answer, the
+// node's status is asked on a second connection, and while it says a job
+// runs or requests wait, the wait goes on; a node that died is noticed at
+// once (RequestReply), one that stopped answering after `timeout`.
 Result<wire::NodeResponse> AskNode(const NodeOptions& o, wire::NodeRequest req, std::chrono::milliseconds timeout) {
   auto config = LoadNodeConfig(NodeConfigPath(o.config));
   if (!config.ok()) return config.status();
   req.set_schema(wire::SCHEMA_V1);
-  auto r = Call<wire::NodeResponse>(config->control, nullptr, "", req, timeout, kMaxLocalMessage);
+  std::function<bool()> busy = nullptr;
+  if (!req.has_status() && !req.has_list() && !req.has_privacy_report()) {
+    std::string endpoint = config->control;
+    busy = [endpoint] {
+      wire::NodeRequest ask;
+      ask.set_schema(wire::SCHEMA_V1);
+      ask.mutable_status();
+      auto s = Call<wire::NodeResponse>(endpoint, nullptr, "", ask, 5000ms, kMaxLocalMessage);
+      return s.ok() && s->ok() && (!s->status().job().empty() || s->status().requests_waiting() > 0);
+    };
+  }
+  auto r = Call<wire::NodeResponse>(config->control, nullptr, "", req, timeout, kMaxLocalMessage, busy);
   if (!r.ok()) {
     if (r.status().code() == Code::kUnreachable && r.status().message().rfind("no answer", 0) == 0) {
       return Status::Unreachable("the node daemon at " + config->control + " is not answering; is signaal-node running?");
@@ -84,6 +100,15 @@ int Status_(const NodeOptions& o) {
                         {"last_nack", s.last_nack()},
                         {"control_refused", s.control_refused()},
                         {"broker_malformed", s.broker_malformed()},
+                        {"job", s.job().empty() ? nlohmann::json(nullptr)
+                                                : nlohmann::json({{"what", s.job()},
+                                                                  {"stage", s.job_stage()},
+                                                                  {"rows", s.job_rows()},
+                                                                  {"since", IsoTimeUtc(s.job_since())}})},
+                        {"requests_waiting", s.requests_waiting()},
+                        {"store_error", s.store_error().empty() ? nlohmann::json(nullptr) : nlohmann::json(s.store_error())},
+                        {"store_error_since", s.store_error().empty() ? nlohmann::json(nullptr)
+                                                                      : nlohmann::json(IsoTimeUtc(s.store_error_since()))},
                         {"taxonomy_version", s.taxonomy_version()},
                         {"software_version", s.software_version()}};
     std::cout << j.dump(2) << "\n";
@@ -97,6 +122,16 @@ int Status_(const NodeOptions& o) {
   Table t({"node", s.node_id() + " (" + s.name() + ")"});
   t.Add({"broker", s.broker() + ": " + broker});
   t.Add({"signals", std::to_string(s.signals())});
+  if (!s.job().empty()) {
+    std::string job = s.job() + ": " + s.job_stage() + " since " + LocalTime(s.job_since());
+    if (s.job_rows() > 0) job += ", " + std::to_string(s.job_rows()) + " rows read";
+    if (s.requests_waiting() > 0) job += "; " + std::to_string(s.requests_waiting()) + " requests wait for it";
+    t.Add({"job", job});
+  }
+  if (!s.store_error().empty()) {
+    t.Add({"store", "writes fail since " + LocalTime(s.store_error_since()) + ": " + s.store_error() +
+                        " (nothing is lost; it writes again once there is room)"});
+  }
   t.Add({"outbox", std::to_string(s.outbox_depth()) + (pending.empty() ? "" : " (" + pending + ")")});
   t.Add({"weeks changed", std::to_string(s.dirty_periods()) + " not yet published"});
   t.Add({"snapshots", std::to_string(s.snapshots_sent()) + " sent, " + std::to_string(s.snapshots_acked()) +

@@ -3,7 +3,6 @@
 #include "signaal/log.h"
 #include "signaal/period.h"
 
-#include <set>
 
 namespace signaal::node {
 namespace {
@@ -47,13 +46,19 @@ wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t no
   using R = wire::NodeRequest;
   switch (req.body_case()) {
     case R::kAdd: return Add(req.add(), now);
-    case R::kImportCsv: return Import(req.import_csv(), now);
+    case R::kImportCsv:
+    case R::kErase:
+    case R::kBackup: {
+      StoreJob job;
+      job.request = req;
+      job.now = now;
+      RunStoreJob(job, c_.config, c_.ref, c_.store, nullptr);
+      return Finish(job, now);
+    }
     case R::kList: return List(req.list());
     case R::kStatus: return StatusView();
     case R::kPublish: return Publish(now);
-    case R::kErase: return Erase(req.erase(), now);
     case R::kPrivacyReport: return Report();
-    case R::kBackup: return Backup(req.backup());
     case R::BODY_NOT_SET: break;
   }
   return NodeError(Status::Usage("the request names no operation this node knows"));
@@ -69,44 +74,6 @@ wire::NodeResponse LocalControl::Add(const wire::AddSignal& req, int64_t now) {
   spdlog::info("stored 1 signal in {}", stored->front().period());
   auto r = Ok();
   *r.mutable_added() = Record(stored->front());
-  return r;
-}
-
-wire::NodeResponse LocalControl::Import(const wire::ImportSignals& req, int64_t now) {
-  std::string name = req.file_name().empty() ? "the file" : req.file_name();
-  // One pass: each valid row goes straight into the store's batch, so the
-  // node never holds the whole file as signals; the batch is written only if
-  // the file may be imported (all or nothing), after the last row.
-  SignalStore::Writer writer(c_.store, now);
-  std::set<std::string> periods;
-  wire::ImportResult result;
-  auto outcome = ParseSignalCsv(req.content(), name, c_.ref, c_.config.type, DateFromUnix(now),
-                                [&](ValidatedSignal&& v) -> Status {
-                                  periods.insert(v.record.period());
-                                  return req.dry_run() ? Status::Ok() : writer.Append(v);
-                                });
-  if (!outcome.ok()) return NodeError(outcome.status());
-  bool any_error = !outcome->errors.empty();
-  result.set_rows(outcome->rows);
-  for (const auto& e : outcome->errors) *result.add_errors() = e;
-  if (any_error && !req.skip_invalid()) {
-    auto r = NodeError(Status::Usage(std::to_string(outcome->errors.size()) + " of " +
-                                     std::to_string(outcome->rows) + " rows in " + name +
-                                     " have errors; nothing was imported"));
-    *r.mutable_import_result() = result;
-    return r;
-  }
-  for (const auto& p : periods) result.add_periods(p);
-  result.set_skipped(static_cast<uint32_t>(outcome->errors.size()));
-  if (!req.dry_run()) {
-    uint64_t imported = writer.count();
-    if (Status s = c_.store.Commit(writer); !s.ok()) return NodeError(s);
-    result.set_imported(static_cast<uint32_t>(imported));
-    spdlog::info("imported {} signals ({} rows, {} skipped) into {} weeks", imported, outcome->rows,
-                 outcome->errors.size(), periods.size());
-  }
-  auto r = Ok();
-  *r.mutable_import_result() = result;
   return r;
 }
 
@@ -142,6 +109,10 @@ wire::NodeResponse LocalControl::StatusView() const {
   s->set_taxonomy_version(c_.ref.taxonomy_version());
   s->set_software_version(SIGNAAL_VERSION);
   s->set_dirty_periods(static_cast<uint32_t>(c_.store.DirtyPeriods().size()));
+  auto failure = c_.store.LastFailure();
+  s->set_store_error(failure.message);
+  s->set_store_error_since(failure.since);
+  if (c_.describe_jobs) c_.describe_jobs(*s);
   return r;
 }
 
@@ -156,27 +127,16 @@ wire::NodeResponse LocalControl::Publish(int64_t now) {
   return r;
 }
 
-wire::NodeResponse LocalControl::Erase(const wire::EraseSignals& req, int64_t now) {
-  if (req.id().empty() == req.person().empty()) {
-    return NodeError(Status::Usage("give exactly one of --id and --person"));
+wire::NodeResponse LocalControl::Finish(StoreJob& job, int64_t now) {
+  if (job.request.has_erase() && job.response.ok()) {
+    // The affected weeks get new snapshot versions at once: the broker replaces
+    // the old counts, it does not wait for the next publication round.
+    auto published = c_.outbox.Publish(now);
+    if (!published.ok()) return NodeError(published.status());
+    c_.outbox.ResetBackoff();
+    c_.send_now();
   }
-  auto erased = req.id().empty() ? c_.store.EraseByPerson(req.person()) : c_.store.EraseById(req.id());
-  if (!erased.ok()) return NodeError(erased.status());
-  if (erased->count == 0) {
-    return NodeError(Status::Usage(req.id().empty() ? "no signals with that citizen reference"
-                                                    : "no signal with id '" + req.id() + "'"));
-  }
-  spdlog::info("erased {} signals on request; re-summarising {} weeks", erased->count, erased->periods.size());
-  // The affected weeks get new snapshot versions at once: the broker replaces
-  // the old counts, it does not wait for the next publication round.
-  auto published = c_.outbox.Publish(now);
-  if (!published.ok()) return NodeError(published.status());
-  c_.outbox.ResetBackoff();
-  c_.send_now();
-  auto r = Ok();
-  r.mutable_erased()->set_erased(erased->count);
-  for (const auto& p : erased->periods) r.mutable_erased()->add_periods(p);
-  return r;
+  return std::move(job.response);
 }
 
 wire::NodeResponse LocalControl::Report() const {
@@ -196,26 +156,6 @@ wire::NodeResponse LocalControl::Report() const {
   if (env.ParseFromString(*last) && p->mutable_last_snapshot_sent()->ParseFromString(env.payload())) {
     p->set_last_sent_unix(p->last_snapshot_sent().created_unix());
   }
-  return r;
-}
-
-wire::NodeResponse LocalControl::Backup(const wire::BackupRequest& req) const {
-  BackupSpec spec;
-  spec.out = req.out();
-  spec.data_dir = c_.config.data_dir;
-  spec.manifest = {{"what", kNodeBackupWhat}, {"node_id", c_.config.id}, {"name", c_.config.name}};
-  if (req.with_keys()) spec.key_files.push_back(c_.config.key_file);
-  auto done = c_.store.Backup(spec);
-  if (!done.ok()) return NodeError(done.status());
-  spdlog::info("backup of {} signals in {} ({} files, {} bytes, {} ms{})", c_.store.CountSignals(), done->path,
-               done->files, done->bytes, done->millis, req.with_keys() ? ", with the key file" : "");
-  auto r = Ok();
-  auto* b = r.mutable_backup();
-  b->set_path(done->path);
-  b->set_bytes(done->bytes);
-  b->set_files(done->files);
-  b->set_millis(done->millis);
-  b->set_manifest(done->manifest);
   return r;
 }
 

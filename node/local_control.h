@@ -1,6 +1,9 @@
 // LocalControl: answers the `signaal node …` command on the node host —
 // add, import, list, status, publish. Pure request -> response; the daemon
 // owns the ipc socket (in a 0700 folder: the file system is the access control).
+// Import, erase and backup are StoreJobs (store_jobs.h): the daemon runs them
+// on its StoreWorker and hands the finished job to Finish; Handle runs them
+// inline, for callers without a worker (tests, the fuzzer).
 #pragma once
 
 #include <functional>
@@ -10,6 +13,7 @@
 #include "broker_link.h"
 #include "outbox.h"
 #include "signal_store.h"
+#include "store_jobs.h"
 #include "node_control.pb.h"
 #include "signaal/config.h"
 #include "signaal/reference_data.h"
@@ -37,20 +41,22 @@ class LocalControl {
     const BrokerLink& link;
     const NodeCounters& counters;
     std::function<void()> send_now;  // push due outbox entries to the broker
+    // Fills in the running job and the requests waiting for it; null without a worker.
+    std::function<void(wire::NodeStatus&)> describe_jobs = nullptr;
   };
   explicit LocalControl(Context c) : c_(std::move(c)) {}
 
   wire::NodeResponse Handle(const wire::NodeRequest& request, int64_t now);
+  // The answer to a finished StoreJob, on the loop: an erasure's weeks are
+  // published and sent at once (the broker replaces the old counts).
+  wire::NodeResponse Finish(StoreJob& job, int64_t now);
 
  private:
   wire::NodeResponse Add(const wire::AddSignal& req, int64_t now);
-  wire::NodeResponse Import(const wire::ImportSignals& req, int64_t now);
   wire::NodeResponse List(const wire::ListSignals& req) const;
   wire::NodeResponse StatusView() const;
   wire::NodeResponse Publish(int64_t now);
-  wire::NodeResponse Erase(const wire::EraseSignals& req, int64_t now);
   wire::NodeResponse Report() const;
-  wire::NodeResponse Backup(const wire::BackupRequest& req) const;
 
   Context c_;
 };

@@ -78,11 +78,14 @@ NodeDaemon::NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::
       outbox_(*store_, ref_, config_.id, keys_.signing, config_.retention_days, config_.min_cell),
       ctx_(1) {
   link_ = std::make_unique<BrokerLink>(ctx_, config_.broker_endpoint, keys_.curve, config_.broker_public_key);
-  handler_ = std::make_unique<LocalControl>(LocalControl::Context{
-      config_, ref_, *store_, outbox_, *link_, counters_, [this] { SendDue(); }});
+  worker_ = std::make_unique<StoreWorker>(ctx_, config_, ref_, *store_);
+  handler_ = std::make_unique<LocalControl>(
+      LocalControl::Context{config_, ref_, *store_, outbox_, *link_, counters_, [this] { SendDue(); },
+                            [this](wire::NodeStatus& status) { DescribeJobs(status); }});
 }
 
 NodeDaemon::~NodeDaemon() {
+  worker_.reset();  // waits for the job it runs: all of it is stored, or nothing
   control_.reset();
   link_.reset();
 }
@@ -110,6 +113,7 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
   int64_t next_publish = Now() + config_.interval_s;
   int64_t next_purge = 0;  // at start, then daily
   int64_t next_heartbeat = 0;
+  int64_t next_recover = 0;
   ServiceManager service;  // systemd readiness and watchdog; a no-op outside systemd
   service.NotifyReady("node " + config_.id + ", broker " + config_.broker_endpoint);
   while (!stop.load()) {
@@ -118,17 +122,19 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
         {control_->handle(), 0, ZMQ_POLLIN, 0},
         {link_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {link_->monitor().handle(), 0, ZMQ_POLLIN, 0},
+        {worker_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {metrics_ ? metrics_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, metrics_ ? 4 : 3, std::chrono::milliseconds(200));
+      zmq::poll(items, metrics_ ? 5 : 4, std::chrono::milliseconds(200));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::Runtime(std::string("poll failed: ") + e.what());
     }
     if (items[0].revents & ZMQ_POLLIN) OnControlMessage();
     if (items[1].revents & ZMQ_POLLIN) OnBrokerMessage();
-    if (metrics_ && (items[3].revents & ZMQ_POLLIN)) metrics_->HandleOne([this] { return RenderMetrics(); });
+    if (items[3].revents & ZMQ_POLLIN) OnJobFinished();
+    if (metrics_ && (items[4].revents & ZMQ_POLLIN)) metrics_->HandleOne([this] { return RenderMetrics(); });
     if (metrics_) metrics_->CloseIdle();  // scrapers that never finish a request
     if (items[2].revents & ZMQ_POLLIN) {
       if (link_->OnMonitor()) {
@@ -140,11 +146,14 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
 
     int64_t now = Now();
     link_->Maintain(now);
-    if (now >= next_purge) {
-      PurgeExpired(now);
+    // Publication and the purge wait while a job holds the store (store_jobs.h).
+    bool idle = !worker_->busy() && waiting_.empty();
+    if (now >= next_purge && idle) {
+      StartPurge(now);
       next_purge = now + 86400;
+      idle = false;
     }
-    if (now >= next_publish) {
+    if (now >= next_publish && idle) {
       auto published = outbox_.Publish(now);
       if (!published.ok()) spdlog::error("{}", published.status().message());
       else if (!published->empty()) spdlog::info("new snapshots for {} weeks", published->size());
@@ -154,6 +163,12 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
       SendHeartbeat();
       next_heartbeat = now + config_.heartbeat_s;
     }
+    // A full disk: RocksDB is read-only until the space is back. Status says
+    // so until a write succeeds or Resume finds the cause gone.
+    if (now >= next_recover && !store_->LastFailure().message.empty()) {
+      if (Status r = store_->Recover(); !r.ok()) spdlog::debug("{}", r.message());
+      next_recover = now + 5;
+    }
     SendDue();
   }
   service.NotifyStopping();
@@ -161,15 +176,64 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
   return Status::Ok();
 }
 
-void NodeDaemon::PurgeExpired(int64_t now) {
-  std::string oldest = IsoWeekOf(DateFromUnix(now - int64_t{86400} * config_.retention_days));
-  auto purged = store_->PurgeBefore(oldest);
-  if (!purged.ok()) {
-    spdlog::error("{}", purged.status().message());
-  } else if (*purged > 0) {
-    if (Status s = outbox_.Refresh(); !s.ok()) spdlog::error("{}", s.message());
-    spdlog::info("retention: purged {} signals from before {} ({} days)", *purged, oldest, config_.retention_days);
+void NodeDaemon::StartPurge(int64_t now) {
+  auto job = std::make_unique<StoreJob>();
+  job->purge_before = IsoWeekOf(DateFromUnix(now - int64_t{86400} * config_.retention_days));
+  job->now = now;
+  StartJob(std::move(job));
+}
+
+void NodeDaemon::StartJob(std::unique_ptr<StoreJob> job) {
+  // From here until OnJobFinished the job owns the store's signal side.
+  outbox_.Hold(true);
+  worker_->Start(std::move(job), Now());
+}
+
+void NodeDaemon::OnJobFinished() {
+  std::unique_ptr<StoreJob> job = worker_->Finished();
+  if (!job) return;
+  outbox_.Hold(false);  // the signal side is the loop's again
+  if (!job->request.has_import_csv() && !job->request.has_erase() && !job->request.has_backup()) {
+    if (!job->purge_status.ok()) {
+      spdlog::error("{}", job->purge_status.message());
+    } else if (job->purged > 0) {
+      if (Status s = outbox_.Refresh(); !s.ok()) spdlog::error("{}", s.message());
+      spdlog::info("retention: purged {} signals from before {} ({} days) in {} ms", job->purged,
+                   job->purge_before, config_.retention_days, job->millis);
+    }
+  } else {
+    spdlog::info("{}: done in {} ms{}", job->Describe(), job->millis, job->response.ok() ? "" : ", refused or failed");
+    wire::NodeResponse resp = handler_->Finish(*job, Now());
+    zmq::message_t rid(job->routing_id.data(), job->routing_id.size());
+    // The asker may have gone (its CLI stopped); the job's effect stands.
+    SendProto(*control_, resp, &rid);
   }
+  while (!worker_->busy() && !waiting_.empty()) {
+    Waiting next = std::move(waiting_.front());
+    waiting_.pop_front();
+    Dispatch(std::move(next.routing_id), std::move(next.request));
+  }
+}
+
+void NodeDaemon::Dispatch(zmq::message_t routing_id, wire::NodeRequest request) {
+  if (IsStoreJob(request)) {
+    auto job = std::make_unique<StoreJob>();
+    job->request = std::move(request);
+    job->routing_id = routing_id.to_string();
+    job->now = Now();
+    StartJob(std::move(job));
+    return;
+  }
+  SendProto(*control_, handler_->Handle(request, Now()), &routing_id);
+}
+
+void NodeDaemon::DescribeJobs(wire::NodeStatus& status) const {
+  status.set_requests_waiting(static_cast<uint32_t>(waiting_.size()));
+  if (!worker_->busy()) return;
+  status.set_job(worker_->what());
+  status.set_job_since(worker_->since());
+  status.set_job_stage(JobProgress::StageName(worker_->progress().stage.load(std::memory_order_relaxed)));
+  status.set_job_rows(worker_->progress().rows.load(std::memory_order_relaxed));
 }
 
 void NodeDaemon::SendDue() {
@@ -239,6 +303,19 @@ void NodeDaemon::OnControlMessage() {
   } else if (req.schema() != wire::SCHEMA_V1) {
     counters_.control_refused++;
     resp = NodeError(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
+  } else if (req.has_add() || req.has_publish() || IsStoreJob(req)) {
+    // These change the store: at once when no job holds it, else after it.
+    if (!worker_->busy() && waiting_.empty()) {
+      Dispatch(std::move(frames[0]), std::move(req));
+      return;
+    }
+    if (waiting_.size() < kMaxWaiting) {
+      waiting_.push_back({std::move(frames[0]), std::move(req)});
+      return;
+    }
+    resp = NodeError(Status::Refused("busy: " + worker_->what() + " is running and " +
+                                     std::to_string(waiting_.size()) +
+                                     " requests wait for it; try again when `signaal node status` shows no job"));
   } else {
     resp = handler_->Handle(req, Now());
   }

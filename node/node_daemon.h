@@ -1,10 +1,15 @@
-// NodeDaemon: the partner's node. One thread, one poll loop over the sockets
-// it alone owns — the local control ROUTER (ipc), the DEALER to the broker
-// and that DEALER's monitor — with timers for automatic publication,
-// heartbeats and outbox resends. Read Run() top to bottom.
+// NodeDaemon: the partner's node. One poll loop over the sockets it alone
+// owns — the local control ROUTER (ipc), the DEALER to the broker and that
+// DEALER's monitor, the StoreWorker's pipe — with timers for automatic
+// publication, heartbeats and outbox resends. Long work on the store (import,
+// erasure, backup, retention purge) runs on the StoreWorker's thread, one job
+// at a time; requests that change the store wait for it in a short queue,
+// everything else (status, the broker link) is answered meanwhile. Who owns
+// which part of the store when: store_jobs.h. Read Run() top to bottom.
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <memory>
 
 #include <zmq.hpp>
@@ -13,6 +18,7 @@
 #include "local_control.h"
 #include "outbox.h"
 #include "signal_store.h"
+#include "store_worker.h"
 #include "signaal/config.h"
 #include "signaal/metrics.h"
 #include "signaal/keys.h"
@@ -48,8 +54,23 @@ class NodeDaemon {
   std::string RenderMetrics();
   void SendDue();
   void SendHeartbeat();
-  // Retention: raw signals older than privacy.retention_days go.
-  void PurgeExpired(int64_t now);
+  // A request that changes the store, once no job holds it: a StoreJob goes
+  // to the worker, anything else (add, publish) is answered at once.
+  void Dispatch(zmq::message_t routing_id, wire::NodeRequest request);
+  void StartJob(std::unique_ptr<StoreJob> job);
+  // The worker's finished job: its answer sent, then the waiting requests.
+  void OnJobFinished();
+  // Retention: raw signals older than privacy.retention_days go (a job).
+  void StartPurge(int64_t now);
+  void DescribeJobs(wire::NodeStatus& status) const;
+
+  // Requests that change the store (add, import, erase, backup, publish)
+  // wait here while a job runs; beyond kMaxWaiting they are refused.
+  static constexpr size_t kMaxWaiting = 4;
+  struct Waiting {
+    zmq::message_t routing_id;
+    wire::NodeRequest request;
+  };
 
   NodeConfig config_;
   KeyFile keys_;
@@ -62,6 +83,8 @@ class NodeDaemon {
   std::unique_ptr<zmq::socket_t> control_;
   std::unique_ptr<LocalControl> handler_;
   std::unique_ptr<MetricsEndpoint> metrics_;  // null unless [metrics] listen is set
+  std::unique_ptr<StoreWorker> worker_;      // after ctx_ and store_: stopped before them
+  std::deque<Waiting> waiting_;
 };
 
 }  // namespace signaal::node

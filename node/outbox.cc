@@ -98,6 +98,10 @@ void Outbox::OnNack(const std::string& reason, const std::string& period, uint64
       return;
     }
     schedule_.erase(period);
+    if (held_) {  // the week stays dirty: published after the job
+      if (Status s = Refresh(); !s.ok()) spdlog::error("{}", s.message());
+      return;
+    }
     if (auto republished = PublishPeriods({period}, now); !republished.ok()) spdlog::error("{}", republished.status().message());
     if (Status s = Refresh(); !s.ok()) spdlog::error("{}", s.message());
     return;
@@ -125,6 +129,7 @@ void Outbox::OnBrokerNewest(uint64_t newest, int64_t now) {
                "restored from a backup? Sending them again",
                newest, lost->size());
   for (const auto& period : *lost) schedule_.erase(period);
+  if (held_) return;  // the weeks stay dirty: published after the job
   if (auto sent = PublishPeriods(*lost, now); !sent.ok()) spdlog::error("{}", sent.status().message());
 }
 

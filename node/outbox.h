@@ -41,6 +41,12 @@ class Outbox {
   // weeks it acked above that are summarised and sent again at once.
   void OnBrokerNewest(uint64_t newest, int64_t now);
 
+  // While a StoreJob holds the store's signal side (store_jobs.h), nothing is
+  // published: the weeks a Nack or the broker's newest version mark changed
+  // stay dirty and go out with the first Publish after the job.
+  void Hold(bool held) { held_ = held; }
+  bool held() const { return held_; }
+
   size_t depth() const { return pending_.size(); }
   // Re-reads the pending weeks after the store changed them directly (retention purge).
   Status Refresh();
@@ -64,6 +70,7 @@ class Outbox {
   // Pending weeks -> version, mirrored from the store after every change so
   // the poll loop never reads envelopes it is not about to send.
   std::map<std::string, uint64_t> pending_;
+  bool held_ = false;
 };
 
 }  // namespace signaal::node

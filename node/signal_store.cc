@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <tuple>
 
 #include <rocksdb/write_batch.h>
@@ -13,6 +14,7 @@
 #include "signaal/files.h"
 #include "hmac.h"
 #include "signaal/keys.h"
+#include "signaal/log.h"
 #include "signaal/numbers.h"
 #include "signaal/rocks.h"
 #include "sealing.h"
@@ -26,12 +28,6 @@ rocksdb::ReadOptions Scan() {
   rocksdb::ReadOptions r;
   r.fill_cache = false;
   return r;
-}
-
-rocksdb::WriteOptions Synced() {
-  rocksdb::WriteOptions w;
-  w.sync = true;
-  return w;
 }
 
 // "S" and at least 7 digits, as snprintf("S%07llu") wrote it (per row, so
@@ -158,14 +154,44 @@ Result<std::unique_ptr<SignalStore>> SignalStore::Open(const std::string& data_d
   store->record_keys_ = std::make_unique<RecordKeys>(std::move(*record_keys));
   // A counter that cannot be read is an error, never its default: a default
   // next_id would hand out ids again, a default version be refused as stale.
-  for (auto [key, field, absent] : {std::tuple{"meta/next_id", &store->next_id_, uint64_t{1}},
-                                    std::tuple{"meta/version", &store->last_version_, uint64_t{0}},
-                                    std::tuple{"meta/signal_count", &store->signal_count_, uint64_t{0}}}) {
-    auto value = ReadNumber(*store->db_, key, absent);
+  uint64_t counters[3];
+  const std::tuple<const char*, uint64_t> keys[3] = {{"meta/next_id", 1}, {"meta/version", 0}, {"meta/signal_count", 0}};
+  for (int i = 0; i < 3; ++i) {
+    auto value = ReadNumber(*store->db_, std::get<0>(keys[i]), std::get<1>(keys[i]));
     if (!value.ok()) return value.status().Prefixed("the node store " + data_dir);
-    *field = *value;
+    counters[i] = *value;
   }
+  store->next_id_ = counters[0];
+  store->last_version_ = counters[1];
+  store->signal_count_ = counters[2];
   return store;
+}
+
+Status SignalStore::Write(rocksdb::WriteBatch& batch, const std::string& what) {
+  rocksdb::Status s = WriteRecovering(*db_, batch);
+  std::lock_guard<std::mutex> lock(failure_mu_);
+  if (s.ok()) {
+    if (!failure_.message.empty()) spdlog::info("the node store writes again after: {}", failure_.message);
+    failure_ = Failure();
+    return Status::Ok();
+  }
+  if (failure_.message.empty()) failure_.since = static_cast<int64_t>(std::time(nullptr));
+  failure_.message = s.ToString();
+  return Status::Runtime(what + ": " + s.ToString());
+}
+
+SignalStore::Failure SignalStore::LastFailure() const {
+  std::lock_guard<std::mutex> lock(failure_mu_);
+  return failure_;
+}
+
+Status SignalStore::Recover() {
+  rocksdb::Status s = db_->Resume();
+  if (!s.ok()) return Status::Runtime("the node store is still read-only: " + s.ToString());
+  std::lock_guard<std::mutex> lock(failure_mu_);
+  if (!failure_.message.empty()) spdlog::info("the node store writes again after: {}", failure_.message);
+  failure_ = Failure();
+  return Status::Ok();
 }
 
 SignalStore::Writer::Writer(SignalStore& store, int64_t now) : store_(store), now_(now), next_id_(store.next_id_) {}
@@ -247,8 +273,7 @@ Status SignalStore::Commit(Writer& w) {
   batch.Put("meta/next_id", std::to_string(w.next_id_));
   batch.Put("meta/signal_count", std::to_string(signal_count_ + w.count_));
   if (Status a = w.delta_.Apply(*db_, batch); !a.ok()) return a;
-  auto s = db_->Write(Synced(), &batch);
-  if (!s.ok()) return Status::Runtime("cannot store signals: " + s.ToString());
+  if (Status s = Write(batch, "cannot store signals"); !s.ok()) return s;
   next_id_ = w.next_id_;
   signal_count_ += w.count_;
   w.weeks_.clear();
@@ -326,8 +351,7 @@ Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const st
   if (erased.count == 0) return erased;
   if (Status a = delta.Apply(*db_, batch); !a.ok()) return a;
   batch.Put("meta/signal_count", std::to_string(signal_count_ - erased.count));
-  auto s = db_->Write(Synced(), &batch);
-  if (!s.ok()) return Status::Runtime("cannot erase signals: " + s.ToString());
+  if (Status s = Write(batch, "cannot erase signals"); !s.ok()) return s;
   signal_count_ -= erased.count;
   // The erasure is committed either way; but its promise is that the values
   // are gone from the files, so a compaction that failed is the erasure's error.
@@ -377,8 +401,7 @@ Result<uint32_t> SignalStore::PurgeBefore(const std::string& oldest_week) {
   }
   if (batch.Count() == 0) return purged;
   if (purged > 0) batch.Put("meta/signal_count", std::to_string(signal_count_ - purged));
-  auto s = db_->Write(Synced(), &batch);
-  if (!s.ok()) return Status::Runtime("cannot purge old signals: " + s.ToString());
+  if (Status s = Write(batch, "cannot purge old signals"); !s.ok()) return s;
   signal_count_ -= purged;
   if (purged > 0) {
     if (Status c = Compact(); !c.ok()) {
@@ -408,8 +431,7 @@ Status SignalStore::CommitSnapshots(const std::vector<PendingSnapshot>& snapshot
   }
   for (const auto& period : cleared) batch.Delete("dirty/" + period);
   batch.Put("meta/version", std::to_string(version));
-  auto s = db_->Write(Synced(), &batch);
-  if (!s.ok()) return Status::Runtime("cannot write the outbox: " + s.ToString());
+  if (Status s = Write(batch, "cannot write the outbox"); !s.ok()) return s;
   last_version_ = version;
   return Status::Ok();
 }
@@ -468,8 +490,7 @@ Status SignalStore::Acknowledge(const std::string& period, uint64_t version, boo
     batch.Delete("outv/" + period);
   }
   if (record_ack) batch.Put("acked/" + period, std::to_string(version));
-  auto s = db_->Write(Synced(), &batch);
-  return s.ok() ? Status::Ok() : Status::Runtime("cannot update the outbox: " + s.ToString());
+  return Write(batch, "cannot update the outbox");
 }
 
 Status SignalStore::Supersede(const std::string& period, uint64_t version, uint64_t broker_version) {
@@ -481,10 +502,9 @@ Status SignalStore::Supersede(const std::string& period, uint64_t version, uint6
     batch.Delete("outv/" + period);
   }
   batch.Put("dirty/" + period, "");
-  uint64_t lifted = std::max(last_version_, broker_version);
+  uint64_t lifted = std::max(last_version_.load(), broker_version);
   batch.Put("meta/version", std::to_string(lifted));
-  auto s = db_->Write(Synced(), &batch);
-  if (!s.ok()) return Status::Runtime("cannot update the outbox: " + s.ToString());
+  if (Status s = Write(batch, "cannot update the outbox"); !s.ok()) return s;
   last_version_ = lifted;
   return Status::Ok();
 }
@@ -504,15 +524,14 @@ Result<std::vector<std::string>> SignalStore::ForgetAcksAbove(uint64_t newest) {
     periods.push_back(period);
   }
   if (periods.empty()) return periods;
-  auto s = db_->Write(Synced(), &batch);
-  if (!s.ok()) return Status::Runtime("cannot mark weeks for resending: " + s.ToString());
+  if (Status s = Write(batch, "cannot mark weeks for resending"); !s.ok()) return s;
   return periods;
 }
 
 Result<BackupOutcome> SignalStore::Backup(BackupSpec spec) const {
   spec.manifest["format_version"] = NodeStoreFormat().current();
-  spec.manifest["signals"] = signal_count_;
-  spec.manifest["last_version"] = last_version_;
+  spec.manifest["signals"] = signal_count_.load();
+  spec.manifest["last_version"] = last_version_.load();
   spec.manifest["next_signal_id"] = next_id_;
   auto pending = PendingVersions();
   if (!pending.ok()) return pending.status();

@@ -15,12 +15,22 @@
 //                        counts and key sums, kept with every change (aggregates.h)
 // A signal's record key (record_key.h) is stored nowhere: it is recomputed
 // from the pseudonym secret and the id, so it goes with the signal.
+//
+// Threads (the rule is in store_jobs.h): the signal side — sig/, agg/, agp/,
+// dirty/ deletions, meta/next_id, the Writer, Erase, PurgeBefore, RecordKey,
+// Backup — has one user at a time: the daemon's StoreWorker while it holds a
+// job, the poll loop otherwise. The outbox side (CommitSnapshots' out/ and
+// meta/version, Acknowledge, Supersede, ForgetAcksAbove) is the loop's; those
+// only put dirty/ markers, which commutes with a job's puts. Reads through
+// RocksDB, CountSignals, last_version and LastFailure are safe from either.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -113,7 +123,7 @@ class SignalStore {
   // as Summarise(SignalsOf(period), min_cell, record keys).
   std::vector<wire::SummaryCell> WeekCells(const std::string& period, uint32_t min_cell) const;
   std::vector<storage::StoredSignal> List(const std::string& period_or_all) const;
-  uint64_t CountSignals() const { return signal_count_; }
+  uint64_t CountSignals() const { return signal_count_.load(); }
 
   std::vector<std::string> DirtyPeriods() const;
 
@@ -138,7 +148,7 @@ class SignalStore {
     uint64_t version;
     std::string envelope;  // serialised SignedEnvelope
   };
-  uint64_t last_version() const { return last_version_; }
+  uint64_t last_version() const { return last_version_.load(); }
   Status CommitSnapshots(const std::vector<PendingSnapshot>& snapshots, const std::vector<std::string>& cleared);
 
   struct OutboxEntry {
@@ -168,12 +178,26 @@ class SignalStore {
   // adds the store's format and counts to the manifest.
   Result<BackupOutcome> Backup(BackupSpec spec) const;
 
+  // A full disk: the last write failed and none succeeded since. RocksDB is
+  // read-only meanwhile; it clears that itself once there is room for a
+  // memtable (16 MiB), and every write tries DB::Resume first (WriteRecovering).
+  struct Failure {
+    std::string message;  // "" while writes succeed
+    int64_t since = 0;    // unix time of the first failure in a row
+  };
+  Failure LastFailure() const;
+  // DB::Resume: clears the read-only state if its cause has gone, so status
+  // stops reporting a failure RocksDB has recovered from. Ok when it writes.
+  Status Recover();
+
  private:
   SignalStore(std::unique_ptr<rocksdb::DB> db, std::string secret, std::string data_key)
       : db_(std::move(db)), secret_(std::move(secret)), data_key_(std::move(data_key)) {}
   // True when the outbox holds `version` of `period`.
   Result<bool> Holds(const std::string& period, uint64_t version) const;
   Result<Erased> Erase(const std::function<bool(const storage::StoredSignal&)>& match);
+  // Every write: synced, through WriteRecovering, noting a failure for status.
+  Status Write(rocksdb::WriteBatch& batch, const std::string& what);
   // Flushes and compacts everything, so deleted values leave the files.
   Status Compact();
 
@@ -183,9 +207,12 @@ class SignalStore {
   std::unique_ptr<Sealer> sealer_;
   std::unique_ptr<HmacSha256Key> pseudonyms_;
   std::unique_ptr<RecordKeys> record_keys_;
-  uint64_t next_id_ = 1;
-  uint64_t last_version_ = 0;
-  uint64_t signal_count_ = 0;
+  uint64_t next_id_ = 1;  // signal side
+  // Read by either thread (status, the backup manifest), written by the side that owns it.
+  std::atomic<uint64_t> last_version_{0};
+  std::atomic<uint64_t> signal_count_{0};
+  mutable std::mutex failure_mu_;
+  Failure failure_;
 };
 
 }  // namespace signaal::node

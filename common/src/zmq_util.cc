@@ -111,7 +111,8 @@ HandshakeWatch::Events HandshakeWatch::Drain() {
 
 Result<std::string> RequestReply(const std::string& endpoint, const CurveKeyPair* client,
                                  const std::string& server_public, const std::string& request,
-                                 std::chrono::milliseconds timeout, int64_t max_message) {
+                                 std::chrono::milliseconds timeout, int64_t max_message,
+                                 const std::function<bool()>& keep_waiting) {
   zmq::context_t ctx(1);
   zmq::socket_t sock(ctx, zmq::socket_type::dealer);
   sock.set(zmq::sockopt::linger, 0);
@@ -128,7 +129,11 @@ Result<std::string> RequestReply(const std::string& endpoint, const CurveKeyPair
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
+    if (left.count() <= 0) {
+      if (!keep_waiting || !keep_waiting()) break;
+      deadline = std::chrono::steady_clock::now() + timeout;
+      continue;
+    }
     zmq::pollitem_t items[] = {{sock.handle(), 0, ZMQ_POLLIN, 0}, {watch.socket().handle(), 0, ZMQ_POLLIN, 0}};
     zmq::poll(items, 2, left);
     if (items[1].revents & ZMQ_POLLIN) {

@@ -17,10 +17,19 @@
 
 namespace signaal::test {
 
-std::string NodeBinary() { return std::string(SIGNAAL_BIN_DIR) + "/node/signaal-node"; }
-std::string BrokerBinary() { return std::string(SIGNAAL_BIN_DIR) + "/broker/signaal-broker"; }
-std::string CliBinary() { return std::string(SIGNAAL_BIN_DIR) + "/cli/signaal"; }
-std::string GenBinary() { return std::string(SIGNAAL_BIN_DIR) + "/tools/signaal-gen"; }
+namespace {
+// $SIGNAAL_TEST_BIN_DIR runs the tests against another build's binaries (an
+// older one, to see a new test fail there).
+std::string BinDir() {
+  const char* other = std::getenv("SIGNAAL_TEST_BIN_DIR");
+  return other && *other ? other : SIGNAAL_BIN_DIR;
+}
+}  // namespace
+
+std::string NodeBinary() { return BinDir() + "/node/signaal-node"; }
+std::string BrokerBinary() { return BinDir() + "/broker/signaal-broker"; }
+std::string CliBinary() { return BinDir() + "/cli/signaal"; }
+std::string GenBinary() { return BinDir() + "/tools/signaal-gen"; }
 std::string SourceDir() { return SIGNAAL_SOURCE_DIR; }
 
 TempDir::TempDir() {

@@ -1,5 +1,6 @@
 // Opening a RocksDB store the way both daemons want it: created if missing in
-// a private folder, few open files, short info logs.
+// a private folder, few open files; RocksDB's warnings and errors in the
+// daemon's own log. And writing to it so that a full disk is survived.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "signaal/status.h"
 
@@ -30,5 +32,15 @@ Result<std::optional<std::string>> ReadValue(rocksdb::DB& db, const std::string&
 // A decimal number the daemon itself wrote at `key`: `absent` when there is
 // none, an error naming the key when it cannot be read or is not a number.
 Result<uint64_t> ReadNumber(rocksdb::DB& db, const std::string& key, uint64_t absent);
+
+// Writes `batch`, synced unless `sync` is false. A failed write (a full disk:
+// "No space left on device") leaves RocksDB read-only until its error is
+// cleared — by RocksDB itself, once its SstFileManager sees at least a
+// memtable's worth of free space (it looks every 5 s), or by DB::Resume. So a
+// failed write is followed by one Resume and, if that clears the error, one
+// more try; the batch is all or nothing either way. The caller reports the
+// failure (RocksDB's own error is in the daemon's log); a write that goes
+// through after Resume is logged.
+rocksdb::Status WriteRecovering(rocksdb::DB& db, rocksdb::WriteBatch& batch, bool sync = true);
 
 }  // namespace signaal

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -67,16 +68,21 @@ class HandshakeWatch {
 // One request/response exchange with a CURVE server (broker listen/control)
 // or a local ipc socket (empty `server_public`): connects a DEALER, sends,
 // waits. Unreachable after `timeout`; Refused when the handshake is refused.
+// `keep_waiting`, if given, is asked each time `timeout` passes without an
+// answer: true waits another `timeout` (the server says it is still at it).
 Result<std::string> RequestReply(const std::string& endpoint, const CurveKeyPair* client,
                                  const std::string& server_public, const std::string& request,
-                                 std::chrono::milliseconds timeout, int64_t max_message = kMaxWireMessage);
+                                 std::chrono::milliseconds timeout, int64_t max_message = kMaxWireMessage,
+                                 const std::function<bool()>& keep_waiting = nullptr);
 
 // Typed wrapper around RequestReply.
 template <typename Response>
 Result<Response> Call(const std::string& endpoint, const CurveKeyPair* client,
                       const std::string& server_public, const google::protobuf::MessageLite& request,
-                      std::chrono::milliseconds timeout, int64_t max_message = kMaxWireMessage) {
-  auto raw = RequestReply(endpoint, client, server_public, request.SerializeAsString(), timeout, max_message);
+                      std::chrono::milliseconds timeout, int64_t max_message = kMaxWireMessage,
+                      const std::function<bool()>& keep_waiting = nullptr) {
+  auto raw = RequestReply(endpoint, client, server_public, request.SerializeAsString(), timeout, max_message,
+                          keep_waiting);
   if (!raw.ok()) return raw.status();
   Response response;
   if (!response.ParseFromString(*raw)) {
