@@ -43,7 +43,7 @@ TEST(StoreWorker, ImportRunsBesideTheLoopsReadsAndAcks) {
   ASSERT_TRUE(published.ok());
   ASSERT_EQ(outbox.depth(), 1u);
   const std::string week = published->front();
-  const uint64_t version = store.PendingVersions().at(week);
+  const uint64_t version = store.PendingVersions()->at(week);
 
   constexpr int kRows = 40000;
   std::string csv = "date,municipality,theme,person,text\n";
