@@ -204,8 +204,13 @@ class BrokerLoad : public ::testing::Test {
   // of Parkstad are published, then a risk report over all of them is asked
   // for on an administrator connection of its own (answered much later).
   void StartLongReport() {
+    // Overlapping weeks and pairs of weeks in every area that holds the
+    // cells: the attacker's programme grows with each number.
     for (int w = 0; w < 13; ++w) {
-      for (const char* area : {"parkstad", "GM0917", "GM0928"}) Publish(area, AddWeeks(week_, -w));
+      for (const char* area : {"parkstad", "GM0917", "GM0928", "zuid-limburg", "limburg"}) {
+        Publish(area, AddWeeks(week_, -w));
+        if (w > 0) Publish(area, AddWeeks(week_, -w) + ".." + AddWeeks(week_, -w + 1));
+      }
     }
     for (const char* area : {"parkstad", "GM0917", "GM0928", "zuid-limburg"}) Publish(area, quarter_);
     report_admin_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::dealer);
