@@ -34,8 +34,11 @@ if [[ "${1:-}" == "--tsan" ]]; then
   export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/deploy/tsan.supp:print_suppressions=0"
   export SIGNAAL_ATTACK_SCENARIOS=${SIGNAAL_ATTACK_SCENARIOS:-1}
   status=0
+  # Not the 4 MB-filter test: it involves no second thread, and parsing ten
+  # filters of 450,000 strings under TSan's allocator outlasts its timing bound.
   ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 900 \
-    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule)' || status=$?
+    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule)' \
+    -E 'AHugeSubscribeFilter' || status=$?
   if compgen -G "$reports/*" > /dev/null; then
     echo "sanitizer reports:" >&2
     for f in "$reports"/*; do echo "== $f" >&2; cat "$f" >&2; done
