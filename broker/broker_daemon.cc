@@ -395,40 +395,6 @@ void BrokerDaemon::HandleHeartbeat(const zmq::message_t& rid, const wire::Princi
   Reply(rid, m);
 }
 
-bool BrokerDaemon::Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
-                            const std::string& region) const {
-  bool enrolled = false;
-  for (const auto& r : sub.regions()) enrolled = enrolled || ref_.RegionWithin(region, r);
-  if (!enrolled) return false;
-  if (filter.empty()) return true;
-  for (const auto& f : filter) {
-    if (ref_.RegionWithin(region, f)) return true;
-  }
-  return false;
-}
-
-void BrokerDaemon::HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub,
-                                   const wire::Subscribe& req) {
-  auto filter = SubscribeFilter(ref_, req);
-  if (!filter.ok()) {
-    return Nack(rid, filter.status().code() == Code::kRefused ? "filter-too-large" : "unknown-region",
-                filter.status().message());
-  }
-  subscriptions_[sub.id()] = Subscription{rid.to_string(), *filter};
-  // Catch up: every published digest after the subscriber's cursor that it may see.
-  size_t sent = 0;
-  store_->ForEachDigestAfter(req.after_sequence(), [&](const wire::Digest& d) {
-    if (!Entitled(sub, *filter, d.region())) return;
-    wire::BrokerMessage m;
-    m.set_schema(wire::SCHEMA_V1);
-    *m.mutable_digest()->mutable_digest() = d;
-    m.mutable_digest()->set_catch_up(true);
-    Reply(rid, m);
-    ++sent;
-  });
-  if (sent > 0) spdlog::info("caught up subscriber {} with {} digests", sub.id(), sent);
-}
-
 void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, int fd, const wire::Principal& sub,
                                        const wire::DigestRequest& req) {
   std::string region = req.region().empty() && sub.regions_size() > 0 ? sub.regions(0) : req.region();
@@ -571,29 +537,6 @@ void BrokerDaemon::RunSchedule(int64_t when) {
       job->scheduled_run = when;
       if (Status s = digests_->Queue(std::move(job)); !s.ok()) spdlog::error("scheduled digest: {}", s.message());
     }
-  }
-}
-
-void BrokerDaemon::Deliver(const wire::Digest& digest) {
-  for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
-    const wire::Principal* sub = registry_.Authorise(it->first, wire::ROLE_SUBSCRIBER);
-    if (!sub) {
-      it = subscriptions_.erase(it);
-      continue;
-    }
-    if (Entitled(*sub, it->second.filter, digest.region())) {
-      wire::BrokerMessage m;
-      m.set_schema(wire::SCHEMA_V1);
-      *m.mutable_digest()->mutable_digest() = digest;
-      zmq::message_t rid(it->second.routing_id.data(), it->second.routing_id.size());
-      // A gone subscriber is dropped here and catches up from its cursor later.
-      if (!SendProto(*listen_, m, &rid)) {
-        it = subscriptions_.erase(it);
-        continue;
-      }
-      counters_["digests.delivered"]++;
-    }
-    ++it;
   }
 }
 
