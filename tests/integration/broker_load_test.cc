@@ -116,7 +116,7 @@ class BrokerLoad : public ::testing::Test {
     admin_ = *ReadKeyFile(j["admin_key"].get<std::string>());
     broker_ = std::make_unique<Daemon>(std::vector<std::string>{BrokerBinary(), "run", "--config", config_},
                                        dir_.path() + "/broker.log");
-    ASSERT_TRUE(broker_->WaitForLog("signaal-broker ready", 20s)) << broker_->ReadLog();
+    ASSERT_TRUE(broker_->WaitForLog("signaal-broker ready", 60s)) << broker_->ReadLog();  // slow under TSan
     week_ = IsoWeekOf(Today());
     quarter_ = AddWeeks(week_, -12) + ".." + week_;
   }
@@ -126,7 +126,7 @@ class BrokerLoad : public ::testing::Test {
     broker_->Stop();
     std::ofstream(config_, std::ios::app) << "\n" << toml;
     broker_->Start();
-    ASSERT_TRUE(broker_->WaitForLog("signaal-broker ready", 20s)) << broker_->ReadLog();
+    ASSERT_TRUE(broker_->WaitForLog("signaal-broker ready", 60s)) << broker_->ReadLog();  // slow under TSan
   }
 
   // A subscriber key made and enrolled through the CLI, for `digest fetch`.
