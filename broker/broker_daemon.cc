@@ -106,7 +106,9 @@ BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable
       policy_(static_cast<uint32_t>(config_.k), static_cast<uint32_t>(config_.min_organisations), std::move(ptable)),
       validator_(ref_, config_.region),
       started_(Now()),
-      ctx_(1) {
+      ctx_(1),
+      admission_(Admission::Limits{static_cast<uint32_t>(config_.digests_queued_per_subscriber),
+                                   static_cast<uint32_t>(config_.digests_fetches_per_hour)}) {
   // The newest snapshot per (node, period) is the state; rebuild the table from it.
   store_->ForEachSnapshot([&](const wire::SummarySnapshot& s) { table_.Put(s); });
   control_handler_ = std::make_unique<ControlHandler>(ControlHandler::Context{
@@ -115,7 +117,8 @@ BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable
 }
 
 BrokerDaemon::~BrokerDaemon() {
-  digests_.reset();  // joins the worker thread, which uses ctx_
+  digests_.reset();  // abandons the running build and joins the worker thread, which uses ctx_
+  listen_watch_.reset();  // stops monitoring `listen` before it closes
   // Close server sockets before the ZAP handler they depend on.
   listen_.reset();
   control_.reset();
@@ -130,6 +133,7 @@ Status BrokerDaemon::Bind(const CurveKeyPair& server_key) {
     MakeCurveServer(*listen_, server_key, kListenDomain);
     listen_->set(zmq::sockopt::router_mandatory, true);
     listen_->set(zmq::sockopt::sndhwm, 1000);
+    listen_watch_ = std::make_unique<PeerWatch>(ctx_, *listen_, "listen");
     listen_->bind(config_.listen);
   } catch (const zmq::error_t& e) {
     return Status::Runtime("cannot listen on " + config_.listen + " (broker.listen): " + e.what());
@@ -170,7 +174,10 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
   service.NotifyReady("region " + config_.region + ", listen " + config_.listen);
   while (!stop.load()) {
     service.NotifyWatchdog();
+    // The peer watch comes first: a closed connection is known before any
+    // message of a later one that may reuse its descriptor (peer_watch.h).
     zmq::pollitem_t items[] = {
+        {listen_watch_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {listen_->handle(), 0, ZMQ_POLLIN, 0},
         {control_->handle(), 0, ZMQ_POLLIN, 0},
@@ -178,16 +185,17 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
         {metrics_ ? metrics_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, metrics_ ? 5 : 4, std::chrono::milliseconds(200));
+      zmq::poll(items, metrics_ ? 6 : 5, std::chrono::milliseconds(200));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::Runtime(std::string("poll failed: ") + e.what());
     }
-    if (items[0].revents & ZMQ_POLLIN) zap_->HandleOne();
-    if (items[1].revents & ZMQ_POLLIN) OnListenReady();
-    if (items[2].revents & ZMQ_POLLIN) OnControlMessage();
-    if (items[3].revents & ZMQ_POLLIN) OnDigestFinished();
-    if (metrics_ && (items[4].revents & ZMQ_POLLIN)) {
+    OnListenEvents();  // every round, whatever woke it: see above
+    if (items[1].revents & ZMQ_POLLIN) zap_->HandleOne();
+    if (items[2].revents & ZMQ_POLLIN) OnListenReady();
+    if (items[3].revents & ZMQ_POLLIN) OnControlMessage();
+    if (items[4].revents & ZMQ_POLLIN) OnDigestFinished();
+    if (metrics_ && (items[5].revents & ZMQ_POLLIN)) {
       metrics_->HandleOne([this] {
         return RenderBrokerMetrics(control_handler_->StatusView().status(), registry_.List(), Now());
       });
@@ -226,11 +234,28 @@ void BrokerDaemon::Nack(const zmq::message_t& rid, const std::string& reason, co
 
 void BrokerDaemon::OnListenReady() {
   // Read everything waiting, so that the snapshots among it share one synced
-  // write: that write, not the checks, is what a snapshot costs.
+  // write: that write, not the checks, is what a snapshot costs. Bounded by
+  // count, bytes and time, so the other sockets wait one round at most
+  // kMaxDrainTime plus one message's work.
+  const auto deadline = std::chrono::steady_clock::now() + kMaxDrainTime;
   for (size_t n = 0; n < kMaxDrain && pending_bytes_ < kMaxPendingBytes; ++n) {
     if (!OnListenMessage()) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      counters_["drain.time_bound"]++;
+      break;
+    }
   }
   CommitSnapshots();
+}
+
+void BrokerDaemon::OnListenEvents() {
+  // Enough for any round; the rest wait for the next (peer_watch.h).
+  for (int fd : listen_watch_->Gone(1024)) {
+    if (size_t dropped = digests_->DropFetchesFrom(fd); dropped > 0) {
+      counters_["digests.dropped_gone"] += dropped;
+      spdlog::info("dropped {} digest requests of a connection that closed", dropped);
+    }
+  }
 }
 
 bool BrokerDaemon::OnListenMessage() {
@@ -300,7 +325,7 @@ bool BrokerDaemon::OnListenMessage() {
       return true;
     case C::kDigestRequest:
       if (!sub) break;
-      HandleDigestRequest(rid, *who, msg.digest_request());
+      HandleDigestRequest(rid, SourceFd(frames[1]), *who, msg.digest_request());
       return true;
     case C::BODY_NOT_SET:
       Nack(rid, "malformed", "the message carries no body");
@@ -395,44 +420,7 @@ void BrokerDaemon::HandleHeartbeat(const zmq::message_t& rid, const wire::Princi
   Reply(rid, m);
 }
 
-bool BrokerDaemon::Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
-                            const std::string& region) const {
-  // Digests stored before the area was enforced may be of a region outside it.
-  if (!BrokerArea(ref_, config_.region).Covers(region)) return false;
-  bool enrolled = false;
-  for (const auto& r : sub.regions()) enrolled = enrolled || ref_.RegionWithin(region, r);
-  if (!enrolled) return false;
-  if (filter.empty()) return true;
-  for (const auto& f : filter) {
-    if (ref_.RegionWithin(region, f)) return true;
-  }
-  return false;
-}
-
-void BrokerDaemon::HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub,
-                                   const wire::Subscribe& req) {
-  std::vector<std::string> filter(req.regions().begin(), req.regions().end());
-  for (const auto& f : filter) {
-    if (!ref_.FindRegion(f)) return Nack(rid, "unknown-region", "region '" + f + "' is not known");
-    Status inside = BrokerArea(ref_, config_.region).CheckRegion(f, "field 'regions'");
-    if (!inside.ok()) return Nack(rid, "outside-area", inside.message());
-  }
-  subscriptions_[sub.id()] = Subscription{rid.to_string(), filter};
-  // Catch up: every published digest after the subscriber's cursor that it may see.
-  size_t sent = 0;
-  store_->ForEachDigestAfter(req.after_sequence(), [&](const wire::Digest& d) {
-    if (!Entitled(sub, filter, d.region())) return;
-    wire::BrokerMessage m;
-    m.set_schema(wire::SCHEMA_V1);
-    *m.mutable_digest()->mutable_digest() = d;
-    m.mutable_digest()->set_catch_up(true);
-    Reply(rid, m);
-    ++sent;
-  });
-  if (sent > 0) spdlog::info("caught up subscriber {} with {} digests", sub.id(), sent);
-}
-
-void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub,
+void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, int fd, const wire::Principal& sub,
                                        const wire::DigestRequest& req) {
   std::string region = req.region().empty() && sub.regions_size() > 0 ? sub.regions(0) : req.region();
   if (!ref_.FindRegion(region)) return Nack(rid, "unknown-region", "region '" + region + "' is not known");
@@ -441,9 +429,18 @@ void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, const wire::Pr
   if (!Entitled(sub, {}, region)) {
     return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
   }
-  if (!digests_->Queue(NewDigestJob(DigestJob::Kind::kFetch, region, req.period(), sub.id(), rid.to_string()), true)) {
-    Nack(rid, "unavailable", "the broker is building other digests; try again later");
+  // The lane's bound first, so a fetch refused for it does not count
+  // against the subscriber's hour.
+  if (digests_->Full(DigestJob::Kind::kFetch)) {
+    return Nack(rid, "unavailable", "the broker is building other digests; try again later");
   }
+  if (Status s = admission_.Admit(sub.id(), digests_->QueuedFor(sub.id()), Now()); !s.ok()) {
+    spdlog::info("refused a digest request of {}: {}", sub.id(), s.message());
+    return Nack(rid, "too-many-requests", s.message());
+  }
+  auto job = NewDigestJob(DigestJob::Kind::kFetch, region, req.period(), sub.id(), rid.to_string());
+  job->source_fd = fd;
+  if (Status s = digests_->Queue(std::move(job)); !s.ok()) Nack(rid, "unavailable", s.message());
 }
 
 void BrokerDaemon::HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin,
@@ -454,10 +451,11 @@ void BrokerDaemon::HandlePublishRequest(const zmq::message_t& rid, const wire::P
       return (void)SendProto(*control_, ErrorResponse(s), &rid);
     }
   }
-  if (!digests_->Queue(NewDigestJob(DigestJob::Kind::kPublish, region, req.period(), admin.id(), rid.to_string()),
-                       true)) {
-    SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
-              &rid);
+  // The administrators' lane: no subscriber load fills it (DigestService).
+  if (Status s = digests_->Queue(NewDigestJob(DigestJob::Kind::kPublish, region, req.period(), admin.id(),
+                                              rid.to_string()));
+      !s.ok()) {
+    SendProto(*control_, ErrorResponse(s), &rid);
   }
 }
 
@@ -465,7 +463,7 @@ void BrokerDaemon::HandleRiskReportRequest(const zmq::message_t& rid, const wire
                                            const wire::RiskReportRequest& req) {
   auto range = ParsePeriod(req.period());
   if (!range.ok()) return (void)SendProto(*control_, ErrorResponse(range.status().Prefixed("--period")), &rid);
-  if (digests_->Full()) {  // refused before reading anything for it
+  if (digests_->Full(DigestJob::Kind::kRiskReport)) {  // refused before reading anything for it
     SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
               &rid);
     return;
@@ -475,15 +473,22 @@ void BrokerDaemon::HandleRiskReportRequest(const zmq::message_t& rid, const wire
   // and handed over: the worker touches no store.
   job->released = store_->NewestReleases(
       kMaxRiskDigests, [&](const storage::ReleaseRecord& r) { return ReleaseTouches(r, *range); }, &job->truncated);
-  if (!digests_->Queue(std::move(job), true)) {  // not expected: nothing was queued since Full()
-    SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
-              &rid);
+  if (Status s = digests_->Queue(std::move(job)); !s.ok()) {  // not expected: nothing was queued since Full()
+    SendProto(*control_, ErrorResponse(s), &rid);
   }
 }
 
 void BrokerDaemon::OnDigestFinished() {
   std::unique_ptr<DigestJob> job = digests_->Finish();
   if (!job) return;
+  if (job->abandoned) {
+    // Its requester's connection closed (or the broker is stopping): nobody
+    // to answer, nothing recorded.
+    counters_["digests.abandoned"]++;
+    spdlog::info("abandoned the {} of {} for {} {} after {} ms", job->kind == DigestJob::Kind::kRiskReport ? "risk report" : "digest",
+                 job->requester.empty() ? "schedule" : job->requester, job->region, job->period, job->build_ms);
+    return;
+  }
   switch (job->kind) {
     case DigestJob::Kind::kFetch: return AnswerFetch(*job);
     case DigestJob::Kind::kPublish: return AnswerPublish(*job);
@@ -562,31 +567,8 @@ void BrokerDaemon::RunSchedule(int64_t when) {
     for (const auto& region : schedule_->regions()) {
       auto job = NewDigestJob(DigestJob::Kind::kPublish, region, period, "schedule");
       job->scheduled_run = when;
-      digests_->Queue(std::move(job), false);
+      if (Status s = digests_->Queue(std::move(job)); !s.ok()) spdlog::error("scheduled digest: {}", s.message());
     }
-  }
-}
-
-void BrokerDaemon::Deliver(const wire::Digest& digest) {
-  for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
-    const wire::Principal* sub = registry_.Authorise(it->first, wire::ROLE_SUBSCRIBER);
-    if (!sub) {
-      it = subscriptions_.erase(it);
-      continue;
-    }
-    if (Entitled(*sub, it->second.filter, digest.region())) {
-      wire::BrokerMessage m;
-      m.set_schema(wire::SCHEMA_V1);
-      *m.mutable_digest()->mutable_digest() = digest;
-      zmq::message_t rid(it->second.routing_id.data(), it->second.routing_id.size());
-      // A gone subscriber is dropped here and catches up from its cursor later.
-      if (!SendProto(*listen_, m, &rid)) {
-        it = subscriptions_.erase(it);
-        continue;
-      }
-      counters_["digests.delivered"]++;
-    }
-    ++it;
   }
 }
 

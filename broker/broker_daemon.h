@@ -6,9 +6,13 @@
 // bound), and the snapshots among them are stored with one synced write
 // before any of them is acked. Digests, fetched, published or scheduled, are
 // built on the worker's thread; the loop records, sends and delivers them.
+// What one peer may cost is bounded: a drain of `listen` by messages, bytes
+// and time; a subscriber's filter by the regions there are; its fetches by
+// Admission; and work for a connection that closed is dropped (PeerWatch).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -17,12 +21,14 @@
 
 #include <zmq.hpp>
 
+#include "admission.h"
 #include "broker_store.h"
 #include "control_handler.h"
 #include "digest_builder.h"
 #include "digest_schedule.h"
 #include "digest_service.h"
 #include "disclosure_policy.h"
+#include "peer_watch.h"
 #include "principal_registry.h"
 #include "broker_control.pb.h"
 #include "wire.pb.h"
@@ -62,8 +68,11 @@ class BrokerDaemon {
   BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable, std::unique_ptr<BrokerStore> store);
   Status Bind(const CurveKeyPair& server_key);
 
-  // Drains `listen` (up to kMaxDrain messages), then commits the snapshots.
+  // Drains `listen` (up to kMaxDrain messages or kMaxDrainTime), then
+  // commits the snapshots.
   void OnListenReady();
+  // Drops the digest work of connections on `listen` that have closed.
+  void OnListenEvents();
   // Handles one message if one is waiting; false when none was.
   bool OnListenMessage();
   // Stores the pending snapshots in one synced write, then answers each.
@@ -78,7 +87,9 @@ class BrokerDaemon {
   void HandleSnapshot(zmq::message_t& rid, const wire::Principal& node, const wire::SignedEnvelope& env);
   void HandleHeartbeat(const zmq::message_t& rid, const wire::Principal& node, const wire::Heartbeat& hb);
   void HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub, const wire::Subscribe& req);
-  void HandleDigestRequest(const zmq::message_t& rid, const wire::Principal& sub, const wire::DigestRequest& req);
+  // `fd`: the connection it came on (SourceFd), so it is dropped if that closes.
+  void HandleDigestRequest(const zmq::message_t& rid, int fd, const wire::Principal& sub,
+                           const wire::DigestRequest& req);
   // An administrator's publish_digest: queued, answered once built.
   void HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin, const wire::PublishDigest& req);
   // An administrator's risk report: the recorded digests for the period
@@ -120,6 +131,8 @@ class BrokerDaemon {
   std::unique_ptr<ControlHandler> control_handler_;
   std::unique_ptr<MetricsEndpoint> metrics_;  // null unless [metrics] listen is set
   std::unique_ptr<DigestService> digests_;
+  std::unique_ptr<PeerWatch> listen_watch_;  // closed connections on `listen`
+  Admission admission_;
 
   // A subscriber's live registration: where to send and what it asked for.
   struct Subscription {
@@ -139,6 +152,7 @@ class BrokerDaemon {
   // Bounds of one drain of `listen`: the other sockets wait meanwhile, and
   // pending snapshots are held in memory until their write.
   static constexpr size_t kMaxDrain = 256;
+  static constexpr std::chrono::milliseconds kMaxDrainTime{50};
   static constexpr size_t kMaxPendingBytes = 16 << 20;
   std::vector<PendingSnapshot> pending_;
   size_t pending_bytes_ = 0;

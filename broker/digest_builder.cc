@@ -24,6 +24,9 @@ std::vector<std::string> SeriesWeeks(const PeriodRange& range) {
 // small count published as zero, and need not).
 bool Unlisted(const wire::DigestCell& c) { return c.signals() == 0 && !c.suppressed() && c.subthemes_size() == 0; }
 
+bool Abandoned(const std::atomic<bool>* abandon) { return abandon && abandon->load(std::memory_order_relaxed); }
+const Status kAbandoned = Status::Runtime("the digest was abandoned before it was built");
+
 }  // namespace
 
 std::vector<std::string> DigestBuilder::WeeksRead(const PeriodRange& range, Context context) {
@@ -40,16 +43,18 @@ std::vector<std::string> DigestBuilder::WeeksRead(const PeriodRange& range, Cont
 }
 
 Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::string& period, int64_t now,
-                                          Context context) const {
+                                          Context context, const std::atomic<bool>* abandon) const {
   const Region* r = ref_.FindRegion(region);
   if (!r) return Status::Usage("unknown region '" + region + "'");
   auto range = ParsePeriod(period);  // at most kMaxPeriodWeeks: a year
   if (!range.ok()) return range.status();
   const std::vector<std::string> own = range->Weeks();
   const ThemeTable::Grid grid = table_.ReadGrid(r->municipalities, WeeksRead(*range, context));
+  if (Abandoned(abandon)) return kAbandoned;
   wire::Digest digest = Assemble(*r, *range, grid.Sum(own, r->municipalities), now);
   if (context == Context::kFull) {
     for (const auto& w : SeriesWeeks(*range)) {
+      if (Abandoned(abandon)) return kAbandoned;
       *digest.add_weeks() = Assemble(*r, PeriodRange{w, w, w}, grid.Sum({w}, r->municipalities), now);
     }
     if (auto previous = PreviousPeriod(*range); previous.ok()) {
@@ -60,6 +65,7 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
     // Themes only: subthemes by municipality would be mostly below k.
     std::vector<wire::Digest> parts;
     for (const auto& gm : r->municipalities) {
+      if (Abandoned(abandon)) return kAbandoned;
       const Region* m = ref_.FindRegion(gm);
       if (!m) return Status::Runtime("municipality '" + gm + "' of region '" + r->code + "' is not in the reference data");
       CountsByCode totals = grid.Sum(own, {gm});

@@ -7,6 +7,7 @@
 // digest, in any order.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,12 @@ class DigestBuilder {
   };
 
   // Reads the table once for every week and municipality the digest shows
-  // (ThemeTable::ReadGrid), then sums and publishes each of its cells.
+  // (ThemeTable::ReadGrid), then sums and publishes each of its cells. When
+  // `abandon` becomes true the build stops at its next step (a series week,
+  // a municipality of the breakdown) with an error: a stopping broker or a
+  // requester that has gone need no digest.
   Result<wire::Digest> Build(const std::string& region, const std::string& period, int64_t now,
-                             Context context = Context::kNone) const;
+                             Context context = Context::kNone, const std::atomic<bool>* abandon = nullptr) const;
 
   // Weeks before a period that its series shows: the baseline of the trend rule.
   static constexpr int kBaselineWeeks = 12;

@@ -1,44 +1,92 @@
 #include "digest_service.h"
 
+#include <algorithm>
+
 namespace signaal::broker {
+namespace {
+
+bool FromSubscriber(const DigestJob& job) { return job.kind == DigestJob::Kind::kFetch; }
+
+}  // namespace
 
 DigestService::DigestService(zmq::context_t& ctx, const ReferenceData& ref, const DisclosurePolicy& policy,
                              BrokerStore& store, const ThemeTable& table)
     : store_(store), table_(table), worker_(ctx, ref, policy) {}
 
-bool DigestService::Full() const {
+bool DigestService::Full(DigestJob::Kind kind) const {
+  if (kind == DigestJob::Kind::kFetch) return subscribers_.size() >= kMaxQueued;
   size_t asked = 0;
-  for (const auto& j : queue_) asked += j->scheduled_run == 0 ? 1 : 0;
+  for (const auto& j : operators_) asked += j->scheduled_run == 0 ? 1 : 0;
   return asked >= kMaxQueued;
 }
 
-bool DigestService::Queue(std::unique_ptr<DigestJob> job, bool bounded) {
-  if (bounded && Full()) return false;
-  queue_.push_back(std::move(job));
+Status DigestService::Queue(std::unique_ptr<DigestJob> job) {
+  if (job->scheduled_run == 0 && Full(job->kind)) {
+    return Status::Unreachable("the broker is building other digests; try again later");
+  }
+  (FromSubscriber(*job) ? subscribers_ : operators_).push_back(std::move(job));
   StartNext();
-  return true;
+  return Status::Ok();
+}
+
+uint32_t DigestService::QueuedFor(const std::string& requester) const {
+  uint32_t n = worker_.busy() && running_.kind == DigestJob::Kind::kFetch && running_.requester == requester ? 1 : 0;
+  for (const auto& j : subscribers_) n += j->requester == requester ? 1 : 0;
+  return n;
+}
+
+size_t DigestService::DropFetchesFrom(int fd) {
+  if (fd < 0) return 0;
+  const size_t before = subscribers_.size();
+  subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
+                                    [&](const std::unique_ptr<DigestJob>& j) { return j->source_fd == fd; }),
+                     subscribers_.end());
+  size_t dropped = before - subscribers_.size();
+  if (worker_.busy() && running_.kind == DigestJob::Kind::kFetch && running_.source_fd == fd) {
+    worker_.Abandon();
+    ++dropped;
+  }
+  return dropped;
 }
 
 bool DigestService::RunPending(int64_t when) const {
-  for (const auto& queued : queue_) {
+  for (const auto& queued : operators_) {
     if (queued->scheduled_run == when) return true;
   }
   return false;
 }
 
 void DigestService::StartNext() {
-  if (worker_.busy() || queue_.empty()) return;
-  std::unique_ptr<DigestJob> job = std::move(queue_.front());
-  queue_.pop_front();
-  job->table = std::make_unique<ThemeTable>(table_);
+  if (worker_.busy()) return;
+  std::unique_ptr<DigestJob> job;
+  if (!operators_.empty()) {
+    job = std::move(operators_.front());
+    operators_.pop_front();
+  } else if (!subscribers_.empty()) {
+    // Subscribers take turns: the oldest fetch of someone other than the
+    // one served last, if there is one.
+    auto next = std::find_if(subscribers_.begin(), subscribers_.end(),
+                             [&](const std::unique_ptr<DigestJob>& j) { return j->requester != last_served_; });
+    if (next == subscribers_.end()) next = subscribers_.begin();
+    job = std::move(*next);
+    subscribers_.erase(next);
+    last_served_ = job->requester;
+  } else {
+    return;
+  }
+  running_ = Running{job->kind, job->requester, job->source_fd};
+  // The worker's immutable snapshot, made on this thread (and freed on it
+  // in Finish): the two tables share every week until this one changes it.
+  job->table = std::make_unique<const ThemeTable>(table_);
   worker_.Start(std::move(job));
 }
 
 std::unique_ptr<DigestJob> DigestService::Finish() {
   std::unique_ptr<DigestJob> job = worker_.Finished();
   if (!job) return nullptr;
+  job->table.reset();  // here, on the table's own thread (digest_worker.h)
   StartNext();
-  if (job->kind == DigestJob::Kind::kRiskReport || !job->result.ok()) return job;
+  if (job->abandoned || job->kind == DigestJob::Kind::kRiskReport || !job->result.ok()) return job;
   const std::string who = job->requester.empty() ? "schedule" : job->requester;
   if (job->kind == DigestJob::Kind::kPublish) {
     if (auto seq = store_.AppendDigest(*job->result); !seq.ok()) {

@@ -4,69 +4,84 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 
 namespace signaal::broker {
-namespace {
-
-// The one frame of the pipe: a job's pointer; null asks the worker to stop.
-void SendJob(zmq::socket_t& pipe, DigestJob* job) { pipe.send(zmq::buffer(&job, sizeof job), zmq::send_flags::none); }
-
-DigestJob* ReceiveJob(zmq::socket_t& pipe, zmq::recv_flags flags) {
-  zmq::message_t frame;
-  if (!pipe.recv(frame, flags) || frame.size() != sizeof(DigestJob*)) return nullptr;
-  DigestJob* job = nullptr;
-  std::memcpy(&job, frame.data(), sizeof job);
-  return job;
-}
-
-}  // namespace
 
 DigestWorker::DigestWorker(zmq::context_t& ctx, const ReferenceData& ref, const DisclosurePolicy& policy)
-    : pipe_(ctx, zmq::socket_type::pair) {
-  pipe_.set(zmq::sockopt::linger, 0);
+    : ref_(ref), policy_(policy), ctx_(ctx), bell_(ctx, zmq::socket_type::pair) {
+  bell_.set(zmq::sockopt::linger, 0);
   char endpoint[64];
   std::snprintf(endpoint, sizeof endpoint, "inproc://digest-worker-%p", static_cast<void*>(this));
-  pipe_.bind(endpoint);
-  thread_ = std::thread(Run, std::ref(ctx), std::string(endpoint), std::cref(ref), policy);
+  bell_.bind(endpoint);
+  thread_ = std::thread(&DigestWorker::Run, this, std::string(endpoint));
 }
 
 DigestWorker::~DigestWorker() {
-  SendJob(pipe_, nullptr);
+  abandon_.store(true);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_one();
   thread_.join();
-  // A job finished after the daemon stopped reading is freed here.
-  while (DigestJob* left = ReceiveJob(pipe_, zmq::recv_flags::dontwait)) delete left;
+  // A job finished after the daemon stopped reading is freed here, with its
+  // table, on the thread that owns the daemon.
 }
 
 void DigestWorker::Start(std::unique_ptr<DigestJob> job) {
   busy_ = true;
-  SendJob(pipe_, job.release());
+  abandon_.store(false);  // meant for the job before, which is back already
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    next_ = std::move(job);
+  }
+  wake_.notify_one();
 }
 
 std::unique_ptr<DigestJob> DigestWorker::Finished() {
-  std::unique_ptr<DigestJob> job(ReceiveJob(pipe_, zmq::recv_flags::dontwait));
+  zmq::message_t ring;
+  while (bell_.recv(ring, zmq::recv_flags::dontwait)) {
+  }
+  std::unique_ptr<DigestJob> job;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    job = std::move(done_);
+  }
   if (job) busy_ = false;
   return job;
 }
 
-void DigestWorker::Run(zmq::context_t& ctx, std::string endpoint, const ReferenceData& ref, DisclosurePolicy policy) {
-  zmq::socket_t pipe(ctx, zmq::socket_type::pair);
-  pipe.set(zmq::sockopt::linger, 0);
-  pipe.connect(endpoint);
-  // One job at a time, each built from its own copies, then handed back.
-  while (DigestJob* job = ReceiveJob(pipe, zmq::recv_flags::none)) {
+void DigestWorker::Run(std::string endpoint) {
+  zmq::socket_t bell(ctx_, zmq::socket_type::pair);
+  bell.set(zmq::sockopt::linger, 0);
+  bell.connect(endpoint);
+  for (;;) {
+    std::unique_ptr<DigestJob> job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait(lock, [&] { return stop_ || next_ != nullptr; });
+      if (stop_) return;
+      job = std::move(next_);
+    }
+    // One job at a time, from its own snapshot, then handed back.
     auto started = std::chrono::steady_clock::now();
     if (job->kind == DigestJob::Kind::kRiskReport) {
-      job->risk = MakeRiskReport(ref, *job->table, policy, job->period, job->released);
+      job->risk = MakeRiskReport(ref_, *job->table, policy_, job->period, job->released, &abandon_);
       job->released.clear();
     } else {
-      DigestBuilder builder(ref, *job->table, policy);
-      job->result = builder.Build(job->region, job->period, job->now, DigestBuilder::Context::kFull);
+      DigestBuilder builder(ref_, *job->table, policy_);
+      job->result = builder.Build(job->region, job->period, job->now, DigestBuilder::Context::kFull, &abandon_);
     }
+    job->abandoned = abandon_.load();
     job->build_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
                         .count();
-    job->table.reset();  // freed here, not in the poll loop
-    SendJob(pipe, job);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = std::move(job);
+    }
+    // The doorbell carries nothing: the job is in done_. A full pipe cannot
+    // happen (one job is out at a time), and a dropped ring would only delay.
+    (void)bell.send(zmq::str_buffer("."), zmq::send_flags::dontwait);
   }
 }
 

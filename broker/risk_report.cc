@@ -21,7 +21,9 @@ bool ReleaseTouches(const storage::ReleaseRecord& record, const PeriodRange& per
 
 Result<wire::RiskReport> MakeRiskReport(const ReferenceData& ref, const ThemeTable& table,
                                         const DisclosurePolicy& policy, const std::string& period,
-                                        const std::vector<wire::Digest>& released) {
+                                        const std::vector<wire::Digest>& released,
+                                        const std::atomic<bool>* abandon) {
+  auto abandoned = [&] { return abandon && abandon->load(std::memory_order_relaxed); };
   auto started = std::chrono::steady_clock::now();
   attack::AttackParameters params;
   params.k = policy.k();
@@ -32,12 +34,15 @@ Result<wire::RiskReport> MakeRiskReport(const ReferenceData& ref, const ThemeTab
   params.mark_bounded = false;
   attack::IntervalAttacker attacker(ref, params);
   for (const auto& d : released) {
+    if (abandoned()) return Status::Runtime("the risk report was abandoned before it was made");
     if (Status s = attacker.Add(d); !s.ok()) return s;
   }
   // The truth of a cell, from the table as it is now; each area and range
   // aggregated once.
   std::map<std::tuple<std::string, std::string, std::string>, TotalsByCode> cache;
   auto truth = [&](const attack::Cell& cell) -> std::optional<uint64_t> {
+    // An unknown truth skips the target: abandoned, the rest goes quickly.
+    if (abandoned()) return std::nullopt;
     auto key = std::make_tuple(cell.region, cell.from_week, cell.to_week);
     auto it = cache.find(key);
     if (it == cache.end()) {
@@ -49,6 +54,7 @@ Result<wire::RiskReport> MakeRiskReport(const ReferenceData& ref, const ThemeTab
   };
   auto report = attacker.Attack(truth);
   if (!report.ok()) return report.status();
+  if (abandoned()) return Status::Runtime("the risk report was abandoned before it was made");
   const attack::AttackSummary& s = report->summary;
   wire::RiskReport out;
   out.set_period(period);

@@ -8,6 +8,7 @@
 // records and hands them over.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,9 +33,12 @@ inline constexpr size_t kMaxRiskDigests = 400;
 bool ReleaseTouches(const storage::ReleaseRecord& record, const PeriodRange& period);
 
 // Attacks `released` (oldest first) with the public parameters of `policy`,
-// and compares with the true counts in `table`.
+// and compares with the true counts in `table`. When `abandon` becomes true
+// the remaining targets are skipped and the result is an error: the attack
+// is minutes of integer programmes, and a stopping broker must not wait.
 Result<wire::RiskReport> MakeRiskReport(const ReferenceData& ref, const ThemeTable& table,
                                         const DisclosurePolicy& policy, const std::string& period,
-                                        const std::vector<wire::Digest>& released);
+                                        const std::vector<wire::Digest>& released,
+                                        const std::atomic<bool>* abandon = nullptr);
 
 }  // namespace signaal::broker

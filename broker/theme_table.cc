@@ -52,9 +52,10 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
   if (!week) {
     week = std::make_shared<Week>();
   } else if (week.use_count() > 1) {
-    // A copy of the table holds this week, perhaps on another thread: it
-    // keeps what it has. Only this thread makes new owners, so a count of 1
-    // means nobody else can be reading.
+    // A copy of the table holds this week, perhaps read on another thread:
+    // it keeps what it has. Copies are made and freed on this thread only
+    // (see the copy constructor), so a count of 1 means nobody else can be
+    // reading, and the reader's last read happened before its copy came back.
     week = std::make_shared<Week>(*week);
   }
   auto [it, added] = week->insert_or_assign(node, std::move(merged));

@@ -45,7 +45,10 @@ class ThemeTable {
   // A copy is cheap and its own: the two share each week's cells until one
   // of them puts a snapshot into that week, which then copies it first. The
   // copy may be read on another thread while this table goes on (the digest
-  // worker does); neither may be changed on two threads.
+  // worker reads a `const` one), but it must be made and destroyed on the
+  // thread that Puts into this table: Put decides by use_count(), which is
+  // exact only if every owner of a week is made and dropped on that thread
+  // (DigestService does both; see digest_worker.h).
   ThemeTable(const ThemeTable&) = default;
   ThemeTable& operator=(const ThemeTable&) = delete;
 

@@ -261,6 +261,9 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   r.String("schedule", "regions", c.schedule_regions);
   r.String("schedule", "periods", c.schedule_periods);
   r.String("metrics", "listen", c.metrics_listen);
+  // Up to the lane's bound (DigestService::kMaxQueued), and at most one a second.
+  r.Int("digests", "queued_per_subscriber", c.digests_queued_per_subscriber, 1, 8);
+  r.Int("digests", "fetches_per_hour", c.digests_fetches_per_hour, 1, 3600);
   r.String("log", "level", c.log_level);
   r.Require("broker", "data_dir", c.data_dir);
   r.Require("broker", "key_file", c.key_file);

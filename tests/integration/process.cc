@@ -168,6 +168,21 @@ void Daemon::Stop() {
   Kill();
 }
 
+std::optional<std::chrono::milliseconds> Daemon::Terminate(std::chrono::seconds wait) {
+  if (pid_ <= 0) return std::chrono::milliseconds(0);
+  const auto start = std::chrono::steady_clock::now();
+  kill(pid_, SIGTERM);
+  while (std::chrono::steady_clock::now() - start < wait) {
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Kill();
+  return std::nullopt;
+}
+
 void Daemon::Kill() {
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,9 @@ class Daemon {
 
   void Start();
   void Stop();  // SIGTERM, then SIGKILL after 5 s
+  // SIGTERM, then waits up to `wait` for the process to exit: how long it
+  // took, or nullopt when it was still running (it is then killed).
+  std::optional<std::chrono::milliseconds> Terminate(std::chrono::seconds wait);
   void Kill();  // SIGKILL: a crash
   bool Running();
   // Waits until the log holds `text` (counting only output since the last Start()).

@@ -72,6 +72,9 @@ struct BrokerConfig {
   std::string schedule_periods;
   // [metrics]
   std::string metrics_listen;  // "" = no metrics endpoint; else e.g. tcp://127.0.0.1:9471
+  // [digests]: what one subscriber may ask of the digest worker (broker/admission.h).
+  int digests_queued_per_subscriber = 2;  // fetches queued or being built at once: 1..8
+  int digests_fetches_per_hour = 30;      // fetches admitted per hour: 1..3600
   // [log]
   std::string log_level = "info";
 };
