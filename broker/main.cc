@@ -94,10 +94,12 @@ int Run(const std::string& config_path, bool check) {
     std::cout << "configuration " << config->path << " is valid\n";
     return 0;
   }
-  // Headroom for node connections whatever else holds descriptors.
-  spdlog::info("open-file limit {}", RaiseOpenFileLimit());
+  // Headroom for node connections whatever else holds descriptors. Said
+  // once the daemon is up: a config mistake stays the one line on stderr.
+  const uint64_t open_files = RaiseOpenFileLimit();
   auto daemon = broker::BrokerDaemon::Create(*config);
   if (!daemon.ok()) return Fail(daemon.status());
+  spdlog::info("open-file limit {}", open_files);
   Status s = (*daemon)->Run(StopRequested());
   return s.ok() ? 0 : Fail(s);
 }

@@ -13,31 +13,33 @@ cd "$(dirname "$0")/.."
 deploy/install-deps.sh --test
 if [[ "${1:-}" == "--tsan" ]]; then
   # Only where threads meet: the broker's poll loop hands jobs and table
-  # snapshots to its digest worker (broker/digest_worker.h). Everything else
-  # in Signaalnet is one thread per process (the node, the CLI) and already
-  # ran twice, plain and under ASan; building and running the whole suite a
-  # third time would take CI from ~32 to over 50 minutes on its 2 cores. So:
-  # the broker daemon and the CLI the integration tests drive; the unit tests
-  # of the worker and the DigestService's lanes (broker_ingest_test,
-  # admission_test); and the integration tests that keep the worker busy
-  # while the loop goes on — snapshots acked during risk reports, fetches,
-  # publishes, abandoned builds and shutdown (broker_protocol_test,
-  # broker_load_test, digest_schedule_test). The node is built (the
-  # integration tests depend on it) but runs no thread of its own worth a pass.
+  # snapshots to its digest worker (broker/digest_worker.h), the node's loop
+  # hands imports, erasures, backups and the purge to its store worker
+  # (node/store_worker.h). The rest of each process is its one loop thread
+  # and already ran twice, plain and under ASan; building and running the
+  # whole suite a third time would take CI well over 50 minutes on its 2
+  # cores. So: the daemons and the CLI the integration tests drive; the unit
+  # tests of both workers and the DigestService's lanes (broker_ingest_test,
+  # admission_test, store_worker_test); and the integration tests that keep a
+  # worker busy while its loop goes on — snapshots acked during risk reports,
+  # fetches, publishes, abandoned builds and shutdown (broker_protocol_test,
+  # broker_load_test, digest_schedule_test), status, heartbeats and a signal
+  # added during a large import (long_jobs_test, with fewer rows).
   BUILD=${SIGNAAL_BUILD_DIR:-build-tsan}
   cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNAAL_WERROR=ON -DSIGNAAL_TSAN=ON
-  cmake --build "$BUILD" -j2 --target signaal-broker signaal broker_ingest_test admission_test \
-    broker_protocol_test broker_load_test digest_schedule_test
+  cmake --build "$BUILD" -j2 --target signaal-broker signaal-node signaal signaal-gen broker_ingest_test \
+    admission_test store_worker_test broker_protocol_test broker_load_test digest_schedule_test long_jobs_test
   reports="$PWD/$BUILD/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   # deploy/tsan.supp: third-party libraries only, each with its reason.
   export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/deploy/tsan.supp:print_suppressions=0"
   export SIGNAAL_ATTACK_SCENARIOS=${SIGNAAL_ATTACK_SCENARIOS:-1}
+  export SIGNAAL_LONG_IMPORT_ROWS=${SIGNAAL_LONG_IMPORT_ROWS:-40000}
   status=0
   # Not the 4 MB-filter test: it involves no second thread, and parsing ten
   # filters of 450,000 strings under TSan's allocator outlasts its timing bound.
   ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 900 \
-    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule)' \
+    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule|StoreWorker|LongJobs)' \
     -E 'AHugeSubscribeFilter' || status=$?
   if compgen -G "$reports/*" > /dev/null; then
     echo "sanitizer reports:" >&2

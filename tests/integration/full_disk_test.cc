@@ -40,8 +40,13 @@ class SmallDisk {
     for (auto it = fs::recursive_directory_iterator(path + ".before", ec); ok && !ec && it != fs::end(it);
          it.increment(ec)) {
       fs::path to = fs::path(path) / fs::relative(it->path(), path + ".before");
-      if (it->is_directory()) fs::create_directories(to, ec);
-      else if (it->is_regular_file()) fs::copy_file(it->path(), to, ec);
+      if (it->is_directory()) {
+        // With its mode: the daemon refuses a control folder others may enter.
+        fs::create_directories(to, ec);
+        if (!ec) fs::permissions(to, fs::status(it->path()).permissions(), ec);
+      } else if (it->is_regular_file()) {
+        fs::copy_file(it->path(), to, ec);
+      }
     }
     copied_ = ok && !ec;
   }

@@ -150,8 +150,12 @@ TEST(CheckWireStrings, NamesTheFieldByItsPathInTheMessage) {
 
 TEST(CheckWireStrings, EveryFieldOfTheSchemaIsBounded) {
   // Each string field of each message: at its bound taken, one byte over refused.
-  const google::protobuf::FileDescriptor* file = wire::ClientMessage::descriptor()->file();
+  // Every schema a peer writes to the broker in: the wire, the control
+  // socket and the backup request it carries.
   size_t fields = 0;
+  for (const google::protobuf::FileDescriptor* file :
+       {wire::ClientMessage::descriptor()->file(), wire::ControlRequest::descriptor()->file(),
+        wire::BackupRequest::descriptor()->file()}) {
   for (int i = 0; i < file->message_type_count(); ++i) {
     const google::protobuf::Descriptor* d = file->message_type(i);
     for (int j = 0; j < d->field_count(); ++j) {
@@ -179,7 +183,8 @@ TEST(CheckWireStrings, EveryFieldOfTheSchemaIsBounded) {
       EXPECT_FALSE(CheckWireStrings(*m).ok()) << f->full_name();
     }
   }
-  EXPECT_GT(fields, 100u);
+  }
+  EXPECT_GT(fields, 50u);  // 66 today: a walk that finds nothing must not pass
 }
 
 TEST(CheckWireStrings, DecidesAsCheckTextOnAnyBytes) {
