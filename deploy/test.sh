@@ -23,23 +23,23 @@ if [[ "${1:-}" == "--tsan" ]]; then
   # admission_test, store_worker_test); and the integration tests that keep a
   # worker busy while its loop goes on — snapshots acked during risk reports,
   # fetches, publishes, abandoned builds and shutdown (broker_protocol_test,
-  # broker_load_test, digest_schedule_test), status, heartbeats and a signal
-  # added during a large import (long_jobs_test, with fewer rows).
+  # broker_load_test, digest_schedule_test). Not yet the node's large import
+  # (long_jobs_test): it has not run under TSan here; the store worker's own
+  # test has.
   BUILD=${SIGNAAL_BUILD_DIR:-build-tsan}
   cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNAAL_WERROR=ON -DSIGNAAL_TSAN=ON
   cmake --build "$BUILD" -j2 --target signaal-broker signaal-node signaal signaal-gen broker_ingest_test \
-    admission_test store_worker_test broker_protocol_test broker_load_test digest_schedule_test long_jobs_test
+    admission_test store_worker_test broker_protocol_test broker_load_test digest_schedule_test
   reports="$PWD/$BUILD/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   # deploy/tsan.supp: third-party libraries only, each with its reason.
   export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/deploy/tsan.supp:print_suppressions=0"
   export SIGNAAL_ATTACK_SCENARIOS=${SIGNAAL_ATTACK_SCENARIOS:-1}
-  export SIGNAAL_LONG_IMPORT_ROWS=${SIGNAAL_LONG_IMPORT_ROWS:-40000}
   status=0
   # Not the 4 MB-filter test: it involves no second thread, and parsing ten
   # filters of 450,000 strings under TSan's allocator outlasts its timing bound.
   ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 900 \
-    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule|StoreWorker|LongJobs)' \
+    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule|StoreWorker)' \
     -E 'AHugeSubscribeFilter' || status=$?
   if compgen -G "$reports/*" > /dev/null; then
     echo "sanitizer reports:" >&2
