@@ -3,16 +3,8 @@
 #include "signaal/log.h"
 #include "signaal/period.h"
 
-
 namespace signaal::node {
 namespace {
-
-wire::NodeResponse Ok() {
-  wire::NodeResponse r;
-  r.set_schema(wire::SCHEMA_V1);
-  r.set_ok(true);
-  return r;
-}
 
 wire::SignalRecord Record(const storage::StoredSignal& s) {
   wire::SignalRecord r;
@@ -32,6 +24,13 @@ wire::SignalRecord Record(const storage::StoredSignal& s) {
 }
 
 }  // namespace
+
+wire::NodeResponse NodeOk() {
+  wire::NodeResponse r;
+  r.set_schema(wire::SCHEMA_V1);
+  r.set_ok(true);
+  return r;
+}
 
 wire::NodeResponse NodeError(const Status& status) {
   wire::NodeResponse r;
@@ -72,7 +71,7 @@ wire::NodeResponse LocalControl::Add(const wire::AddSignal& req, int64_t now) {
   auto stored = c_.store.Add({std::get<ValidatedSignal>(checked)}, now);
   if (!stored.ok()) return NodeError(stored.status());
   spdlog::info("stored 1 signal in {}", stored->front().period());
-  auto r = Ok();
+  auto r = NodeOk();
   *r.mutable_added() = Record(stored->front());
   return r;
 }
@@ -81,13 +80,13 @@ wire::NodeResponse LocalControl::List(const wire::ListSignals& req) const {
   if (!req.period().empty() && !IsValidWeek(req.period())) {
     return NodeError(Status::Usage("--period: '" + req.period() + "' is not an ISO week (2026-W41)"));
   }
-  auto r = Ok();
+  auto r = NodeOk();
   for (const auto& s : c_.store.List(req.period())) *r.mutable_signals()->add_signals() = Record(s);
   return r;
 }
 
 wire::NodeResponse LocalControl::StatusView() const {
-  auto r = Ok();
+  auto r = NodeOk();
   auto* s = r.mutable_status();
   s->set_node_id(c_.config.id);
   s->set_name(c_.config.name);
@@ -121,7 +120,7 @@ wire::NodeResponse LocalControl::Publish(int64_t now) {
   if (!periods.ok()) return NodeError(periods.status());
   c_.outbox.ResetBackoff();
   c_.send_now();
-  auto r = Ok();
+  auto r = NodeOk();
   for (const auto& p : *periods) r.mutable_published()->add_periods(p);
   r.mutable_published()->set_outbox_depth(static_cast<uint32_t>(c_.outbox.depth()));
   return r;
@@ -140,7 +139,7 @@ wire::NodeResponse LocalControl::Finish(StoreJob& job, int64_t now) {
 }
 
 wire::NodeResponse LocalControl::Report() const {
-  auto r = Ok();
+  auto r = NodeOk();
   auto* p = r.mutable_privacy_report();
   p->set_node_id(c_.config.id);
   p->set_name(c_.config.name);

@@ -62,5 +62,7 @@ class LocalControl {
 };
 
 wire::NodeResponse NodeError(const Status& status);
+// An empty answer that says ok, for the caller to fill in.
+wire::NodeResponse NodeOk();
 
 }  // namespace signaal::node

@@ -10,13 +10,6 @@
 namespace signaal::node {
 namespace {
 
-wire::NodeResponse Ok() {
-  wire::NodeResponse r;
-  r.set_schema(wire::SCHEMA_V1);
-  r.set_ok(true);
-  return r;
-}
-
 void SetStage(JobProgress* progress, JobProgress::Stage stage) {
   if (progress) progress->stage.store(stage, std::memory_order_relaxed);
 }
@@ -63,7 +56,7 @@ wire::NodeResponse Import(const wire::ImportSignals& req, int64_t now, const Nod
     spdlog::info("imported {} signals ({} rows, {} skipped) into {} weeks", imported, outcome->rows,
                  outcome->errors.size(), periods.size());
   }
-  auto r = Ok();
+  auto r = NodeOk();
   *r.mutable_import_result() = result;
   return r;
 }
@@ -81,7 +74,7 @@ wire::NodeResponse Erase(const wire::EraseSignals& req, SignalStore& store, JobP
                                                     : "no signal with id '" + req.id() + "'"));
   }
   spdlog::info("erased {} signals on request; re-summarising {} weeks", erased->count, erased->periods.size());
-  auto r = Ok();
+  auto r = NodeOk();
   r.mutable_erased()->set_erased(erased->count);
   for (const auto& p : erased->periods) r.mutable_erased()->add_periods(p);
   return r;
@@ -99,7 +92,7 @@ wire::NodeResponse Backup(const wire::BackupRequest& req, const NodeConfig& conf
   if (!done.ok()) return NodeError(done.status());
   spdlog::info("backup of {} signals in {} ({} files, {} bytes, {} ms{})", store.CountSignals(), done->path,
                done->files, done->bytes, done->millis, req.with_keys() ? ", with the key file" : "");
-  auto r = Ok();
+  auto r = NodeOk();
   auto* b = r.mutable_backup();
   b->set_path(done->path);
   b->set_bytes(done->bytes);
