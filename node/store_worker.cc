@@ -1,20 +1,16 @@
 #include "store_worker.h"
 
 #include <cstdio>
-#include <cstring>
 
 namespace signaal::node {
 namespace {
 
-// The one frame of the pipe: a job's pointer; null asks the worker to stop.
-void SendJob(zmq::socket_t& pipe, StoreJob* job) { pipe.send(zmq::buffer(&job, sizeof job), zmq::send_flags::none); }
+// The pipe's one frame: a ring, nothing in it.
+void Ring(zmq::socket_t& pipe) { pipe.send(zmq::const_buffer("", 0), zmq::send_flags::none); }
 
-StoreJob* ReceiveJob(zmq::socket_t& pipe, zmq::recv_flags flags) {
+bool WaitRing(zmq::socket_t& pipe, zmq::recv_flags flags) {
   zmq::message_t frame;
-  if (!pipe.recv(frame, flags) || frame.size() != sizeof(StoreJob*)) return nullptr;
-  StoreJob* job = nullptr;
-  std::memcpy(&job, frame.data(), sizeof job);
-  return job;
+  return pipe.recv(frame, flags).has_value();
 }
 
 }  // namespace
@@ -26,41 +22,62 @@ StoreWorker::StoreWorker(zmq::context_t& ctx, const NodeConfig& config, const Re
   std::snprintf(endpoint, sizeof endpoint, "inproc://store-worker-%p", static_cast<void*>(this));
   pipe_.bind(endpoint);
   thread_ = std::thread(Run, std::ref(ctx), std::string(endpoint), std::cref(config), std::cref(ref),
-                        std::ref(store), std::ref(progress_));
+                        std::ref(store), std::ref(progress_), std::ref(slots_));
 }
 
 StoreWorker::~StoreWorker() {
-  SendJob(pipe_, nullptr);
+  {
+    std::lock_guard<std::mutex> lock(slots_.mu);
+    slots_.stop = true;
+  }
+  Ring(pipe_);
   thread_.join();
-  // A job finished after the daemon stopped reading is freed here.
-  while (StoreJob* left = ReceiveJob(pipe_, zmq::recv_flags::dontwait)) delete left;
+  // A job finished after the daemon stopped reading is freed with slots_.
 }
 
 void StoreWorker::Start(std::unique_ptr<StoreJob> job, int64_t now) {
-  // Reset before the hand-over: the send below orders these stores before
-  // anything the worker does with the job.
   progress_.rows.store(0, std::memory_order_relaxed);
   progress_.stage.store(JobProgress::kQueued, std::memory_order_relaxed);
   busy_ = true;
   what_ = job->Describe();
   since_ = now;
-  SendJob(pipe_, job.release());
+  {
+    std::lock_guard<std::mutex> lock(slots_.mu);
+    slots_.to_worker = std::move(job);
+  }
+  Ring(pipe_);
 }
 
 std::unique_ptr<StoreJob> StoreWorker::Finished() {
-  std::unique_ptr<StoreJob> job(ReceiveJob(pipe_, zmq::recv_flags::dontwait));
+  if (!WaitRing(pipe_, zmq::recv_flags::dontwait)) return nullptr;
+  std::unique_ptr<StoreJob> job;
+  {
+    std::lock_guard<std::mutex> lock(slots_.mu);
+    job = std::move(slots_.from_worker);
+  }
   if (job) busy_ = false;
   return job;
 }
 
 void StoreWorker::Run(zmq::context_t& ctx, std::string endpoint, const NodeConfig& config, const ReferenceData& ref,
-                      SignalStore& store, JobProgress& progress) {
+                      SignalStore& store, JobProgress& progress, Slots& slots) {
   zmq::socket_t pipe(ctx, zmq::socket_type::pair);
   pipe.set(zmq::sockopt::linger, 0);
   pipe.connect(endpoint);
-  while (StoreJob* job = ReceiveJob(pipe, zmq::recv_flags::none)) {
+  while (WaitRing(pipe, zmq::recv_flags::none)) {
+    std::unique_ptr<StoreJob> job;
+    {
+      std::lock_guard<std::mutex> lock(slots.mu);
+      if (slots.stop) return;
+      job = std::move(slots.to_worker);
+    }
+    if (!job) continue;
     RunStoreJob(*job, config, ref, store, &progress);
-    SendJob(pipe, job);
+    {
+      std::lock_guard<std::mutex> lock(slots.mu);
+      slots.from_worker = std::move(job);
+    }
+    Ring(pipe);
   }
 }
 

@@ -2,12 +2,16 @@
 // one at a time, so the poll loop never waits for an import, an erasure, a
 // backup or the retention purge. ZeroMQ Guide style, as the broker's
 // DigestWorker: the worker thread alone owns its end of an inproc PAIR; the
-// NodeDaemon alone owns the other end and polls it. A job travels as one frame
-// holding its pointer, and its ownership — with the store's signal side, see
-// store_jobs.h — passes with it: to the worker on Start, back on Finished.
+// NodeDaemon alone owns the other end and polls it. The pipe only rings: a
+// job crosses through a slot under a mutex, so every write on one side
+// happens-before every read on the other, visibly to ThreadSanitizer (which
+// cannot see libzmq's own ordering). Its ownership — with the store's signal
+// side, see store_jobs.h — passes with it: to the worker on Start, back on
+// Finished.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -45,10 +49,18 @@ class StoreWorker {
   std::unique_ptr<StoreJob> Finished();
 
  private:
+  // What crosses between the threads; only under `mu`.
+  struct Slots {
+    std::mutex mu;
+    std::unique_ptr<StoreJob> to_worker;
+    std::unique_ptr<StoreJob> from_worker;
+    bool stop = false;
+  };
   static void Run(zmq::context_t& ctx, std::string endpoint, const NodeConfig& config, const ReferenceData& ref,
-                  SignalStore& store, JobProgress& progress);
+                  SignalStore& store, JobProgress& progress, Slots& slots);
 
   zmq::socket_t pipe_;
+  Slots slots_;
   JobProgress progress_;
   std::thread thread_;
   bool busy_ = false;
