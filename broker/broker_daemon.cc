@@ -172,6 +172,7 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
   tally_.since = Now();
   ServiceManager service;  // systemd readiness and watchdog; a no-op outside systemd
   service.NotifyReady("region " + config_.region + ", listen " + config_.listen);
+  auto catch_up_wait = std::chrono::milliseconds(200);
   while (!stop.load()) {
     service.NotifyWatchdog();
     // The peer watch comes first: a closed connection is known before any
@@ -185,7 +186,7 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
         {metrics_ ? metrics_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, metrics_ ? 6 : 5, std::chrono::milliseconds(200));
+      zmq::poll(items, metrics_ ? 6 : 5, std::min(std::chrono::milliseconds(200), catch_up_wait));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::Runtime(std::string("poll failed: ") + e.what());
@@ -205,6 +206,7 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
       RunSchedule(next_run_);
       next_run_ = schedule_->NextAfter(Now());
     }
+    catch_up_wait = CatchUp();
     LogIngest(Now());
     zap_->Tick(Now());
   }
@@ -255,6 +257,7 @@ void BrokerDaemon::OnListenEvents() {
       counters_["digests.dropped_gone"] += dropped;
       spdlog::info("dropped {} digest requests of a connection that closed", dropped);
     }
+    std::erase_if(subscriptions_, [fd](const auto& entry) { return entry.second.fd == fd; });
   }
 }
 
@@ -321,7 +324,7 @@ bool BrokerDaemon::OnListenMessage() {
       return true;
     case C::kSubscribe:
       if (!sub) break;
-      HandleSubscribe(rid, *who, msg.subscribe());
+      HandleSubscribe(rid, SourceFd(frames[1]), *who, msg.subscribe());
       return true;
     case C::kDigestRequest:
       if (!sub) break;

@@ -86,7 +86,8 @@ class BrokerDaemon {
 
   void HandleSnapshot(zmq::message_t& rid, const wire::Principal& node, const wire::SignedEnvelope& env);
   void HandleHeartbeat(const zmq::message_t& rid, const wire::Principal& node, const wire::Heartbeat& hb);
-  void HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub, const wire::Subscribe& req);
+  // `fd`: the connection it came on (SourceFd), so it ends if that closes.
+  void HandleSubscribe(const zmq::message_t& rid, int fd, const wire::Principal& sub, const wire::Subscribe& req);
   // `fd`: the connection it came on (SourceFd), so it is dropped if that closes.
   void HandleDigestRequest(const zmq::message_t& rid, int fd, const wire::Principal& sub,
                            const wire::DigestRequest& req);
@@ -109,8 +110,12 @@ class BrokerDaemon {
   // start for a run missed while the broker was down).
   void RunSchedule(int64_t now);
 
-  // Sends a published digest to every registered subscriber entitled to it.
+  // Sends a published digest to every registered subscriber entitled to it
+  // that is not catching up.
   void Deliver(const wire::Digest& digest);
+  // One page of every catch-up due; returns how long the loop may sleep
+  // before the next is due (zero while a page is ready to go).
+  std::chrono::milliseconds CatchUp();
   bool Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
                 const std::string& region) const;
 
@@ -135,11 +140,31 @@ class BrokerDaemon {
   Admission admission_;
 
   // A subscriber's live registration: where to send and what it asked for.
+  // A new one first catches up on the stored digests after its cursor, a
+  // page per poll round (a catch-up of years must not hold the loop); live
+  // digests wait for the catch-up to reach them in the store, so they come
+  // once and in order.
   struct Subscription {
     std::string routing_id;
     std::vector<std::string> filter;
+    int fd = -1;  // its connection (SourceFd): a closed one ends it
+    bool catching_up = false;
+    // The newest digest sequence sent on this connection or passed over
+    // (not entitled): where a catch-up goes on, and what a repeated
+    // Subscribe on the same connection need not be sent again.
+    uint64_t cursor = 0;
+    uint64_t caught_up = 0;       // digests the catch-up sent
+    // A page that could not be sent (the peer's queue full, or gone) is
+    // tried again later, and the subscription given up after kCatchUpTries.
+    int failed_tries = 0;
+    std::chrono::steady_clock::time_point retry_at{};
   };
   std::map<std::string, Subscription> subscriptions_;  // by principal id
+  static constexpr size_t kCatchUpPage = 16;
+  static constexpr std::chrono::milliseconds kCatchUpRetry{100};
+  static constexpr int kCatchUpTries = 30;
+  // One subscriber's page; false when the subscription is to be dropped.
+  bool CatchUpPage(const std::string& id, Subscription& subscription);
 
   std::optional<DigestSchedule> schedule_;
   int64_t next_run_ = 0;

@@ -6,7 +6,11 @@
 
 #include "broker_area.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "signaal/log.h"
+#include "signaal/text.h"
 #include "signaal/zmq_util.h"
 
 namespace signaal::broker {
@@ -25,7 +29,7 @@ bool BrokerDaemon::Entitled(const wire::Principal& sub, const std::vector<std::s
   return false;
 }
 
-void BrokerDaemon::HandleSubscribe(const zmq::message_t& rid, const wire::Principal& sub,
+void BrokerDaemon::HandleSubscribe(const zmq::message_t& rid, int fd, const wire::Principal& sub,
                                    const wire::Subscribe& req) {
   auto filter = SubscribeFilter(ref_, req);
   if (!filter.ok()) {
@@ -36,19 +40,89 @@ void BrokerDaemon::HandleSubscribe(const zmq::message_t& rid, const wire::Princi
     Status inside = BrokerArea(ref_, config_.region).CheckRegion(f, "field 'regions'");
     if (!inside.ok()) return Nack(rid, "outside-area", inside.message());
   }
-  subscriptions_[sub.id()] = Subscription{rid.to_string(), *filter};
-  // Catch up: every published digest after the subscriber's cursor that it may see.
-  size_t sent = 0;
-  store_->ForEachDigestAfter(req.after_sequence(), [&](const wire::Digest& d) {
-    if (!Entitled(sub, *filter, d.region())) return;
-    wire::BrokerMessage m;
-    m.set_schema(wire::SCHEMA_V1);
-    *m.mutable_digest()->mutable_digest() = d;
-    m.mutable_digest()->set_catch_up(true);
-    Reply(rid, m);
-    ++sent;
-  });
-  if (sent > 0) spdlog::info("caught up subscriber {} with {} digests", sub.id(), sent);
+  // The catch-up itself runs a page per round (CatchUp), the first page in
+  // this round.
+  Subscription s;
+  s.routing_id = rid.to_string();
+  s.filter = std::move(*filter);
+  s.fd = fd;
+  s.catching_up = true;
+  s.cursor = req.after_sequence();
+  // The CLI repeats its Subscribe every 10 s with the cursor it has written
+  // (a keep-alive that re-registers after a broker restart). What this same
+  // connection was already sent is on its way, in order: not sent twice.
+  if (auto old = subscriptions_.find(sub.id());
+      old != subscriptions_.end() && old->second.routing_id == s.routing_id && old->second.filter == s.filter) {
+    s.cursor = std::max(s.cursor, old->second.cursor);
+  }
+  subscriptions_[sub.id()] = std::move(s);
+}
+
+std::chrono::milliseconds BrokerDaemon::CatchUp() {
+  using std::chrono::milliseconds;
+  const auto now = std::chrono::steady_clock::now();
+  auto wait = milliseconds(200);
+  for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
+    Subscription& s = it->second;
+    if (s.catching_up && now >= s.retry_at && !CatchUpPage(it->first, s)) {
+      it = subscriptions_.erase(it);
+      continue;
+    }
+    if (s.catching_up) {
+      auto due = std::chrono::ceil<milliseconds>(s.retry_at - now);
+      wait = std::min(wait, std::max(due, milliseconds(0)));
+    }
+    ++it;
+  }
+  return wait;
+}
+
+bool BrokerDaemon::CatchUpPage(const std::string& id, Subscription& s) {
+  const wire::Principal* sub = registry_.Authorise(id, wire::ROLE_SUBSCRIBER);
+  if (!sub) return false;  // revoked meanwhile
+  auto page = store_->DigestsAfter(s.cursor, kCatchUpPage);
+  if (!page.ok()) {
+    // Not the subscriber's doing, and not mended by trying again: it stays
+    // subscribed for live digests, and the log says what it missed.
+    spdlog::error("catch-up of subscriber {} stopped after digest {}: {}", EscapeText(id), s.cursor,
+                  page.status().message());
+    s.catching_up = false;
+    return true;
+  }
+  zmq::message_t rid(s.routing_id.data(), s.routing_id.size());
+  for (const wire::Digest& d : page->digests) {
+    if (d.sequence() > s.cursor && Entitled(*sub, s.filter, d.region())) {
+      wire::BrokerMessage m;
+      m.set_schema(wire::SCHEMA_V1);
+      *m.mutable_digest()->mutable_digest() = d;
+      m.mutable_digest()->set_catch_up(true);
+      if (!SendProto(*listen_, m, &rid)) {
+        // Its queue is full (it reads slowly) or it has gone: this digest
+        // again later, from here.
+        if (++s.failed_tries >= kCatchUpTries) {
+          spdlog::info("gave up the catch-up of subscriber {} at digest {}: it does not read", EscapeText(id),
+                       d.sequence());
+          counters_["digests.catch_up_abandoned"]++;
+          return false;
+        }
+        s.retry_at = std::chrono::steady_clock::now() + kCatchUpRetry;
+        return true;
+      }
+      s.failed_tries = 0;
+      ++s.caught_up;
+      counters_["digests.caught_up"]++;
+    }
+    s.cursor = std::max(s.cursor, d.sequence());
+  }
+  for (uint64_t seq : page->damaged) {
+    spdlog::warn("stored digest {} cannot be read; subscriber {} does not get it", seq, EscapeText(id));
+  }
+  s.cursor = std::max(s.cursor, page->last);
+  if (!page->more) {
+    s.catching_up = false;
+    if (s.caught_up > 0) spdlog::info("caught up subscriber {} with {} digests", EscapeText(id), s.caught_up);
+  }
+  return true;
 }
 
 void BrokerDaemon::Deliver(const wire::Digest& digest) {
@@ -56,6 +130,11 @@ void BrokerDaemon::Deliver(const wire::Digest& digest) {
     const wire::Principal* sub = registry_.Authorise(it->first, wire::ROLE_SUBSCRIBER);
     if (!sub) {
       it = subscriptions_.erase(it);
+      continue;
+    }
+    // One catching up gets it from the store, in order, when it gets there.
+    if (it->second.catching_up) {
+      ++it;
       continue;
     }
     if (Entitled(*sub, it->second.filter, digest.region())) {
@@ -70,6 +149,7 @@ void BrokerDaemon::Deliver(const wire::Digest& digest) {
       }
       counters_["digests.delivered"]++;
     }
+    it->second.cursor = std::max(it->second.cursor, digest.sequence());
     ++it;
   }
 }

@@ -346,4 +346,31 @@ void BrokerStore::ForEachDigestAfter(uint64_t after, const std::function<void(co
   }
 }
 
+Result<BrokerStore::DigestPage> BrokerStore::DigestsAfter(uint64_t after, size_t limit) const {
+  DigestPage page;
+  page.last = after;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  size_t read = 0;
+  for (it->Seek(DigestKey(after + 1)); it->Valid() && it->key().starts_with("d/"); it->Next()) {
+    if (read == limit) {
+      page.more = true;
+      break;
+    }
+    ++read;
+    // The key is d/ and twenty digits (DigestKey); the sequence is read from
+    // it so that a record whose value is damaged is still passed over.
+    auto seq = ParseUint64(it->key().ToString().substr(2), "the broker store's digest key " + it->key().ToString());
+    if (!seq.ok()) return seq.status();
+    page.last = *seq;
+    wire::Digest d;
+    if (d.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      page.digests.push_back(std::move(d));
+    } else {
+      page.damaged.push_back(*seq);
+    }
+  }
+  if (!it->status().ok()) return Status::Runtime("cannot read the stored digests: " + it->status().ToString());
+  return page;
+}
+
 }  // namespace signaal::broker

@@ -75,6 +75,17 @@ class BrokerStore {
   // Assigns the next sequence number and stores the digest durably.
   Result<uint64_t> AppendDigest(wire::Digest& digest);
   void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
+  // A bounded read for a subscriber's catch-up: at most `limit` stored
+  // digests after sequence `after`, in order. `last` is the sequence to
+  // continue after; `damaged` names the ones that could not be read (skipped,
+  // so one bad record never stops a catch-up).
+  struct DigestPage {
+    std::vector<wire::Digest> digests;
+    std::vector<uint64_t> damaged;
+    uint64_t last = 0;
+    bool more = false;  // digests remain after `last`
+  };
+  Result<DigestPage> DigestsAfter(uint64_t after, size_t limit) const;
   uint64_t last_digest_sequence() const { return digest_sequence_; }
   // The scheduled run the broker last made (unix time; 0 = none).
   // The newest scheduled run done (0: none yet).
