@@ -162,7 +162,7 @@ class BrokerDaemon {
   std::map<std::string, Subscription> subscriptions_;  // by principal id
   static constexpr size_t kCatchUpPage = 16;
   static constexpr std::chrono::milliseconds kCatchUpRetry{100};
-  static constexpr int kCatchUpTries = 30;
+  static constexpr int kCatchUpTries = 300;  // 30 s of a full queue
   // One subscriber's page; false when the subscription is to be dropped.
   bool CatchUpPage(const std::string& id, Subscription& subscription);
 
