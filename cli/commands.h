@@ -2,6 +2,8 @@
 // their callbacks leave the process exit code in `exit_code`.
 #pragma once
 
+#include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,17 @@ void AddNodeCommands(CLI::App& app, int& exit_code);
 void AddBrokerCommands(CLI::App& app, int& exit_code);
 void AddDigestCommands(CLI::App& app, int& exit_code);
 void AddKeysCommands(CLI::App& app, int& exit_code);
+void AddTextCommands(CLI::App& app, int& exit_code);
+// `signaal node quotes …` under `node`; `config` is the --config value, read when a command runs.
+void AddQuoteCommands(CLI::App& node, std::shared_ptr<const std::string> config, int& exit_code);
+
+// One request to the node daemon of the config at `config_path` ("" = the
+// default); a request that changes the store waits while the node's status
+// says a job runs.
+Result<wire::NodeResponse> AskNodeAt(const std::string& config_path, wire::NodeRequest req,
+                                     std::chrono::milliseconds timeout);
+// Reports a failed node response; returns its exit code (0 when ok).
+int CheckNode(const Result<wire::NodeResponse>& r);
 
 // Renders `signaal node privacy-report` (lang "nl" or "en", or JSON).
 int PrintPrivacyReport(const wire::PrivacyReport& report, bool json, const std::string& lang);

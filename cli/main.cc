@@ -1,5 +1,6 @@
 // signaal: the command for partner IT staff (`node`), the broker
-// administrator (`broker`), and council secretaries (`digest`, `keys`).
+// administrator (`broker`), council secretaries (`digest`, `keys`), and
+// anyone trying the personal-data scrubber (`text scrub`).
 #include <iostream>
 
 #include "commands.h"
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   signaal::cli::AddBrokerCommands(app, exit_code);
   signaal::cli::AddDigestCommands(app, exit_code);
   signaal::cli::AddKeysCommands(app, exit_code);
+  signaal::cli::AddTextCommands(app, exit_code);
   if (int rc = signaal::ParseCommandLine(app, argc, argv); rc >= 0) return rc;
   return exit_code;
 }

@@ -209,6 +209,7 @@ Result<NodeConfig> ParseNodeConfig(const std::string& text, const std::string& p
   r.String("node", "key_file", c.key_file, true);
   r.String("node", "control", c.control);
   r.String("node", "reference_dir", c.reference_dir, true);
+  r.String("scrub", "dictionary", c.dictionary, true);
   r.String("broker", "endpoint", c.broker_endpoint);
   r.String("broker", "public_key", c.broker_public_key);
   r.Int("publish", "interval_s", c.interval_s, 1, 86400);
@@ -250,6 +251,7 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   r.String("broker", "key_file", c.key_file, true);
   r.String("broker", "admin_key_file", c.admin_key_file, true);
   r.String("broker", "reference_dir", c.reference_dir, true);
+  r.String("scrub", "dictionary", c.dictionary, true);
   r.Int("disclosure", "k", c.k, 2, 1000);
   r.Int("disclosure", "min_organisations", c.min_organisations, 1, 100);
   // D = 0 (no noise) exists only for the attacker test's negative control.

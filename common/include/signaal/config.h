@@ -31,6 +31,8 @@ struct NodeConfig {
   std::string key_file;
   std::string control;           // ipc:///PATH of the local control socket, nothing else
   std::string reference_dir;     // "" = ReferenceData::DefaultDir()
+  // [scrub] the Dutch word list of the personal-data scrubber (quotes)
+  std::string dictionary = "/usr/share/dict/dutch";
   // [broker]
   std::string broker_endpoint;
   std::string broker_public_key;
@@ -57,6 +59,8 @@ struct BrokerConfig {
   std::string key_file;          // the broker's CURVE server key
   std::string admin_key_file;    // the first administrator's key (used by the CLI)
   std::string reference_dir;
+  // [scrub] the Dutch word list of the personal-data scrubber (quotes)
+  std::string dictionary = "/usr/share/dict/dutch";
   // [disclosure]
   int k = 5;
   int min_organisations = 2;

@@ -1,0 +1,132 @@
+#include <algorithm>
+
+#include "scrub_detect.h"
+#include "scrub_lexicon.h"
+#include "scrub_text.h"
+#include "signaal/scrub.h"
+
+namespace signaal {
+
+std::string_view PiiPlaceholder(PiiKind kind) {
+  switch (kind) {
+    case PiiKind::kName: return "[NAAM]";
+    case PiiKind::kBsn: return "[BSN]";
+    case PiiKind::kIban: return "[IBAN]";
+    case PiiKind::kPhone: return "[TELEFOON]";
+    case PiiKind::kEmail: return "[E-MAIL]";
+    case PiiKind::kAddress: return "[ADRES]";
+    case PiiKind::kPostcode: return "[POSTCODE]";
+    case PiiKind::kDate: return "[DATUM]";
+    case PiiKind::kAge: return "[LEEFTIJD]";
+  }
+  return "[?]";
+}
+
+std::string_view PiiKindName(PiiKind kind) {
+  switch (kind) {
+    case PiiKind::kName: return "naam";
+    case PiiKind::kBsn: return "bsn";
+    case PiiKind::kIban: return "iban";
+    case PiiKind::kPhone: return "telefoon";
+    case PiiKind::kEmail: return "e-mail";
+    case PiiKind::kAddress: return "adres";
+    case PiiKind::kPostcode: return "postcode";
+    case PiiKind::kDate: return "datum";
+    case PiiKind::kAge: return "leeftijd";
+  }
+  return "?";
+}
+
+const std::vector<PiiKind>& AllPiiKinds() {
+  static const std::vector<PiiKind> kinds = {PiiKind::kName,    PiiKind::kBsn,      PiiKind::kIban,
+                                             PiiKind::kPhone,   PiiKind::kEmail,    PiiKind::kAddress,
+                                             PiiKind::kPostcode, PiiKind::kDate,    PiiKind::kAge};
+  return kinds;
+}
+
+namespace scrub {
+
+void Finds::Add(size_t start, size_t end, PiiKind kind) {
+  if (end <= start || end > taken_.size()) return;
+  for (size_t i = start; i < end; ++i) taken_[i] = true;
+  spans_.push_back({start, end, kind});
+}
+
+bool Finds::Taken(size_t start, size_t end) const {
+  for (size_t i = start; i < end && i < taken_.size(); ++i) {
+    if (taken_[i]) return true;
+  }
+  return false;
+}
+
+const PiiSpan* Finds::At(size_t at) const {
+  for (const auto& s : spans_) {
+    if (s.start <= at && at < s.end) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace scrub
+
+PiiScrubber::PiiScrubber(std::unique_ptr<ScrubLexicon> lexicon) : lexicon_(std::move(lexicon)) {}
+PiiScrubber::~PiiScrubber() = default;
+
+Result<std::unique_ptr<PiiScrubber>> PiiScrubber::Load(const std::string& data_dir, const std::string& dictionary) {
+  auto lex = ScrubLexicon::Load(data_dir, dictionary);
+  if (!lex.ok()) return lex.status();
+  return std::unique_ptr<PiiScrubber>(new PiiScrubber(std::move(*lex)));
+}
+
+namespace {
+
+std::vector<PiiSpan> FindIn(const std::u32string& cps, const ScrubLexicon& lex) {
+  const std::vector<scrub::Token> tokens = scrub::Tokenize(cps);
+  const scrub::Text text{cps, tokens, lex};
+  scrub::Finds finds(cps.size());
+  // Order matters: what has a check or a fixed form first, so that its
+  // digits and words are not read again as something vaguer.
+  scrub::FindEmails(text, finds);
+  scrub::FindIbans(text, finds);
+  scrub::FindPhones(text, finds);
+  scrub::FindBsns(text, finds);
+  scrub::FindDates(text, finds);
+  scrub::FindAddresses(text, finds);
+  scrub::FindPostcodes(text, finds);
+  scrub::FindNames(text, finds);
+  scrub::FindAges(text, finds);
+  std::vector<PiiSpan> spans = finds.spans();
+  std::sort(spans.begin(), spans.end(), [](const PiiSpan& a, const PiiSpan& b) { return a.start < b.start; });
+  // Overlaps (a name grown into an address) merge, keeping the first
+  // found's kind: hiding more is the safe side.
+  std::vector<PiiSpan> merged;
+  for (const auto& s : spans) {
+    if (!merged.empty() && s.start < merged.back().end) {
+      merged.back().end = std::max(merged.back().end, s.end);
+    } else {
+      merged.push_back(s);
+    }
+  }
+  return merged;
+}
+
+}  // namespace
+
+std::vector<PiiSpan> PiiScrubber::Find(std::string_view text) const {
+  return FindIn(scrub::DecodeUtf8(text), *lexicon_);
+}
+
+ScrubbedText PiiScrubber::Scrub(std::string_view text) const {
+  const std::u32string cps = scrub::DecodeUtf8(text);
+  ScrubbedText out;
+  out.spans = FindIn(cps, *lexicon_);
+  size_t at = 0;
+  for (const auto& s : out.spans) {
+    out.text += scrub::Utf8(std::u32string_view(cps).substr(at, s.start - at));
+    out.text += PiiPlaceholder(s.kind);
+    at = s.end;
+  }
+  out.text += scrub::Utf8(std::u32string_view(cps).substr(at));
+  return out;
+}
+
+}  // namespace signaal
