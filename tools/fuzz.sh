@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets of fuzz/ for a set time each.
 #
-#   tools/fuzz.sh [--update-corpus] [target...]     (targets: snapshot csv_import config control)
+#   tools/fuzz.sh [--update-corpus] [target...]     (targets: snapshot csv_import config control scrub)
 #
 # Builds with clang into build-fuzz (-DSIGNAAL_FUZZ=ON: libFuzzer + ASan +
 # UBSan), then runs each target for $SECONDS_PER_TARGET seconds (default 60)
@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${SECONDS_PER_TARGET:-60}
 BUILD_DIR=build-fuzz
 WORK=${FUZZ_WORK_DIR:-$BUILD_DIR/fuzz-work}
-ALL_TARGETS=(snapshot csv_import config control)
+ALL_TARGETS=(snapshot csv_import config control scrub)
 UPDATE_CORPUS=0
 targets=()
 for arg in "$@"; do

@@ -227,9 +227,21 @@ void FindPhones(const Text& t, Finds& f) {
 
 namespace {
 
-// "BSN", "bsn-nummer", "burgerservicenummer", "sofinummer" shortly before.
+// "BSN", "bsn-nummer", "burgerservicenummer", "sofinummer" in the same
+// clause before the number, at most six words back: not past a comma, a
+// full stop or another number (nor a placeholder), so that what a first
+// pass left reads the same to a second (the broker's).
 bool LabelledBsn(const std::u32string& s, size_t start) {
-  size_t from = start > 40 ? start - 40 : 0;
+  size_t from = start, words = 0;
+  bool in_word = false;
+  while (from > 0) {
+    const char32_t c = s[from - 1];
+    if (c == U',' || c == U'.' || c == U';' || c == U'[' || c == U']' || c == U'\n' || IsDigit(c)) break;
+    const bool letter = IsLetter(c);
+    if (letter && !in_word && ++words > 6) break;
+    in_word = letter;
+    --from;
+  }
   std::string before = LowerUtf8(std::u32string_view(s.data() + from, start - from));
   for (const char* label : {"bsn", "burgerservice", "sofi", "persoonsnummer"}) {
     if (before.find(label) != std::string::npos) return true;

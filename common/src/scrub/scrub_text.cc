@@ -1,5 +1,8 @@
 #include "scrub_text.h"
 
+#include <algorithm>
+
+#include "signaal/scrub.h"
 #include "signaal/text.h"
 
 namespace signaal::scrub {
@@ -104,6 +107,19 @@ bool Opens(char32_t c) {
          c == 0x2013 || c == 0x2022 || c == U'*' || IsApostrophe(c);
 }
 
+// The length of the placeholder ("[NAAM]", "[E-MAIL]") at i, or 0.
+size_t PlaceholderAt(const std::u32string& text, size_t i) {
+  if (text[i] != U'[') return 0;
+  for (PiiKind k : AllPiiKinds()) {
+    std::string_view p = PiiPlaceholder(k);
+    if (i + p.size() <= text.size() && std::equal(p.begin(), p.end(), text.begin() + i,
+                                                  [](char a, char32_t b) { return static_cast<char32_t>(a) == b; })) {
+      return p.size();
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::vector<Token> Tokenize(const std::u32string& text) {
@@ -123,7 +139,11 @@ std::vector<Token> Tokenize(const std::u32string& text) {
     t.start = i;
     t.first = c;
     t.space_before = space || tokens.empty();
-    if (IsLetter(c)) {
+    if (size_t p = PlaceholderAt(text, i); p > 0) {
+      t.type = Token::Type::kPlaceholder;
+      t.end = i + p;
+      t.lower = Utf8(std::u32string_view(text.data() + i, p));
+    } else if (IsLetter(c)) {
       size_t j = i + 1;
       while (j < n) {
         if (IsLetter(text[j])) {

@@ -24,7 +24,8 @@ std::string Utf8(std::u32string_view text);
 std::u32string DecodeUtf8(std::string_view text);
 
 struct Token {
-  enum class Type { kWord, kNumber, kPunct };
+  // kPlaceholder: a "[NAAM]" a first pass left, one token no detector reads.
+  enum class Type { kWord, kNumber, kPunct, kPlaceholder };
   Type type;
   size_t start, end;    // code points
   std::string lower;    // words and numbers: lower case UTF-8; punctuation: itself

@@ -116,16 +116,61 @@ std::vector<PiiSpan> PiiScrubber::Find(std::string_view text) const {
 }
 
 ScrubbedText PiiScrubber::Scrub(std::string_view text) const {
-  const std::u32string cps = scrub::DecodeUtf8(text);
+  const std::u32string input = scrub::DecodeUtf8(text);
+  // Replacing a find can change what its neighbours read like ("14 045Post"
+  // is no phone number, "14 045[NAAM]" is), so the scrubbed text is read
+  // again until nothing more is found: what the broker's second pass reads
+  // is what the first left. Each pass's finds are mapped back to the input.
+  std::vector<PiiSpan> spans = FindIn(input, *lexicon_);
+  std::u32string current = input;
+  for (int pass = 0; pass < 4; ++pass) {
+    // The text with the spans replaced, and where each of its code points
+    // came from in the input (a placeholder's: its whole span).
+    std::u32string next;
+    std::vector<std::pair<size_t, size_t>> from;
+    size_t at = 0;
+    for (const auto& s : spans) {
+      for (; at < s.start; ++at) {
+        next += input[at];
+        from.emplace_back(at, at + 1);
+      }
+      for (char c : PiiPlaceholder(s.kind)) {
+        next += static_cast<char32_t>(c);
+        from.emplace_back(s.start, s.end);
+      }
+      at = s.end;
+    }
+    for (; at < input.size(); ++at) {
+      next += input[at];
+      from.emplace_back(at, at + 1);
+    }
+    current = std::move(next);
+    std::vector<PiiSpan> more = FindIn(current, *lexicon_);
+    if (more.empty()) break;
+    for (auto& m : more) {
+      m = PiiSpan{from[m.start].first, from[m.end - 1].second, m.kind};
+      spans.push_back(m);
+    }
+    std::sort(spans.begin(), spans.end(), [](const PiiSpan& a, const PiiSpan& b) { return a.start < b.start; });
+    std::vector<PiiSpan> merged;
+    for (const auto& s : spans) {
+      if (!merged.empty() && s.start < merged.back().end) {
+        merged.back().end = std::max(merged.back().end, s.end);
+      } else {
+        merged.push_back(s);
+      }
+    }
+    spans = std::move(merged);
+  }
   ScrubbedText out;
-  out.spans = FindIn(cps, *lexicon_);
   size_t at = 0;
-  for (const auto& s : out.spans) {
-    out.text += scrub::Utf8(std::u32string_view(cps).substr(at, s.start - at));
+  for (const auto& s : spans) {
+    out.text += scrub::Utf8(std::u32string_view(input).substr(at, s.start - at));
     out.text += PiiPlaceholder(s.kind);
     at = s.end;
   }
-  out.text += scrub::Utf8(std::u32string_view(cps).substr(at));
+  out.text += scrub::Utf8(std::u32string_view(input).substr(at));
+  out.spans = std::move(spans);
   return out;
 }
 
