@@ -17,8 +17,6 @@
 namespace signaal::broker {
 namespace {
 
-int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
-
 // The authenticated principal id of the connection a frame came from.
 std::string UserId(zmq::message_t& frame) {
   try {
@@ -29,20 +27,9 @@ std::string UserId(zmq::message_t& frame) {
   }
 }
 
-// A digest to build, asked for now.
-std::unique_ptr<DigestJob> NewDigestJob(DigestJob::Kind kind, std::string region, std::string period,
-                                        std::string requester, std::string routing_id = "") {
-  auto job = std::make_unique<DigestJob>();
-  job->kind = kind;
-  job->region = std::move(region);
-  job->period = std::move(period);
-  job->requester = std::move(requester);
-  job->routing_id = std::move(routing_id);
-  job->now = Now();
-  return job;
-}
-
 }  // namespace
+
+int64_t BrokerDaemon::Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 Status BrokerDaemon::CheckConfig(const BrokerConfig& config) { return Prepare(config).status(); }
 
@@ -78,7 +65,9 @@ Result<BrokerDaemon::Prepared> BrokerDaemon::Prepare(const BrokerConfig& config)
     return Status::Usage(config.path + ": keys 'disclosure.max_deviation' and 'disclosure.variance': " +
                          ptable.status().message());
   }
-  return Prepared{std::move(*keys), std::move(*ref), std::move(*schedule), std::move(*ptable)};
+  auto scrubber = PiiScrubber::Load(ref_dir, config.dictionary);
+  if (!scrubber.ok()) return scrubber.status().Prefixed(config.path + ": key 'scrub.dictionary'");
+  return Prepared{std::move(*keys), std::move(*ref), std::move(*schedule), std::move(*ptable), std::move(*scrubber)};
 }
 
 Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& config) {
@@ -86,7 +75,8 @@ Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& c
   if (!parts.ok()) return parts.status();
   auto store = BrokerStore::Open(config.data_dir);
   if (!store.ok()) return store.status().Prefixed(config.path + ": key 'broker.data_dir'");
-  std::unique_ptr<BrokerDaemon> d(new BrokerDaemon(config, std::move(parts->ref), std::move(parts->ptable), std::move(*store)));
+  std::unique_ptr<BrokerDaemon> d(new BrokerDaemon(config, std::move(parts->ref), std::move(parts->ptable),
+                                                  std::move(parts->scrubber), std::move(*store)));
   d->schedule_ = std::move(parts->schedule);
   if (Status s = d->Bind(parts->keys.curve); !s.ok()) return s;
   if (!config.metrics_listen.empty()) {
@@ -97,14 +87,17 @@ Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& c
   return d;
 }
 
-BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable, std::unique_ptr<BrokerStore> store)
+BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable, std::unique_ptr<PiiScrubber> scrubber,
+                           std::unique_ptr<BrokerStore> store)
     : config_(std::move(config)),
       ref_(std::move(ref)),
+      scrubber_(std::move(scrubber)),
       store_(std::move(store)),
       registry_(*store_),
       table_(ref_),
       policy_(static_cast<uint32_t>(config_.k), static_cast<uint32_t>(config_.min_organisations), std::move(ptable)),
       validator_(ref_, config_.region),
+      quote_screen_(ref_, *scrubber_),
       started_(Now()),
       ctx_(1),
       admission_(Admission::Limits{static_cast<uint32_t>(config_.digests_queued_per_subscriber),
@@ -346,8 +339,15 @@ void BrokerDaemon::HandleSnapshot(zmq::message_t& rid, const wire::Principal& no
     spdlog::warn("refused a snapshot from {}: {} ({})", node.id(), refusal.reason, refusal.detail);
     return Nack(rid, refusal.reason, refusal.detail, snap.period(), snap.version());
   }
+  std::vector<wire::QuoteRefusal> refused = quote_screen_.Screen(snap);
+  if (!refused.empty()) {
+    counters_["quotes.refused"] += refused.size();
+    for (const auto& r : refused) {
+      spdlog::warn("refused quote {} of {} {}: {} ({})", r.quote_id(), node.id(), snap.period(), r.reason(), r.detail());
+    }
+  }
   pending_bytes_ += env.payload().size();
-  pending_.push_back({std::move(rid), std::move(snap)});
+  pending_.push_back({std::move(rid), std::move(snap), std::move(refused)});
 }
 
 void BrokerDaemon::CommitSnapshots() {
@@ -380,6 +380,7 @@ void BrokerDaemon::CommitSnapshots() {
     if (offer == BrokerStore::Offer::kStored) {
       table_.Put(snap);
       counters_["snapshots.stored"]++;
+      counters_["quotes.stored"] += static_cast<uint64_t>(snap.quotes_size());
       ++stored;
       spdlog::debug("stored {} {} v{} ({} cells)", snap.node_id(), snap.period(), snap.version(), snap.cells_size());
     } else {
@@ -394,6 +395,7 @@ void BrokerDaemon::CommitSnapshots() {
     ack->set_node_id(snap.node_id());
     ack->set_period(snap.period());
     ack->set_version(snap.version());
+    for (const auto& r : pending_[i].refused) *ack->add_refused_quotes() = r;
     Reply(rid, m);
   }
   spdlog::debug("committed {} snapshots, {} stored", pending_.size(), stored);
@@ -421,158 +423,6 @@ void BrokerDaemon::HandleHeartbeat(const zmq::message_t& rid, const wire::Princi
   m.mutable_heartbeat_ack()->set_broker_time_unix(Now());
   m.mutable_heartbeat_ack()->set_newest_version(store_->NewestVersion(node.id()));
   Reply(rid, m);
-}
-
-void BrokerDaemon::HandleDigestRequest(const zmq::message_t& rid, int fd, const wire::Principal& sub,
-                                       const wire::DigestRequest& req) {
-  std::string region = req.region().empty() && sub.regions_size() > 0 ? sub.regions(0) : req.region();
-  if (!ref_.FindRegion(region)) return Nack(rid, "unknown-region", "region '" + region + "' is not known");
-  Status inside = BrokerArea(ref_, config_.region).CheckRegion(region, "field 'region'");
-  if (!inside.ok()) return Nack(rid, "outside-area", inside.message());
-  if (!Entitled(sub, {}, region)) {
-    return Nack(rid, "forbidden-region", "this subscriber is not enrolled for region " + region);
-  }
-  // The lane's bound first, so a fetch refused for it does not count
-  // against the subscriber's hour.
-  if (digests_->Full(DigestJob::Kind::kFetch)) {
-    return Nack(rid, "unavailable", "the broker is building other digests; try again later");
-  }
-  if (Status s = admission_.Admit(sub.id(), digests_->QueuedFor(sub.id()), Now()); !s.ok()) {
-    spdlog::info("refused a digest request of {}: {}", sub.id(), s.message());
-    return Nack(rid, "too-many-requests", s.message());
-  }
-  auto job = NewDigestJob(DigestJob::Kind::kFetch, region, req.period(), sub.id(), rid.to_string());
-  job->source_fd = fd;
-  if (Status s = digests_->Queue(std::move(job)); !s.ok()) Nack(rid, "unavailable", s.message());
-}
-
-void BrokerDaemon::HandlePublishRequest(const zmq::message_t& rid, const wire::Principal& admin,
-                                        const wire::PublishDigest& req) {
-  std::string region = req.region().empty() ? config_.region : req.region();
-  if (ref_.FindRegion(region)) {  // an unknown region is named by the digest builder
-    if (Status s = BrokerArea(ref_, config_.region).CheckRegion(region, "--region"); !s.ok()) {
-      return (void)SendProto(*control_, ErrorResponse(s), &rid);
-    }
-  }
-  // The administrators' lane: no subscriber load fills it (DigestService).
-  if (Status s = digests_->Queue(NewDigestJob(DigestJob::Kind::kPublish, region, req.period(), admin.id(),
-                                              rid.to_string()));
-      !s.ok()) {
-    SendProto(*control_, ErrorResponse(s), &rid);
-  }
-}
-
-void BrokerDaemon::HandleRiskReportRequest(const zmq::message_t& rid, const wire::Principal& admin,
-                                           const wire::RiskReportRequest& req) {
-  auto range = ParsePeriod(req.period());
-  if (!range.ok()) return (void)SendProto(*control_, ErrorResponse(range.status().Prefixed("--period")), &rid);
-  if (digests_->Full(DigestJob::Kind::kRiskReport)) {  // refused before reading anything for it
-    SendProto(*control_, ErrorResponse(Status::Unreachable("the broker is building other digests; try again later")),
-              &rid);
-    return;
-  }
-  auto job = NewDigestJob(DigestJob::Kind::kRiskReport, config_.region, range->label, admin.id(), rid.to_string());
-  // The newest records that can say anything about the period, read here
-  // and handed over: the worker touches no store.
-  job->released = store_->NewestReleases(
-      kMaxRiskDigests, [&](const storage::ReleaseRecord& r) { return ReleaseTouches(r, *range); }, &job->truncated);
-  if (Status s = digests_->Queue(std::move(job)); !s.ok()) {  // not expected: nothing was queued since Full()
-    SendProto(*control_, ErrorResponse(s), &rid);
-  }
-}
-
-void BrokerDaemon::OnDigestFinished() {
-  std::unique_ptr<DigestJob> job = digests_->Finish();
-  if (!job) return;
-  if (job->abandoned) {
-    // Its requester's connection closed (or the broker is stopping): nobody
-    // to answer, nothing recorded.
-    counters_["digests.abandoned"]++;
-    spdlog::info("abandoned the {} of {} for {} {} after {} ms", job->kind == DigestJob::Kind::kRiskReport ? "risk report" : "digest",
-                 job->requester.empty() ? "schedule" : job->requester, job->region, job->period, job->build_ms);
-    return;
-  }
-  switch (job->kind) {
-    case DigestJob::Kind::kFetch: return AnswerFetch(*job);
-    case DigestJob::Kind::kPublish: return AnswerPublish(*job);
-    case DigestJob::Kind::kRiskReport: return AnswerRiskReport(*job);
-  }
-}
-
-void BrokerDaemon::AnswerRiskReport(DigestJob& job) {
-  wire::ControlResponse response;
-  if (!job.risk.ok()) {
-    response = ErrorResponse(job.risk.status());
-  } else {
-    job.risk->set_truncated(job.truncated);
-    const wire::RiskReport& r = *job.risk;
-    spdlog::info("{} asked for the risk report of {}: {} digests, {} cells attacked, {} narrowed below k, {} exact, "
-                 "in {} ms",
-                 job.requester, r.period(), r.digests(), r.cells_attacked(), r.narrowed_below_k(), r.exact(),
-                 r.millis());
-    response = OkResponse();
-    *response.mutable_risk_report() = std::move(*job.risk);
-  }
-  zmq::message_t rid(job.routing_id.data(), job.routing_id.size());
-  SendProto(*control_, response, &rid);
-}
-
-void BrokerDaemon::AnswerFetch(DigestJob& job) {
-  zmq::message_t rid(job.routing_id.data(), job.routing_id.size());
-  if (!job.result.ok()) {
-    if (job.result.status().code() == Code::kUnreachable) {
-      spdlog::error("{}", job.result.status().message());
-      return Nack(rid, "unavailable", "the broker cannot record the digest; try again later");
-    }
-    return Nack(rid, "invalid-request", job.result.status().message());
-  }
-  spdlog::info("{} fetched a digest for {} {}: built in {} ms", job.requester, job.region, job.result->period(),
-               job.build_ms);
-  counters_["digests.fetched"]++;
-  wire::BrokerMessage m;
-  m.set_schema(wire::SCHEMA_V1);
-  *m.mutable_digest()->mutable_digest() = std::move(*job.result);
-  Reply(rid, m);
-}
-
-void BrokerDaemon::AnswerPublish(DigestJob& job) {
-  wire::ControlResponse response;
-  if (!job.result.ok()) {
-    response = ErrorResponse(job.result.status());
-  } else {
-    counters_["digests.published"]++;
-    const wire::Digest& d = *job.result;
-    spdlog::info("published digest {} for {} {} ({} cells shown, {} suppressed): built in {} ms{}", d.sequence(),
-                 d.region(), d.period(), d.policy().cells_published(), d.policy().cells_suppressed(), job.build_ms,
-                 job.scheduled_run ? ", as scheduled" : "");
-    Deliver(d);
-    response = OkResponse();
-    *response.mutable_digest() = std::move(*job.result);
-  }
-  if (!response.ok()) {
-    spdlog::error("{} digest for {} {} failed: {}", job.scheduled_run ? "scheduled" : "published", job.region,
-                  job.period.empty() ? "(latest)" : job.period, response.error());
-  }
-  if (!job.routing_id.empty()) {
-    zmq::message_t rid(job.routing_id.data(), job.routing_id.size());
-    SendProto(*control_, response, &rid);
-  }
-  if (job.scheduled_run == 0) return;
-  // The run counts as made once its last region is done, failed or not; a
-  // broker stopped before that makes the run up when it starts again.
-  if (digests_->RunPending(job.scheduled_run)) return;
-  counters_["digests.scheduled_runs"]++;
-  if (Status s = store_->SetLastScheduledRun(job.scheduled_run); !s.ok()) spdlog::error("{}", s.message());
-}
-
-void BrokerDaemon::RunSchedule(int64_t when) {
-  for (const auto& period : schedule_->PeriodsFor(when)) {
-    for (const auto& region : schedule_->regions()) {
-      auto job = NewDigestJob(DigestJob::Kind::kPublish, region, period, "schedule");
-      job->scheduled_run = when;
-      if (Status s = digests_->Queue(std::move(job)); !s.ok()) spdlog::error("scheduled digest: {}", s.message());
-    }
-  }
 }
 
 void BrokerDaemon::OnControlMessage() {

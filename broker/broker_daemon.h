@@ -9,6 +9,9 @@
 // What one peer may cost is bounded: a drain of `listen` by messages, bytes
 // and time; a subscriber's filter by the regions there are; its fetches by
 // Admission; and work for a connection that closed is dropped (PeerWatch).
+// Its code: broker_daemon.cc (start-up, the loop, snapshots, control),
+// broker_daemon_subscribers.cc (subscriptions and catch-up),
+// broker_daemon_digests.cc (fetches, publishing, the schedule).
 #pragma once
 
 #include <atomic>
@@ -30,6 +33,7 @@
 #include "disclosure_policy.h"
 #include "peer_watch.h"
 #include "principal_registry.h"
+#include "quote_screen.h"
 #include "broker_control.pb.h"
 #include "wire.pb.h"
 #include "signaal/metrics.h"
@@ -62,10 +66,14 @@ class BrokerDaemon {
     ReferenceData ref;
     std::optional<DigestSchedule> schedule;
     PTable ptable;
+    std::unique_ptr<PiiScrubber> scrubber;  // scrubs arriving quotes again (QuoteScreen)
   };
   static Result<Prepared> Prepare(const BrokerConfig& config);
+  // The wall clock, in Unix seconds.
+  static int64_t Now();
 
-  BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable, std::unique_ptr<BrokerStore> store);
+  BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable, std::unique_ptr<PiiScrubber> scrubber,
+               std::unique_ptr<BrokerStore> store);
   Status Bind(const CurveKeyPair& server_key);
 
   // Drains `listen` (up to kMaxDrain messages or kMaxDrainTime), then
@@ -121,11 +129,13 @@ class BrokerDaemon {
 
   BrokerConfig config_;
   ReferenceData ref_;
+  std::unique_ptr<PiiScrubber> scrubber_;
   std::unique_ptr<BrokerStore> store_;
   PrincipalRegistry registry_;
   ThemeTable table_;
   DisclosurePolicy policy_;
   SnapshotValidator validator_;
+  QuoteScreen quote_screen_;
   Counters counters_;
   int64_t started_ = 0;
 
@@ -172,7 +182,8 @@ class BrokerDaemon {
   // A snapshot that passed the validator, waiting for its group commit.
   struct PendingSnapshot {
     zmq::message_t routing_id;
-    wire::SummarySnapshot snapshot;
+    wire::SummarySnapshot snapshot;              // without the refused quotes
+    std::vector<wire::QuoteRefusal> refused;     // told in the Ack
   };
   // Bounds of one drain of `listen`: the other sockets wait meanwhile, and
   // pending snapshots are held in memory until their write.

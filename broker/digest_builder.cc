@@ -1,8 +1,10 @@
 #include "digest_builder.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
+#include "signaal/keys.h"
 #include "signaal/saturating.h"
 
 namespace signaal::broker {
@@ -61,6 +63,7 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
       *digest.mutable_previous() = Assemble(*r, *previous, grid.Sum(previous->Weeks(), r->municipalities), now);
     }
   }
+  AddQuotes(digest, *r, own);
   if (r->municipalities.size() > 1) {
     // Themes only: subthemes by municipality would be mostly below k.
     std::vector<wire::Digest> parts;
@@ -81,6 +84,40 @@ Result<wire::Digest> DigestBuilder::Build(const std::string& region, const std::
     for (auto& p : parts) *digest.add_municipalities() = std::move(p);
   }
   return digest;
+}
+
+void DigestBuilder::AddQuotes(wire::Digest& digest, const Region& region, const std::vector<std::string>& weeks) const {
+  std::vector<ThemeTable::HeldQuote> held = table_.QuotesIn(region.municipalities, weeks);
+  if (held.empty()) return;
+  // Only beside a number the digest shows: a theme not suppressed, with
+  // signals, from at least min_organisations partners (which Publish
+  // guarantees for a shown cell; said again here so it cannot drift).
+  std::map<std::string, std::vector<std::pair<std::string, const ThemeTable::HeldQuote*>>> candidates;
+  for (const auto& h : held) candidates[h.quote.theme()];
+  for (const auto& theme : digest.themes()) {
+    auto c = candidates.find(theme.code());
+    if (c == candidates.end() || theme.suppressed() || theme.signals() == 0 ||
+        theme.organisations() < policy_.min_organisations()) {
+      continue;
+    }
+    for (const auto& h : held) {
+      if (h.quote.theme() != theme.code()) continue;
+      // Ordered by a hash of the digest and the quote: the same digest
+      // shows the same quotes, and no partner's are always first.
+      c->second.emplace_back(Sha256Hex(digest.region() + "|" + digest.period() + "|" + h.node + "|" + h.quote.id()), &h);
+    }
+    std::sort(c->second.begin(), c->second.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < c->second.size() && i < static_cast<size_t>(kQuotesPerTheme); ++i) {
+      const ThemeTable::HeldQuote& h = *c->second[i].second;
+      auto* q = digest.add_quotes();
+      q->set_text(h.quote.text());
+      q->set_theme(theme.code());
+      q->set_theme_label_nl(theme.label_nl());
+      q->set_theme_label_en(theme.label_en());
+      q->set_week(h.week);
+    }
+  }
 }
 
 void DigestBuilder::Publish(wire::DigestCell& cell, const CountsByCode& counts, const std::string& code) const {

@@ -43,6 +43,8 @@ class DigestBuilder {
   static constexpr int kBaselineWeeks = 12;
   // Weeks up to the period's end that the chart and sparklines draw.
   static constexpr int kSeriesWeeks = 13;
+  // Citizens' quotes a digest shows per theme, at most.
+  static constexpr int kQuotesPerTheme = 3;
 
   // The weeks a digest of `range` shows with `context`: its own, and with
   // kFull the series' and the previous period's. What Build reads, and what
@@ -54,6 +56,10 @@ class DigestBuilder {
   wire::Digest Assemble(const Region& region, const PeriodRange& range, const CountsByCode& counts,
                         int64_t now) const;
   void Publish(wire::DigestCell& cell, const CountsByCode& counts, const std::string& code) const;
+  // Citizens' quotes of the digest's weeks (DigestQuote): up to
+  // kQuotesPerTheme per theme the digest shows, chosen by a hash so the same
+  // digest shows the same ones.
+  void AddQuotes(wire::Digest& digest, const Region& region, const std::vector<std::string>& weeks) const;
 
   const ReferenceData& ref_;
   const ThemeTable& table_;

@@ -60,8 +60,50 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
   }
   auto [it, added] = week->insert_or_assign(node, std::move(merged));
   if (added) ++count_;
+  // The week's quotes of this node: the newest snapshot's, none if it has
+  // none (a quote withdrawn is gone from here with the snapshot that drops it).
+  auto held = quotes_.find(snapshot.period());
+  const bool had = held != quotes_.end() && held->second->count(node) > 0;
+  if (had || snapshot.quotes_size() > 0) {
+    auto next = std::make_shared<WeekQuotes>(held != quotes_.end() ? *held->second : WeekQuotes());
+    if (had) quote_count_ -= (*next)[node].size();
+    if (snapshot.quotes_size() > 0) {
+      (*next)[node].assign(snapshot.quotes().begin(), snapshot.quotes().end());
+      quote_count_ += static_cast<size_t>(snapshot.quotes_size());
+    } else {
+      next->erase(node);
+    }
+    quotes_[snapshot.period()] = std::move(next);
+  }
   if (latest_.size() <= node) latest_.resize(node + 1);
   if (snapshot.period() > latest_[node]) latest_[node] = snapshot.period();
+}
+
+std::vector<ThemeTable::HeldQuote> ThemeTable::QuotesIn(const std::vector<std::string>& municipalities,
+                                                        const std::vector<std::string>& weeks) const {
+  std::set<uint32_t> places;
+  for (const auto& m : municipalities) {
+    if (const uint32_t* id = municipalities_.Find(m)) places.insert(*id);
+  }
+  std::vector<HeldQuote> out;
+  for (const auto& w : weeks) {
+    auto q = quotes_.find(w);
+    auto cells = periods_.find(w);
+    if (q == quotes_.end() || cells == periods_.end()) continue;
+    for (const auto& [node, quotes] : *q->second) {
+      auto node_cells = cells->second->find(node);
+      if (node_cells == cells->second->end()) continue;
+      for (const auto& quote : quotes) {
+        const uint32_t* theme = codes_.Find(quote.theme());
+        const bool placed = theme && std::any_of(node_cells->second.begin(), node_cells->second.end(),
+                                                 [&](const PackedCell& c) {
+                                                   return c.theme == *theme && places.count(c.municipality) > 0;
+                                                 });
+        if (placed) out.push_back({nodes_.names[node], w, quote});
+      }
+    }
+  }
+  return out;
 }
 
 TotalsByCode ThemeTable::Aggregate(const std::string& region, const std::vector<std::string>& weeks) const {

@@ -68,6 +68,20 @@ class ThemeTable {
   class Grid;
   Grid ReadGrid(const std::vector<std::string>& municipalities, const std::vector<std::string>& weeks) const;
 
+  // A quote the table holds: whose, which week, and the quote as stored
+  // (the broker scrubbed it on arrival).
+  struct HeldQuote {
+    std::string node;
+    std::string week;
+    wire::Quote quote;
+  };
+  // The quotes of these weeks whose node reported the quote's theme in one
+  // of `municipalities` that week: a quote carries no place, its partner's
+  // cells place it.
+  std::vector<HeldQuote> QuotesIn(const std::vector<std::string>& municipalities,
+                                  const std::vector<std::string>& weeks) const;
+  size_t quote_count() const { return quote_count_; }
+
   // Newest period each node has delivered ("" if none).
   std::string LatestPeriod(const std::string& node_id) const;
   size_t snapshot_count() const { return count_; }
@@ -105,6 +119,11 @@ class ThemeTable {
   std::map<std::string, std::shared_ptr<Week>> periods_;
   std::vector<std::string> latest_;  // by node id: its newest period
   size_t count_ = 0;
+  // period -> node id -> the quotes of its newest snapshot of that week;
+  // shared with copies like `periods_`, replaced (never changed) by Put.
+  using WeekQuotes = std::map<uint32_t, std::vector<wire::Quote>>;
+  std::map<std::string, std::shared_ptr<const WeekQuotes>> quotes_;
+  size_t quote_count_ = 0;
 };
 
 // See ThemeTable::ReadGrid. Holds names by reference into the table it was

@@ -38,6 +38,10 @@ const std::map<std::string, TextRule>& RulesByName() {
     add("SummarySnapshot", {"node_id"}, id);
     add("SummarySnapshot", {"period", "taxonomy_version"}, code);
     add("SignedEnvelope", {"key_id"}, code);
+    // A quote: 500 characters of up to four bytes (its length in characters
+    // is QuoteScreen's to check).
+    add("Quote", {"id", "theme", "subtheme"}, code);
+    add("Quote", {"text"}, TextRule{4 * 500, TextClass::kPrintable});
     add("Heartbeat", {"software_version", "taxonomy_version"}, code);
     // subscriber -> broker
     add("Subscribe", {"regions"}, code);
@@ -46,6 +50,10 @@ const std::map<std::string, TextRule>& RulesByName() {
     add("Ack", {"node_id"}, id);
     add("Ack", {"period"}, code);
     add("Nack", {"reason", "period"}, code);
+    add("QuoteRefusal", {"quote_id", "reason"}, code);
+    add("DigestQuote", {"theme", "week"}, code);
+    add("DigestQuote", {"text"}, TextRule{4 * 500, TextClass::kPrintable});
+    add("DigestQuote", {"theme_label_nl", "theme_label_en"}, name);
     // administrator -> broker; the enrolment request is written by the partner
     add("EnrolmentRequest", {"node_id"}, id);
     add("EnrolmentRequest", {"name"}, name);

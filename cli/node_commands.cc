@@ -39,11 +39,29 @@ struct NodeOptions {
 // runs or requests wait, the wait goes on; a node that died is noticed at
 // once (RequestReply), one that stopped answering after `timeout`.
 Result<wire::NodeResponse> AskNode(const NodeOptions& o, wire::NodeRequest req, std::chrono::milliseconds timeout) {
-  auto config = LoadNodeConfig(NodeConfigPath(o.config));
+  return AskNodeAt(o.config, std::move(req), timeout);
+}
+
+// Reports a failed response; returns its exit code (0 when ok).
+int Check(const Result<wire::NodeResponse>& r) { return CheckNode(r); }
+
+nlohmann::json RecordJson(const wire::SignalRecord& s) {
+  return {{"id", s.id()},           {"date", s.date()},         {"period", s.period()},
+          {"municipality", s.municipality()}, {"theme", s.theme()}, {"subtheme", s.subtheme()},
+          {"age_band", s.age_band()}, {"channel", s.channel()},   {"severity", s.severity()},
+          {"status", s.status()},   {"has_person", s.has_person()}, {"has_text", s.has_text()}};
+}
+
+}  // namespace
+
+Result<wire::NodeResponse> AskNodeAt(const std::string& config_path, wire::NodeRequest req,
+                                     std::chrono::milliseconds timeout) {
+  auto config = LoadNodeConfig(NodeConfigPath(config_path));
   if (!config.ok()) return config.status();
   req.set_schema(wire::SCHEMA_V1);
   std::function<bool()> busy = nullptr;
-  if (!req.has_status() && !req.has_list() && !req.has_privacy_report()) {
+  if (!req.has_status() && !req.has_list() && !req.has_privacy_report() &&
+      !(req.has_quotes() && req.quotes().action() <= wire::QuoteRequest::SHOW)) {
     std::string endpoint = config->control;
     busy = [endpoint] {
       wire::NodeRequest ask;
@@ -63,19 +81,13 @@ Result<wire::NodeResponse> AskNode(const NodeOptions& o, wire::NodeRequest req, 
   return r;
 }
 
-// Reports a failed response; returns its exit code (0 when ok).
-int Check(const Result<wire::NodeResponse>& r) {
+int CheckNode(const Result<wire::NodeResponse>& r) {
   if (!r.ok()) return Report(r.status());
   if (!r->ok()) return Report(Status(static_cast<Code>(r->error_code() ? r->error_code() : 1), r->error()));
   return 0;
 }
 
-nlohmann::json RecordJson(const wire::SignalRecord& s) {
-  return {{"id", s.id()},           {"date", s.date()},         {"period", s.period()},
-          {"municipality", s.municipality()}, {"theme", s.theme()}, {"subtheme", s.subtheme()},
-          {"age_band", s.age_band()}, {"channel", s.channel()},   {"severity", s.severity()},
-          {"status", s.status()},   {"has_person", s.has_person()}, {"has_text", s.has_text()}};
-}
+namespace {
 
 int Status_(const NodeOptions& o) {
   wire::NodeRequest req;
@@ -341,6 +353,8 @@ void AddNodeCommands(CLI::App& app, int& exit_code) {
   backup->add_flag("--with-keys", o->with_keys, "copy the node's key file too (mode 0600): guard the backup like the key");
   json_flag(backup);
   backup->callback([o, &exit_code] { exit_code = Backup(*o); });
+
+  AddQuoteCommands(*node, std::shared_ptr<const std::string>(o, &o->config), exit_code);
 }
 
 }  // namespace signaal::cli

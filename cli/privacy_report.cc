@@ -50,13 +50,21 @@ int PrintPrivacyReport(const wire::PrivacyReport& p, bool json, const std::strin
                        {"age_band", c.age_band()}, {"channel", c.channel()}, {"signals", c.signals()},
                        {"persons", c.persons()}, {"key_sum", c.key_sum()}});
     }
+    nlohmann::json quotes = nlohmann::json::array();
+    for (const auto& q : p.quotes_sent()) {
+      quotes.push_back({{"quote_id", q.quote_id()}, {"period", q.period()}, {"theme", q.theme()},
+                        {"subtheme", q.subtheme()}, {"state", q.state()}, {"text", q.text()},
+                        {"approved_by", q.decided_by()}, {"decided", IsoTimeUtc(q.decided_unix())},
+                        {"first_sent", IsoTimeUtc(q.sent_unix())}});
+    }
     nlohmann::json j = {
         {"node_id", p.node_id()},
         {"name", p.name()},
         {"broker", {{"endpoint", p.broker_endpoint()}, {"public_key", p.broker_public_key()}}},
         {"policy", {{"min_cell", p.min_cell()}, {"retention_days", p.retention_days()}}},
         {"fields_that_leave", fields},
-        {"never_leaves", {"text", "person", "quote", "date", "postcode4", "severity", "status"}},
+        {"never_leaves", {"text", "person", "quote as entered", "date", "postcode4", "severity", "status"}},
+        {"quotes_sent", quotes},
         {"signals_held", p.signals_held()},
         {"taxonomy_version", p.taxonomy_version()},
         {"last_snapshot_sent",
@@ -77,8 +85,12 @@ int PrintPrivacyReport(const wire::PrivacyReport& p, bool json, const std::strin
   Table fields({t("  VELD", "  FIELD"), t("BETEKENIS", "MEANING")});
   for (const auto& f : kFields) fields.Add({std::string("  ") + f.name, en ? f.en : f.nl});
   std::cout << fields.Render();
-  std::cout << t("  Blijft altijd hier: omschrijving, citaat, burgerreferentie, datum, postcode, ernst, status.\n",
-                 "  Always stays here: description, quote, citizen reference, date, postcode, severity, status.\n")
+  std::cout << t("  Blijft altijd hier: omschrijving, citaat zoals ingevoerd, burgerreferentie, datum, postcode, ernst,\n"
+                 "  status. Een citaat gaat alleen mee als de inwoner toestemming gaf en een coördinator de geschoonde\n"
+                 "  tekst goedkeurde, met alleen thema en week (zie onder).\n",
+                 "  Always stays here: description, quote as entered, citizen reference, date, postcode, severity,\n"
+                 "  status. A quote leaves only with the citizen's consent, once a coordinator approved its scrubbed\n"
+                 "  text, with its theme and week only (see below).\n")
             << t("  Omschrijving en citaat staan versleuteld (AES-256-GCM) op schijf; burgerreferenties alleen als\n"
                  "  pseudoniem (HMAC-SHA256 met een geheime sleutel van deze node).\n",
                  "  Description and quote are encrypted at rest (AES-256-GCM); citizen references are kept only as\n"
@@ -93,6 +105,15 @@ int PrintPrivacyReport(const wire::PrivacyReport& p, bool json, const std::strin
             << t(": oudere signalen worden automatisch verwijderd; alleen weken daarbinnen worden verstuurd\n",
                  ": older signals are purged automatically; only weeks within it are sent\n")
             << t("  Signalen hier opgeslagen: ", "  Signals held here: ") << p.signals_held() << "\n\n";
+  std::cout << t("Citaten die deze node verlieten: ", "Quotes that left this node: ") << p.quotes_sent_size() << "\n";
+  for (const auto& q : p.quotes_sent()) {
+    std::cout << "  " << q.quote_id() << "  " << t("week ", "week ") << q.period() << "  " << q.theme() << "  "
+              << t("goedgekeurd door ", "approved by ") << EscapeText(q.decided_by()) << ", "
+              << t("verstuurd ", "sent ") << IsoTimeUtc(q.sent_unix())
+              << (q.state() == "withdrawn" ? t("  (ingetrokken)", "  (withdrawn)") : "") << "\n";
+    if (!q.text().empty()) std::cout << "    \"" << EscapeText(q.text()) << "\"\n";
+  }
+  std::cout << "\n";
   if (snap.period().empty()) {
     std::cout << t("Nog geen samenvatting verstuurd en bevestigd.\n", "No summary sent and acknowledged yet.\n");
     return 0;

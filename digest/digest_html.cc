@@ -1,7 +1,9 @@
 // The digest as the council secretary opens it: one self-contained HTML file
 // (inline CSS and SVG, no request leaves the page), and as CSV for their own
-// spreadsheet. Every sentence is written from the numbers; nothing a partner
-// typed ever appears. Nor does anything the broker sent unescaped: the HTML
+// spreadsheet. Every sentence is written from the numbers; the only words
+// not the renderer's are citizens' quotes, shown as quotes, which the broker
+// passed on after the partner's review — never a partner's name, which the
+// digest does not carry. Nothing the broker sent appears unescaped: the HTML
 // reads an EscapedDigest, the CSV writes every cell through CsvCell.
 #include <algorithm>
 #include <cstdio>
@@ -188,10 +190,17 @@ tr.total th,tr.total td{font-weight:600;border-top:2px solid var(--ink)}
 abbr{text-decoration:none;border-bottom:1px dotted}
 footer{margin-top:2rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.75rem}
 .scroll{overflow-x:auto}
+h2{font-size:1.3rem;margin:2rem 0 .5rem}
+h3{font-size:1.1rem;margin:1.25rem 0 .25rem}
+figure.quote{margin:.75rem 0 1rem}
+figure.quote blockquote{margin:0;border-left:4px solid var(--accent);padding:.5rem 1rem;background:#f3f6fa}
+figure.quote blockquote p{margin:0}
+figure.quote figcaption{padding:.25rem 0 0 1.25rem}
 @media (max-width:40rem){body{padding:.75rem}.spark,.prev{display:none}table{font-size:.8rem}
   th,td{padding:.3rem .25rem}tr.sub th{padding-left:.75rem}}
 @media print{@page{size:A4;margin:15mm}body{max-width:none;padding:0;font-size:10pt}
-  .summary{background:none}tr{break-inside:avoid}a{color:inherit}}
+  .summary,figure.quote blockquote{background:none}tr,figure.quote{break-inside:avoid}a{color:inherit}
+  h2,h3{break-after:avoid}}
 )";
 
 std::string Row(const wire::Digest& d, const wire::DigestCell& c, const std::string& cls, const Words& w) {
@@ -260,6 +269,28 @@ std::string Municipalities(const wire::Digest& d, const Words& w) {
   return h;
 }
 
+// One quote, set apart, with its theme and week under it. Citizens speak
+// Dutch: on the English page the quote says so for a screen reader.
+std::string Quote(const wire::DigestQuote& q, const Words& w) {
+  return std::string("<figure class=\"quote\"><blockquote><p") + (w.en ? " lang=\"nl\"" : "") + ">„" + q.text() +
+         "”</p></blockquote><figcaption>" + QuoteThemeLabel(q, w.en) + ", " + WeekName(q.week(), w.en) +
+         "</figcaption></figure>\n";
+}
+
+// "Wat inwoners zeggen": the quotes grouped by theme, a sub-heading each, in
+// the order of the table; no section at all without quotes.
+std::string Quotes(const wire::Digest& d, const Words& w) {
+  if (d.quotes_size() == 0) return "";
+  std::string h = "<section id=\"quotes\" aria-labelledby=\"quotes-heading\">\n<h2 id=\"quotes-heading\">" +
+                  w.T("Wat inwoners zeggen", "What residents say") + "</h2>\n<p id=\"quotes-note\">" +
+                  EscapeHtml(QuotesNote(w.en)) + "</p>\n";
+  for (const auto& group : QuotesByTheme(d)) {
+    h += "<h3>" + QuoteThemeLabel(*group.front(), w.en) + "</h3>\n";
+    for (const wire::DigestQuote* q : group) h += Quote(*q, w);
+  }
+  return h + "</section>\n";
+}
+
 }  // namespace
 
 std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
@@ -320,6 +351,8 @@ std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
                    "✓ = reported by two or more organisations. Rising or new: the count lies clearly above the twelve "
                    "weeks before (Poisson test, p &lt; 0.01, at least one and a half times as high); new when the "
                    "theme was never shown in those weeks. Falling: clearly below.") + "</p>\n";
+  // After the numbers and the lines that explain them, which belong to the tables.
+  h += Quotes(d, w);
   h += "</main>\n<footer>" + w.T("Beleid: ", "Policy: ") + d.policy().method() +
        (d.policy().method() == "cell-key"
             ? w.T(", maximale afwijking ", ", maximum deviation ") + std::to_string(d.policy().max_deviation()) +
@@ -362,6 +395,10 @@ std::string DigestToCsv(const wire::Digest& d, const std::string& lang) {
          num(c.signals()), num(c.persons()), num(c.organisations()), previous, trend, m ? m->region() : "",
          m ? m->region_name() : ""});
   };
+  // No quotes: this is a table of cells, a number per column to sum and
+  // filter, and a quote has none; a row of free text would sit among them
+  // with half its columns empty and its week nowhere. They are in the
+  // HTML, Markdown and JSON.
   cell(d.total(), "total");
   for (const auto& theme : d.themes()) {
     cell(theme, "theme");

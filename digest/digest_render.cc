@@ -99,6 +99,35 @@ nlohmann::json MunicipalitiesJson(const wire::Digest& d) {
   return out;
 }
 
+// The broker's quotes as it sent them, in its order; labels as the cells
+// carry them ("label" Dutch, "label_en" English).
+nlohmann::json QuotesJson(const wire::Digest& d) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& q : d.quotes()) {
+    out.push_back({{"text", q.text()},
+                   {"theme", q.theme()},
+                   {"theme_label", q.theme_label_nl()},
+                   {"theme_label_en", q.theme_label_en()},
+                   {"week", q.week()}});
+  }
+  return out;
+}
+
+// "Wat inwoners zeggen": a sub-heading per theme, each quote a block quote
+// with its attribution as a paragraph of its own, so the two do not run
+// into one line. `d` is the escaped copy; nothing when there are no quotes.
+std::string QuotesMarkdown(const wire::Digest& d) {
+  if (d.quotes_size() == 0) return "";
+  std::string md = "## Wat inwoners zeggen\n\n" + EscapeMarkdown(QuotesNote()) + "\n\n";
+  for (const auto& group : QuotesByTheme(d)) {
+    md += "### " + QuoteThemeLabel(*group.front()) + "\n\n";
+    for (const wire::DigestQuote* q : group) {
+      md += "> „" + q->text() + "”\n>\n> — " + QuoteThemeLabel(*q) + ", " + WeekName(q->week()) + "\n\n";
+    }
+  }
+  return md;
+}
+
 // The method and its public parameters, for the policy line.
 std::string PolicyNl(const wire::DisclosureSummary& p) {
   if (p.method() != "cell-key") return "drempel en controle op terugrekenen";
@@ -122,6 +151,46 @@ std::string PerturbationSentence(const wire::DisclosureSummary& p, bool english)
   return std::string("Om de privacy te beschermen is elk getal licht verstoord, ") +
          (mostly_small ? "de meeste met 0 of 1 en nooit met meer dan " : "nooit met meer dan ") + d +
          ", voor dezelfde cel steeds gelijk; daardoor kan een som van getallen een paar afwijken van het totaal.";
+}
+
+std::vector<std::vector<const wire::DigestQuote*>> QuotesByTheme(const wire::Digest& d) {
+  std::vector<std::string> order;
+  for (const auto& theme : d.themes()) order.push_back(theme.code());
+  // The broker sends quotes only for themes it shows; one for a theme the
+  // digest does not list is still shown, after the others, not dropped.
+  for (const auto& q : d.quotes()) {
+    if (std::find(order.begin(), order.end(), q.theme()) == order.end()) order.push_back(q.theme());
+  }
+  std::vector<std::vector<const wire::DigestQuote*>> groups;
+  for (const auto& code : order) {
+    std::vector<const wire::DigestQuote*> group;
+    for (const auto& q : d.quotes()) {
+      if (q.theme() == code) group.push_back(&q);
+    }
+    if (!group.empty()) groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
+std::string QuoteThemeLabel(const wire::DigestQuote& q, bool english) {
+  if (english && !q.theme_label_en().empty()) return q.theme_label_en();
+  return q.theme_label_nl().empty() ? q.theme() : q.theme_label_nl();
+}
+
+std::string WeekName(const std::string& week, bool english) {
+  if (!IsValidWeek(week)) return week;
+  // "2026-W07": week 7, as people write it.
+  const std::string number = week[6] == '0' ? week.substr(7, 1) : week.substr(6, 2);
+  return "week " + number + (english ? " of " : " van ") + week.substr(0, 4);
+}
+
+std::string QuotesNote(bool english) {
+  if (english) {
+    return "Shared with consent, read by the partner and stripped of names and other personal data ([NAAM], "
+           "[ADRES] … stand where something was left out).";
+  }
+  return "Met toestemming gedeeld, door de partner nagelezen en ontdaan van namen en andere persoonsgegevens "
+         "([NAAM], [ADRES] … staan waar iets is weggelaten).";
 }
 
 nlohmann::json DigestToJson(const wire::Digest& d) {
@@ -161,6 +230,8 @@ nlohmann::json DigestToJson(const wire::Digest& d) {
     j["themes"].push_back(theme);
   }
   if (d.municipalities_size() > 0) j["municipalities"] = MunicipalitiesJson(d);
+  // Always present, [] without quotes: a script need not test for the key.
+  j["quotes"] = QuotesJson(d);
   return j;
 }
 
@@ -213,6 +284,8 @@ std::string DigestToMarkdown(const wire::Digest& digest) {
   if (std::string why = PerturbationSentence(d.policy()); !why.empty()) md += why + "\n\n";
   md += "Personen zijn per organisatie en per week geteld en daarna opgeteld; iemand die bij twee organisaties "
         "of in twee weken meldt, telt twee keer.\n\n";
+  // After the numbers and what explains them, as in the HTML.
+  md += QuotesMarkdown(d);
   md += "---\nBeleid: " + PolicyNl(d.policy()) + ", drempel k = " + std::to_string(d.policy().k()) + ", minstens " +
         std::to_string(d.policy().min_organisations()) + " organisaties per cel, " +
         std::to_string(d.policy().cells_suppressed()) + " van " +

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,21 @@ std::string RenderDigest(const wire::Digest& digest, const std::string& format, 
 // The one sentence a reader gets on the perturbation of a cell-key digest
 // (Dutch, or English with `english`); "" for a digest of another method.
 std::string PerturbationSentence(const wire::DisclosureSummary& policy, bool english = false);
+
+// Citizens' quotes (Digest.quotes) grouped by theme: the themes in the
+// order the digest lists them, then any theme it does not list, in the
+// order its first quote comes, so no quote the broker sent is lost.
+std::vector<std::vector<const wire::DigestQuote*>> QuotesByTheme(const wire::Digest& digest);
+// The theme a quote is about as a reader names it: the label in the
+// language asked for, else the Dutch one, else the code.
+std::string QuoteThemeLabel(const wire::DigestQuote& quote, bool english = false);
+// An ISO week as people write it: "week 47 van 2026" / "week 47 of 2026";
+// a label that is no week, as it is.
+std::string WeekName(const std::string& week, bool english = false);
+// The one line above the quotes on what they are and what [NAAM] means
+// (Dutch, or English with `english`), plain: each format escapes it as it
+// escapes the broker's strings.
+std::string QuotesNote(bool english = false);
 
 // The cell for a code: "" is the total, else a theme or subtheme; nullptr
 // when the digest does not list it (a digest lists no zeros).

@@ -1,6 +1,9 @@
 #include "local_control.h"
 
+#include <algorithm>
+
 #include "signaal/log.h"
+#include "signaal/text.h"
 #include "signaal/period.h"
 
 namespace signaal::node {
@@ -41,7 +44,7 @@ wire::NodeResponse NodeError(const Status& status) {
   return r;
 }
 
-wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t now) {
+wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t now, const std::string& account) {
   using R = wire::NodeRequest;
   switch (req.body_case()) {
     case R::kAdd: return Add(req.add(), now);
@@ -58,6 +61,7 @@ wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t no
     case R::kStatus: return StatusView();
     case R::kPublish: return Publish(now);
     case R::kPrivacyReport: return Report();
+    case R::kQuotes: return Quotes(req.quotes(), now, account);
     case R::BODY_NOT_SET: break;
   }
   return NodeError(Status::Usage("the request names no operation this node knows"));
@@ -155,6 +159,82 @@ wire::NodeResponse LocalControl::Report() const {
   if (env.ParseFromString(*last) && p->mutable_last_snapshot_sent()->ParseFromString(env.payload())) {
     p->set_last_sent_unix(p->last_snapshot_sent().created_unix());
   }
+  auto quotes = c_.store.Quotes();
+  if (!quotes.ok()) return NodeError(quotes.status());
+  for (const auto& q : *quotes) {
+    if (q.sent_unix > 0) *p->add_quotes_sent() = View(q);
+  }
+  return r;
+}
+
+wire::QuoteView LocalControl::View(const SignalStore::QuoteInfo& q) const {
+  wire::QuoteView v;
+  v.set_signal_id(q.row.signal_id());
+  v.set_quote_id(q.row.quote_id());
+  v.set_period(q.row.period());
+  v.set_theme(q.row.theme());
+  v.set_subtheme(q.row.subtheme());
+  v.set_state(q.refusal.empty() ? QuoteStateName(q.row.state()) : "refused");
+  v.set_text(q.text);
+  if (c_.scrubber && !q.text.empty()) {
+    for (const auto& s : c_.scrubber->Find(q.text)) {
+      auto* span = v.add_spans();
+      span->set_start(static_cast<uint32_t>(s.start));
+      span->set_end(static_cast<uint32_t>(s.end));
+      span->set_kind(std::string(PiiKindName(s.kind)));
+    }
+  }
+  v.set_created_unix(q.row.created_unix());
+  v.set_decided_by(q.row.decided_by());
+  v.set_decided_unix(q.row.decided_unix());
+  v.set_edited_by(q.row.edited_by());
+  v.set_edited_unix(q.row.edited_unix());
+  v.set_sent_unix(q.sent_unix);
+  v.set_refusal(q.refusal);
+  return v;
+}
+
+wire::NodeResponse LocalControl::Quotes(const wire::QuoteRequest& req, int64_t now, const std::string& account) {
+  using A = wire::QuoteRequest;
+  using Q = storage::StoredQuote;
+  Status done;
+  switch (req.action()) {
+    case A::LIST: {
+      static const std::vector<std::string> kStates = {"", "pending", "approved", "rejected", "withdrawn", "refused"};
+      if (std::find(kStates.begin(), kStates.end(), req.state()) == kStates.end()) {
+        return NodeError(Status::Usage("--state: '" + req.state() +
+                                       "' is not one of pending, approved, rejected, withdrawn, refused"));
+      }
+      auto quotes = c_.store.Quotes();
+      if (!quotes.ok()) return NodeError(quotes.status());
+      auto r = NodeOk();
+      for (const auto& q : *quotes) {
+        wire::QuoteView v = View(q);
+        if (req.state().empty() || v.state() == req.state()) *r.mutable_quotes()->add_quotes() = std::move(v);
+      }
+      return r;
+    }
+    case A::SHOW: break;
+    case A::EDIT: done = c_.store.EditQuote(req.id(), req.text(), account, now); break;
+    case A::APPROVE: done = c_.store.DecideQuote(req.id(), Q::APPROVED, account, now); break;
+    case A::REJECT: done = c_.store.DecideQuote(req.id(), Q::REJECTED, account, now); break;
+    case A::WITHDRAW: done = c_.store.DecideQuote(req.id(), Q::WITHDRAWN, account, now); break;
+    default: return NodeError(Status::Usage("the quote request names no action this node knows"));
+  }
+  if (!done.ok()) return NodeError(done);
+  auto q = c_.store.FindQuote(req.id());
+  if (!q.ok()) return NodeError(q.status());
+  if (req.action() != A::SHOW) {
+    spdlog::info("quote {} of signal {}: {} by {}", q->row.quote_id(), q->row.signal_id(),
+                 A::Action_Name(req.action()), EscapeText(account));
+    // A week whose quotes changed goes out again now, as after an erasure.
+    auto published = c_.outbox.Publish(now);
+    if (!published.ok()) return NodeError(published.status());
+    c_.outbox.ResetBackoff();
+    c_.send_now();
+  }
+  auto r = NodeOk();
+  *r.mutable_quotes()->add_quotes() = View(*q);
   return r;
 }
 

@@ -28,6 +28,7 @@ struct NodeCounters {
   int64_t last_ack_unix = 0;
   std::string last_nack;
   uint64_t control_refused = 0;  // malformed local control requests
+  uint64_t quotes_refused = 0;   // quotes the broker refused (Ack.refused_quotes)
   std::map<std::string, uint64_t> nacked_by_reason;
 };
 
@@ -43,10 +44,13 @@ class LocalControl {
     std::function<void()> send_now;  // push due outbox entries to the broker
     // Fills in the running job and the requests waiting for it; null without a worker.
     std::function<void(wire::NodeStatus&)> describe_jobs = nullptr;
+    // Marks personal data in a quote under review; null: no spans shown.
+    const PiiScrubber* scrubber = nullptr;
   };
   explicit LocalControl(Context c) : c_(std::move(c)) {}
 
-  wire::NodeResponse Handle(const wire::NodeRequest& request, int64_t now);
+  // `account`: who asked (the control peer's user), recorded with a quote's review.
+  wire::NodeResponse Handle(const wire::NodeRequest& request, int64_t now, const std::string& account = "");
   // The answer to a finished StoreJob, on the loop: an erasure's weeks are
   // published and sent at once (the broker replaces the old counts).
   wire::NodeResponse Finish(StoreJob& job, int64_t now);
@@ -57,6 +61,9 @@ class LocalControl {
   wire::NodeResponse StatusView() const;
   wire::NodeResponse Publish(int64_t now);
   wire::NodeResponse Report() const;
+  wire::NodeResponse Quotes(const wire::QuoteRequest& req, int64_t now, const std::string& account);
+  // A quote as the CLI shows it, with what the scrubber finds in it now.
+  wire::QuoteView View(const SignalStore::QuoteInfo& q) const;
 
   Context c_;
 };

@@ -1,6 +1,8 @@
 #include "node_daemon.h"
 #include "node_metrics.h"
 
+#include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include "signaal/log.h"
 #include "signaal/period.h"
 #include "signaal/service.h"
+#include "signaal/text.h"
 #include "signaal/zmq_util.h"
 
 namespace signaal::node {
@@ -47,11 +50,14 @@ Result<NodeDaemon::Prepared> NodeDaemon::Prepare(const NodeConfig& config) {
   if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
     return s.Prefixed(config.path + ": key 'node.data_dir'");
   }
+  auto scrubber = PiiScrubber::Load(config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir,
+                                    config.dictionary);
+  if (!scrubber.ok()) return scrubber.status().Prefixed(config.path + ": key 'scrub.dictionary'");
   // The config reader took only ipc://: the socket's folder must be the node's own.
   if (Status s = PrepareSocketPath(IpcPath(config.control), false); !s.ok()) {
     return s.Prefixed(config.path + ": key 'node.control'");
   }
-  return Prepared{std::move(*keys), std::move(*ref), std::move(*secret), std::move(*data_key)};
+  return Prepared{std::move(*keys), std::move(*ref), std::move(*secret), std::move(*data_key), std::move(*scrubber)};
 }
 
 Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config) {
@@ -59,8 +65,8 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config)
   if (!parts.ok()) return parts.status();
   auto store = SignalStore::Open(config.data_dir, parts->pseudonym_secret, parts->data_key);
   if (!store.ok()) return store.status().Prefixed(config.path + ": key 'node.data_dir'");
-  std::unique_ptr<NodeDaemon> d(
-      new NodeDaemon(config, std::move(parts->keys), std::move(parts->ref), std::move(*store)));
+  std::unique_ptr<NodeDaemon> d(new NodeDaemon(config, std::move(parts->keys), std::move(parts->ref),
+                                              std::move(parts->scrubber), std::move(*store)));
   if (Status s = d->BindControl(); !s.ok()) return s;
   if (!config.metrics_listen.empty()) {
     auto metrics = MetricsEndpoint::Bind(d->ctx_, config.metrics_listen);
@@ -70,18 +76,21 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config)
   return d;
 }
 
-NodeDaemon::NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<SignalStore> store)
+NodeDaemon::NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<PiiScrubber> scrubber,
+                       std::unique_ptr<SignalStore> store)
     : config_(std::move(config)),
       keys_(std::move(keys)),
       ref_(std::move(ref)),
+      scrubber_(std::move(scrubber)),
       store_(std::move(store)),
       outbox_(*store_, ref_, config_.id, keys_.signing, config_.retention_days, config_.min_cell),
       ctx_(1) {
+  store_->SetScrubber(scrubber_.get());
   link_ = std::make_unique<BrokerLink>(ctx_, config_.broker_endpoint, keys_.curve, config_.broker_public_key);
   worker_ = std::make_unique<StoreWorker>(ctx_, config_, ref_, *store_);
   handler_ = std::make_unique<LocalControl>(
       LocalControl::Context{config_, ref_, *store_, outbox_, *link_, counters_, [this] { SendDue(); },
-                            [this](wire::NodeStatus& status) { DescribeJobs(status); }});
+                            [this](wire::NodeStatus& status) { DescribeJobs(status); }, scrubber_.get()});
 }
 
 NodeDaemon::~NodeDaemon() {
@@ -180,6 +189,17 @@ void NodeDaemon::StartPurge(int64_t now) {
   auto job = std::make_unique<StoreJob>();
   job->purge_before = IsoWeekOf(DateFromUnix(now - int64_t{86400} * config_.retention_days));
   job->now = now;
+  // Quotes leave the broker before their signals leave the node: in the
+  // last week of their week's retention they are withdrawn, and the week,
+  // still inside the window, goes out once more without them.
+  auto expired = store_->ExpireQuotes(AddWeeks(job->purge_before, 1), now);
+  if (!expired.ok()) {
+    spdlog::error("retention: {}", expired.status().message());
+  } else if (*expired > 0) {
+    spdlog::info("retention: withdrew {} quotes of weeks before {}", *expired, AddWeeks(job->purge_before, 1));
+    if (auto published = outbox_.Publish(now); !published.ok()) spdlog::error("{}", published.status().message());
+    SendDue();
+  }
   StartJob(std::move(job));
 }
 
@@ -211,11 +231,37 @@ void NodeDaemon::OnJobFinished() {
   while (!worker_->busy() && !waiting_.empty()) {
     Waiting next = std::move(waiting_.front());
     waiting_.pop_front();
-    Dispatch(std::move(next.routing_id), std::move(next.request));
+    Dispatch(std::move(next.routing_id), std::move(next.request), next.account);
   }
 }
 
-void NodeDaemon::Dispatch(zmq::message_t routing_id, wire::NodeRequest request) {
+namespace {
+
+// The account of the process at the other end of a control connection
+// (SO_PEERCRED on its ipc socket): who approved a quote is who ran the
+// command, not a name the request carries.
+std::string PeerAccount(zmq::message_t& frame) {
+  const int fd = zmq_msg_get(frame.handle(), ZMQ_SRCFD);
+  ucred cred{};
+  socklen_t size = sizeof cred;
+  if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &size) != 0) return "unknown";
+  char buf[1024];
+  passwd pw{};
+  passwd* found = nullptr;
+  if (getpwuid_r(cred.uid, &pw, buf, sizeof buf, &found) == 0 && found) return found->pw_name;
+  return "uid " + std::to_string(cred.uid);
+}
+
+// Requests that change the store wait while a job holds it (store_jobs.h).
+bool ChangesStore(const wire::NodeRequest& req) {
+  if (req.has_add() || req.has_publish() || IsStoreJob(req)) return true;
+  return req.has_quotes() && req.quotes().action() != wire::QuoteRequest::LIST &&
+         req.quotes().action() != wire::QuoteRequest::SHOW;
+}
+
+}  // namespace
+
+void NodeDaemon::Dispatch(zmq::message_t routing_id, wire::NodeRequest request, const std::string& account) {
   if (IsStoreJob(request)) {
     auto job = std::make_unique<StoreJob>();
     job->request = std::move(request);
@@ -224,7 +270,7 @@ void NodeDaemon::Dispatch(zmq::message_t routing_id, wire::NodeRequest request) 
     StartJob(std::move(job));
     return;
   }
-  SendProto(*control_, handler_->Handle(request, Now()), &routing_id);
+  SendProto(*control_, handler_->Handle(request, Now(), account), &routing_id);
 }
 
 void NodeDaemon::DescribeJobs(wire::NodeStatus& status) const {
@@ -274,6 +320,15 @@ void NodeDaemon::OnBrokerMessage() {
       counters_.snapshots_acked++;
       counters_.last_ack_unix = now;
       outbox_.OnAck(m->ack().period(), m->ack().version());
+      if (!m->ack().refused_quotes().empty()) {
+        counters_.quotes_refused += m->ack().refused_quotes_size();
+        for (const auto& r : m->ack().refused_quotes()) {
+          spdlog::warn("broker refused quote {} of {}: {} ({}); `signaal node quotes show {}` to edit it",
+                       EscapeText(r.quote_id()), EscapeText(m->ack().period()), EscapeText(r.reason()),
+                       EscapeText(r.detail()), EscapeText(r.quote_id()));
+        }
+        if (Status s = store_->RefuseQuotes(m->ack().refused_quotes(), now); !s.ok()) spdlog::error("{}", s.message());
+      }
     } else if (m->has_nack()) {
       counters_.snapshots_nacked++;
       counters_.nacked_by_reason[m->nack().reason()]++;
@@ -303,21 +358,22 @@ void NodeDaemon::OnControlMessage() {
   } else if (req.schema() != wire::SCHEMA_V1) {
     counters_.control_refused++;
     resp = NodeError(Status::Refused("schema version " + std::to_string(req.schema()) + " is not supported"));
-  } else if (req.has_add() || req.has_publish() || IsStoreJob(req)) {
+  } else if (ChangesStore(req)) {
     // These change the store: at once when no job holds it, else after it.
+    std::string account = PeerAccount(frames[1]);
     if (!worker_->busy() && waiting_.empty()) {
-      Dispatch(std::move(frames[0]), std::move(req));
+      Dispatch(std::move(frames[0]), std::move(req), account);
       return;
     }
     if (waiting_.size() < kMaxWaiting) {
-      waiting_.push_back({std::move(frames[0]), std::move(req)});
+      waiting_.push_back({std::move(frames[0]), std::move(req), std::move(account)});
       return;
     }
     resp = NodeError(Status::Refused("busy: " + worker_->what() + " is running and " +
                                      std::to_string(waiting_.size()) +
                                      " requests wait for it; try again when `signaal node status` shows no job"));
   } else {
-    resp = handler_->Handle(req, Now());
+    resp = handler_->Handle(req, Now(), PeerAccount(frames[1]));
   }
   SendProto(*control_, resp, &frames[0]);
 }

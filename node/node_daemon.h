@@ -44,10 +44,12 @@ class NodeDaemon {
     KeyFile keys;
     ReferenceData ref;
     std::string pseudonym_secret, data_key;  // decoded from the key file
+    std::unique_ptr<PiiScrubber> scrubber;   // for quotes: scrubbed at intake, checked at approval
   };
   static Result<Prepared> Prepare(const NodeConfig& config);
 
-  NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<SignalStore> store);
+  NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<PiiScrubber> scrubber,
+             std::unique_ptr<SignalStore> store);
   Status BindControl();
   void OnControlMessage();
   void OnBrokerMessage();
@@ -56,7 +58,8 @@ class NodeDaemon {
   void SendHeartbeat();
   // A request that changes the store, once no job holds it: a StoreJob goes
   // to the worker, anything else (add, publish) is answered at once.
-  void Dispatch(zmq::message_t routing_id, wire::NodeRequest request);
+  // `account`: who asked (the peer's user, for the quote review's record).
+  void Dispatch(zmq::message_t routing_id, wire::NodeRequest request, const std::string& account);
   void StartJob(std::unique_ptr<StoreJob> job);
   // The worker's finished job: its answer sent, then the waiting requests.
   void OnJobFinished();
@@ -70,11 +73,13 @@ class NodeDaemon {
   struct Waiting {
     zmq::message_t routing_id;
     wire::NodeRequest request;
+    std::string account;
   };
 
   NodeConfig config_;
   KeyFile keys_;
   ReferenceData ref_;
+  std::unique_ptr<PiiScrubber> scrubber_;  // before store_: the store points at it
   std::unique_ptr<SignalStore> store_;
   Outbox outbox_;
   NodeCounters counters_;

@@ -37,6 +37,10 @@ Result<std::vector<std::string>> Outbox::PublishPeriods(const std::vector<std::s
     snap.set_taxonomy_version(ref_.taxonomy_version());
     snap.set_created_unix(now);
     for (auto& cell : store_.WeekCells(period, static_cast<uint32_t>(min_cell_))) *snap.add_cells() = std::move(cell);
+    // The week's approved quotes travel with it; one withdrawn is absent.
+    auto quotes = store_.WeekQuotes(period);
+    if (!quotes.ok()) return quotes.status();
+    for (auto& q : *quotes) *snap.add_quotes() = std::move(q);
     wire::SignedEnvelope env;
     env.set_payload(snap.SerializeAsString());
     auto sig = Sign(signing_, env.payload());

@@ -215,6 +215,12 @@ Status SignalStore::Writer::Append(const ValidatedSignal& v, storage::StoredSign
     s_.set_sealed_text(std::move(*sealed));
     s_.clear_text();
   }
+  if (!s_.quote().empty() && s_.quote_consent() && store_.scrubber_) {
+    // Given with consent: it enters the coordinator's review queue scrubbed.
+    auto q = store_.NewQuote(s_, s_.quote(), now_);
+    if (!q.ok()) return q.status();
+    quotes_.emplace_back("q/" + s_.id(), q->SerializeAsString());
+  }
   if (!s_.quote().empty()) {
     aad_.assign(s_.id()).append("/quote");
     auto sealed = store_.sealer_->Seal(s_.quote(), aad_);
@@ -270,6 +276,7 @@ Status SignalStore::Commit(Writer& w) {
     std::string().swap(week.rows);  // the batch holds it now
   }
   for (const auto& week : w.weeks_) batch.Put("dirty/" + week.period, "");
+  for (const auto& [key, row] : w.quotes_) batch.Put(key, row);
   batch.Put("meta/next_id", std::to_string(w.next_id_));
   batch.Put("meta/signal_count", std::to_string(signal_count_ + w.count_));
   if (Status a = w.delta_.Apply(*db_, batch); !a.ok()) return a;
@@ -279,6 +286,7 @@ Status SignalStore::Commit(Writer& w) {
   w.weeks_.clear();
   w.last_week_ = 0;
   w.delta_ = AggregateDelta();
+  w.quotes_.clear();
   w.count_ = 0;
   w.spent_ = false;
   return Status::Ok();
@@ -341,6 +349,7 @@ Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const st
     auto record_key = record_keys_->Of(s.id());
     if (!record_key.ok()) return record_key.status();
     batch.Delete(it->key());
+    batch.Delete("q/" + s.id());  // its quote goes with it, approved or not
     delta.Count(s, *record_key, -1);
     ++erased.count;
     if (erased.periods.empty() || erased.periods.back() != s.period()) {
@@ -388,8 +397,10 @@ Result<uint32_t> SignalStore::PurgeBefore(const std::string& oldest_week) {
   uint32_t purged = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Scan()));
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
-    if (it->key().ToString().substr(4, 8) >= oldest_week) break;  // keys sort by week
+    const std::string key = it->key().ToString();
+    if (key.substr(4, 8) >= oldest_week) break;  // keys sort by week
     batch.Delete(it->key());
+    batch.Delete("q/" + key.substr(key.rfind('/') + 1));
     ++purged;
   }
   DeleteAggregatesBefore(*db_, batch, oldest_week);
@@ -485,6 +496,9 @@ Status SignalStore::Acknowledge(const std::string& period, uint64_t version, boo
       auto envelope = ReadValue(*db_, "out/" + period);
       if (!envelope.ok()) return envelope.status();
       batch.Put("meta/last_acked", envelope->value_or(""));
+      if (envelope->has_value()) {
+        if (Status q = MarkQuotesSent(batch, **envelope, static_cast<int64_t>(std::time(nullptr))); !q.ok()) return q;
+      }
     }
     batch.Delete("out/" + period);
     batch.Delete("outv/" + period);

@@ -13,6 +13,9 @@
 //   meta/format_version  -> on-disk format (NodeStoreFormat())
 //   agg/<period>/<cell>, agp/<period>/<cell>/<pseudonym> -> the week's cell
 //                        counts and key sums, kept with every change (aggregates.h)
+//   q/<signal id>       -> storage::StoredQuote (the quote review queue)
+//   qs/<quote id>       -> when the quote first left (decimal unix time)
+//   qr/<quote id>       -> storage::QuoteRefusalMark (the broker refused it)
 // A signal's record key (record_key.h) is stored nowhere: it is recomputed
 // from the pseudonym secret and the id, so it goes with the signal.
 //
@@ -23,6 +26,10 @@
 // meta/version, Acknowledge, Supersede, ForgetAcksAbove) is the loop's; those
 // only put dirty/ markers, which commutes with a job's puts. Reads through
 // RocksDB, CountSignals, last_version and LastFailure are safe from either.
+// Quotes: q/ is the signal side's (a job adds a row with its signal and
+// deletes it with its signal; the loop edits and decides only while no job
+// is out); qs/ and qr/ are the outbox side's (acks), by quote id, so an ack
+// never writes a row an erasure is deleting.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +51,7 @@
 #include "node_storage.pb.h"
 #include "wire.pb.h"
 #include "signaal/backup.h"
+#include "signaal/scrub.h"
 #include "hmac.h"
 #include "sealing.h"
 #include "signaal/status.h"
@@ -57,6 +65,9 @@ namespace signaal::node {
 std::string Pseudonym(const std::string& secret, const std::string& reference);
 // The reference as the pseudonym's HMAC sees it.
 std::string NormalReference(const std::string& reference);
+
+// "pending", "approved", "rejected", "withdrawn": a review state as the CLI names it.
+const char* QuoteStateName(storage::StoredQuote::State state);
 
 // The node store's format and its migrations; add a step for every change
 // of the key layout above. Format 4's step (key sums) needs the record keys,
@@ -76,6 +87,41 @@ class SignalStore {
 
   // The free text and quote of a stored signal, opened with the data key.
   Result<std::pair<std::string, std::string>> OpenText(const storage::StoredSignal& s) const;
+
+  // The scrubber a consented quote passes before it enters the review
+  // queue, and an approval before it is taken; without one, quotes stay in
+  // their signal and never enter the queue. Set before the first write.
+  void SetScrubber(const PiiScrubber* scrubber) { scrubber_ = scrubber; }
+
+  // --- The quote review queue (signal_store_quotes.cc) ---
+  // A quote as the coordinator sees it: the stored row, its text opened,
+  // and what the outbox side knows of it.
+  struct QuoteInfo {
+    storage::StoredQuote row;
+    std::string text;             // "" once rejected or withdrawn
+    int64_t sent_unix = 0;        // first acked in a snapshot; 0: never left
+    std::string refusal;          // the broker's reason and detail while refused
+  };
+  // Every quote in the queue, in signal id order.
+  Result<std::vector<QuoteInfo>> Quotes() const;
+  // One quote by its signal's id or its own id; Usage error if none.
+  Result<QuoteInfo> FindQuote(const std::string& id) const;
+  // The coordinator's edit: the new text, sealed; an approved or refused
+  // quote goes back to review (its week re-sent without it).
+  Status EditQuote(const std::string& id, const std::string& text, const std::string& by, int64_t now);
+  // Approve (refused while the scrubber finds personal data, or the text is
+  // longer than kMaxQuoteChars), reject or withdraw. A change to or from
+  // approved marks the week changed, so its next snapshot says so.
+  Status DecideQuote(const std::string& id, storage::StoredQuote::State to, const std::string& by, int64_t now);
+  // Retention: approved quotes of weeks before `before` are withdrawn (by
+  // "retention"), so the weeks, still inside the window, go out once more
+  // without them before their signals are purged. Returns how many.
+  Result<uint32_t> ExpireQuotes(const std::string& before, int64_t now);
+  // The week's approved quotes, as they go on the wire (not the refused).
+  Result<std::vector<wire::Quote>> WeekQuotes(const std::string& period) const;
+  // Outbox side: the broker refused these (from its Ack).
+  Status RefuseQuotes(const google::protobuf::RepeatedPtrField<wire::QuoteRefusal>& refused, int64_t now);
+  static constexpr size_t kMaxQuoteChars = 500;
 
   // New signals going into one WriteBatch as they come (an import, row by
   // row, without holding them all): each is sealed, pseudonymised and
@@ -106,6 +152,7 @@ class SignalStore {
     std::vector<WeekRows> weeks_;
     size_t last_week_ = 0;
     AggregateDelta delta_;
+    std::vector<std::pair<std::string, std::string>> quotes_;  // q/ rows of the new signals
     storage::StoredSignal s_;  // reused per row
     std::string aad_;       // reused per row
   };
@@ -200,6 +247,13 @@ class SignalStore {
   Status Write(rocksdb::WriteBatch& batch, const std::string& what);
   // Flushes and compacts everything, so deleted values leave the files.
   Status Compact();
+  // The q/ row for a new signal's consented quote, scrubbed and sealed.
+  Result<storage::StoredQuote> NewQuote(const storage::StoredSignal& s, const std::string& quote, int64_t now) const;
+  // The opaque id of a signal's quote on the wire.
+  Result<std::string> QuoteId(const std::string& signal_id) const;
+  Status PutQuote(rocksdb::WriteBatch& batch, storage::StoredQuote& row, const std::string& text);
+  // Marks the quotes of an acked snapshot as sent (Acknowledge's batch).
+  Status MarkQuotesSent(rocksdb::WriteBatch& batch, const std::string& envelope, int64_t now) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::string secret_;
@@ -207,6 +261,7 @@ class SignalStore {
   std::unique_ptr<Sealer> sealer_;
   std::unique_ptr<HmacSha256Key> pseudonyms_;
   std::unique_ptr<RecordKeys> record_keys_;
+  const PiiScrubber* scrubber_ = nullptr;
   uint64_t next_id_ = 1;  // signal side
   // Read by either thread (status, the backup manifest), written by the side that owns it.
   std::atomic<uint64_t> last_version_{0};

@@ -28,7 +28,12 @@ rm -rf "$out/_CPack_Packages"
 # Every file of each package, and only those (directories aside).
 declare -A expected=(
   [signaal]="./usr/bin/signaal ./usr/share/doc/signaal/OPERATIONS.md ./usr/share/doc/signaal/README.md
-             ./usr/share/signaal/municipalities.csv ./usr/share/signaal/reference.toml ./usr/share/signaal/themes.csv"
+             ./usr/share/signaal/municipalities.csv ./usr/share/signaal/reference.toml ./usr/share/signaal/themes.csv
+             ./usr/share/signaal/scrub/achternamen.txt ./usr/share/signaal/scrub/naam-en-woord.txt
+             ./usr/share/signaal/scrub/organisaties.txt ./usr/share/signaal/scrub/plaatsen.txt
+             ./usr/share/signaal/scrub/relaties.txt ./usr/share/signaal/scrub/straattypen.txt
+             ./usr/share/signaal/scrub/straatwoorden.txt ./usr/share/signaal/scrub/titels.txt
+             ./usr/share/signaal/scrub/tussenvoegsels.txt ./usr/share/signaal/scrub/voornamen.txt"
   [signaal-node]="./lib/systemd/system/signaal-node.service ./usr/bin/signaal-node
                   ./usr/share/doc/signaal-node/examples/node.toml"
   [signaal-broker]="./lib/systemd/system/signaal-broker.service ./usr/bin/signaal-broker
@@ -51,6 +56,8 @@ for pkg in signaal signaal-node signaal-broker; do
   for lib in libc6 libzmq5; do
     grep -q "$lib" <<<"$depends" || fail "$pkg: Depends lacks $lib (dpkg-shlibdeps)"
   done
+  # The scrubber reads Debian's Dutch word list.
+  [ "$pkg" != signaal ] || grep -q "wdutch" <<<"$depends" || fail "signaal: Depends lacks wdutch (the scrubber's word list)"
   if [ "$pkg" != signaal ]; then
     grep -q libsystemd0 <<<"$depends" || fail "$pkg: Depends lacks libsystemd0 (sd_notify)"
     grep -q "signaal (= $release)" <<<"$depends" || fail "$pkg: does not depend on signaal (= $release)"

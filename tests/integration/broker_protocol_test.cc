@@ -678,6 +678,54 @@ TEST_F(BrokerProtocol, SnapshotsAreAckedWhileDigestsAreBuilt) {
 // A subscriber that never reads must not hold up the broker: once its queue
 // (ZMQ_SNDHWM) is full, sends to it are dropped and counted, and it catches
 // up from its cursor when it reads again.
+// The broker scrubs every quote again on arrival: one in which it finds
+// personal data, or that is malformed, is refused by name in the Ack and
+// left out of what is stored; the rest of the snapshot (cells and the clean
+// quote) is stored, and a retry of the same snapshot is the same duplicate.
+TEST_F(BrokerProtocol, QuotesWithPersonalDataAreRefusedAndTheRestStored) {
+  FakeNode node(ctx_, "helpdesk", listen_, broker_key_);
+  Join(node);
+  wire::SummarySnapshot snap = node.Snapshot(week_, 1, 20);
+  auto quote = [&](const std::string& id, const std::string& text, const std::string& theme = "schulden") {
+    auto* q = snap.add_quotes();
+    q->set_id(id);
+    q->set_text(text);
+    q->set_theme(theme);
+  };
+  quote("00000000000000a1", "De post blijft dicht, ik durf hem niet meer open te maken.");
+  quote("00000000000000a2", "Bel mij gerust op 06-12345678 als er nieuws is.");
+  quote("00000000000000a3", "Mevrouw Jansen van nummer 12 helpt me met de formulieren.");
+  quote("not-an-id", "Een citaat zonder geldig kenmerk.");
+  quote("00000000000000a5", "Een thema dat niet bestaat.", "geen-thema");
+  quote("00000000000000a6", std::string(501, 'x'));
+  node.Send(snap);
+  auto ack = node.Receive();
+  ASSERT_TRUE(ack && ack->has_ack()) << (ack ? ack->DebugString() : "no answer");
+  std::map<std::string, std::string> refused;
+  for (const auto& r : ack->ack().refused_quotes()) refused[r.quote_id()] = r.reason() + ": " + r.detail();
+  ASSERT_EQ(ack->ack().refused_quotes_size(), 5) << ack->DebugString();
+  EXPECT_EQ(refused.count("00000000000000a1"), 0u);
+  EXPECT_EQ(refused["00000000000000a2"].rfind("quote-personal-data", 0), 0u) << refused["00000000000000a2"];
+  EXPECT_NE(refused["00000000000000a2"].find("telefoon"), std::string::npos);
+  EXPECT_NE(refused["00000000000000a3"].find("naam"), std::string::npos) << refused["00000000000000a3"];
+  EXPECT_EQ(refused[""].rfind("quote-invalid", 0), 0u);
+  EXPECT_EQ(refused["00000000000000a5"].rfind("quote-invalid", 0), 0u);
+  EXPECT_EQ(refused["00000000000000a6"].rfind("quote-invalid", 0), 0u);
+  // The refusal never repeats the text it refused.
+  EXPECT_EQ(ack->DebugString().find("06-12345678"), std::string::npos);
+  EXPECT_EQ(ack->DebugString().find("Jansen"), std::string::npos);
+  // The same snapshot again: a duplicate, refused the same way.
+  node.Send(snap);
+  auto again = node.Receive();
+  ASSERT_TRUE(again && again->has_ack()) << (again ? again->DebugString() : "no answer");
+  EXPECT_EQ(again->ack().refused_quotes_size(), 5);
+  auto counters = Counters();
+  EXPECT_EQ(counters["quotes.stored"], 1u);
+  EXPECT_EQ(counters["quotes.refused"], 10u);
+  EXPECT_EQ(counters["snapshots.duplicate"], 1u);
+  EXPECT_EQ(broker_->ReadLog().find("06-12345678"), std::string::npos) << "a refused quote's text is in the log";
+}
+
 TEST_F(BrokerProtocol, StalledSubscriberNeverStallsTheBroker) {
   FakeNode node(ctx_, "helpdesk", listen_, broker_key_);
   Join(node);

@@ -1,6 +1,8 @@
 // The canary test (DESIGN §6): personal data planted in a node's raw signals
 // must appear nowhere on the wire, in the broker's files, in any digest or in
 // any log line of either daemon — and nowhere readable in the node's own files.
+// Quotes the citizens gave with consent, full of the same identifiers, are
+// scrubbed at intake and approved: they leave, and the identifiers do not.
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
@@ -157,7 +159,9 @@ TEST(Canary, PlantedPersonalDataIsFoundNowhereOutsideTheNode) {
   const char* first[] = {"Fenna", "Joris", "Anouk", "Bram", "Lotte", "Sem", "Noor", "Daan"};
   const char* last[] = {"Kuipers", "Verhoeven", "Smeets", "Brouwers", "Hendriks", "Ramakers", "Lemmens", "Coenen"};
   std::vector<std::string> canaries;
-  std::string csv = "date,municipality,theme,text,person\n";
+  // Every 20th citizen also gives a quote, with consent, full of the same
+  // identifiers: scrubbed at intake, approved by the coordinator, it leaves.
+  std::string csv = "date,municipality,theme,text,person,quote_consent,quote\n";
   std::string week_day = MondayOfWeek(WeeksAgo(1))->ToIso();
   for (int i = 0; i < 1000; ++i) {
     std::string name = std::string(first[i % 8]) + " " + last[(i / 8) % 8] + "-" + std::to_string(1000 + i);
@@ -169,7 +173,14 @@ TEST(Canary, PlantedPersonalDataIsFoundNowhereOutsideTheNode) {
     std::string email = "fenna.canary" + std::to_string(i) + "@example.nl";
     for (const auto& c : {name, bsn, std::string(iban), std::string(phone), std::string(street), email}) canaries.push_back(c);
     csv += week_day + ",GM0917," + (i % 2 ? "schulden" : "inkomen") + ",\"" + name + " (BSN " + bsn + ", " + iban +
-           ", " + phone + ", " + email + ", " + street + ") meldt een probleem\"," + (i % 3 ? bsn : name) + "\n";
+           ", " + phone + ", " + email + ", " + street + ") meldt een probleem\"," + (i % 3 ? bsn : name);
+    if (i % 20 == 0) {
+      csv += ",ja,\"Ik ben " + name + ", bel me op " + phone + " of mail " + email + ". Mijn BSN is " + bsn +
+             ", rekening " + iban + ", ik woon op " + street + " en de schulden groeien me boven het hoofd.\"";
+    } else {
+      csv += ",,";
+    }
+    csv += "\n";
   }
   std::string csv_path = dir.path() + "/canary.csv";
   std::ofstream(csv_path) << csv;
@@ -183,6 +194,14 @@ TEST(Canary, PlantedPersonalDataIsFoundNowhereOutsideTheNode) {
   EXPECT_NE(net.NodeCli(*node, {"signal", "import", bad_path}).exit_code, 0);
   auto imp = net.NodeCli(*node, {"signal", "import", csv_path});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  // The coordinator approves every quote as the scrubber left it.
+  auto pending = net.NodeCli(*node, {"quotes", "list", "--state", "pending", "--json"});
+  ASSERT_EQ(pending.exit_code, 0) << pending.err;
+  ASSERT_EQ(pending.Json().size(), 50u) << pending.out;
+  for (const auto& q : pending.Json()) {
+    auto approve = net.NodeCli(*node, {"quotes", "approve", q["quote_id"].get<std::string>()});
+    ASSERT_EQ(approve.exit_code, 0) << approve.err << q.dump();
+  }
   ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
   ASSERT_TRUE(WaitUntil([&] { return net.NodeCli(*node, {"status", "--json"}).Json()["outbox_depth"] == 0; }, 30s));
   // Erase some citizens, by the references as entered.
@@ -198,6 +217,10 @@ TEST(Canary, PlantedPersonalDataIsFoundNowhereOutsideTheNode) {
                       "--out", dir.path() + "/digests", "--once"});
   ASSERT_EQ(sub.exit_code, 0) << sub.err;
   auto report = net.NodeCli(*node, {"privacy-report", "--json"});
+  // The quotes did leave: the privacy report lists them, scrubbed.
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_EQ(report.Json()["quotes_sent"].size(), 50u) << report.out;
+  EXPECT_NE(report.out.find("[TELEFOON]"), std::string::npos) << report.out;
   net.broker().Stop();
   node->daemon->Stop();
 

@@ -88,7 +88,7 @@ void ExpectOnlyOwnTags(const std::string& html) {
   static const std::set<std::string> own = {"!doctype", "html", "head", "meta", "title", "style", "body", "main",
                                             "h1", "p", "figure", "svg", "rect", "line", "figcaption", "div",
                                             "table", "caption", "thead", "tr", "th", "td", "tbody", "tfoot",
-                                            "abbr", "span", "footer"};
+                                            "abbr", "span", "footer", "section", "h2", "h3", "blockquote"};
   for (size_t at = html.find('<'); at != std::string::npos; at = html.find('<', at + 1)) {
     size_t i = at + 1;
     if (i < html.size() && html[i] == '/') ++i;
@@ -116,6 +116,9 @@ TEST(DigestEscape, EveryStringFieldIsFilled) {
   ASSERT_GT(d.municipalities_size(), 0);
   EXPECT_FALSE(d.municipalities(0).region_name().empty());
   EXPECT_FALSE(d.previous().from_week().empty());
+  ASSERT_GT(d.quotes_size(), 0);
+  EXPECT_FALSE(d.quotes(0).text().empty());
+  EXPECT_FALSE(d.quotes(0).week().empty());
 }
 
 TEST(DigestEscape, HtmlCarriesNoMarkupOfTheBrokers) {
@@ -127,6 +130,7 @@ TEST(DigestEscape, HtmlCarriesNoMarkupOfTheBrokers) {
     EXPECT_EQ(Lower(html).find("<img"), std::string::npos);
     EXPECT_EQ(html.find("onerror=\""), std::string::npos) << "an attribute broken out of";
     EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos) << "the text is shown, escaped";
+    EXPECT_NE(html.find("<blockquote>"), std::string::npos) << "the hostile quotes were rendered";
     ExpectOnlyOwnTags(html);
   }
 }
@@ -186,6 +190,81 @@ TEST(DigestEscape, CsvHasNoFormulaAndFifteenColumnsInEveryRow) {
       }
     }
   }
+}
+
+// A citizen's quote is the one long free text a digest carries: one that
+// tries markup, a link, a spreadsheet formula and a heading on a line of
+// its own, in a listed theme (so it is grouped, not set aside), with the
+// same in its theme's labels and its week.
+wire::Digest DigestWithHostileQuote() {
+  const std::string hostile =
+      "Zo gaat het <script>alert(1)</script> [klik](javascript:alert(2)) =HYPERLINK(\"http://x\";\"y\")\n# heading";
+  wire::Digest d;
+  d.set_region("zuid-limburg");
+  d.set_period("2026-W47");
+  d.set_from_week("2026-W47");
+  d.set_to_week("2026-W47");
+  d.mutable_policy()->set_k(5);
+  d.mutable_total()->set_signals(20);
+  auto* t = d.add_themes();
+  t->set_code("schulden");
+  t->set_label_nl("Schulden");
+  t->set_signals(20);
+  auto* q = d.add_quotes();
+  q->set_text(hostile);
+  q->set_theme("schulden");
+  q->set_theme_label_nl(hostile);
+  q->set_theme_label_en(hostile);
+  q->set_week("2026-W47\n# heading <b>");
+  return d;
+}
+
+TEST(DigestEscape, AHostileQuoteRendersInertInEveryFormat) {
+  const wire::Digest d = DigestWithHostileQuote();
+  for (const char* lang : {"nl", "en"}) {
+    SCOPED_TRACE(lang);
+    std::string html = DigestToHtml(d, lang);
+    EXPECT_EQ(Lower(html).find("<script"), std::string::npos);
+    EXPECT_EQ(html.find("<b>"), std::string::npos);
+    EXPECT_NE(html.find("„Zo gaat het &lt;script&gt;alert(1)&lt;/script&gt; [klik](javascript:alert(2)) "
+                        "=HYPERLINK(&quot;http://x&quot;;&quot;y&quot;)\n# heading”"),
+              std::string::npos)
+        << "shown as text, escaped";
+    ExpectOnlyOwnTags(html);
+  }
+
+  const std::string md = DigestToMarkdown(d);
+  EXPECT_EQ(Lower(md).find("<script"), std::string::npos);
+  EXPECT_EQ(md.find("<b>"), std::string::npos);
+  EXPECT_NE(md.find("> „Zo gaat het &lt;script&gt;alert(1)&lt;/script&gt; \\[klik\\](javascript:alert(2)) "
+                    "=HYPERLINK(\"http://x\";\"y\") # heading”\n"),
+            std::string::npos)
+      << "one line, escaped";
+  for (size_t at = md.find("]("); at != std::string::npos; at = md.find("](", at + 1)) {
+    EXPECT_EQ(md[at - 1], '\\') << "a link: " << md.substr(at, 30);
+  }
+  std::istringstream in(md);
+  std::string line;
+  while (std::getline(in, line)) {
+    EXPECT_NE(line.rfind("# heading", 0), 0u) << "a heading of the quote's";
+    EXPECT_NE(line.rfind("=HYPERLINK", 0), 0u) << line;
+  }
+
+  for (const char* lang : {"nl", "en"}) {
+    // The CSV has no place for quotes (digest_html.cc, DigestToCsv): none of
+    // it reaches a cell, and the table is the table of cells it always was.
+    std::string csv = DigestToCsv(d, lang);
+    EXPECT_EQ(csv.find("HYPERLINK"), std::string::npos);
+    EXPECT_EQ(csv.find("script"), std::string::npos);
+    EXPECT_EQ(csv.find("heading"), std::string::npos);
+    auto table = ParseCsv(csv, "digest.csv");
+    ASSERT_TRUE(table.ok()) << table.status().message();
+    ASSERT_EQ(table->rows.size(), 2u) << "the total and the theme";
+    for (const auto& row : table->rows) EXPECT_EQ(row.fields.size(), 15u);
+  }
+
+  auto j = nlohmann::json::parse(RenderDigest(d, "json"));
+  EXPECT_EQ(j["quotes"][0]["text"], d.quotes(0).text()) << "JSON keeps it as data";
 }
 
 TEST(DigestEscape, JsonKeepsTheStringsAsData) {

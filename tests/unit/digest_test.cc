@@ -1,11 +1,14 @@
 // Unit tests of the broker's digest path under the cell-key method: the
 // DisclosurePolicy's publication rule, the DigestBuilder's consistency (the
 // same records give the same number in every digest), and the audit trail of
-// releases. The attacker's view is in disclosure_attack_test.cc.
+// releases; and how the reader shows citizens' quotes in each format. The
+// attacker's view is in disclosure_attack_test.cc.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "broker_store.h"
 #include "digest_builder.h"
@@ -282,6 +285,175 @@ TEST(ReleaseRecord, TheOldestGoBeyondTheBoundAndTheirContentWithThem) {
   newest = (*store)->NewestReleases(100, [](const storage::ReleaseRecord&) { return true; }, &more);
   EXPECT_EQ(newest.size(), bound);
   EXPECT_FALSE(more);
+}
+
+// A week's digest with three themes and quotes for two of them, sent in
+// an order of their own: wonen, schulden, wonen, schulden.
+wire::Digest QuotedDigest() {
+  wire::Digest d;
+  d.set_region("zuid-limburg");
+  d.set_region_name("Zuid-Limburg");
+  d.set_period("2026-W47");
+  d.set_from_week("2026-W47");
+  d.set_to_week("2026-W47");
+  d.mutable_policy()->set_k(5);
+  d.mutable_total()->set_signals(60);
+  auto theme = [&](const char* code, const char* nl, const char* en) {
+    auto* t = d.add_themes();
+    t->set_code(code);
+    t->set_label_nl(nl);
+    t->set_label_en(en);
+    t->set_signals(20);
+    t->set_organisations(2);
+  };
+  theme("schulden", "Schulden", "Debts");
+  theme("werk", "Werk", "Work");
+  theme("wonen", "Wonen", "Housing");
+  auto quote = [&](const char* text, const char* code, const char* nl, const char* en, const char* week) {
+    auto* q = d.add_quotes();
+    q->set_text(text);
+    q->set_theme(code);
+    q->set_theme_label_nl(nl);
+    q->set_theme_label_en(en);
+    q->set_week(week);
+  };
+  quote("De huur gaat weer omhoog.", "wonen", "Wonen", "Housing", "2026-W47");
+  quote("Ik durf de post niet meer open te maken.", "schulden", "Schulden", "Debts", "2026-W47");
+  quote("[NAAM] van de woningcorporatie belt niet terug.", "wonen", "Wonen", "Housing", "2026-W46");
+  quote("Elke maand tekort, ook met werk.", "schulden", "Schulden", "Debts", "2026-W07");
+  return d;
+}
+
+// Where each of `needles` first occurs in `text` after the one before;
+// npos from the first that does not follow.
+std::vector<size_t> InOrder(const std::string& text, const std::vector<std::string>& needles) {
+  std::vector<size_t> at;
+  size_t from = 0;
+  for (const auto& n : needles) {
+    size_t i = from == std::string::npos ? std::string::npos : text.find(n, from);
+    at.push_back(i);
+    from = i == std::string::npos ? i : i + n.size();
+  }
+  return at;
+}
+
+void ExpectInOrder(const std::string& text, const std::vector<std::string>& needles) {
+  auto at = InOrder(text, needles);
+  for (size_t i = 0; i < needles.size(); ++i) {
+    EXPECT_NE(at[i], std::string::npos) << "missing or out of order: " << needles[i];
+  }
+}
+
+size_t Occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t i = text.find(needle); i != std::string::npos; i = text.find(needle, i + 1)) ++n;
+  return n;
+}
+
+TEST(DigestQuotes, HtmlGroupsThemByThemeInTheTablesOrderAfterTheNumbers) {
+  const std::string html = DigestToHtml(QuotedDigest());
+  ExpectInOrder(html, {"id=\"themes\"", "<section id=\"quotes\" aria-labelledby=\"quotes-heading\">",
+                       "<h2 id=\"quotes-heading\">Wat inwoners zeggen</h2>",
+                       "Met toestemming gedeeld, door de partner nagelezen en ontdaan van namen en andere "
+                       "persoonsgegevens ([NAAM], [ADRES] … staan waar iets is weggelaten).",
+                       "<h3>Schulden</h3>",
+                       "<blockquote><p>„Ik durf de post niet meer open te maken.”</p></blockquote>"
+                       "<figcaption>Schulden, week 47 van 2026</figcaption>",
+                       "<p>„Elke maand tekort, ook met werk.”</p></blockquote><figcaption>Schulden, week 7 van 2026",
+                       "<h3>Wonen</h3>", "„De huur gaat weer omhoog.”", "Wonen, week 47 van 2026",
+                       "„[NAAM] van de woningcorporatie belt niet terug.”", "Wonen, week 46 van 2026",
+                       "</section>", "</main>"});
+  EXPECT_EQ(Occurrences(html, "<blockquote>"), 4u);
+  EXPECT_EQ(Occurrences(html, "<h3>"), 2u) << "no heading for werk, which has no quotes";
+  EXPECT_EQ(html.find("<h3>Werk</h3>"), std::string::npos);
+}
+
+TEST(DigestQuotes, HtmlInEnglishSaysTheQuotesAreDutch) {
+  const std::string html = DigestToHtml(QuotedDigest(), "en");
+  ExpectInOrder(html, {"<h2 id=\"quotes-heading\">What residents say</h2>", "Shared with consent", "<h3>Debts</h3>",
+                       "<blockquote><p lang=\"nl\">„Ik durf de post niet meer open te maken.”</p></blockquote>"
+                       "<figcaption>Debts, week 47 of 2026</figcaption>",
+                       "<h3>Housing</h3>", "Housing, week 46 of 2026"});
+  EXPECT_EQ(html.find("Wat inwoners zeggen"), std::string::npos);
+}
+
+TEST(DigestQuotes, MarkdownGroupsThemAsBlockQuotesWithTheirAttribution) {
+  const std::string md = DigestToMarkdown(QuotedDigest());
+  ExpectInOrder(md, {"| **Totaal** |", "## Wat inwoners zeggen\n\n",
+                     "Met toestemming gedeeld, door de partner nagelezen en ontdaan van namen en andere "
+                     "persoonsgegevens (\\[NAAM\\], \\[ADRES\\] … staan waar iets is weggelaten).\n\n",
+                     "### Schulden\n\n",
+                     "> „Ik durf de post niet meer open te maken.”\n>\n> — Schulden, week 47 van 2026\n\n",
+                     "> „Elke maand tekort, ook met werk.”\n>\n> — Schulden, week 7 van 2026\n\n", "### Wonen\n\n",
+                     "> „De huur gaat weer omhoog.”\n>\n> — Wonen, week 47 van 2026\n\n",
+                     "> „\\[NAAM\\] van de woningcorporatie belt niet terug.”\n>\n> — Wonen, week 46 van 2026\n\n",
+                     "---\nBeleid:"});
+  EXPECT_EQ(md.find("### Werk"), std::string::npos);
+}
+
+TEST(DigestQuotes, JsonListsThemAtTheTopLevelAsSent) {
+  const auto j = DigestToJson(QuotedDigest());
+  ASSERT_TRUE(j["quotes"].is_array());
+  ASSERT_EQ(j["quotes"].size(), 4u);
+  EXPECT_EQ(j["quotes"][0], (nlohmann::json{{"text", "De huur gaat weer omhoog."},
+                                            {"theme", "wonen"},
+                                            {"theme_label", "Wonen"},
+                                            {"theme_label_en", "Housing"},
+                                            {"week", "2026-W47"}}));
+  EXPECT_EQ(j["quotes"][3]["week"], "2026-W07");
+  EXPECT_EQ(j["quotes"][2]["text"], "[NAAM] van de woningcorporatie belt niet terug.");
+}
+
+TEST(DigestQuotes, CsvLeavesThemOut) {
+  for (const char* lang : {"nl", "en"}) {
+    const std::string csv = DigestToCsv(QuotedDigest(), lang);
+    EXPECT_EQ(csv.find("huur"), std::string::npos) << lang;
+    EXPECT_EQ(csv.find("quote"), std::string::npos) << lang;
+    EXPECT_EQ(Occurrences(csv, "\r\n"), 5u) << "the header, the total and three themes";
+  }
+}
+
+TEST(DigestQuotes, NoQuotesNoSection) {
+  wire::Digest d = QuotedDigest();
+  d.clear_quotes();
+  for (const char* lang : {"nl", "en"}) {
+    const std::string html = DigestToHtml(d, lang);
+    EXPECT_EQ(html.find("id=\"quotes"), std::string::npos) << lang;
+    EXPECT_EQ(html.find("<blockquote"), std::string::npos) << lang;
+    EXPECT_EQ(html.find("<h2"), std::string::npos) << lang;
+  }
+  const std::string md = DigestToMarkdown(d);
+  EXPECT_EQ(md.find("Wat inwoners zeggen"), std::string::npos);
+  EXPECT_EQ(md.find("\n> "), std::string::npos);
+  const auto j = DigestToJson(d);
+  ASSERT_TRUE(j.contains("quotes")) << "always present";
+  EXPECT_EQ(j["quotes"], nlohmann::json::array());
+}
+
+TEST(DigestQuotes, AQuoteForAThemeTheDigestDoesNotListComesLastNotLost) {
+  wire::Digest d = QuotedDigest();
+  auto* q = d.add_quotes();
+  q->set_text("Niemand weet waar je moet zijn.");
+  q->set_theme("zorg");
+  q->set_week("not-a-week");
+  auto groups = QuotesByTheme(d);
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0][0]->theme(), "schulden");
+  EXPECT_EQ(groups[1][0]->theme(), "wonen");
+  EXPECT_EQ(groups[2][0]->text(), "Niemand weet waar je moet zijn.");
+  // Without labels it is named by its code; a week that is no week as it came.
+  ExpectInOrder(DigestToHtml(d), {"<h3>Wonen</h3>", "<h3>zorg</h3>", "„Niemand weet waar je moet zijn.”",
+                                  "<figcaption>zorg, not-a-week</figcaption>"});
+}
+
+TEST(DigestQuotes, WeeksAreWrittenForPeople) {
+  EXPECT_EQ(WeekName("2026-W47"), "week 47 van 2026");
+  EXPECT_EQ(WeekName("2026-W47", true), "week 47 of 2026");
+  EXPECT_EQ(WeekName("2026-W07"), "week 7 van 2026");
+  EXPECT_EQ(WeekName("2026-W53"), "week 53 van 2026");
+  EXPECT_EQ(WeekName("2025-W53"), "2025-W53") << "2025 has 52 weeks";
+  EXPECT_EQ(WeekName("2026-10"), "2026-10");
+  EXPECT_EQ(WeekName(""), "");
 }
 
 }  // namespace

@@ -135,9 +135,15 @@ class NameReader {
 
   // A word that can be part of a name once one has begun: listed, unknown,
   // or (with `strong`, right after a title) any capitalised word.
-  bool Part(size_t i, bool strong) const {
+  // `surname`: right after a particle or a title, where "Graaf", "Baas" or
+  // "Heer" is a family's name, not a title or a relation.
+  bool Part(size_t i, bool strong, bool surname = false) const {
     if (!Word(i)) return false;
     const Token& w = ts_[i];
+    if (surname && w.capitalised && (lex_.titles.Has(w.lower) || lex_.relations.Has(w.lower)) && !Place(w) &&
+        !IsMonth(w.lower)) {
+      return true;
+    }
     if (NotAName(w)) return false;
     if (w.capitalised) return strong || Listed(w) || Unknown(w) || !Ordinary(w);
     // Lower case ("mw. jansen-de vries"): a listed name that is no ordinary
@@ -158,12 +164,19 @@ class NameReader {
         continue;
       }
       size_t p = ParticleLength(j);
-      if (p > 0 && Word(j + p) && Part(j + p, true) && (ts_[j + p].capitalised || any || strong)) {
+      if (p > 0 && Word(j + p) && Part(j + p, true, true) && (ts_[j + p].capitalised || any || strong)) {
         j += p + 1;
         any = true;
         continue;
       }
-      if (Part(j, strong && !any)) {
+      // "Al-Khatib", "El-Amrani": a particle joined to its surname.
+      if (any && Word(j) && ts_[j].capitalised && lex_.particles.Has(ts_[j].lower) && At(j + 1) &&
+          ts_[j + 1].punct(U'-') && ts_[j].end == ts_[j + 1].start && Word(j + 2) && ts_[j + 2].capitalised &&
+          ts_[j + 1].end == ts_[j + 2].start && Part(j + 2, true, true)) {
+        j += 3;
+        continue;
+      }
+      if (Part(j, strong && !any, strong && !any)) {
         ++j;
         any = true;
         continue;
@@ -172,7 +185,7 @@ class NameReader {
       if (any && At(j) && ts_[j].punct(U'-') && ts_[j - 1].end == ts_[j].start && j + 1 < ts_.size() &&
           ts_[j + 1].start == ts_[j].end) {
         size_t q = ParticleLength(j + 1);
-        if (Part(j + 1 + q, true) && (ts_[j + 1 + q].capitalised || !ts_[j - 1].capitalised)) {
+        if (Part(j + 1 + q, true, true) && (ts_[j + 1 + q].capitalised || !ts_[j - 1].capitalised)) {
           j += q + 2;
           continue;
         }
@@ -298,6 +311,19 @@ class NameReader {
     // word is the organisation's name.
     const bool org_before = prev && prev->word() && prev->capitalised &&
                             (prev->lower == "de" || prev->lower == "het" || prev->lower == "stichting");
+    // Where a place goes: "in Stein", "uit Beek", "6171 GE Stein".
+    const bool place_slot =
+        prev && ((prev->word() && (prev->lower == "in" || prev->lower == "naar" || prev->lower == "uit" ||
+                                   prev->lower == "te" || prev->lower == "richting" || prev->lower == "gemeente" ||
+                                   prev->lower == "wijk" || prev->lower == "stichting")) ||
+                 (prev->word() && prev->all_caps && prev->lower.size() == 2 && i >= 2 && ts_[i - 2].number()));
+    if (place_slot && (Place(w) || !Listed(w)) && !PersonAfter(i)) return i;
+    // After a verb of speech: "vertelt Maduro", "aldus Ria".
+    if (prev && prev->word() && !w.sentence_start && !Ordinary(w) &&
+        (prev->lower == "vertelt" || prev->lower == "vertelde" || prev->lower == "zegt" || prev->lower == "zei" ||
+         prev->lower == "aldus" || prev->lower == "schrijft" || prev->lower == "schreef")) {
+      return Grow(i, false);
+    }
     if (InOrganisationName(i)) return i;
     const bool ambiguous = Ordinary(w) || lex_.name_and_word.Has(w.lower);
     // In a list of names: "Groen, Dekker en Berg".
@@ -324,11 +350,7 @@ class NameReader {
     if (Unknown(w)) {
       // Inside a sentence a capitalised word the Dutch lists do not know is
       // a name, unless it is where a place goes ("in Hoensbroek").
-      const bool place_slot = prev && prev->word() &&
-                              (prev->lower == "in" || prev->lower == "naar" || prev->lower == "uit" ||
-                               prev->lower == "te" || prev->lower == "richting" || prev->lower == "gemeente" ||
-                               prev->lower == "wijk" || prev->lower == "stichting");
-      if ((!w.sentence_start && !place_slot && !org_before) || cue || (VerbCue(next) && !org_before)) {
+      if ((!w.sentence_start && !org_before) || cue || (VerbCue(next) && !org_before)) {
         return Grow(i, false);
       }
     }

@@ -104,7 +104,16 @@ void FindIbans(const Text& t, Finds& f) {
         break;
       }
     }
-    if (iban.size() == known->second && EndsFree(s, end) && PassesIbanCheck(iban) && !f.Taken(i, end)) {
+    // A Dutch account has a form nothing else has (NL, 2 digits, a bank's
+    // 4 letters, 10 digits): one with a wrong check digit is a typo of a
+    // real account, still somebody's. Other countries' need the check.
+    bool dutch_form = country == "NL" && iban.size() == 18;
+    for (size_t k = 4; dutch_form && k < 18; ++k) {
+      const char c = iban[k];
+      dutch_form = k < 8 ? ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) : (c >= '0' && c <= '9');
+    }
+    if (iban.size() == known->second && EndsFree(s, end) && (PassesIbanCheck(iban) || dutch_form) &&
+        !f.Taken(i, end)) {
       f.Add(i, end, PiiKind::kIban);
       i = end;
     }

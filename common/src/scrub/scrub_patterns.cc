@@ -81,6 +81,14 @@ void FindDates(const Text& t, Finds& f) {
     auto sep = [](const Token* x) { return x && (x->punct(U'-') || x->punct(U'/') || x->punct(U'.')); };
     if (sep(s1) && b && b->number() && Tight(a, *s1) && Tight(*s1, *b)) {
       const int month = Value(*b, 2);
+      // 2-1-'53: a year written with an apostrophe.
+      if (sep(s2) && Tight(*b, *s2) && At(ts, i + 4) && At(ts, i + 4)->punct(U'\'') && At(ts, i + 5) &&
+          At(ts, i + 5)->number() && At(ts, i + 5)->lower.size() == 2 && day >= 1 && day <= 31 &&
+          Value(*b, 2) >= 1 && Value(*b, 2) <= 12) {
+        f.Add(a.start, At(ts, i + 5)->end, PiiKind::kDate);
+        i += 5;
+        continue;
+      }
       bool three = sep(s2) && c && c->number() && s2->first == s1->first && Tight(*b, *s2) && Tight(*s2, *c);
       if (three) {
         const int year = Value(*c, 4);
@@ -287,10 +295,14 @@ void FindAges(const Text& t, Finds& f) {
     if (IsAgeUnit(next)) {
       end = next->end;
       after = i + 2;
-      if (At(ts, after) && ts[after].punct(U'.') && WordIs(next, {"jr", "mnd"})) ++after;
+      if (At(ts, after) && ts[after].punct(U'.') && WordIs(next, {"jr", "mnd"})) end = ts[after++].end;
     }
     const bool unit = end != a.end;
-    if (!unit && !a.number() && (!WordIs(prev, {"ben", "is", "was", "wordt", "werd", "word"}) || n == 1)) continue;
+    const bool in_brackets = prev && prev->punct(U'(') && next && next->punct(U')');
+    if (!unit && !a.number() && !in_brackets &&
+        (!WordIs(prev, {"ben", "is", "was", "wordt", "werd", "word"}) || n == 1)) {
+      continue;
+    }
     const Token* following = At(ts, after);
     bool age = false;
     if (unit && WordIs(following, {"oud", "jong"})) age = true;  // "45 jaar oud"
@@ -314,8 +326,12 @@ void FindAges(const Text& t, Finds& f) {
         !CountsSomethingElse(following) && !IsAgeUnit(following)) {
       age = true;
     }
-    // "(74)", "(74 jaar)" after a name or a person
+    // "(74)", "(74 jaar)", "(zeventien)" after a name or a person; "(v, 62)", "(m, 45)"
     if (prev && prev->punct(U'(') && following && following->punct(U')') && name_before(i - 2)) age = true;
+    if (prev && prev->punct(U',') && WordIs(At(ts, i - 2), {"v", "m", "man", "vrouw", "x"}) && At(ts, i - 3) &&
+        At(ts, i - 3)->punct(U'(') && following && following->punct(U')')) {
+      age = true;
+    }
     // "leeftijd 67", "leeftijd: 67", "lft. 67"
     for (long k = i - 1; k >= 0 && k >= i - 3; --k) {
       if (WordIs(&ts[k], {"leeftijd", "lft", "lftd", "age"})) age = true;
