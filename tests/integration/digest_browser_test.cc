@@ -12,6 +12,7 @@
 
 #include "browser.h"
 #include "network.h"
+#include "signaal/period.h"
 
 namespace signaal::test {
 namespace {
@@ -106,6 +107,16 @@ TEST(DigestInBrowser, ChromiumShowsTheNumbersTheChartsAndMakesNoRequest) {
                   .exit_code,
               0);
     ASSERT_EQ(net.NodeCli(*node, {"signal", "import", csv}).exit_code, 0);
+    // A citizen's own words, with consent, approved by the coordinator.
+    auto quote = net.NodeCli(*node, {"signal", "add", "--theme", "schulden", "--municipality", p.gm, "--date",
+                                     MondayOfWeek(WeeksAgo(2))->ToIso(), "--quote-consent", "--quote",
+                                     p.gm == "GM0917" ? "Ik durf de post niet meer open te maken, zegt mevrouw Jansen."
+                                                      : "Na de huur blijft er niets over voor de boodschappen."});
+    ASSERT_EQ(quote.exit_code, 0) << quote.err;
+    auto queue = net.NodeCli(*node, {"quotes", "list", "--json"});
+    ASSERT_EQ(queue.exit_code, 0) << queue.err;
+    ASSERT_EQ(queue.Json().size(), 1u);
+    ASSERT_EQ(net.NodeCli(*node, {"quotes", "approve", queue.Json()[0]["quote_id"].get<std::string>()}).exit_code, 0);
     ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
     ASSERT_TRUE(net.Drained(*node)) << node->daemon->ReadLog();
   }
@@ -148,6 +159,14 @@ TEST(DigestInBrowser, ChromiumShowsTheNumbersTheChartsAndMakesNoRequest) {
   std::string pdf = browser->PrintA4();
   EXPECT_EQ(pdf.rfind("%PDF-", 0), 0u);
   std::ofstream(artifacts + "/digest-a4.pdf", std::ios::binary) << pdf;
+
+  // The quotes, set apart beside the theme they belong to, scrubbed.
+  ASSERT_EQ(digest["quotes"].size(), 2u) << digest["quotes"].dump();
+  const std::string text = browser->Evaluate("document.body.innerText").get<std::string>();
+  EXPECT_NE(text.find("Wat inwoners zeggen"), std::string::npos);
+  EXPECT_NE(text.find("Ik durf de post niet meer open te maken, zegt mevrouw [NAAM]."), std::string::npos) << text;
+  EXPECT_NE(text.find("Na de huur blijft er niets over voor de boodschappen."), std::string::npos);
+  EXPECT_EQ(text.find("Jansen"), std::string::npos);
 
   // The page asked for nothing but itself: no fonts, images, scripts or
   // styles from anywhere, and nothing that could ask.
