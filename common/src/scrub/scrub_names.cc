@@ -311,7 +311,8 @@ class NameReader {
     // word is the organisation's name.
     const bool org_before = prev && prev->word() && prev->capitalised &&
                             (prev->lower == "de" || prev->lower == "het" || prev->lower == "stichting");
-    // Where a place goes: "in Stein", "uit Beek", "6171 GE Stein".
+    // Where a place or an organisation goes: "in Stein", "uit Beek",
+    // "6171 GE Stein", "Stichting Cardia".
     const bool place_slot =
         prev && ((prev->word() && (prev->lower == "in" || prev->lower == "naar" || prev->lower == "uit" ||
                                    prev->lower == "te" || prev->lower == "richting" || prev->lower == "gemeente" ||
@@ -349,7 +350,7 @@ class NameReader {
     }
     if (Unknown(w)) {
       // Inside a sentence a capitalised word the Dutch lists do not know is
-      // a name, unless it is where a place goes ("in Hoensbroek").
+      // a name (a place's slot was ruled out above: "in Hoensbroek").
       if ((!w.sentence_start && !org_before) || cue || (VerbCue(next) && !org_before)) {
         return Grow(i, false);
       }
