@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 
+#include "labels.h"
 #include "signaal/csv.h"
 
 namespace signaal::node {
@@ -83,10 +84,24 @@ std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const 
     sub = theme;
     theme = theme.substr(0, theme.find('.'));
   }
-  if (!ref.IsTopTheme(theme)) return Err("theme", "unknown theme '" + in.theme() + "'");
-  if (!sub.empty()) {
-    if (sub.find('.') == std::string::npos) sub = theme + "." + sub;
-    if (!ref.IsSubthemeOf(sub, theme)) return Err("subtheme", "unknown subtheme '" + in.subtheme() + "' of theme " + theme);
+  if (!sub.empty() && sub.find('.') == std::string::npos) sub = theme + "." + sub;
+  if (!ref.IsTopTheme(theme) || (!sub.empty() && !ref.IsSubthemeOf(sub, theme))) {
+    // Not codes: labels, as a spreadsheet has them ("Schulden & geldzaken").
+    const std::string key = in.theme() + '\x1f' + in.subtheme();
+    const std::pair<std::string, std::string>* known = nullptr;
+    if (memo) {
+      if (auto it = memo->themes.find(key); it != memo->themes.end()) known = &it->second;
+    }
+    if (known) {
+      theme = known->first;
+      sub = known->second;
+    } else {
+      auto resolved = ResolveTheme(ref, in.theme(), in.subtheme());
+      if (auto* e = std::get_if<LabelError>(&resolved)) return Err(e->field, e->message);
+      theme = std::get<ThemeChoice>(resolved).theme;
+      sub = std::get<ThemeChoice>(resolved).subtheme;
+      if (memo && memo->themes.size() < IntakeMemo::kMaxEntries) memo->themes.emplace(key, std::make_pair(theme, sub));
+    }
   }
   r.set_theme(theme);
   r.set_subtheme(sub);
@@ -98,6 +113,7 @@ std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const 
   r.set_age_band(age);
 
   std::string channel = in.channel().empty() ? default_channel : Lower(in.channel());
+  if (!Contains(ReferenceData::Channels(), channel)) channel = ResolveChannel(in.channel()).value_or(channel);
   if (!Contains(ReferenceData::Channels(), channel)) {
     return Err("channel", "unknown channel '" + in.channel() + "' (one of " + Join(ReferenceData::Channels()) + ")");
   }
@@ -107,6 +123,7 @@ std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const 
   r.set_severity(in.severity());
 
   std::string status = in.status().empty() ? "open" : Lower(in.status());
+  if (!Contains(ReferenceData::Statuses(), status)) status = ResolveStatus(in.status()).value_or(status);
   if (!Contains(ReferenceData::Statuses(), status)) {
     return Err("status", "unknown status '" + in.status() + "' (one of " + Join(ReferenceData::Statuses()) + ")");
   }
@@ -162,9 +179,13 @@ Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string
   for (size_t i = 0; i < header.size(); ++i) {
     const std::string& name = header[i];
     if (name.empty()) continue;
-    auto it = std::find(known.begin(), known.end(), name);
+    // English or Dutch ("datum", "gemeente", "toelichting"), case and accents forgiven.
+    auto it = std::find(known.begin(), known.end(), ColumnForHeader(name));
     if (it == known.end()) {
-      return Status::Usage(file_name + ": unknown column '" + name + "' (known: " + Join(known) + ")");
+      std::string dutch;
+      for (const auto& k : known) dutch += (dutch.empty() ? "" : ", ") + DutchHeader(k);
+      return Status::Usage(file_name + ": unknown column '" + name + "' (known: " + Join(known) + "; or in Dutch: " +
+                           dutch + ")");
     }
     size_t c = static_cast<size_t>(it - known.begin());
     if (col[c] != kAbsent) return Status::Usage(file_name + ": column '" + name + "' appears twice");
@@ -172,7 +193,8 @@ Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string
   }
   for (Column required : {kDate, kMunicipality, kTheme}) {
     if (col[required] == kAbsent) {
-      return Status::Usage(file_name + ": required column '" + known[required] + "' is missing");
+      return Status::Usage(file_name + ": required column '" + known[required] + "' ('" + DutchHeader(known[required]) +
+                           "') is missing");
     }
   }
   const Column postcode = col[kPostcode4] != kAbsent ? kPostcode4 : kPostcode;

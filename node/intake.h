@@ -46,6 +46,9 @@ struct IntakeMemo {
     std::string iso, week;
   };
   std::unordered_map<std::string, ParsedDate> dates;
+  // A theme and subtheme written as labels, by what was written: a
+  // spreadsheet names the same few hundred a million times.
+  std::unordered_map<std::string, std::pair<std::string, std::string>> themes;
 };
 
 // The same into `out`, reusing its strings (an import checks a million rows);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "intake.h"
+#include "labels.h"
 #include "outbox.h"
 #include "signal_store.h"
 #include "summariser.h"
@@ -355,12 +356,62 @@ TEST(Intake, CsvReportsEveryBadRowAndRefusesUnknownColumns) {
   EXPECT_EQ(out->errors[0].field(), "severity");
   EXPECT_EQ(out->errors[1].field(), "municipality");
   EXPECT_EQ(out->errors[2].field(), "quote_consent");
-  auto unknown = ParseSignalCsv("date,gemeente,theme\n", "f.csv", Ref(), "spreekuur", today);
+  // "gemeente" is the Dutch for municipality (DutchSpreadsheet below); "kleur" is nothing.
+  auto unknown = ParseSignalCsv("date,gemeente,theme,kleur\n", "f.csv", Ref(), "spreekuur", today);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.status().message().find("gemeente"), std::string::npos);
+  EXPECT_NE(unknown.status().message().find("kleur"), std::string::npos);
   auto missing = ParseSignalCsv("date,theme\n", "f.csv", Ref(), "spreekuur", today);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("municipality"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace signaal::node
+
+namespace signaal::node {
+namespace {
+
+// Spreadsheets as volunteers keep them (issue 17, part 3): Dutch column
+// names, themes and subthemes by their labels, channels and statuses in
+// Dutch; a label that fits several is an error naming them.
+TEST(DutchSpreadsheet, HeadersAndLabelsAsVolunteersWriteThem) {
+  const ReferenceData& ref = test::SourceReferenceData();
+  const std::string csv =
+      "Datum;Gemeente;Thema;Subthema;Leeftijd;Kanaal;Status;Toelichting;Citaat;Toestemming\n"
+      "21-09-2026;Heerlen;Schulden & geldzaken;;67+;Cliëntenraad;doorverwezen;tekst;;\n"
+      "21-09-2026;GM0917;schulden en geldzaken;Toegang & wachttijd schuldhulpverlening;;inloop;opgelost;;;\n"
+      "21-09-2026;GM0917;bijstandsuitkering;;;;;;Het geld is op.;ja\n";
+  auto out = ParseSignalCsv(csv, "export.csv", ref, "helpdesk", Date{2026, 11, 1});
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  ASSERT_TRUE(out->errors.empty()) << out->errors[0].field() << ": " << out->errors[0].message();
+  ASSERT_EQ(out->valid.size(), 3u);
+  EXPECT_EQ(out->valid[0].record.theme(), "schulden");
+  EXPECT_EQ(out->valid[0].record.channel(), "clientenraad");
+  EXPECT_EQ(out->valid[0].record.status(), "referred");
+  EXPECT_EQ(out->valid[1].record.subtheme().rfind("schulden.", 0), 0u) << out->valid[1].record.subtheme();
+  EXPECT_EQ(out->valid[1].record.channel(), "spreekuur");
+  EXPECT_EQ(out->valid[1].record.status(), "resolved");
+  EXPECT_EQ(out->valid[2].record.theme(), "inkomen");  // a subtheme's label names its theme too
+  EXPECT_EQ(out->valid[2].record.subtheme(), "inkomen.bijstand");
+  EXPECT_TRUE(out->valid[2].record.quote_consent());
+}
+
+TEST(DutchSpreadsheet, AnAmbiguousOrUnknownLabelIsAnErrorNamingTheCandidates) {
+  const ReferenceData& ref = test::SourceReferenceData();
+  auto ambiguous = ResolveTheme(ref, "zorg", "");
+  ASSERT_TRUE(std::holds_alternative<LabelError>(ambiguous));
+  EXPECT_NE(std::get<LabelError>(ambiguous).message.find("Mantelzorg & informele zorg"), std::string::npos)
+      << std::get<LabelError>(ambiguous).message;
+  auto unknown = ResolveTheme(ref, "Voetbal", "");
+  ASSERT_TRUE(std::holds_alternative<LabelError>(unknown));
+  EXPECT_NE(std::get<LabelError>(unknown).message.find("Schulden & geldzaken"), std::string::npos);
+  auto bad = ParseSignalCsv("datum,gemeente,onderwerp,kleur\n", "x.csv", ref, "helpdesk", Date{2026, 11, 1});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown column 'kleur'"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("toelichting"), std::string::npos);
+  EXPECT_EQ(FoldLabel(" Schulden &  Geldzaken "), "schulden en geldzaken");
+  EXPECT_EQ(FoldLabel("Cliëntenraad"), "clientenraad");
+  EXPECT_EQ(ColumnForHeader("Leeftijd"), "age_band");
 }
 
 }  // namespace
