@@ -176,8 +176,13 @@ wire::QuoteView LocalControl::View(const SignalStore::QuoteInfo& q) const {
   v.set_subtheme(q.row.subtheme());
   v.set_state(q.refusal.empty() ? QuoteStateName(q.row.state()) : "refused");
   v.set_text(q.text);
-  if (c_.scrubber && !q.text.empty()) {
-    for (const auto& s : c_.scrubber->Find(q.text)) {
+  auto scrubber = c_.scrubbers && !q.text.empty() ? c_.scrubbers->Get()
+                                                  : Result<std::shared_ptr<const PiiScrubber>>(nullptr);
+  if (!scrubber.ok()) {
+    // Shown without its marks; approving it says the same error.
+    spdlog::error("{}", scrubber.status().message());
+  } else if (*scrubber) {
+    for (const auto& s : (*scrubber)->Find(q.text)) {
       auto* span = v.add_spans();
       span->set_start(static_cast<uint32_t>(s.start));
       span->set_end(static_cast<uint32_t>(s.end));

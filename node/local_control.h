@@ -45,7 +45,7 @@ class LocalControl {
     // Fills in the running job and the requests waiting for it; null without a worker.
     std::function<void(wire::NodeStatus&)> describe_jobs = nullptr;
     // Marks personal data in a quote under review; null: no spans shown.
-    const PiiScrubber* scrubber = nullptr;
+    ScrubberCache* scrubbers = nullptr;
   };
   explicit LocalControl(Context c) : c_(std::move(c)) {}
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 
@@ -50,14 +51,17 @@ Result<NodeDaemon::Prepared> NodeDaemon::Prepare(const NodeConfig& config) {
   if (Status s = CheckWritableFolder(config.data_dir); !s.ok()) {
     return s.Prefixed(config.path + ": key 'node.data_dir'");
   }
-  auto scrubber = PiiScrubber::Load(config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir,
+  // The scrubber itself is loaded when a quote needs it (ScrubberCache).
+  if (Status s = PiiScrubber::Check(config.reference_dir.empty() ? ReferenceData::DefaultDir() : config.reference_dir,
                                     config.dictionary);
-  if (!scrubber.ok()) return scrubber.status().Prefixed(config.path + ": key 'scrub.dictionary'");
+      !s.ok()) {
+    return s.Prefixed(config.path + ": key 'scrub.dictionary'");
+  }
   // The config reader took only ipc://: the socket's folder must be the node's own.
   if (Status s = PrepareSocketPath(IpcPath(config.control), false); !s.ok()) {
     return s.Prefixed(config.path + ": key 'node.control'");
   }
-  return Prepared{std::move(*keys), std::move(*ref), std::move(*secret), std::move(*data_key), std::move(*scrubber)};
+  return Prepared{std::move(*keys), std::move(*ref), std::move(*secret), std::move(*data_key)};
 }
 
 Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config) {
@@ -65,8 +69,8 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config)
   if (!parts.ok()) return parts.status();
   auto store = SignalStore::Open(config.data_dir, parts->pseudonym_secret, parts->data_key);
   if (!store.ok()) return store.status().Prefixed(config.path + ": key 'node.data_dir'");
-  std::unique_ptr<NodeDaemon> d(new NodeDaemon(config, std::move(parts->keys), std::move(parts->ref),
-                                              std::move(parts->scrubber), std::move(*store)));
+  std::unique_ptr<NodeDaemon> d(
+      new NodeDaemon(config, std::move(parts->keys), std::move(parts->ref), std::move(*store)));
   if (Status s = d->BindControl(); !s.ok()) return s;
   if (!config.metrics_listen.empty()) {
     auto metrics = MetricsEndpoint::Bind(d->ctx_, config.metrics_listen);
@@ -76,21 +80,21 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config)
   return d;
 }
 
-NodeDaemon::NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<PiiScrubber> scrubber,
-                       std::unique_ptr<SignalStore> store)
+NodeDaemon::NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<SignalStore> store)
     : config_(std::move(config)),
       keys_(std::move(keys)),
       ref_(std::move(ref)),
-      scrubber_(std::move(scrubber)),
+      scrubbers_(std::make_unique<ScrubberCache>(
+          config_.reference_dir.empty() ? ReferenceData::DefaultDir() : config_.reference_dir, config_.dictionary)),
       store_(std::move(store)),
       outbox_(*store_, ref_, config_.id, keys_.signing, config_.retention_days, config_.min_cell),
       ctx_(1) {
-  store_->SetScrubber(scrubber_.get());
+  store_->SetScrubbers(scrubbers_.get());
   link_ = std::make_unique<BrokerLink>(ctx_, config_.broker_endpoint, keys_.curve, config_.broker_public_key);
   worker_ = std::make_unique<StoreWorker>(ctx_, config_, ref_, *store_);
   handler_ = std::make_unique<LocalControl>(
       LocalControl::Context{config_, ref_, *store_, outbox_, *link_, counters_, [this] { SendDue(); },
-                            [this](wire::NodeStatus& status) { DescribeJobs(status); }, scrubber_.get()});
+                            [this](wire::NodeStatus& status) { DescribeJobs(status); }, scrubbers_.get()});
 }
 
 NodeDaemon::~NodeDaemon() {
@@ -155,6 +159,7 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
 
     int64_t now = Now();
     link_->Maintain(now);
+    scrubbers_->ReleaseIfIdle(std::chrono::steady_clock::now());
     // Publication and the purge wait while a job holds the store (store_jobs.h).
     bool idle = !worker_->busy() && waiting_.empty();
     if (now >= next_purge && idle) {

@@ -17,6 +17,7 @@
 #include "broker_link.h"
 #include "local_control.h"
 #include "outbox.h"
+#include "scrubber_cache.h"
 #include "signal_store.h"
 #include "store_worker.h"
 #include "signaal/config.h"
@@ -44,12 +45,10 @@ class NodeDaemon {
     KeyFile keys;
     ReferenceData ref;
     std::string pseudonym_secret, data_key;  // decoded from the key file
-    std::unique_ptr<PiiScrubber> scrubber;   // for quotes: scrubbed at intake, checked at approval
   };
   static Result<Prepared> Prepare(const NodeConfig& config);
 
-  NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<PiiScrubber> scrubber,
-             std::unique_ptr<SignalStore> store);
+  NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<SignalStore> store);
   Status BindControl();
   void OnControlMessage();
   void OnBrokerMessage();
@@ -79,7 +78,9 @@ class NodeDaemon {
   NodeConfig config_;
   KeyFile keys_;
   ReferenceData ref_;
-  std::unique_ptr<PiiScrubber> scrubber_;  // before store_: the store points at it
+  // For quotes: loaded when one needs it, let go when idle. Before store_:
+  // the store points at it.
+  std::unique_ptr<ScrubberCache> scrubbers_;
   std::unique_ptr<SignalStore> store_;
   Outbox outbox_;
   NodeCounters counters_;

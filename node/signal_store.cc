@@ -215,7 +215,7 @@ Status SignalStore::Writer::Append(const ValidatedSignal& v, storage::StoredSign
     s_.set_sealed_text(std::move(*sealed));
     s_.clear_text();
   }
-  if (!s_.quote().empty() && s_.quote_consent() && store_.scrubber_) {
+  if (!s_.quote().empty() && s_.quote_consent() && store_.scrubbers_) {
     // Given with consent: it enters the coordinator's review queue scrubbed.
     auto q = store_.NewQuote(s_, s_.quote(), now_);
     if (!q.ok()) return q.status();

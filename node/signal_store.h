@@ -54,6 +54,7 @@
 #include "signaal/scrub.h"
 #include "hmac.h"
 #include "sealing.h"
+#include "scrubber_cache.h"
 #include "signaal/status.h"
 #include "signaal/store_format.h"
 
@@ -88,10 +89,11 @@ class SignalStore {
   // The free text and quote of a stored signal, opened with the data key.
   Result<std::pair<std::string, std::string>> OpenText(const storage::StoredSignal& s) const;
 
-  // The scrubber a consented quote passes before it enters the review
-  // queue, and an approval before it is taken; without one, quotes stay in
-  // their signal and never enter the queue. Set before the first write.
-  void SetScrubber(const PiiScrubber* scrubber) { scrubber_ = scrubber; }
+  // Where the scrubber comes from that a consented quote passes before it
+  // enters the review queue, and an approval before it is taken; without
+  // one, quotes stay in their signal and never enter the queue. Set before
+  // the first write.
+  void SetScrubbers(ScrubberCache* scrubbers) { scrubbers_ = scrubbers; }
 
   // --- The quote review queue (signal_store_quotes.cc) ---
   // A quote as the coordinator sees it: the stored row, its text opened,
@@ -261,7 +263,7 @@ class SignalStore {
   std::unique_ptr<Sealer> sealer_;
   std::unique_ptr<HmacSha256Key> pseudonyms_;
   std::unique_ptr<RecordKeys> record_keys_;
-  const PiiScrubber* scrubber_ = nullptr;
+  ScrubberCache* scrubbers_ = nullptr;
   uint64_t next_id_ = 1;  // signal side
   // Read by either thread (status, the backup manifest), written by the side that owns it.
   std::atomic<uint64_t> last_version_{0};

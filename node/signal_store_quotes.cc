@@ -80,7 +80,9 @@ Result<storage::StoredQuote> SignalStore::NewQuote(const storage::StoredSignal& 
   q.set_subtheme(s.subtheme());
   q.set_state(storage::StoredQuote::PENDING);
   q.set_created_unix(now);
-  auto sealed = sealer_->Seal(scrubber_->Scrub(OneLine(quote)).text, s.id() + "/quote-review");
+  auto scrubber = scrubbers_->Get();
+  if (!scrubber.ok()) return scrubber.status();
+  auto sealed = sealer_->Seal((*scrubber)->Scrub(OneLine(quote)).text, s.id() + "/quote-review");
   if (!sealed.ok()) return sealed.status();
   q.set_sealed_text(std::move(*sealed));
   return q;
@@ -172,13 +174,15 @@ Status SignalStore::DecideQuote(const std::string& id, storage::StoredQuote::Sta
     if (from != Q::PENDING && !(from == Q::APPROVED && !q->refusal.empty())) {
       return Status::Usage("quote " + row.quote_id() + " is " + StateName(from) + "; only a pending quote is approved");
     }
-    if (!scrubber_) return Status::Runtime("this node has no scrubber loaded; quotes cannot be approved");
+    if (!scrubbers_) return Status::Runtime("this node has no scrubber; quotes cannot be approved");
+    auto scrubber = scrubbers_->Get();
+    if (!scrubber.ok()) return scrubber.status();
     const size_t chars = CodePoints(q->text);
     if (chars > kMaxQuoteChars) {
       return Status::Usage("quote " + row.quote_id() + " is " + std::to_string(chars) + " characters long, at most " +
                            std::to_string(kMaxQuoteChars) + " go out: shorten it with `quotes edit`");
     }
-    auto spans = scrubber_->Find(q->text);
+    auto spans = (*scrubber)->Find(q->text);
     if (!spans.empty()) {
       std::string kinds;
       for (const auto& s : spans) kinds += (kinds.empty() ? "" : ", ") + std::string(PiiKindName(s.kind));

@@ -24,15 +24,15 @@ class QuoteReview : public ::testing::Test {
   static void SetUpTestSuite() {
     auto loaded = PiiScrubber::Load(SIGNAAL_SOURCE_DATA_DIR);
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-    scrubber_ = std::move(*loaded).release();
+    scrubbers_ = new ScrubberCache(std::shared_ptr<const PiiScrubber>(std::move(*loaded)));
   }
-  static void TearDownTestSuite() { delete scrubber_; }
+  static void TearDownTestSuite() { delete scrubbers_; }
 
   void SetUp() override {
     auto opened = SignalStore::Open(dir_.path(), "secret", std::string(32, 'k'));
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     store_ = std::move(*opened);
-    store_->SetScrubber(scrubber_);
+    store_->SetScrubbers(scrubbers_);
   }
 
   // A signal of `week`, with a consented quote when `quote` is given.
@@ -65,11 +65,11 @@ class QuoteReview : public ::testing::Test {
     return all;
   }
 
-  static PiiScrubber* scrubber_;
+  static ScrubberCache* scrubbers_;
   test::TempFolder dir_;
   std::unique_ptr<SignalStore> store_;
 };
-PiiScrubber* QuoteReview::scrubber_ = nullptr;
+ScrubberCache* QuoteReview::scrubbers_ = nullptr;
 
 TEST_F(QuoteReview, AConsentedQuoteEntersScrubbedAndSealed) {
   const std::string id = Add("2026-W39", "Mevrouw Lemmens belt vanaf 06-12345678 over de huur.");
@@ -164,8 +164,26 @@ TEST_F(QuoteReview, ErasurePurgeAndRetentionTakeItAway) {
   EXPECT_EQ(store_->FindQuote(kept)->row.state(), Q::APPROVED);
 }
 
+TEST(ScrubberCacheTest, LoadsOnFirstUseAndLetsGoWhenIdle) {
+  ScrubberCache cache(SIGNAAL_SOURCE_DATA_DIR, PiiScrubber::kDefaultDictionary);
+  EXPECT_FALSE(cache.loaded());
+  auto first = cache.Get();
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_TRUE(cache.loaded());
+  cache.ReleaseIfIdle(ScrubberCache::Clock::now());  // just used: kept
+  EXPECT_TRUE(cache.loaded());
+  cache.ReleaseIfIdle(ScrubberCache::Clock::now() + ScrubberCache::kIdle + std::chrono::seconds(1));
+  EXPECT_FALSE(cache.loaded());
+  // What was handed out stays usable.
+  EXPECT_EQ((*first)->Scrub("bel 06-12345678").text, "bel [TELEFOON]");
+  ScrubberCache missing("/nonexistent", PiiScrubber::kDefaultDictionary);
+  auto failed = missing.Get();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("/nonexistent/scrub/"), std::string::npos) << failed.status().message();
+}
+
 TEST_F(QuoteReview, WithoutAScrubberQuotesStayInTheirSignal) {
-  store_->SetScrubber(nullptr);
+  store_->SetScrubbers(nullptr);
   Add("2026-W39", "Mevrouw Lemmens belt.");
   EXPECT_TRUE(store_->Quotes()->empty());
 }

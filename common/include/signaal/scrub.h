@@ -61,6 +61,10 @@ class PiiScrubber {
   static Result<std::unique_ptr<PiiScrubber>> Load(const std::string& data_dir,
                                                    const std::string& dictionary = kDefaultDictionary);
   static constexpr const char* kDefaultDictionary = "/usr/share/dict/dutch";
+  // Whether Load would find every file, without loading them (a daemon's
+  // configuration check; the node loads the scrubber only when a quote
+  // needs it).
+  static Status Check(const std::string& data_dir, const std::string& dictionary = kDefaultDictionary);
   ~PiiScrubber();
 
   std::vector<PiiSpan> Find(std::string_view text) const;

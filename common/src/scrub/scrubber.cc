@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <fstream>
 
 #include "scrub_detect.h"
 #include "scrub_lexicon.h"
@@ -70,6 +71,19 @@ const PiiSpan* Finds::At(size_t at) const {
 
 PiiScrubber::PiiScrubber(std::unique_ptr<ScrubLexicon> lexicon) : lexicon_(std::move(lexicon)) {}
 PiiScrubber::~PiiScrubber() = default;
+
+Status PiiScrubber::Check(const std::string& data_dir, const std::string& dictionary) {
+  if (!std::ifstream(dictionary)) {
+    return Status::Runtime(dictionary + ": cannot read the Dutch word list the scrubber needs (Debian package wdutch)");
+  }
+  for (const char* file : {"voornamen.txt", "achternamen.txt", "tussenvoegsels.txt", "titels.txt", "relaties.txt",
+                           "straattypen.txt", "straatwoorden.txt", "naam-en-woord.txt", "organisaties.txt",
+                           "plaatsen.txt"}) {
+    const std::string path = data_dir + "/scrub/" + file;
+    if (!std::ifstream(path)) return Status::Runtime(path + ": cannot read the scrubber's word list");
+  }
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<PiiScrubber>> PiiScrubber::Load(const std::string& data_dir, const std::string& dictionary) {
   auto lex = ScrubLexicon::Load(data_dir, dictionary);
