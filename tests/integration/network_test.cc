@@ -373,11 +373,12 @@ TEST(Network, ImportIsAllOrNothingAndNamesEveryBadRow) {
   NodeHandle* node = net.AddNode("Cliëntenraad Maastricht", "clientenraad", "GM0935");
   ASSERT_NE(node, nullptr);
   std::string csv = dir.path() + "/bad.csv";
+  // "datum" is Dutch for date and reads as it (DutchSpreadsheet); "kleur" is no column.
   std::ofstream(csv) << "\xEF\xBB\xBF"
-                        "datum;municipality;theme\n";
+                        "datum;municipality;theme;kleur\n";
   auto unknown_column = net.NodeCli(*node, {"signal", "import", csv});
   EXPECT_EQ(unknown_column.exit_code, 2);
-  EXPECT_NE(unknown_column.err.find("datum"), std::string::npos) << unknown_column.err;
+  EXPECT_NE(unknown_column.err.find("kleur"), std::string::npos) << unknown_column.err;
 
   std::ofstream(csv, std::ios::trunc) << "date;municipality;theme;subtheme;text\n"
                                          "01-10-2026;Maastricht;schulden;budgetbeheer;\"regel een;\nregel twee\"\n"
