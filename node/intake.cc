@@ -130,6 +130,12 @@ std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const 
   r.set_status(status);
 
   if (!in.quote().empty() && !in.quote_consent()) return Err("quote", "a quote needs quote_consent");
+  const size_t chars = std::count_if(in.quote().begin(), in.quote().end(),
+                                     [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  if (chars > kMaxQuoteInputChars) {
+    return Err("quote", "is " + std::to_string(chars) + " characters long, at most " +
+                            std::to_string(kMaxQuoteInputChars) + " are taken");
+  }
   r.set_quote_consent(in.quote_consent());
   r.set_quote(in.quote());
   r.set_text(in.text());

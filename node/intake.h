@@ -27,6 +27,11 @@ struct ValidatedSignal {
   std::string person_reference;
 };
 
+// The longest quote intake and a coordinator's edit take (intake.h's
+// check): room to shorten it to the 500 characters that go out, and a bound
+// on what the scrubber reads.
+inline constexpr size_t kMaxQuoteInputChars = 2000;
+
 struct FieldError {
   std::string field;
   std::string message;

@@ -123,7 +123,8 @@ class SignalStore {
   Result<std::vector<wire::Quote>> WeekQuotes(const std::string& period) const;
   // Outbox side: the broker refused these (from its Ack).
   Status RefuseQuotes(const google::protobuf::RepeatedPtrField<wire::QuoteRefusal>& refused, int64_t now);
-  static constexpr size_t kMaxQuoteChars = 500;
+  static constexpr size_t kMaxQuoteChars = 500;       // what goes out
+  static constexpr int kMaxQuotesPerWeek = 50;         // what a snapshot carries (the broker's bound)
 
   // New signals going into one WriteBatch as they come (an import, row by
   // row, without holding them all): each is sealed, pseudonymised and
@@ -251,6 +252,8 @@ class SignalStore {
   Status Compact();
   // The q/ row for a new signal's consented quote, scrubbed and sealed.
   Result<storage::StoredQuote> NewQuote(const storage::StoredSignal& s, const std::string& quote, int64_t now) const;
+  // The queue's rows that `wanted` picks, their texts opened (only theirs).
+  Result<std::vector<QuoteInfo>> ReadQuotes(const std::function<bool(const storage::StoredQuote&)>& wanted) const;
   // The opaque id of a signal's quote on the wire.
   Result<std::string> QuoteId(const std::string& signal_id) const;
   Status PutQuote(rocksdb::WriteBatch& batch, storage::StoredQuote& row, const std::string& text);

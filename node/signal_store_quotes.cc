@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "signal_store.h"
+#include "signaal/keys.h"
 #include "signaal/numbers.h"
 #include "signaal/rocks.h"
 #include "signaal/text.h"
@@ -59,13 +60,7 @@ const char* QuoteStateName(storage::StoredQuote::State s) { return StateName(s);
 Result<std::string> SignalStore::QuoteId(const std::string& signal_id) const {
   auto mac = pseudonyms_->Mac("quote/" + signal_id);
   if (!mac.ok()) return mac.status();
-  static const char* hex = "0123456789abcdef";
-  std::string id;
-  for (size_t i = 0; i < 8 && i < mac->size(); ++i) {
-    id += hex[static_cast<unsigned char>((*mac)[i]) >> 4];
-    id += hex[static_cast<unsigned char>((*mac)[i]) & 15];
-  }
-  return id;
+  return ToHex(mac->substr(0, 8));
 }
 
 Result<storage::StoredQuote> SignalStore::NewQuote(const storage::StoredSignal& s, const std::string& quote,
@@ -101,6 +96,11 @@ Status SignalStore::PutQuote(rocksdb::WriteBatch& batch, storage::StoredQuote& r
 }
 
 Result<std::vector<SignalStore::QuoteInfo>> SignalStore::Quotes() const {
+  return ReadQuotes([](const storage::StoredQuote&) { return true; });
+}
+
+Result<std::vector<SignalStore::QuoteInfo>> SignalStore::ReadQuotes(
+    const std::function<bool(const storage::StoredQuote&)>& wanted) const {
   std::vector<QuoteInfo> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("q/"); it->Valid() && it->key().starts_with("q/"); it->Next()) {
@@ -108,6 +108,8 @@ Result<std::vector<SignalStore::QuoteInfo>> SignalStore::Quotes() const {
     if (!info.row.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return Status::Runtime("the node store's '" + it->key().ToString() + "' cannot be read");
     }
+    // Only the rows asked for are opened: a week's snapshot reads its own.
+    if (!wanted(info.row)) continue;
     if (!info.row.sealed_text().empty()) {
       auto text = Unseal(data_key_, info.row.sealed_text(), info.row.signal_id() + "/quote-review");
       if (!text.ok()) return text.status();
@@ -136,7 +138,7 @@ Result<std::vector<SignalStore::QuoteInfo>> SignalStore::Quotes() const {
 }
 
 Result<SignalStore::QuoteInfo> SignalStore::FindQuote(const std::string& id) const {
-  auto all = Quotes();
+  auto all = ReadQuotes([&](const storage::StoredQuote& q) { return q.signal_id() == id || q.quote_id() == id; });
   if (!all.ok()) return all.status();
   for (auto& q : *all) {
     if (q.row.signal_id() == id || q.row.quote_id() == id) return std::move(q);
@@ -153,6 +155,10 @@ Status SignalStore::EditQuote(const std::string& id, const std::string& text, co
   }
   std::string line = OneLine(text);
   if (line.empty()) return Status::Usage("the new text is empty; reject the quote instead");
+  if (CodePoints(line) > kMaxQuoteInputChars) {
+    return Status::Usage("the new text is " + std::to_string(CodePoints(line)) + " characters long; at most " +
+                         std::to_string(kMaxQuoteChars) + " go out");
+  }
   rocksdb::WriteBatch batch;
   if (row.state() == storage::StoredQuote::APPROVED) batch.Put("dirty/" + row.period(), "");
   row.set_state(storage::StoredQuote::PENDING);
@@ -213,12 +219,13 @@ Status SignalStore::DecideQuote(const std::string& id, storage::StoredQuote::Sta
 }
 
 Result<uint32_t> SignalStore::ExpireQuotes(const std::string& before, int64_t now) {
-  auto all = Quotes();
+  auto all = ReadQuotes([&](const storage::StoredQuote& q) {
+    return q.period() < before && q.state() == storage::StoredQuote::APPROVED;
+  });
   if (!all.ok()) return all.status();
   rocksdb::WriteBatch batch;
   uint32_t expired = 0;
   for (auto& q : *all) {
-    if (q.row.period() >= before || q.row.state() != storage::StoredQuote::APPROVED) continue;
     batch.Put("dirty/" + q.row.period(), "");
     q.row.set_state(storage::StoredQuote::WITHDRAWN);
     q.row.set_decided_by("retention");
@@ -232,11 +239,13 @@ Result<uint32_t> SignalStore::ExpireQuotes(const std::string& before, int64_t no
 }
 
 Result<std::vector<wire::Quote>> SignalStore::WeekQuotes(const std::string& period) const {
-  auto all = Quotes();
+  auto all = ReadQuotes([&](const storage::StoredQuote& q) {
+    return q.period() == period && q.state() == storage::StoredQuote::APPROVED;
+  });
   if (!all.ok()) return all.status();
   std::vector<wire::Quote> out;
   for (const auto& q : *all) {
-    if (q.row.period() != period || q.row.state() != storage::StoredQuote::APPROVED || !q.refusal.empty()) continue;
+    if (!q.refusal.empty()) continue;
     wire::Quote w;
     w.set_id(q.row.quote_id());
     w.set_text(q.text);
@@ -248,15 +257,21 @@ Result<std::vector<wire::Quote>> SignalStore::WeekQuotes(const std::string& peri
 }
 
 Status SignalStore::RefuseQuotes(const google::protobuf::RepeatedPtrField<wire::QuoteRefusal>& refused, int64_t now) {
-  if (refused.empty()) return Status::Ok();
   rocksdb::WriteBatch batch;
+  // The broker's words, bounded before they are stored: an id this node
+  // gives (16 hex digits), a reason and a sentence cut to the wire's bounds,
+  // and no more refusals than a snapshot carries quotes.
   for (const auto& r : refused) {
+    if (batch.Count() >= kMaxQuotesPerWeek) break;
+    const std::string& id = r.quote_id();
+    if (id.size() != 16 || id.find_first_not_of("0123456789abcdef") != std::string::npos) continue;
     storage::QuoteRefusalMark mark;
-    mark.set_reason(r.reason());
-    mark.set_detail(r.detail());
+    mark.set_reason(r.reason().substr(0, 64));
+    mark.set_detail(r.detail().substr(0, 1024));
     mark.set_unix(now);
-    batch.Put("qr/" + r.quote_id(), mark.SerializeAsString());
+    batch.Put("qr/" + id, mark.SerializeAsString());
   }
+  if (batch.Count() == 0) return Status::Ok();
   return Write(batch, "cannot note the broker's refusal of quotes");
 }
 

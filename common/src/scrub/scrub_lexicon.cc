@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 
 #include "scrub_text.h"
 #include "signaal/csv.h"
@@ -47,31 +48,38 @@ bool WordList::Has(std::string_view word) const {
 
 namespace {
 
-// One entry per line, '#' comments; lower-cased with runs of white space
-// made single spaces.
-Status ReadList(const std::string& path, WordList* list, size_t* longest_words = nullptr) {
+// Each entry of a word list: one per line, '#' comments, lower-cased with
+// runs of white space made single spaces.
+Status ForEachEntry(const std::string& path, const std::function<void(std::string)>& fn) {
   std::ifstream in(path);
   if (!in) return Status::Runtime(path + ": cannot read the scrubber's word list");
   std::string line;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
-    std::u32string cps = DecodeUtf8(line);
     std::u32string norm;
-    for (char32_t c : cps) {
+    for (char32_t c : DecodeUtf8(line)) {
       bool space = c == U' ' || c == U'\t';
       if (space && (norm.empty() || norm.back() == U' ')) continue;
       norm += space ? U' ' : ToLower(c);
     }
     while (!norm.empty() && norm.back() == U' ') norm.pop_back();
-    if (norm.empty()) continue;
-    if (longest_words) {
-      *longest_words = std::max<size_t>(*longest_words, 1 + std::count(norm.begin(), norm.end(), U' '));
-    }
-    list->Add(Utf8(norm));
+    if (!norm.empty()) fn(Utf8(norm));
   }
-  list->Seal();
   return Status::Ok();
+}
+
+// A whole list into `list`, sealed; `longest_words` gets its longest entry's
+// number of words (particles: "van der").
+Status ReadList(const std::string& path, WordList* list, size_t* longest_words = nullptr) {
+  Status read = ForEachEntry(path, [&](std::string entry) {
+    if (longest_words) {
+      *longest_words = std::max<size_t>(*longest_words, 1 + std::count(entry.begin(), entry.end(), ' '));
+    }
+    list->Add(entry);
+  });
+  list->Seal();
+  return read;
 }
 
 }  // namespace
@@ -112,7 +120,7 @@ Result<std::unique_ptr<ScrubLexicon>> ScrubLexicon::Load(const std::string& dir,
   } lists[] = {
       {"voornamen.txt", &lex->first_names}, {"achternamen.txt", &lex->surnames},
       {"titels.txt", &lex->titles},         {"relaties.txt", &lex->relations},
-      {"straattypen.txt", &lex->street_suffixes}, {"straatwoorden.txt", &lex->street_words},
+      {"straatwoorden.txt", &lex->street_words},
       {"naam-en-woord.txt", &lex->name_and_word}, {"organisaties.txt", &lex->organisations},
   };
   for (auto& l : lists) {
@@ -131,27 +139,15 @@ Result<std::unique_ptr<ScrubLexicon>> ScrubLexicon::Load(const std::string& dir,
   for (const auto& row : table->rows) {
     if (column < row.fields.size()) lex->places.Add(scrub::LowerUtf8(scrub::DecodeUtf8(row.fields[column])));
   }
-  {
-    std::ifstream in(s + "plaatsen.txt");
-    if (!in) return Status::Runtime(s + "plaatsen.txt: cannot read the scrubber's word list");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!line.empty() && line[0] != '#') lex->places.Add(scrub::LowerUtf8(scrub::DecodeUtf8(line)));
-    }
-  }
+  Status places = scrub::ForEachEntry(s + "plaatsen.txt", [&](std::string entry) { lex->places.Add(entry); });
+  if (!places.ok()) return places;
   lex->places.Seal();
   // Street suffixes are tried longest first: "kampstraat" before "straat".
-  {
-    std::ifstream in(s + "straattypen.txt");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!line.empty() && line[0] != '#') lex->suffixes.push_back(scrub::LowerUtf8(scrub::DecodeUtf8(line)));
-    }
-    std::sort(lex->suffixes.begin(), lex->suffixes.end(),
-              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  }
+  Status suffixes = scrub::ForEachEntry(s + "straattypen.txt",
+                                        [&](std::string entry) { lex->suffixes.push_back(std::move(entry)); });
+  if (!suffixes.ok()) return suffixes;
+  std::stable_sort(lex->suffixes.begin(), lex->suffixes.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   return lex;
 }
 

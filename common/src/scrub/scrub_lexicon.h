@@ -43,13 +43,12 @@ struct ScrubLexicon {
   scrub::WordList particles;     // tussenvoegsels.txt, multi-word ones with single spaces
   scrub::WordList titles;        // titels.txt
   scrub::WordList relations;     // relaties.txt
-  scrub::WordList street_suffixes;  // straattypen.txt
   scrub::WordList street_words;  // straatwoorden.txt
   scrub::WordList places;        // municipalities.csv names, plaatsen.txt
   scrub::WordList name_and_word; // naam-en-woord.txt: names that are everyday words (Roos, Bakker)
   scrub::WordList organisations; // organisaties.txt: organisations, laws, brands, languages (one or more words)
   size_t longest_particle = 1;   // in words
-  std::vector<std::string> suffixes;  // street_suffixes, longest first
+  std::vector<std::string> suffixes;  // straattypen.txt, longest first
 
   // Reads `dir`/scrub/*.txt, `dir`/municipalities.csv and `dictionary`.
   static Result<std::unique_ptr<ScrubLexicon>> Load(const std::string& dir, const std::string& dictionary);

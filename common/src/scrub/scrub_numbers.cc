@@ -56,11 +56,14 @@ void FindEmails(const Text& t, Finds& f) {
   const auto& s = t.cps;
   for (size_t at = 0; at < s.size(); ++at) {
     if (s[at] != U'@') continue;
+    // An address is at most 254 characters (RFC 5321): no farther either
+    // way, so a text of many '@' costs no more than its length times that.
+    constexpr size_t kMaxPart = 254;
     size_t b = at;
-    while (b > 0 && EmailLocal(s[b - 1])) --b;
+    while (b > 0 && at - b < kMaxPart && EmailLocal(s[b - 1])) --b;
     while (b < at && (s[b] == U'.' || s[b] == U'\'')) ++b;
     size_t e = at + 1;
-    while (e < s.size() && EmailDomain(s[e])) ++e;
+    while (e < s.size() && e - at < kMaxPart && EmailDomain(s[e])) ++e;
     while (e > at + 1 && (s[e - 1] == U'.' || s[e - 1] == U'-')) --e;
     if (b == at || e == at + 1) continue;
     // A dot in the domain and a top-level part of two letters or more.

@@ -221,7 +221,7 @@ int NumberWord(std::string w) {
     }
   }
   int u = unit(w);
-  return u > 0 ? base + u : (base ? -1 : -1);
+  return u > 0 ? base + u : -1;
 }
 
 // An age's number: digits or a number word, 0 to 120; -1 otherwise.
@@ -253,7 +253,7 @@ bool EndsAge(const Token* t) {
   if (!t) return true;
   if (t->type == Token::Type::kPunct) return !t->punct(U'%') && !t->punct(U'-') && !t->punct(0x20AC);
   return WordIs(t, {"en", "maar", "dus", "want", "of", "geworden", "nu", "inmiddels", "oud", "jong", "al",
-                    "pas", "sinds", "geleden", "toen", "woont", "heeft", "is", "en"});
+                    "pas", "sinds", "geleden", "toen", "woont", "heeft", "is"});
 }
 
 }  // namespace

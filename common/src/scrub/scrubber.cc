@@ -93,6 +93,21 @@ Result<std::unique_ptr<PiiScrubber>> PiiScrubber::Load(const std::string& data_d
 
 namespace {
 
+// Ordered and disjoint: overlaps (a name grown into an address) merge,
+// keeping the earlier start's kind; hiding more is the safe side.
+std::vector<PiiSpan> MergeOverlaps(std::vector<PiiSpan> spans) {
+  std::stable_sort(spans.begin(), spans.end(), [](const PiiSpan& a, const PiiSpan& b) { return a.start < b.start; });
+  std::vector<PiiSpan> merged;
+  for (const auto& s : spans) {
+    if (!merged.empty() && s.start < merged.back().end) {
+      merged.back().end = std::max(merged.back().end, s.end);
+    } else {
+      merged.push_back(s);
+    }
+  }
+  return merged;
+}
+
 std::vector<PiiSpan> FindIn(const std::u32string& cps, const ScrubLexicon& lex) {
   const std::vector<scrub::Token> tokens = scrub::Tokenize(cps);
   const scrub::Text text{cps, tokens, lex};
@@ -108,19 +123,7 @@ std::vector<PiiSpan> FindIn(const std::u32string& cps, const ScrubLexicon& lex) 
   scrub::FindPostcodes(text, finds);
   scrub::FindNames(text, finds);
   scrub::FindAges(text, finds);
-  std::vector<PiiSpan> spans = finds.spans();
-  std::sort(spans.begin(), spans.end(), [](const PiiSpan& a, const PiiSpan& b) { return a.start < b.start; });
-  // Overlaps (a name grown into an address) merge, keeping the first
-  // found's kind: hiding more is the safe side.
-  std::vector<PiiSpan> merged;
-  for (const auto& s : spans) {
-    if (!merged.empty() && s.start < merged.back().end) {
-      merged.back().end = std::max(merged.back().end, s.end);
-    } else {
-      merged.push_back(s);
-    }
-  }
-  return merged;
+  return MergeOverlaps(finds.spans());
 }
 
 }  // namespace
@@ -136,7 +139,6 @@ ScrubbedText PiiScrubber::Scrub(std::string_view text) const {
   // again until nothing more is found: what the broker's second pass reads
   // is what the first left. Each pass's finds are mapped back to the input.
   std::vector<PiiSpan> spans = FindIn(input, *lexicon_);
-  std::u32string current = input;
   for (int pass = 0; pass < 4; ++pass) {
     // The text with the spans replaced, and where each of its code points
     // came from in the input (a placeholder's: its whole span).
@@ -158,23 +160,10 @@ ScrubbedText PiiScrubber::Scrub(std::string_view text) const {
       next += input[at];
       from.emplace_back(at, at + 1);
     }
-    current = std::move(next);
-    std::vector<PiiSpan> more = FindIn(current, *lexicon_);
+    std::vector<PiiSpan> more = FindIn(next, *lexicon_);
     if (more.empty()) break;
-    for (auto& m : more) {
-      m = PiiSpan{from[m.start].first, from[m.end - 1].second, m.kind};
-      spans.push_back(m);
-    }
-    std::sort(spans.begin(), spans.end(), [](const PiiSpan& a, const PiiSpan& b) { return a.start < b.start; });
-    std::vector<PiiSpan> merged;
-    for (const auto& s : spans) {
-      if (!merged.empty() && s.start < merged.back().end) {
-        merged.back().end = std::max(merged.back().end, s.end);
-      } else {
-        merged.push_back(s);
-      }
-    }
-    spans = std::move(merged);
+    for (const auto& m : more) spans.push_back(PiiSpan{from[m.start].first, from[m.end - 1].second, m.kind});
+    spans = MergeOverlaps(std::move(spans));
   }
   ScrubbedText out;
   size_t at = 0;
