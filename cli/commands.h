@@ -21,6 +21,8 @@ void AddKeysCommands(CLI::App& app, int& exit_code);
 void AddTextCommands(CLI::App& app, int& exit_code);
 // `signaal node quotes …` under `node`; `config` is the --config value, read when a command runs.
 void AddQuoteCommands(CLI::App& node, std::shared_ptr<const std::string> config, int& exit_code);
+// `signaal node user …`: the intake page's accounts.
+void AddUserCommands(CLI::App& node, std::shared_ptr<const std::string> config, int& exit_code);
 
 // One request to the node daemon of the config at `config_path` ("" = the
 // default); a request that changes the store waits while the node's status

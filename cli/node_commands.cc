@@ -355,6 +355,7 @@ void AddNodeCommands(CLI::App& app, int& exit_code) {
   backup->callback([o, &exit_code] { exit_code = Backup(*o); });
 
   AddQuoteCommands(*node, std::shared_ptr<const std::string>(o, &o->config), exit_code);
+  AddUserCommands(*node, std::shared_ptr<const std::string>(o, &o->config), exit_code);
 }
 
 }  // namespace signaal::cli

@@ -11,7 +11,7 @@ set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ca-certificates
   libzmq3-dev libsodium-dev cppzmq-dev libprotobuf-dev protobuf-compiler librocksdb-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev
-  libglpk-dev tzdata libsystemd-dev wdutch)
+  libglpk-dev tzdata libsystemd-dev wdutch libmicrohttpd-dev)
 # systemd: systemd-analyze for the unit tests; adduser: the packages' postinst;
 # file: cpack's DEB generator needs it to find the libraries a package needs.
 [[ "${1:-}" == "--test" ]] && PACKAGES+=(chromium fonts-dejavu-core systemd adduser file)

@@ -68,22 +68,6 @@ bool IsRegionCode(const std::string& s) {
 
 }  // namespace
 
-std::string EscapeHtml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string EscapeMarkdown(std::string_view s) {
   std::string out;
   out.reserve(s.size());

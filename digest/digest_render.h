@@ -12,6 +12,7 @@
 
 #include "wire.pb.h"
 #include "signaal/status.h"
+#include "signaal/text.h"
 #include "trend.h"
 
 namespace signaal {
@@ -35,8 +36,7 @@ Status CheckDigestNames(const wire::Digest& digest);
 // Escaping for the strings a broker sends (docs/DIGESTS.md, "What a broker
 // cannot put in a file"): one function per format.
 using StringEscaper = std::string (*)(std::string_view);
-// & < > " ' as entities: safe in text and in quoted attributes.
-std::string EscapeHtml(std::string_view s);
+// EscapeHtml (& < > " ' as entities) is in signaal/text.h: the node's intake page uses it too.
 // One line, no raw HTML, Markdown punctuation (` * _ [ ] | ~ \) taken literally.
 std::string EscapeMarkdown(std::string_view s);
 // One CSV cell: quoted per RFC 4180 when needed, and a cell a spreadsheet

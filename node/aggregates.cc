@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "signaal/log.h"
+#include "signaal/rocks.h"
 
 namespace signaal::node {
 namespace {
@@ -94,13 +95,6 @@ Counts ParseCounts(std::string_view v) {
   c.distinct = static_cast<int64_t>(ToUint(v.substr(at[1] + 1, at[2] - at[1] - 1)));
   c.key_sum = static_cast<uint32_t>(ToUint(v.substr(at[2] + 1)));
   return c;
-}
-
-rocksdb::ReadOptions Scan() {
-  // Whole-prefix scans should not push the block cache's working set out.
-  rocksdb::ReadOptions r;
-  r.fill_cache = false;
-  return r;
 }
 
 }  // namespace
@@ -287,7 +281,7 @@ std::vector<std::string> WeekAggregates::Pseudonyms(const CellAggregate& cell) {
 }
 
 void DeleteAggregatesBefore(rocksdb::DB& db, rocksdb::WriteBatch& batch, const std::string& oldest_week) {
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(Scan()));
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ScanOptions()));
   for (const char* prefix : {"agg/", "agp/"}) {
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (it->key().ToStringView().substr(4, 8) >= oldest_week) break;  // keys sort by week
@@ -297,7 +291,7 @@ void DeleteAggregatesBefore(rocksdb::DB& db, rocksdb::WriteBatch& batch, const s
 }
 
 Status BuildAggregates(rocksdb::DB& db, rocksdb::WriteBatch& batch, RecordKeys& keys) {
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(Scan()));
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ScanOptions()));
   // Deleted first: the puts below come later in the batch, so they win
   // where a key is both.
   for (const char* prefix : {"agg/", "agp/"}) {

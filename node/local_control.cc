@@ -7,9 +7,8 @@
 #include "signaal/period.h"
 
 namespace signaal::node {
-namespace {
 
-wire::SignalRecord Record(const storage::StoredSignal& s) {
+wire::SignalRecord SignalRecordOf(const storage::StoredSignal& s) {
   wire::SignalRecord r;
   r.set_id(s.id());
   r.set_date(s.date());
@@ -22,11 +21,13 @@ wire::SignalRecord Record(const storage::StoredSignal& s) {
   r.set_severity(s.severity());
   r.set_status(s.status());
   r.set_has_person(!s.person_pseudonym().empty());
-  r.set_has_text(!s.text().empty());
+  r.set_has_text(!s.sealed_text().empty() || !s.text().empty());
+  r.set_has_quote(!s.sealed_quote().empty() || !s.quote().empty());
+  r.set_entered_by(s.entered_by());
+  r.set_received_unix(s.received_unix());
+  r.set_postcode4(s.postcode4());
   return r;
 }
-
-}  // namespace
 
 wire::NodeResponse NodeOk() {
   wire::NodeResponse r;
@@ -44,10 +45,16 @@ wire::NodeResponse NodeError(const Status& status) {
   return r;
 }
 
-wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t now, const std::string& account) {
+wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t now, const std::string& account,
+                                          bool from_web) {
   using R = wire::NodeRequest;
+  if (from_web) {
+    if (auto refused = WebRefusal(req)) return std::move(*refused);
+  } else if (!req.web_account().empty() || req.web_password_set() != 0) {
+    return NodeError(Status::Refused("web_account is set by the node's intake page only"));
+  }
   switch (req.body_case()) {
-    case R::kAdd: return Add(req.add(), now);
+    case R::kAdd: return Add(req.add(), now, req.web_account());
     case R::kImportCsv:
     case R::kErase:
     case R::kBackup: {
@@ -57,26 +64,34 @@ wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t no
       RunStoreJob(job, c_.config, c_.ref, c_.store, nullptr);
       return Finish(job, now);
     }
-    case R::kList: return List(req.list());
+    case R::kList: return req.list().entered_by().empty() ? List(req.list()) : ListMine(req.list());
     case R::kStatus: return StatusView();
     case R::kPublish: return Publish(now);
     case R::kPrivacyReport: return Report();
     case R::kQuotes: return Quotes(req.quotes(), now, account);
+    case R::kAccounts: return Accounts(req.accounts(), now, account, from_web);
+    case R::kCorrect: return Correct(req.correct(), req, now);
+    case R::kShow: return Show(req.show(), req);
+    case R::kScrubHint: return Hint(req.scrub_hint());
     case R::BODY_NOT_SET: break;
   }
   return NodeError(Status::Usage("the request names no operation this node knows"));
 }
 
-wire::NodeResponse LocalControl::Add(const wire::AddSignal& req, int64_t now) {
+wire::NodeResponse LocalControl::Add(const wire::AddSignal& req, int64_t now, const std::string& entered_by) {
   auto checked = ValidateSignal(req.signal(), c_.ref, c_.config.type, DateFromUnix(now));
   if (auto* e = std::get_if<FieldError>(&checked)) {
-    return NodeError(Status::Usage("field '" + e->field + "': " + e->message));
+    auto r = NodeError(Status::Usage("field '" + e->field + "': " + e->message));
+    r.set_error_field(e->field);
+    return r;
   }
-  auto stored = c_.store.Add({std::get<ValidatedSignal>(checked)}, now);
+  auto& valid = std::get<ValidatedSignal>(checked);
+  valid.record.set_entered_by(entered_by);
+  auto stored = c_.store.Add({valid}, now);
   if (!stored.ok()) return NodeError(stored.status());
   spdlog::info("stored 1 signal in {}", stored->front().period());
   auto r = NodeOk();
-  *r.mutable_added() = Record(stored->front());
+  *r.mutable_added() = SignalRecordOf(stored->front());
   return r;
 }
 
@@ -85,7 +100,7 @@ wire::NodeResponse LocalControl::List(const wire::ListSignals& req) const {
     return NodeError(Status::Usage("--period: '" + req.period() + "' is not an ISO week (2026-W41)"));
   }
   auto r = NodeOk();
-  for (const auto& s : c_.store.List(req.period())) *r.mutable_signals()->add_signals() = Record(s);
+  for (const auto& s : c_.store.List(req.period())) *r.mutable_signals()->add_signals() = SignalRecordOf(s);
   return r;
 }
 

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "broker_link.h"
@@ -49,15 +50,29 @@ class LocalControl {
   };
   explicit LocalControl(Context c) : c_(std::move(c)) {}
 
-  // `account`: who asked (the control peer's user), recorded with a quote's review.
-  wire::NodeResponse Handle(const wire::NodeRequest& request, int64_t now, const std::string& account = "");
+  // `account`: who asked (the control peer's user), recorded with a quote's
+  // review. `from_web`: the node's own intake page asks, for the account the
+  // request names (web_account), within what a volunteer or coordinator may
+  // do there (WebRefusal); on the control socket that field is refused.
+  wire::NodeResponse Handle(const wire::NodeRequest& request, int64_t now, const std::string& account = "",
+                            bool from_web = false);
   // The answer to a finished StoreJob, on the loop: an erasure's weeks are
   // published and sent at once (the broker replaces the old counts).
   wire::NodeResponse Finish(StoreJob& job, int64_t now);
 
  private:
-  wire::NodeResponse Add(const wire::AddSignal& req, int64_t now);
+  wire::NodeResponse Add(const wire::AddSignal& req, int64_t now, const std::string& entered_by);
   wire::NodeResponse List(const wire::ListSignals& req) const;
+  // --- The intake page's requests (local_control_intake.cc) ---
+  // The refusal of what the page may not ask for its account and role;
+  // nothing when it may.
+  std::optional<wire::NodeResponse> WebRefusal(const wire::NodeRequest& req) const;
+  wire::NodeResponse ListMine(const wire::ListSignals& req) const;
+  wire::NodeResponse Show(const wire::ShowSignal& req, const wire::NodeRequest& asked) const;
+  wire::NodeResponse Correct(const wire::CorrectSignal& req, const wire::NodeRequest& asked, int64_t now);
+  wire::NodeResponse Hint(const wire::ScrubHint& req) const;
+  wire::NodeResponse Accounts(const wire::AccountRequest& req, int64_t now, const std::string& account,
+                              bool from_web);
   wire::NodeResponse StatusView() const;
   wire::NodeResponse Publish(int64_t now);
   wire::NodeResponse Report() const;
@@ -69,6 +84,8 @@ class LocalControl {
 };
 
 wire::NodeResponse NodeError(const Status& status);
+// A stored signal as the CLI and the page list it (free text left out).
+wire::SignalRecord SignalRecordOf(const storage::StoredSignal& s);
 // An empty answer that says ok, for the caller to fill in.
 wire::NodeResponse NodeOk();
 

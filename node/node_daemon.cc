@@ -72,6 +72,9 @@ Result<std::unique_ptr<NodeDaemon>> NodeDaemon::Create(const NodeConfig& config)
   std::unique_ptr<NodeDaemon> d(
       new NodeDaemon(config, std::move(parts->keys), std::move(parts->ref), std::move(*store)));
   if (Status s = d->BindControl(); !s.ok()) return s;
+  if (!config.web_listen.empty()) {
+    if (Status s = d->StartIntakePage(); !s.ok()) return s;
+  }
   if (!config.metrics_listen.empty()) {
     auto metrics = MetricsEndpoint::Bind(d->ctx_, config.metrics_listen);
     if (!metrics.ok()) return metrics.status().Prefixed(config.path + ": key 'metrics.listen'");
@@ -98,6 +101,8 @@ NodeDaemon::NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::
 }
 
 NodeDaemon::~NodeDaemon() {
+  intake_.reset();  // the page's thread ends before its socket's peer closes
+  web_.reset();
   worker_.reset();  // waits for the job it runs: all of it is stored, or nothing
   control_.reset();
   link_.reset();
@@ -137,9 +142,10 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
         {link_->monitor().handle(), 0, ZMQ_POLLIN, 0},
         {worker_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {metrics_ ? metrics_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0},
+        {web_ ? web_->handle() : nullptr, 0, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, metrics_ ? 5 : 4, std::chrono::milliseconds(200));
+      zmq::poll(items, web_ ? 6 : metrics_ ? 5 : 4, std::chrono::milliseconds(200));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::Runtime(std::string("poll failed: ") + e.what());
@@ -149,6 +155,7 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
     if (items[3].revents & ZMQ_POLLIN) OnJobFinished();
     if (metrics_ && (items[4].revents & ZMQ_POLLIN)) metrics_->HandleOne([this] { return RenderMetrics(); });
     if (metrics_) metrics_->CloseIdle();  // scrapers that never finish a request
+    if (web_ && (items[5].revents & ZMQ_POLLIN)) OnWebMessage();
     if (items[2].revents & ZMQ_POLLIN) {
       if (link_->OnMonitor()) {
         // A fresh connection: resend what is pending without waiting for backoff.
@@ -231,12 +238,12 @@ void NodeDaemon::OnJobFinished() {
     wire::NodeResponse resp = handler_->Finish(*job, Now());
     zmq::message_t rid(job->routing_id.data(), job->routing_id.size());
     // The asker may have gone (its CLI stopped); the job's effect stands.
-    SendProto(*control_, resp, &rid);
+    Reply(rid, job->web_number, resp);
   }
   while (!worker_->busy() && !waiting_.empty()) {
     Waiting next = std::move(waiting_.front());
     waiting_.pop_front();
-    Dispatch(std::move(next.routing_id), std::move(next.request), next.account);
+    Dispatch(std::move(next.routing_id), std::move(next.request), next.account, next.web_number);
   }
 }
 
@@ -259,23 +266,43 @@ std::string PeerAccount(zmq::message_t& frame) {
 
 // Requests that change the store wait while a job holds it (store_jobs.h).
 bool ChangesStore(const wire::NodeRequest& req) {
-  if (req.has_add() || req.has_publish() || IsStoreJob(req)) return true;
+  if (req.has_add() || req.has_correct() || req.has_publish() || IsStoreJob(req)) return true;
   return req.has_quotes() && req.quotes().action() != wire::QuoteRequest::LIST &&
          req.quotes().action() != wire::QuoteRequest::SHOW;
 }
 
 }  // namespace
 
-void NodeDaemon::Dispatch(zmq::message_t routing_id, wire::NodeRequest request, const std::string& account) {
+void NodeDaemon::Dispatch(zmq::message_t routing_id, wire::NodeRequest request, const std::string& account,
+                          const std::string& web_number) {
   if (IsStoreJob(request)) {
     auto job = std::make_unique<StoreJob>();
     job->request = std::move(request);
     job->routing_id = routing_id.to_string();
+    job->web_number = web_number;
     job->now = Now();
     StartJob(std::move(job));
     return;
   }
-  SendProto(*control_, handler_->Handle(request, Now(), account), &routing_id);
+  Reply(routing_id, web_number, handler_->Handle(request, Now(), account, !web_number.empty()));
+}
+
+void NodeDaemon::Reply(const zmq::message_t& routing_id, const std::string& web_number,
+                       const wire::NodeResponse& response) {
+  if (web_number.empty()) {
+    SendProto(*control_, response, &routing_id);
+    return;
+  }
+  if (!web_) return;
+  // [routing id][number][NodeResponse]; the page's thread may have given up
+  // on it (its NodeLink drops an answer to an earlier number).
+  try {
+    web_->send(zmq::buffer(routing_id.data(), routing_id.size()), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    web_->send(zmq::buffer(web_number), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    SendProto(*web_, response);
+  } catch (const zmq::error_t& e) {
+    spdlog::warn("intake page: cannot answer: {}", e.what());
+  }
 }
 
 void NodeDaemon::DescribeJobs(wire::NodeStatus& status) const {
@@ -367,11 +394,11 @@ void NodeDaemon::OnControlMessage() {
     // These change the store: at once when no job holds it, else after it.
     std::string account = PeerAccount(frames[1]);
     if (!worker_->busy() && waiting_.empty()) {
-      Dispatch(std::move(frames[0]), std::move(req), account);
+      Dispatch(std::move(frames[0]), std::move(req), account, "");
       return;
     }
     if (waiting_.size() < kMaxWaiting) {
-      waiting_.push_back({std::move(frames[0]), std::move(req), std::move(account)});
+      waiting_.push_back({std::move(frames[0]), std::move(req), std::move(account), ""});
       return;
     }
     resp = NodeError(Status::Refused("busy: " + worker_->what() + " is running and " +
@@ -381,6 +408,49 @@ void NodeDaemon::OnControlMessage() {
     resp = handler_->Handle(req, Now(), PeerAccount(frames[1]));
   }
   SendProto(*control_, resp, &frames[0]);
+}
+
+}  // namespace signaal::node
+
+namespace signaal::node {
+
+Status NodeDaemon::StartIntakePage() {
+  web_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
+  web_->set(zmq::sockopt::linger, 0);
+  web_->set(zmq::sockopt::router_mandatory, true);
+  web_->bind(web::IntakePage::kLoopEndpoint);
+  auto page = web::IntakePage::Start(ctx_, config_, ref_);
+  if (!page.ok()) return page.status();
+  intake_ = std::move(*page);
+  return Status::Ok();
+}
+
+void NodeDaemon::OnWebMessage() {
+  std::vector<zmq::message_t> frames;
+  bool too_many = false;
+  if (!RecvBounded(*web_, frames, 3, &too_many) || too_many || frames.size() != 3) {
+    // The page is this process's own code: a malformed request is a bug, counted and logged.
+    counters_.control_refused++;
+    spdlog::error("intake page: a request that is not [number][NodeRequest]");
+    return;
+  }
+  const std::string number = frames[1].to_string();
+  wire::NodeRequest req;
+  if (!req.ParseFromArray(frames[2].data(), static_cast<int>(frames[2].size()))) {
+    counters_.control_refused++;
+    Reply(frames[0], number, NodeError(Status::Usage("the request is not a NodeRequest")));
+    return;
+  }
+  // Who decided on a quote: the page's account, told apart from a system account of the same name.
+  const std::string account = "web:" + req.web_account();
+  if (ChangesStore(req) && (worker_->busy() || !waiting_.empty())) {
+    // The page does not wait behind a long job: the volunteer is told at once, and nothing is queued
+    // that could be stored after the page gave up (and stored twice when they try again).
+    Reply(frames[0], number,
+          NodeError(Status::Refused("busy: " + worker_->what() + " is running; try again in a minute")));
+    return;
+  }
+  Dispatch(std::move(frames[0]), std::move(req), account, number);
 }
 
 }  // namespace signaal::node

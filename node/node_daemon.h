@@ -1,6 +1,7 @@
 // NodeDaemon: the partner's node. One poll loop over the sockets it alone
-// owns — the local control ROUTER (ipc), the DEALER to the broker and that
-// DEALER's monitor, the StoreWorker's pipe — with timers for automatic
+// owns — the local control ROUTER (ipc), the intake page's ROUTER (inproc,
+// when [web] is on), the DEALER to the broker and that DEALER's monitor, the
+// StoreWorker's pipe — with timers for automatic
 // publication, heartbeats and outbox resends. Long work on the store (import,
 // erasure, backup, retention purge) runs on the StoreWorker's thread, one job
 // at a time; requests that change the store wait for it in a short queue,
@@ -20,6 +21,7 @@
 #include "scrubber_cache.h"
 #include "signal_store.h"
 #include "store_worker.h"
+#include "web/intake_page.h"
 #include "signaal/config.h"
 #include "signaal/metrics.h"
 #include "signaal/keys.h"
@@ -50,7 +52,12 @@ class NodeDaemon {
 
   NodeDaemon(NodeConfig config, KeyFile keys, ReferenceData ref, std::unique_ptr<SignalStore> store);
   Status BindControl();
+  // The intake page's socket, then the page (its thread connects to it).
+  Status StartIntakePage();
   void OnControlMessage();
+  // A request from the intake page: [number][NodeRequest], answered with
+  // [number][NodeResponse] on the same socket.
+  void OnWebMessage();
   void OnBrokerMessage();
   std::string RenderMetrics();
   void SendDue();
@@ -58,7 +65,11 @@ class NodeDaemon {
   // A request that changes the store, once no job holds it: a StoreJob goes
   // to the worker, anything else (add, publish) is answered at once.
   // `account`: who asked (the peer's user, for the quote review's record).
-  void Dispatch(zmq::message_t routing_id, wire::NodeRequest request, const std::string& account);
+  // `web_number`: the intake page's request number ("" from the control socket).
+  void Dispatch(zmq::message_t routing_id, wire::NodeRequest request, const std::string& account,
+                const std::string& web_number);
+  // An answer to whoever asked: the control socket, or the intake page's.
+  void Reply(const zmq::message_t& routing_id, const std::string& web_number, const wire::NodeResponse& response);
   void StartJob(std::unique_ptr<StoreJob> job);
   // The worker's finished job: its answer sent, then the waiting requests.
   void OnJobFinished();
@@ -73,6 +84,7 @@ class NodeDaemon {
     zmq::message_t routing_id;
     wire::NodeRequest request;
     std::string account;
+    std::string web_number;
   };
 
   NodeConfig config_;
@@ -90,6 +102,8 @@ class NodeDaemon {
   std::unique_ptr<LocalControl> handler_;
   std::unique_ptr<MetricsEndpoint> metrics_;  // null unless [metrics] listen is set
   std::unique_ptr<StoreWorker> worker_;      // after ctx_ and store_: stopped before them
+  std::unique_ptr<zmq::socket_t> web_;       // null unless [web] listen is set
+  std::unique_ptr<web::IntakePage> intake_;  // after web_: its thread stops before the socket closes
   std::deque<Waiting> waiting_;
 };
 

@@ -20,15 +20,10 @@
 #include "sealing.h"
 
 namespace signaal::node {
-namespace {
 
-// Whole-store scans read every block once; they should not push what the
-// daemon reads often out of the block cache, nor grow it.
-rocksdb::ReadOptions Scan() {
-  rocksdb::ReadOptions r;
-  r.fill_cache = false;
-  return r;
-}
+std::string MineKey(const std::string& account, const std::string& id) { return "mine/" + account + "/" + id; }
+
+namespace {
 
 // "S" and at least 7 digits, as snprintf("S%07llu") wrote it (per row, so
 // without the printf machinery).
@@ -73,7 +68,7 @@ StoreFormat MakeNodeStoreFormat(std::function<Status(rocksdb::DB&, rocksdb::Writ
           {3, "count the signals once",
            [](rocksdb::DB& db, rocksdb::WriteBatch& batch) {
              uint64_t n = 0;
-             std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(Scan()));
+             std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ScanOptions()));
              for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) ++n;
              if (!it->status().ok()) return Status::Runtime("cannot count the signals: " + it->status().ToString());
              batch.Put("meta/signal_count", std::to_string(n));
@@ -82,6 +77,8 @@ StoreFormat MakeNodeStoreFormat(std::function<Status(rocksdb::DB&, rocksdb::Writ
           // 4: agg/ values carry the cell's key sum (record_key.h): agg/ and agp/ rebuilt from sig/,
           // every week held marked changed and the outbox emptied, so each is sent again with key sums.
           {4, "rebuild the cell aggregates with key sums", std::move(key_sums)},
+          // 5: the intake page's accounts (acct/) and what each entered (mine/); older signals have no account.
+          {5, "make room for the intake page's accounts", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
       }};
 }
 
@@ -102,7 +99,7 @@ StoreFormat NodeStoreFormat(const std::string& secret) {
     // What the broker holds from before has no key sums, and what waits in
     // the outbox neither (a broker of schema 2 refuses it): every week the
     // node still holds signals of is summarised and sent again.
-    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(Scan()));
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ScanOptions()));
     std::string last;
     for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
       std::string_view key(it->key().data(), it->key().size());
@@ -221,6 +218,7 @@ Status SignalStore::Writer::Append(const ValidatedSignal& v, storage::StoredSign
     if (!q.ok()) return q.status();
     quotes_.emplace_back("q/" + s_.id(), q->SerializeAsString());
   }
+  if (!s_.entered_by().empty()) quotes_.emplace_back(MineKey(s_.entered_by(), s_.id()), s_.period());
   if (!s_.quote().empty()) {
     aad_.assign(s_.id()).append("/quote");
     auto sealed = store_.sealer_->Seal(s_.quote(), aad_);
@@ -305,7 +303,7 @@ Result<std::vector<storage::StoredSignal>> SignalStore::Add(const std::vector<Va
 std::vector<storage::StoredSignal> SignalStore::List(const std::string& period) const {
   std::string prefix = period.empty() ? "sig/" : "sig/" + period + "/";
   std::vector<storage::StoredSignal> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Scan()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanOptions()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     storage::StoredSignal s;
     if (s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) out.push_back(std::move(s));
@@ -342,7 +340,7 @@ Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const st
   rocksdb::WriteBatch batch;
   AggregateDelta delta;
   Erased erased;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Scan()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanOptions()));
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
     storage::StoredSignal s;
     if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || !match(s)) continue;
@@ -350,6 +348,7 @@ Result<SignalStore::Erased> SignalStore::Erase(const std::function<bool(const st
     if (!record_key.ok()) return record_key.status();
     batch.Delete(it->key());
     batch.Delete("q/" + s.id());  // its quote goes with it, approved or not
+    if (!s.entered_by().empty()) batch.Delete(MineKey(s.entered_by(), s.id()));
     delta.Count(s, *record_key, -1);
     ++erased.count;
     if (erased.periods.empty() || erased.periods.back() != s.period()) {
@@ -395,12 +394,16 @@ Result<SignalStore::Erased> SignalStore::EraseByPerson(const std::string& refere
 Result<uint32_t> SignalStore::PurgeBefore(const std::string& oldest_week) {
   rocksdb::WriteBatch batch;
   uint32_t purged = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Scan()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanOptions()));
   for (it->Seek("sig/"); it->Valid() && it->key().starts_with("sig/"); it->Next()) {
     const std::string key = it->key().ToString();
     if (key.substr(4, 8) >= oldest_week) break;  // keys sort by week
     batch.Delete(it->key());
     batch.Delete("q/" + key.substr(key.rfind('/') + 1));
+    storage::StoredSignal s;
+    if (s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) && !s.entered_by().empty()) {
+      batch.Delete(MineKey(s.entered_by(), s.id()));
+    }
     ++purged;
   }
   DeleteAggregatesBefore(*db_, batch, oldest_week);

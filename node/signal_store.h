@@ -16,6 +16,9 @@
 //   q/<signal id>       -> storage::StoredQuote (the quote review queue)
 //   qs/<quote id>       -> when the quote first left (decimal unix time)
 //   qr/<quote id>       -> storage::QuoteRefusalMark (the broker refused it)
+//   acct/<name>         -> storage::StoredAccount (the intake page's accounts)
+//   mine/<name>/<id>    -> the signal's period: what an account entered,
+//                          so the page lists a volunteer's own without a scan
 // A signal's record key (record_key.h) is stored nowhere: it is recomputed
 // from the pseudonym secret and the id, so it goes with the signal.
 //
@@ -66,6 +69,9 @@ namespace signaal::node {
 std::string Pseudonym(const std::string& secret, const std::string& reference);
 // The reference as the pseudonym's HMAC sees it.
 std::string NormalReference(const std::string& reference);
+
+// The mine/ key of a signal an account entered on the intake page.
+std::string MineKey(const std::string& account, const std::string& id);
 
 // "pending", "approved", "rejected", "withdrawn": a review state as the CLI names it.
 const char* QuoteStateName(storage::StoredQuote::State state);
@@ -155,7 +161,7 @@ class SignalStore {
     std::vector<WeekRows> weeks_;
     size_t last_week_ = 0;
     AggregateDelta delta_;
-    std::vector<std::pair<std::string, std::string>> quotes_;  // q/ rows of the new signals
+    std::vector<std::pair<std::string, std::string>> quotes_;  // q/ and mine/ rows of the new signals
     storage::StoredSignal s_;  // reused per row
     std::string aad_;       // reused per row
   };
@@ -163,6 +169,22 @@ class SignalStore {
 
   // Stores all signals or none; assigns ids; marks their periods dirty.
   Result<std::vector<storage::StoredSignal>> Add(const std::vector<ValidatedSignal>& signals, int64_t now);
+
+  // One stored signal by id (its week known or found); a Usage error if none.
+  Result<storage::StoredSignal> Find(const std::string& id, const std::string& period = "") const;
+  // A correction: the signal `id` gets `v`'s fields, keeping its id, who
+  // entered it, its quote (moved to the new week and theme) and, unless `v`
+  // names a person, its pseudonym. Both weeks are marked changed.
+  Result<storage::StoredSignal> Correct(const std::string& id, const std::string& period, const ValidatedSignal& v);
+  // The newest `limit` signals `account` entered, newest first.
+  Result<std::vector<storage::StoredSignal>> EnteredBy(const std::string& account, size_t limit) const;
+
+  // --- The intake page's accounts (signal_store_accounts.cc) ---
+  Result<storage::StoredAccount> Account(const std::string& name) const;  // NotFound if none
+  Result<std::vector<storage::StoredAccount>> Accounts() const;
+  Status PutAccount(const storage::StoredAccount& account);
+  // How many signals the account entered (its mine/ keys).
+  Result<uint64_t> CountEnteredBy(const std::string& account) const;
 
   // The record key of the signal with this id (record_key.h); the reference
   // Summarise takes it as its RecordKeyOf. Not for two threads at once.

@@ -66,6 +66,15 @@ wire::NodeResponse Erase(const wire::EraseSignals& req, SignalStore& store, JobP
     return NodeError(Status::Usage("give exactly one of --id and --person"));
   }
   SetStage(progress, JobProgress::kReading);
+  if (!req.entered_by().empty()) {
+    // The intake page's volunteer erases only what they entered themselves.
+    if (req.id().empty()) return NodeError(Status::Refused("the intake page erases one signal by its id"));
+    auto s = store.Find(req.id());
+    if (!s.ok()) return NodeError(s.status());
+    if (s->entered_by() != req.entered_by()) {
+      return NodeError(Status::Refused("signal " + req.id() + " was not entered by this account"));
+    }
+  }
   // The store compacts after the synced delete (SignalStore::Erase).
   auto erased = req.id().empty() ? store.EraseByPerson(req.person()) : store.EraseById(req.id());
   if (!erased.ok()) return NodeError(erased.status());

@@ -45,6 +45,8 @@ struct StoreJob {
   int64_t now = 0;
   // Who waits for the answer on the control socket; empty for the daemon's own.
   std::string routing_id;
+  // The intake page's request number when the page asked, else "".
+  std::string web_number;
   // The answer, as far as the job can give it: an erasure's is completed by
   // LocalControl::Finish on the loop (the weeks published and sent).
   wire::NodeResponse response;

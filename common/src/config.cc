@@ -187,7 +187,40 @@ Status CheckBrokerControl(const std::string& path, const std::string& control) {
   return Status::Usage(path + ": key 'broker.control': '" + control + "' is not tcp://HOST:PORT or ipc:///ABSOLUTE/PATH");
 }
 
+// The intake page takes passwords: in the clear only on loopback.
+Status CheckWeb(const NodeConfig& c) {
+  if (c.web_certificate.empty() != c.web_key.empty()) {
+    return Status::Usage(c.path + ": keys 'web.certificate' and 'web.key' go together; set both or neither");
+  }
+  if (c.web_listen.empty()) return Status::Ok();
+  auto address = ParseWebListen(c.web_listen);
+  if (!address.ok()) return address.status().Prefixed(c.path + ": key 'web.listen'");
+  if (!address->loopback && c.web_certificate.empty()) {
+    return Status::Usage(c.path + ": key 'web.listen': '" + c.web_listen +
+                         "' is beyond loopback, where the page is served only with TLS; set web.certificate and "
+                         "web.key (`signaal-node init --web` makes a self-signed pair)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Result<WebAddress> ParseWebListen(const std::string& listen) {
+  WebAddress a;
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return Status::Usage("'" + listen + "' is not HOST:PORT");
+  a.host = listen.substr(0, colon);
+  if (a.host.size() > 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+  std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) < 1 || std::stoi(port) > 65535) {
+    return Status::Usage("'" + listen + "': the port is not a number from 1 to 65535");
+  }
+  a.port = std::stoi(port);
+  if (a.host == "localhost") a.host = "127.0.0.1";
+  a.loopback = a.host.rfind("127.", 0) == 0 || a.host == "::1";
+  return a;
+}
 
 Result<NodeConfig> LoadNodeConfig(const std::string& path) {
   auto text = ReadConfigFile(path);
@@ -217,6 +250,10 @@ Result<NodeConfig> ParseNodeConfig(const std::string& text, const std::string& p
   r.Int("privacy", "retention_days", c.retention_days, 7, kMaxRetentionDays);
   r.Int("privacy", "min_cell", c.min_cell, 1, 100);
   r.String("metrics", "listen", c.metrics_listen);
+  r.String("web", "listen", c.web_listen);
+  r.String("web", "certificate", c.web_certificate, true);
+  r.String("web", "key", c.web_key, true);
+  r.Int("web", "session_minutes", c.web_session_minutes, 5, 24 * 60);
   r.String("log", "level", c.log_level);
   r.Require("node", "id", c.id);
   r.Require("node", "data_dir", c.data_dir);
@@ -227,6 +264,7 @@ Result<NodeConfig> ParseNodeConfig(const std::string& text, const std::string& p
   if (Status s = r.Finish(); !s.ok()) return s;
   if (Status s = CheckMetricsListen(c.path, c.metrics_listen); !s.ok()) return s;
   if (Status s = CheckLogLevel(c.path, c.log_level); !s.ok()) return s;
+  if (Status s = CheckWeb(c); !s.ok()) return s;
   if (c.control.empty()) c.control = "ipc://" + c.data_dir + "/control/node.sock";
   if (Status s = CheckNodeControl(c.path, c.control); !s.ok()) return s;
   return c;
@@ -299,6 +337,13 @@ std::string RenderNodeConfig(const NodeConfig& c) {
          "min_cell = " + std::to_string(c.min_cell) + "\n"
          "\n[metrics]\n"
          "listen = " + Quote(c.metrics_listen) + "\n"
+         "\n[web]\n"
+         "# The intake page for volunteers (docs/OPERATIONS.md): \"\" = off.\n"
+         "listen = " + Quote(c.web_listen) + "\n";
+  if (!c.web_certificate.empty()) {
+    out += "certificate = " + Quote(c.web_certificate) + "\nkey = " + Quote(c.web_key) + "\n";
+  }
+  out += "session_minutes = " + std::to_string(c.web_session_minutes) + "\n"
          "\n[log]\n"
          "level = " + Quote(c.log_level) + "\n";
   return out;

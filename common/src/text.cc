@@ -132,4 +132,20 @@ std::string QuoteText(std::string_view text, size_t max) {
   return "'" + EscapeText(text.substr(0, cut)) + "...' (" + std::to_string(text.size()) + " bytes)";
 }
 
+std::string EscapeHtml(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace signaal

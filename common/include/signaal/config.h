@@ -44,9 +44,23 @@ struct NodeConfig {
   int min_cell = 3;
   // [metrics]
   std::string metrics_listen;  // "" = no metrics endpoint; else e.g. tcp://127.0.0.1:9471
+  // [web] the intake page for volunteers (node/web/)
+  std::string web_listen;        // "" = off; else HOST:PORT, e.g. 127.0.0.1:8450
+  std::string web_certificate;   // PEM; required (with web_key) beyond loopback
+  std::string web_key;
+  int web_session_minutes = 120; // a session ends after this long without a request
   // [log]
   std::string log_level = "info";
 };
+
+// The host and port of a [web] listen value ("127.0.0.1:8450",
+// "[::1]:8450", "0.0.0.0:8450"); an error naming the key otherwise.
+struct WebAddress {
+  std::string host;  // without brackets
+  int port = 0;
+  bool loopback = false;
+};
+Result<WebAddress> ParseWebListen(const std::string& listen);
 
 // broker.toml (deploy/config/broker.toml documents every key).
 struct BrokerConfig {

@@ -43,4 +43,12 @@ Result<uint64_t> ReadNumber(rocksdb::DB& db, const std::string& key, uint64_t ab
 // through after Resume is logged.
 rocksdb::Status WriteRecovering(rocksdb::DB& db, rocksdb::WriteBatch& batch, bool sync = true);
 
+// For a scan of a whole key family: every block read once should not push
+// what the daemon reads often out of the block cache, nor grow it.
+inline rocksdb::ReadOptions ScanOptions() {
+  rocksdb::ReadOptions r;
+  r.fill_cache = false;
+  return r;
+}
+
 }  // namespace signaal

@@ -50,4 +50,8 @@ std::string EscapeText(std::string_view text);
 // the original with its size said: 'x\x1b[2J...' (4194304 bytes).
 std::string QuoteText(std::string_view text, size_t max = 64);
 
+// & < > " ' as entities: safe in HTML text and in quoted attributes (the
+// digest, the node's intake page).
+std::string EscapeHtml(std::string_view s);
+
 }  // namespace signaal
