@@ -1,5 +1,7 @@
 // signaal-node: `init` creates a partner node's keys, config and enrolment
 // request; `run` is the daemon (foreground, for systemd).
+#include <unistd.h>
+
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +10,7 @@
 
 #include "node_daemon.h"
 #include "node_restore.h"
+#include "web/certificate.h"
 #include "signaal/config.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
@@ -23,6 +26,9 @@ struct InitOptions {
   std::string dir, org, type, municipality, broker, broker_key, id;
   std::string data_dir;  // default DIR/data; packages use /var/lib/signaal-node
   bool json = false;
+  // --web: the intake page on, with a self-signed certificate for web_host.
+  bool web = false;
+  std::string web_host, web_listen = "0.0.0.0:8450";
 };
 
 int Init(const InitOptions& o) {
@@ -55,10 +61,32 @@ int Init(const InitOptions& o) {
   c.broker_public_key = o.broker_key;
   std::string config_path = dir + "/node.toml";
   std::string request_path = dir + "/enrolment.json";
-  for (const auto& path : {config_path, c.key_file, request_path}) {
+  std::vector<std::string> paths = {config_path, c.key_file, request_path};
+  node::web::SelfSigned web;
+  if (o.web) {
+    c.web_listen = o.web_listen;
+    if (auto a = ParseWebListen(c.web_listen); !a.ok()) return Fail(a.status().Prefixed("--web-listen"));
+    c.web_certificate = dir + "/web.crt";
+    c.web_key = dir + "/web.key";
+    paths.push_back(c.web_certificate);
+    paths.push_back(c.web_key);
+    std::string host = o.web_host;
+    if (host.empty()) {
+      char name[256] = {};
+      host = gethostname(name, sizeof name - 1) == 0 && name[0] ? name : "localhost";
+    }
+    auto made = node::web::MakeSelfSigned(host);
+    if (!made.ok()) return Fail(made.status());
+    web = std::move(*made);
+  }
+  for (const auto& path : paths) {
     if (FileExists(path)) return Fail(Status::Refused(path + " already exists; init never overwrites"));
   }
   if (Status s = MakeDirs(dir, 0750); !s.ok()) return Fail(s);
+  if (o.web) {
+    if (Status s = WriteNewPrivateFile(c.web_key, web.key_pem); !s.ok()) return Fail(s);
+    if (Status s = WriteFileAtomic(c.web_certificate, web.certificate_pem, 0644); !s.ok()) return Fail(s);
+  }
   KeyFile keys;
   keys.curve = GenerateCurveKeyPair();
   keys.signing = GenerateSigningKeyPair();
@@ -85,6 +113,9 @@ int Init(const InitOptions& o) {
     nlohmann::json j = {{"config", config_path},        {"public_key", keys.curve.public_key},
                         {"enrolment_request", request_path}, {"node_id", id},
                         {"key_file", c.key_file}};
+    if (o.web) {
+      j["web"] = {{"listen", c.web_listen}, {"certificate", c.web_certificate}, {"fingerprint", web.fingerprint}};
+    }
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << "Node '" << id << "' initialised in " << dir << "\n"
@@ -93,6 +124,13 @@ int Init(const InitOptions& o) {
               << "  enrolment request: " << request_path << "\n"
               << "Next: send " << request_path << " to the broker administrator (it holds only public keys),\n"
               << "then start the node: signaal-node run --config " << config_path << "\n";
+    if (o.web) {
+      std::cout << "The intake page will listen on " << c.web_listen << " (HTTPS, self-signed certificate).\n"
+                << "  certificate:         " << c.web_certificate << "\n"
+                << "  SHA-256 fingerprint: " << web.fingerprint << "\n"
+                << "Add accounts with `signaal node user add NAME`; volunteers compare the fingerprint\n"
+                << "with what their browser shows before they accept the certificate (docs/OPERATIONS.md).\n";
+    }
   }
   return 0;
 }
@@ -145,6 +183,9 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--id", init.id, "node id (default: from the organisation's name)");
   init_cmd->add_option("--data-dir", init.data_dir, "folder for the store and the control socket (default DIR/data)");
   init_cmd->add_flag("--json", init.json, "print the result as JSON");
+  init_cmd->add_flag("--web", init.web, "turn the intake page on, over HTTPS with a new self-signed certificate");
+  init_cmd->add_option("--web-host", init.web_host, "the name the office reaches this node by (default: this host's)");
+  init_cmd->add_option("--web-listen", init.web_listen, "HOST:PORT of the intake page (default 0.0.0.0:8450)");
 
   std::string config;
   bool check = false;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "certificate.h"
 #include "http_server.h"
 #include "intake_app.h"
 #include "node_link.h"
@@ -56,7 +57,13 @@ Result<std::unique_ptr<IntakePage>> IntakePage::Start(zmq::context_t& ctx, const
   const bool v6 = address->host.find(':') != std::string::npos;
   page->scheme_host_ = std::string(app.secure_cookie ? "https://" : "http://") + (v6 ? "[" : "") + address->host +
                        (v6 ? "]" : "");
-  spdlog::info("intake page on {}", page->url());
+  if (app.secure_cookie) {
+    auto fingerprint = CertificateFingerprint(options.certificate_pem);
+    spdlog::info("intake page on {} (certificate SHA-256 {})", page->url(),
+                 fingerprint.ok() ? *fingerprint : fingerprint.status().message());
+  } else {
+    spdlog::info("intake page on {}", page->url());
+  }
   return page;
 }
 

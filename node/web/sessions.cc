@@ -59,14 +59,16 @@ Session* SessionTable::Find(const std::string& id, int64_t now) {
 
 void SessionTable::End(const std::string& id) { sessions_.erase(id); }
 
-int64_t LoginGuard::Wait(const std::map<std::string, Failures>& table, const std::string& key, int64_t now) {
+int64_t LoginGuard::Wait(const std::map<std::string, Failures>& table, const std::string& key, int max,
+                         int64_t now) {
   auto it = table.find(key);
-  if (it == table.end() || it->second.count < kMaxFailures) return 0;
+  if (it == table.end() || it->second.count < max) return 0;
   return std::max<int64_t>(0, it->second.first + kWindow - now);
 }
 
 int64_t LoginGuard::WaitFor(const std::string& account, const std::string& address, int64_t now) const {
-  return std::max(Wait(by_account_, account, now), Wait(by_address_, address, now));
+  return std::max(Wait(by_account_, account, kMaxFailures, now),
+                  Wait(by_address_, address, kMaxAddressFailures, now));
 }
 
 void LoginGuard::Count(std::map<std::string, Failures>& table, const std::string& key, int64_t now) {

@@ -48,12 +48,15 @@ class SessionTable {
 // True when `given` is `expected` (a CSRF token), compared in constant time.
 bool SameToken(const std::string& given, const std::string& expected);
 
-// Login attempts: after kMaxFailures failures of one name, or of one
-// address, within kWindow seconds, that name or address waits until the
-// window has passed — with the right password too.
+// Login attempts: after kMaxFailures failures of one name, or
+// kMaxAddressFailures of one address, within kWindow seconds, that name or
+// address waits until the window has passed — with the right password too.
+// An address gets more: volunteers of one office share it (and a proxy
+// makes every browser one address), so one guesser does not lock them all.
 class LoginGuard {
  public:
   static constexpr int kMaxFailures = 5;
+  static constexpr int kMaxAddressFailures = 30;
   static constexpr int64_t kWindow = 15 * 60;
   static constexpr size_t kMaxEntries = 4096;
 
@@ -67,7 +70,7 @@ class LoginGuard {
     int count = 0;
     int64_t first = 0;
   };
-  static int64_t Wait(const std::map<std::string, Failures>& table, const std::string& key, int64_t now);
+  static int64_t Wait(const std::map<std::string, Failures>& table, const std::string& key, int max, int64_t now);
   static void Count(std::map<std::string, Failures>& table, const std::string& key, int64_t now);
   std::map<std::string, Failures> by_account_, by_address_;
 };

@@ -119,8 +119,10 @@ std::string SignalFormPage(const Viewer& v, const FormChoices& c, const SignalFo
     body += "<div class=\"summary\" role=\"alert\" tabindex=\"-1\" id=\"fouten\">\n<h2>Controleer " +
             std::string(f.errors.size() == 1 ? "dit veld" : "deze velden") + "</h2>\n<ul>\n";
     for (const auto& [name, message] : f.errors) {
-      body += "<li><a href=\"#" + EscapeHtml(name) + "\">" + EscapeHtml(FieldName(name)) + ": " + EscapeHtml(message) +
-              "</a></li>\n";
+      // "": about the whole form (the node is busy), not one field.
+      body += name.empty() ? "<li>" + EscapeHtml(message) + "</li>\n"
+                           : "<li><a href=\"#" + EscapeHtml(name) + "\">" + EscapeHtml(FieldName(name)) + ": " +
+                                 EscapeHtml(message) + "</a></li>\n";
     }
     body += "</ul>\n</div>\n";
   }

@@ -137,9 +137,9 @@ nlohmann::json Browser::Call(const std::string& method, nlohmann::json params, b
   }
 }
 
-bool Browser::WaitForEvent(const std::string& method, std::chrono::seconds timeout) {
+bool Browser::WaitForEvent(const std::string& method, std::chrono::seconds timeout, size_t since) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  size_t seen = 0;
+  size_t seen = since;
   for (;;) {
     for (; seen < events_.size(); ++seen) {
       if (events_[seen]["method"] == method && events_[seen].value("sessionId", "") == session_) return true;
@@ -208,6 +208,65 @@ std::vector<std::string> Browser::Requests() const {
     }
   }
   return urls;
+}
+
+namespace {
+
+struct KeyCode {
+  const char* key;
+  const char* code;
+  int vk;
+  const char* text;
+};
+
+const KeyCode* FindKey(const std::string& key) {
+  static const KeyCode kKeys[] = {{"Tab", "Tab", 9, ""},         {"Enter", "Enter", 13, "\r"},
+                                  {"Space", "Space", 32, " "},    {"ArrowDown", "ArrowDown", 40, ""},
+                                  {"ArrowUp", "ArrowUp", 38, ""}, {"Backspace", "Backspace", 8, ""},
+                                  {"a", "KeyA", 65, "a"}};
+  for (const auto& k : kKeys) {
+    if (key == k.key) return &k;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool Browser::Key(const std::string& key, int modifiers) {
+  const KeyCode* k = FindKey(key);
+  if (!k) return false;
+  const std::string name = key == "Space" ? " " : k->key;
+  nlohmann::json down = {{"type", std::string(k->text).empty() || modifiers ? "rawKeyDown" : "keyDown"},
+                         {"key", name},
+                         {"code", k->code},
+                         {"windowsVirtualKeyCode", k->vk},
+                         {"nativeVirtualKeyCode", k->vk},
+                         {"modifiers", modifiers}};
+  if (std::string(k->text).size() && !modifiers) down["text"] = k->text;
+  if (Call("Input.dispatchKeyEvent", down).is_null()) return false;
+  nlohmann::json up = {{"type", "keyUp"}, {"key", name}, {"code", k->code}, {"windowsVirtualKeyCode", k->vk},
+                       {"nativeVirtualKeyCode", k->vk}, {"modifiers", modifiers}};
+  return !Call("Input.dispatchKeyEvent", up).is_null();
+}
+
+bool Browser::Char(char c) {
+  const std::string text(1, c);
+  nlohmann::json down = {{"type", "keyDown"}, {"key", text}, {"text", text}};
+  return !Call("Input.dispatchKeyEvent", down).is_null() &&
+         !Call("Input.dispatchKeyEvent", {{"type", "keyUp"}, {"key", text}}).is_null();
+}
+
+bool Browser::Type(const std::string& text) { return !Call("Input.insertText", {{"text", text}}).is_null(); }
+
+bool Browser::KeyAndWaitForLoad(const std::string& key, std::chrono::seconds timeout) {
+  const size_t since = events_.size();
+  return Key(key) && WaitForEvent("Page.loadEventFired", timeout, since);
+}
+
+bool Browser::Navigate(const std::string& url) {
+  const size_t since = events_.size();
+  return !Call("Page.navigate", {{"url", url}}).is_null() &&
+         WaitForEvent("Page.loadEventFired", std::chrono::seconds(30), since);
 }
 
 }  // namespace signaal::test

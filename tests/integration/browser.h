@@ -32,6 +32,19 @@ class Browser {
   // URLs of every request the page made since Open (the document included).
   std::vector<std::string> Requests() const;
 
+  // The keyboard, as a person presses it: a named key ("Tab", "Enter",
+  // "Space", "ArrowDown", "Backspace"), with `modifiers` (2 = Ctrl, 8 = Shift),
+  // or a character typed into whatever has focus (a select takes it as a
+  // type-ahead). `Type` enters text as an input method would.
+  bool Key(const std::string& key, int modifiers = 0);
+  bool Char(char c);
+  bool Type(const std::string& text);
+  // Presses `key` and waits for the page it leads to (a submitted form, a
+  // followed link) to load.
+  bool KeyAndWaitForLoad(const std::string& key, std::chrono::seconds timeout = std::chrono::seconds(30));
+  // Loads `url` in the same tab (its cookies kept).
+  bool Navigate(const std::string& url);
+
  private:
   Browser() = default;
   // Sends a command and waits for its answer (the "result" object; null
@@ -39,7 +52,7 @@ class Browser {
   nlohmann::json Call(const std::string& method, nlohmann::json params = nlohmann::json::object(),
                       bool to_page = true, std::chrono::seconds timeout = std::chrono::seconds(60));
   bool ReadMessage(std::chrono::milliseconds timeout);
-  bool WaitForEvent(const std::string& method, std::chrono::seconds timeout);
+  bool WaitForEvent(const std::string& method, std::chrono::seconds timeout, size_t since = 0);
 
   int pid_ = -1;
   int to_browser_ = -1, from_browser_ = -1;

@@ -77,6 +77,34 @@ bool Network::StartNode(NodeHandle& node) {
   return node.daemon->WaitForLog("signaal-node ready", 20s);
 }
 
+int Network::EnableIntakePage(NodeHandle& node) {
+  node.daemon->Stop();
+  const int port = FreePort();
+  std::ifstream in(node.config);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  const size_t web = text.find("[web]");
+  const size_t listen = web == std::string::npos ? web : text.find("listen = \"\"", web);
+  if (listen == std::string::npos) {
+    std::cerr << node.config << " has no [web] listen = \"\"\n";
+    return 0;
+  }
+  text.replace(listen, 11, "listen = \"127.0.0.1:" + std::to_string(port) + "\"");
+  std::ofstream(node.config, std::ios::trunc) << text;
+  if (!StartNode(node) || !node.daemon->WaitForLog("intake page on http://127.0.0.1:", 5s)) {
+    std::cerr << node.daemon->ReadLog();
+    return 0;
+  }
+  return port;
+}
+
+std::string Network::AddIntakeUser(const NodeHandle& node, const std::string& name, const std::string& role) {
+  auto r = NodeCli(node, {"user", "add", name, "--role", role, "--json"});
+  if (r.exit_code != 0) std::cerr << "user add " << name << ": " << r.err << "\n";
+  return r.exit_code == 0 ? r.Json().value("password", "") : "";
+}
+
 std::string Network::AddSubscriber(const std::string& name, const std::string& regions) {
   std::string key = dir_ + "/" + name + ".key";
   auto gen = Cli({"keys", "generate", "--out", key, "--json"});

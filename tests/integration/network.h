@@ -29,6 +29,11 @@ class Network {
   NodeHandle* AddNode(const std::string& org, const std::string& type, const std::string& gm,
                       bool enrol = true, int interval_s = 60);
   bool StartNode(NodeHandle& node);
+  // Turns the node's intake page on (plain HTTP on a free loopback port) and
+  // restarts it; the port, or 0 (with a message on stderr) on failure.
+  int EnableIntakePage(NodeHandle& node);
+  // `signaal node user add NAME --role ROLE`; the password it printed.
+  std::string AddIntakeUser(const NodeHandle& node, const std::string& name, const std::string& role);
   // keys generate + enroll-subscriber; returns the key file.
   std::string AddSubscriber(const std::string& name, const std::string& regions);
 

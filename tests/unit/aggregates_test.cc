@@ -398,7 +398,7 @@ TEST(Aggregates, AFormat3StoreGetsTheKeySumsOfAFreshStore) {
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE((*db)->Get(rocksdb::ReadOptions(), "meta/format_version", &version).ok());
   EXPECT_EQ(version, std::to_string(NodeStoreFormat().current()));
-  EXPECT_EQ(NodeStoreFormat().current(), 4);
+  EXPECT_EQ(NodeStoreFormat().current(), 5);
 }
 
 // A backup taken at format 3, restored by `signaal-node restore`: the restore
