@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 
 #include "cell_value.h"
@@ -118,7 +119,7 @@ void SheetCsv::StartCell(const char** attrs) {
   long_ = false;
   value_.clear();
   const char* r = Attribute(attrs, "r");
-  ref_ = r ? std::string(r).substr(0, 24) : "";
+  ref_.assign(r ? r : "", r ? std::min<size_t>(std::strlen(r), 24) : 0);
   const uint32_t col = r ? ColumnOf(r) : 0;
   column_ = col > 0 ? col : column_ + 1;  // a cell without r= follows the one before
   if (column_ > ctx_.limits.max_columns) {
@@ -142,9 +143,11 @@ void SheetCsv::StartCell(const char** attrs) {
 void SheetCsv::EndCell() {
   in_cell_ = in_v_ = in_is_ = in_t_ = false;
   in_rph_ = 0;
-  const std::string too_long = "holds more than " + Thousands(ctx_.limits.max_cell_chars) +
-                               " characters, more than a cell may (Excel's own limit)";
-  if (long_) return FailAt(too_long);
+  auto too_long = [&] {
+    FailAt("holds more than " + Thousands(ctx_.limits.max_cell_chars) +
+           " characters, more than a cell may (Excel's own limit)");
+  };
+  if (long_) return too_long();
   std::string field;
   switch (type_) {
     case Type::kShared: {
@@ -155,7 +158,7 @@ void SheetCsv::EndCell() {
         return FailAt("points at shared text " + value_.substr(0, 20) + ", but the workbook has " +
                       std::to_string(known));
       }
-      if (ctx_.strings->too_long[i]) return FailAt(too_long);
+      if (ctx_.strings->too_long[i]) return too_long();
       // Already one line and quoted where needed (ReadSharedStrings).
       if (fields_.size() < column_) fields_.resize(column_);
       fields_[column_ - 1] = ctx_.strings->fields[i];
@@ -167,7 +170,7 @@ void SheetCsv::EndCell() {
     case Type::kError:  // "#N/A", "#DIV/0!": as Excel shows them, for the import to refuse
       DecodeEscapes(value_);
       OneLine(value_);
-      if (CharCount(value_) > ctx_.limits.max_cell_chars) return FailAt(too_long);
+      if (CharCount(value_) > ctx_.limits.max_cell_chars) return too_long();
       field = std::move(value_);
       break;
     case Type::kBool:
