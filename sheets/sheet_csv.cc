@@ -178,6 +178,7 @@ void SheetCsv::EndCell() {
       break;
     case Type::kDate:  // ISO 8601 written as such: "2026-09-21T00:00:00"
       field = value_.size() >= 10 && value_[4] == '-' && value_[7] == '-' ? value_.substr(0, 10) : value_;
+      OneLine(field);  // what is no date is kept as written, on one line
       break;
     case Type::kNumber: {
       if (value_.empty()) break;
@@ -185,6 +186,7 @@ void SheetCsv::EndCell() {
       std::optional<std::string> day;
       if (date) day = SerialToIsoDate(std::strtod(value_.c_str(), nullptr), ctx_.date1904);
       field = day ? *day : FormatNumber(value_);
+      OneLine(field);  // what is no number is kept as written, on one line
       break;
     }
   }

@@ -95,7 +95,7 @@ TEST_F(Xlsx, InlineStringsRichTextCellsWithoutReferencesAndPrefixes) {
       "<c t=\"inlineStr\"><is><t>a_x000D__x000A_b_x005F_x0041_</t></is></c></row>"
       // Row 4: an ISO date cell, a formula without a cached value, a cell with only a style.
       "<row r=\"4\"><c r=\"A4\" t=\"d\"><v>2026-09-21T00:00:00</v></c><c r=\"B4\"><f>A1</f></c><c r=\"C4\" s=\"0\"/>"
-      "<c r=\"D4\"><v>1E-3</v></c></row>",
+      "<c r=\"D4\"><v>1E-3</v></c><c r=\"E4\"><v>1&#13;2</v></c></row>",
       {"<t>datum</t>", "<r><t>Ge</t></r><r><rPr><i/></rPr><t>meente</t></r>",
        "<t>漢字</t><rPh sb=\"0\" eb=\"2\"><t>かんじ</t></rPh>"}));
   ASSERT_TRUE(csv.ok()) << Message(csv);
@@ -103,7 +103,7 @@ TEST_F(Xlsx, InlineStringsRichTextCellsWithoutReferencesAndPrefixes) {
             "datum;Gemeente;;漢字\n"
             "inline;vet en gewoon;;;#N/A;a b_x0041_\n"
             "\n"
-            "2026-09-21;;;0.001\n");
+            "2026-09-21;;;0.001;1 2\n");  // a number cell that is none stays on its line
 
   // A generator that prefixes every element (x:row, x:c) reads the same.
   std::string prefixed = "<?xml version=\"1.0\"?><x:worksheet xmlns:x=\"" + std::string(test::kSheetNs) +
