@@ -24,6 +24,19 @@ void AddQuoteCommands(CLI::App& node, std::shared_ptr<const std::string> config,
 // `signaal node user …`: the intake page's accounts.
 void AddUserCommands(CLI::App& node, std::shared_ptr<const std::string> config, int& exit_code);
 
+// `signaal node signal template` under `signal`; `config` is the --config value.
+void AddTemplateCommand(CLI::App& signal, std::shared_ptr<const std::string> config, int& exit_code);
+
+// A file to import as the node takes it: CSV text as it is, or an .xlsx
+// workbook's first sheet as CSV (sheets/xlsx_reader.h); `sheet` names that
+// sheet ("" for a CSV file). Fails with a sentence naming the file (and
+// cell) for a file neither.
+struct ImportFile {
+  std::string content;
+  std::string sheet;
+};
+Result<ImportFile> ReadImportFile(const std::string& path);
+
 // One request to the node daemon of the config at `config_path` ("" = the
 // default); a request that changes the store waits while the node's status
 // says a job runs.

@@ -175,12 +175,14 @@ int Add(NodeOptions o) {
 }
 
 int Import(const NodeOptions& o) {
-  auto content = ReadFile(o.file);
-  if (!content.ok()) return Report(Status::Usage("cannot read " + o.file));
+  // A workbook's sheet arrives as CSV text: row N of the sheet is line N,
+  // so the node's "row N" below names the sheet's row.
+  auto file = ReadImportFile(o.file);
+  if (!file.ok()) return Report(file.status());
   wire::NodeRequest req;
   auto* imp = req.mutable_import_csv();
   imp->set_file_name(o.file);
-  imp->set_content(*content);
+  imp->set_content(std::move(file->content));
   imp->set_dry_run(o.dry_run);
   imp->set_skip_invalid(o.skip_invalid);
   auto r = AskNode(o, req, 120000ms);
@@ -194,7 +196,8 @@ int Import(const NodeOptions& o) {
   std::string periods;
   for (const auto& p : res.periods()) periods += (periods.empty() ? "" : ", ") + p;
   if (o.json) {
-    nlohmann::json j = {{"file", o.file}, {"rows", res.rows()}, {"imported", res.imported()},
+    nlohmann::json j = {{"file", o.file}, {"sheet", file->sheet.empty() ? nlohmann::json(nullptr) : nlohmann::json(file->sheet)},
+                        {"rows", res.rows()}, {"imported", res.imported()},
                         {"skipped", res.skipped()}, {"periods", res.periods()}, {"dry_run", o.dry_run}};
     std::cout << j.dump(2) << "\n";
   } else if (o.dry_run) {
@@ -202,6 +205,7 @@ int Import(const NodeOptions& o) {
               << " rows are valid; nothing imported (dry run)\n";
   } else {
     std::cout << "imported " << res.imported() << " signals from " << o.file
+              << (file->sheet.empty() ? "" : ", sheet '" + file->sheet + "'")
               << (res.skipped() ? " (" + std::to_string(res.skipped()) + " invalid rows skipped)" : "")
               << " (weeks: " << periods << ")\n";
   }
@@ -314,12 +318,14 @@ void AddNodeCommands(CLI::App& app, int& exit_code) {
     exit_code = Add(*o);
   });
 
-  auto* import = signal->add_subcommand("import", "import a CSV file, all or nothing");
-  import->add_option("FILE", o->file, "CSV file (',' or ';', UTF-8 with or without BOM)")->required();
+  auto* import = signal->add_subcommand("import", "import a CSV file or an .xlsx workbook's first sheet, all or nothing");
+  import->add_option("FILE", o->file, "CSV file (',' or ';', UTF-8 with or without BOM) or .xlsx workbook")->required();
   import->add_flag("--dry-run", o->dry_run, "check only, import nothing");
   import->add_flag("--skip-invalid", o->skip_invalid, "import the valid rows, report the others");
   json_flag(import);
   import->callback([o, &exit_code] { exit_code = Import(*o); });
+
+  AddTemplateCommand(*signal, std::shared_ptr<const std::string>(o, &o->config), exit_code);
 
   auto* list = signal->add_subcommand("list", "list stored signals (without free text)");
   list->add_option("--period", o->period, "ISO week, e.g. 2026-W41");

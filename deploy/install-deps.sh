@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Signaalnet needs to build and test, if any
-# are missing (wdutch: the Dutch word list of the personal-data scrubber). Quiet and quick when everything is already there.
+# are missing (wdutch: the Dutch word list of the personal-data scrubber;
+# libminizip-dev, libexpat1-dev, libxlsxwriter-dev: the CLI's .xlsx import
+# and template). Quiet and quick when everything is already there.
 #
 #   deploy/install-deps.sh          what the build and the demo need
 #   deploy/install-deps.sh --test   and what the test suite needs besides:
@@ -11,7 +13,8 @@ set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ca-certificates
   libzmq3-dev libsodium-dev cppzmq-dev libprotobuf-dev protobuf-compiler librocksdb-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev
-  libglpk-dev tzdata libsystemd-dev wdutch libmicrohttpd-dev)
+  libglpk-dev tzdata libsystemd-dev wdutch libmicrohttpd-dev
+  libminizip-dev libexpat1-dev libxlsxwriter-dev)
 # systemd: systemd-analyze for the unit tests; adduser: the packages' postinst;
 # file: cpack's DEB generator needs it to find the libraries a package needs.
 [[ "${1:-}" == "--test" ]] && PACKAGES+=(chromium fonts-dejavu-core systemd adduser file)

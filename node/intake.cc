@@ -5,8 +5,8 @@
 #include <array>
 #include <cstdint>
 
-#include "labels.h"
 #include "signaal/csv.h"
+#include "signaal/labels.h"
 
 namespace signaal::node {
 namespace {
@@ -27,13 +27,6 @@ std::string Join(const std::vector<std::string>& list) {
 }
 
 FieldError Err(std::string field, std::string message) { return {std::move(field), std::move(message)}; }
-
-const std::vector<std::string>& KnownColumns() {
-  static const std::vector<std::string> cols = {"date",   "municipality", "theme", "subtheme",      "age_band",
-                                                "channel", "severity",     "status", "text",         "person",
-                                                "quote_consent", "quote",   "postcode4", "postcode"};
-  return cols;
-}
 
 }  // namespace
 
@@ -107,6 +100,7 @@ std::optional<FieldError> ValidateSignalInto(const wire::SignalInput& in, const 
   r.set_subtheme(sub);
 
   std::string age = in.age_band().empty() ? "unknown" : Lower(in.age_band());
+  if (!Contains(ReferenceData::AgeBands(), age)) age = ResolveAgeBand(in.age_band()).value_or(age);
   if (!Contains(ReferenceData::AgeBands(), age)) {
     return Err("age_band", "unknown age band '" + in.age_band() + "' (one of " + Join(ReferenceData::AgeBands()) + ")");
   }
@@ -173,7 +167,7 @@ Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string
   auto reader = CsvReader::Open(content, file_name);
   if (!reader.ok()) return reader.status();
   const std::vector<std::string>& header = reader->header();
-  // Each known column's index in the header (in KnownColumns() order), looked up once.
+  // Each known column's index in the header (in SignalColumns() order), looked up once.
   enum Column : size_t {
     kDate, kMunicipality, kTheme, kSubtheme, kAgeBand, kChannel, kSeverity, kStatus, kText, kPerson,
     kQuoteConsent, kQuote, kPostcode4, kPostcode, kColumns
@@ -181,7 +175,7 @@ Result<ImportOutcome> ParseSignalCsv(std::string_view content, const std::string
   constexpr size_t kAbsent = SIZE_MAX;
   std::array<size_t, kColumns> col;
   col.fill(kAbsent);
-  const auto& known = KnownColumns();
+  const auto& known = SignalColumns();
   for (size_t i = 0; i < header.size(); ++i) {
     const std::string& name = header[i];
     if (name.empty()) continue;

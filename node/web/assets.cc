@@ -19,6 +19,7 @@ h1{font-size:1.5rem;margin:.5rem 0 1rem}
 a{color:#004f8a}
 a:focus,button:focus,input:focus,select:focus,textarea:focus,summary:focus{outline:3px solid #f2a900;outline-offset:2px}
 label,legend{display:block;font-weight:bold;margin-top:1rem}
+legend{margin-top:1.6rem;font-size:1.15rem}
 .hint{display:block;font-weight:normal;color:#3b3b3b;font-size:.9rem}
 input[type=text],input[type=password],input[type=date],select,textarea{display:block;width:100%;font:inherit;padding:.45rem;border:2px solid #505050;border-radius:3px;background:#fff;color:#1b1b1b}
 textarea{min-height:6rem}
@@ -41,6 +42,9 @@ th,td{text-align:left;padding:.4rem;border-bottom:1px solid #b0b0b0;vertical-ali
 mark{background:#ffd27a;color:#1b1b1b}
 .inline{display:inline}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+a.visually-hidden:focus{position:static;width:auto;height:auto;clip:auto;display:inline-block;background:#fff;color:#004f8a;padding:.3rem}
+nav button{margin-top:0;padding:.1rem .7rem}
+nav li{display:flex;align-items:center}
 @media (max-width:30rem){table,thead,tbody,tr,td{display:block}th{display:none}td{border:0;padding:.1rem 0}tr{border-bottom:1px solid #b0b0b0;padding:.5rem 0}}
 )css";
 

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "layout.h"
+#include "signaal/labels.h"
 #include "signaal/text.h"
 
 namespace signaal::node::web {
@@ -35,22 +36,7 @@ std::string DutchDate(const std::string& iso) {
 
 }  // namespace
 
-std::string ChannelLabel(const std::string& code) {
-  static const std::map<std::string, std::string> kLabels = {
-      {"clientenraad", "Cliëntenraad"}, {"helpdesk", "Helpdesk"}, {"spreekuur", "Spreekuur"},
-      {"zelfhulp", "Zelfhulpgroep"},    {"panel", "Inwonerspanel"}, {"other", "Anders"}};
-  auto it = kLabels.find(code);
-  return it == kLabels.end() ? code : it->second;
-}
-
-std::string StatusLabel(const std::string& code) {
-  static const std::map<std::string, std::string> kLabels = {
-      {"open", "Open"}, {"referred", "Doorverwezen"}, {"resolved", "Opgelost"}};
-  auto it = kLabels.find(code);
-  return it == kLabels.end() ? code : it->second;
-}
-
-std::string AgeBandLabel(const std::string& code) {
+std::string AgeBandText(const std::string& code) {
   static const std::map<std::string, std::string> kLabels = {{"0-17", "0 tot 18 jaar"},  {"18-26", "18 tot 27 jaar"},
                                                              {"27-66", "27 tot 67 jaar"}, {"67+", "67 jaar en ouder"},
                                                              {"unknown", "Onbekend"}};

@@ -49,10 +49,9 @@ std::string QuotesPage(const Viewer& v, const std::vector<wire::QuoteView>& quot
 std::string StatusPage(const Viewer& v, const wire::NodeStatus& status, int64_t now);
 std::string MessagePage(const Viewer& v, const std::string& title, const std::string& text);
 
-// The Dutch labels the pages show for the codes the node keeps.
-std::string ChannelLabel(const std::string& code);
-std::string StatusLabel(const std::string& code);
-std::string AgeBandLabel(const std::string& code);
+// An age band as the form offers it ("27 tot 67 jaar"); channels and
+// statuses use signaal/labels.h's Dutch labels.
+std::string AgeBandText(const std::string& code);
 // A Dutch sentence for a field the node refused (its English detail aside).
 std::string DutchFieldError(const std::string& field, const std::string& detail);
 // "vandaag 14:02", "gisteren 09:15", "vrijdag 14:02", "12 november 2026": local time.

@@ -3,6 +3,7 @@
 
 #include "layout.h"
 #include "pages.h"
+#include "signaal/labels.h"
 #include "signaal/text.h"
 
 namespace signaal::node::web {
@@ -165,7 +166,7 @@ std::string SignalFormPage(const Viewer& v, const FormChoices& c, const SignalFo
 
   std::string ages;
   const std::string age = Value(f, "leeftijd").empty() ? "unknown" : Value(f, "leeftijd");
-  for (const auto& a : ReferenceData::AgeBands()) ages += Option(a, AgeBandLabel(a), age);
+  for (const auto& a : ReferenceData::AgeBands()) ages += Option(a, AgeBandText(a), age);
   body += Select(f, "leeftijd", "Leeftijd van de inwoner", ages);
 
   std::string channels;

@@ -56,6 +56,15 @@ for pkg in signaal signaal-node signaal-broker; do
   for lib in libc6 libzmq5; do
     grep -q "$lib" <<<"$depends" || fail "$pkg: Depends lacks $lib (dpkg-shlibdeps)"
   done
+  # The CLI reads .xlsx (minizip, expat) and writes the template
+  # (libxlsxwriter); the node gets CSV text and never opens a zip.
+  for lib in libminizip1 libexpat1 libxlsxwriter4; do
+    if [ "$pkg" = signaal ]; then
+      grep -q "$lib" <<<"$depends" || fail "signaal: Depends lacks $lib (the .xlsx import and template)"
+    else
+      grep -q "$lib" <<<"$depends" && fail "$pkg: Depends on $lib, which only the CLI uses"
+    fi
+  done
   # The scrubber reads Debian's Dutch word list.
   [ "$pkg" != signaal ] || grep -q "wdutch" <<<"$depends" || fail "signaal: Depends lacks wdutch (the scrubber's word list)"
   if [ "$pkg" != signaal ]; then

@@ -7,12 +7,12 @@
 #include <sstream>
 
 #include "intake.h"
-#include "labels.h"
 #include "outbox.h"
 #include "signal_store.h"
 #include "summariser.h"
 #include "hmac.h"
 #include "signaal/keys.h"
+#include "signaal/labels.h"
 #include "sealing.h"
 #include "unit_support.h"
 
@@ -412,6 +412,21 @@ TEST(DutchSpreadsheet, AnAmbiguousOrUnknownLabelIsAnErrorNamingTheCandidates) {
   EXPECT_EQ(FoldLabel(" Schulden &  Geldzaken "), "schulden en geldzaken");
   EXPECT_EQ(FoldLabel("Cliëntenraad"), "clientenraad");
   EXPECT_EQ(ColumnForHeader("Leeftijd"), "age_band");
+}
+
+// The labels a template offers in its dropdowns (signaal/labels.h) read back
+// as their codes, and every column's Dutch header names its column: a
+// template filled in as offered imports.
+TEST(DutchSpreadsheet, EveryTemplateLabelReadsBackAsItsCode) {
+  for (const auto& c : ReferenceData::Channels()) EXPECT_EQ(ResolveChannel(ChannelLabel(c)), c) << ChannelLabel(c);
+  for (const auto& s : ReferenceData::Statuses()) EXPECT_EQ(ResolveStatus(StatusLabel(s)), s) << StatusLabel(s);
+  for (const auto& a : ReferenceData::AgeBands()) EXPECT_EQ(ResolveAgeBand(AgeBandLabel(a)), a) << AgeBandLabel(a);
+  for (const auto& col : SignalColumns()) EXPECT_EQ(ColumnForHeader(DutchHeader(col)), col) << DutchHeader(col);
+  auto out = ParseSignalCsv("datum;gemeente;thema;leeftijd\n21-09-2026;Heerlen;schulden;Onbekend\n", "t.csv",
+                            test::SourceReferenceData(), "helpdesk", Date{2026, 11, 1});
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  ASSERT_EQ(out->valid.size(), 1u);
+  EXPECT_EQ(out->valid[0].record.age_band(), "unknown");
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
-#include "labels.h"
+#include "signaal/labels.h"
 
 #include <algorithm>
 #include <map>
 
 #include "signaal/text.h"
 
-namespace signaal::node {
+namespace signaal {
 namespace {
 
 // The base letter of an accented Latin letter, or 0.
@@ -101,6 +101,13 @@ std::string FoldLabel(std::string_view text) {
   return out;
 }
 
+const std::vector<std::string>& SignalColumns() {
+  static const std::vector<std::string> cols = {"date",   "municipality", "theme", "subtheme",      "age_band",
+                                                "channel", "severity",     "status", "text",         "person",
+                                                "quote_consent", "quote",   "postcode4", "postcode"};
+  return cols;
+}
+
 std::string ColumnForHeader(std::string_view header) {
   static const std::map<std::string, std::string> kHeaders = {
       {"date", "date"}, {"datum", "date"},
@@ -191,4 +198,36 @@ std::optional<std::string> ResolveStatus(const std::string& text) {
   return it->second;
 }
 
-}  // namespace signaal::node
+std::optional<std::string> ResolveAgeBand(const std::string& text) {
+  const std::string f = FoldLabel(text);
+  for (const auto& band : ReferenceData::AgeBands()) {
+    if (f == FoldLabel(band)) return band;
+  }
+  if (f == "onbekend" || f == "niet bekend" || f == "weet niet") return "unknown";
+  return std::nullopt;
+}
+
+namespace {
+// One Dutch label per code, from the tables above: a template offers these.
+std::string LabelOf(const std::map<std::string, std::string>& labels, const std::string& code) {
+  auto it = labels.find(code);
+  return it == labels.end() ? code : it->second;
+}
+}  // namespace
+
+std::string ChannelLabel(const std::string& code) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"clientenraad", "Cliëntenraad"}, {"helpdesk", "Helpdesk"}, {"spreekuur", "Spreekuur"},
+      {"zelfhulp", "Zelfhulpgroep"},    {"panel", "Burgerpanel"}, {"other", "Anders"}};
+  return LabelOf(kLabels, code);
+}
+
+std::string StatusLabel(const std::string& code) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"open", "Open"}, {"referred", "Doorverwezen"}, {"resolved", "Opgelost"}};
+  return LabelOf(kLabels, code);
+}
+
+std::string AgeBandLabel(const std::string& code) { return code == "unknown" ? "onbekend" : code; }
+
+}  // namespace signaal
