@@ -23,13 +23,14 @@ if [[ "${1:-}" == "--tsan" ]]; then
   # admission_test, store_worker_test); and the integration tests that keep a
   # worker busy while its loop goes on — snapshots acked during risk reports,
   # fetches, publishes, abandoned builds and shutdown (broker_protocol_test,
-  # broker_load_test, digest_schedule_test). Not yet the node's large import
+  # broker_load_test, digest_schedule_test); and the node's intake page, whose
+  # HTTP thread asks the node's loop over inproc (intake_page_test). Not yet the node's large import
   # (long_jobs_test): it has not run under TSan here; the store worker's own
   # test has.
   BUILD=${SIGNAAL_BUILD_DIR:-build-tsan}
   cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNAAL_WERROR=ON -DSIGNAAL_TSAN=ON
   cmake --build "$BUILD" -j2 --target signaal-broker signaal-node signaal signaal-gen broker_ingest_test \
-    admission_test store_worker_test broker_protocol_test broker_load_test digest_schedule_test
+    admission_test store_worker_test broker_protocol_test broker_load_test digest_schedule_test intake_page_test
   reports="$PWD/$BUILD/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   # deploy/tsan.supp: third-party libraries only, each with its reason.
@@ -40,7 +41,7 @@ if [[ "${1:-}" == "--tsan" ]]; then
   # thread, and their bulk (ten filters of 450,000 strings; 2,000 digests
   # published) under TSan's allocator outlasts their timing bounds.
   ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 900 \
-    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule|StoreWorker)' \
+    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule|StoreWorker|IntakePage)' \
     -E 'AHugeSubscribeFilter|ALongCatchUp' || status=$?
   if compgen -G "$reports/*" > /dev/null; then
     echo "sanitizer reports:" >&2

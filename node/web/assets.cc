@@ -16,6 +16,7 @@ header .node{font-weight:bold;margin-right:1rem}
 nav ul{list-style:none;margin:.4rem 0 0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem}
 main{max-width:42rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
+h2{font-size:1.15rem;margin:.3rem 0 .6rem}
 a{color:#004f8a}
 a:focus,button:focus,input:focus,select:focus,textarea:focus,summary:focus{outline:3px solid #f2a900;outline-offset:2px}
 label,legend{display:block;font-weight:bold;margin-top:1rem}

@@ -68,6 +68,8 @@ wire::SignalInput InputOf(SignalForm& f) {
   in.set_quote_consent(v("toestemming") == "ja");
   if (v("datum").empty()) f.errors["datum"] = DutchFieldError("date", "is required");
   if (v("thema").empty()) f.errors["thema"] = DutchFieldError("theme", "is required");
+  // Said at the checkbox, where the volunteer has to act.
+  if (!v("citaat").empty() && v("toestemming") != "ja") f.errors["toestemming"] = DutchFieldError("quote", "consent");
   return in;
 }
 

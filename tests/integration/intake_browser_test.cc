@@ -169,9 +169,9 @@ TEST_F(IntakeInBrowser, FitsAPhoneAndShowsErrorsNextToTheirField) {
   ASSERT_TRUE(anna->Type("Ik slaap al maanden op de bank bij mijn zus."));
   ASSERT_TRUE(TabTo(*anna, "Signaal opslaan"));
   ASSERT_TRUE(anna->KeyAndWaitForLoad("Enter"));
-  EXPECT_NE(Text(*anna, "#citaat-fout").find("toestemming"), std::string::npos) << Text(*anna, "main");
-  EXPECT_EQ(anna->Evaluate("document.querySelector('#citaat').getAttribute('aria-invalid')"), "true");
-  EXPECT_NE(Text(*anna, "#fouten").find("Citaat"), std::string::npos);
+  EXPECT_NE(Text(*anna, "#toestemming-fout").find("toestemming"), std::string::npos) << Text(*anna, "main");
+  EXPECT_EQ(anna->Evaluate("document.querySelector('#toestemming').getAttribute('aria-invalid')"), "true");
+  EXPECT_NE(Text(*anna, "#fouten").find("Toestemming"), std::string::npos);
   EXPECT_EQ(anna->Evaluate("document.querySelector('#citaat').value"), "Ik slaap al maanden op de bank bij mijn zus.");
   EXPECT_LE(anna->Evaluate("document.documentElement.scrollWidth").get<int>(), 375);
   Shot(*anna, "telefoon-fout");
