@@ -17,7 +17,8 @@ PACKAGES=(build-essential cmake pkg-config ca-certificates
   libminizip-dev libexpat1-dev libxlsxwriter-dev)
 # systemd: systemd-analyze for the unit tests; adduser: the packages' postinst;
 # file: cpack's DEB generator needs it to find the libraries a package needs.
-[[ "${1:-}" == "--test" ]] && PACKAGES+=(chromium fonts-dejavu-core systemd adduser file)
+# openssl: the intake page's HTTPS test talks to the node with `openssl s_client`.
+[[ "${1:-}" == "--test" ]] && PACKAGES+=(chromium fonts-dejavu-core systemd adduser file openssl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
