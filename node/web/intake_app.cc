@@ -328,14 +328,20 @@ HttpResponse IntakeApp::NewSignal(Visit& visit) {
   return Page(visit, 422, SignalFormPage(visit.viewer, Choices(), f));
 }
 
+std::optional<HttpResponse> IntakeApp::Failed(Visit& visit, const Result<wire::NodeResponse>& r, int status,
+                                              const std::string& title, const std::string& text) {
+  if (!visit.session) return Redirect("/inloggen");
+  if (r.ok() && r->ok()) return std::nullopt;
+  return Page(visit, status, MessagePage(visit.viewer, title, text));
+}
+
 HttpResponse IntakeApp::MySignals(Visit& visit) {
   wire::NodeRequest ask;
   ask.mutable_list()->set_entered_by(visit.session->account);
   auto r = AskAs(visit, ask);
-  if (!visit.session) return Redirect("/inloggen");
-  if (!r.ok() || !r->ok()) {
-    return Page(visit, 503, MessagePage(visit.viewer, "Even niet beschikbaar",
-                                        "De node kon uw signalen nu niet laten zien. Probeer het zo opnieuw."));
+  if (auto failed = Failed(visit, r, 503, "Even niet beschikbaar",
+                           "De node kon uw signalen nu niet laten zien. Probeer het zo opnieuw.")) {
+    return *failed;
   }
   std::vector<wire::SignalRecord> signals(r->signals().signals().begin(), r->signals().signals().end());
   return Page(visit, 200, SignalListPage(visit.viewer, ref_, signals));
@@ -352,10 +358,9 @@ HttpResponse IntakeApp::CorrectSignal(Visit& visit, const std::string& id) {
     wire::NodeRequest ask;
     ask.mutable_show()->set_id(id);
     auto r = AskAs(visit, ask);
-    if (!visit.session) return Redirect("/inloggen");
-    if (!r.ok() || !r->ok()) {
-      return Page(visit, 404, MessagePage(visit.viewer, "Signaal niet gevonden",
-                                          "Signaal " + id + " staat niet bij uw signalen."));
+    if (auto failed =
+            Failed(visit, r, 404, "Signaal niet gevonden", "Signaal " + id + " staat niet bij uw signalen.")) {
+      return *failed;
     }
     const auto& s = r->added();
     f.values = {{"datum", s.date()},         {"gemeente", s.municipality()}, {"thema", s.theme()},
@@ -393,10 +398,9 @@ HttpResponse IntakeApp::EraseSignal(Visit& visit, const std::string& id) {
     wire::NodeRequest ask;
     ask.mutable_show()->set_id(id);
     auto r = AskAs(visit, ask);
-    if (!visit.session) return Redirect("/inloggen");
-    if (!r.ok() || !r->ok()) {
-      return Page(visit, 404, MessagePage(visit.viewer, "Signaal niet gevonden",
-                                          "Signaal " + id + " staat niet bij uw signalen."));
+    if (auto failed =
+            Failed(visit, r, 404, "Signaal niet gevonden", "Signaal " + id + " staat niet bij uw signalen.")) {
+      return *failed;
     }
     return Page(visit, 200, EraseConfirmPage(visit.viewer, ref_, r->added()));
   }
@@ -419,10 +423,9 @@ HttpResponse IntakeApp::Quotes(Visit& visit) {
   wire::NodeRequest ask;
   ask.mutable_quotes()->set_action(wire::QuoteRequest::LIST);
   auto r = AskAs(visit, ask);
-  if (!visit.session) return Redirect("/inloggen");
-  if (!r.ok() || !r->ok()) {
-    return Page(visit, 503, MessagePage(visit.viewer, "Even niet beschikbaar",
-                                        "De node kon de citaten nu niet laten zien. Probeer het zo opnieuw."));
+  if (auto failed = Failed(visit, r, 503, "Even niet beschikbaar",
+                           "De node kon de citaten nu niet laten zien. Probeer het zo opnieuw.")) {
+    return *failed;
   }
   std::vector<wire::QuoteView> quotes(r->quotes().quotes().begin(), r->quotes().quotes().end());
   return Page(visit, 200, QuotesPage(visit.viewer, quotes));
@@ -457,10 +460,7 @@ HttpResponse IntakeApp::StatusView(Visit& visit) {
   wire::NodeRequest ask;
   ask.mutable_status();
   auto r = AskAs(visit, ask);
-  if (!visit.session) return Redirect("/inloggen");
-  if (!r.ok() || !r->ok()) {
-    return Page(visit, 503, MessagePage(visit.viewer, "Even niet beschikbaar", "De node antwoordt niet."));
-  }
+  if (auto failed = Failed(visit, r, 503, "Even niet beschikbaar", "De node antwoordt niet.")) return *failed;
   return Page(visit, 200, StatusPage(visit.viewer, r->status(), clock_()));
 }
 

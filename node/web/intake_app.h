@@ -59,6 +59,10 @@ class IntakeApp {
   HttpResponse StatusView(Visit& visit);
   HttpResponse Hint(Visit& visit);
 
+  // The page when asking the loop failed: the login page once the session
+  // ended, else `status` with a message; nothing when the answer is ok.
+  std::optional<HttpResponse> Failed(Visit& visit, const Result<wire::NodeResponse>& r, int status,
+                                     const std::string& title, const std::string& text);
   // Asks the loop as the visit's account; a refused session ends it.
   Result<wire::NodeResponse> AskAs(Visit& visit, wire::NodeRequest request);
   // The posted form, after its CSRF token was checked; nullopt: refused

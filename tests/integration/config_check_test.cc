@@ -17,17 +17,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A copy of `config` with one line replaced (or a line added after `[section]`).
 std::string Variant(const std::string& dir, const std::string& config, const std::string& from, const std::string& to,
                     const std::string& name) {
-  std::string text = Slurp(config);
+  std::string text = ReadText(config);
   auto at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
@@ -62,7 +55,7 @@ TEST(ConfigCheck, NodeMistakesNameTheKey) {
   NodeHandle* node = net.AddNode("Spreekuur Kerkrade", "spreekuur", "GM0928");
   ASSERT_NE(node, nullptr);
   std::string config = node->config;
-  std::string text = Slurp(config);
+  std::string text = ReadText(config);
   auto line = [&](const std::string& key) {
     auto at = text.find("\n" + key + " = ");
     return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
@@ -122,7 +115,7 @@ TEST(ConfigCheck, BrokerMistakesNameTheKey) {
   Network net(dir);
   ASSERT_TRUE(net.StartBroker());
   std::string config = net.broker_config();
-  std::string text = Slurp(config);
+  std::string text = ReadText(config);
   auto line = [&](const std::string& key) {
     auto at = text.find("\n" + key + " = ");
     return text.substr(at + 1, text.find('\n', at + 1) - at - 1);

@@ -18,13 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(IntakeTls, InitWebMakesACertificateTheNodeServesTheFormWith) {
   TempDir dir;
   Network net(dir);
@@ -75,7 +68,7 @@ TEST(IntakeTls, APageBeyondLoopbackWithoutACertificateIsRefused) {
   ASSERT_TRUE(net.StartBroker());
   NodeHandle* node = net.AddNode("Helpdesk Kerkrade", "helpdesk", "GM0928");
   ASSERT_NE(node, nullptr);
-  std::string text = Slurp(node->config);
+  std::string text = ReadText(node->config);
   const size_t web = text.find("[web]");
   ASSERT_NE(web, std::string::npos);
   const size_t listen = text.find("listen = \"\"", web);

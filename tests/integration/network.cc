@@ -80,10 +80,7 @@ bool Network::StartNode(NodeHandle& node) {
 int Network::EnableIntakePage(NodeHandle& node) {
   node.daemon->Stop();
   const int port = FreePort();
-  std::ifstream in(node.config);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  std::string text = ReadText(node.config);
   const size_t web = text.find("[web]");
   const size_t listen = web == std::string::npos ? web : text.find("listen = \"\"", web);
   if (listen == std::string::npos) {

@@ -224,4 +224,11 @@ bool WaitUntil(const std::function<bool()>& condition, std::chrono::seconds time
   return condition();
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace signaal::test

@@ -33,6 +33,9 @@ class TempDir {
   std::string path_;
 };
 
+// A whole file as text ("" when it cannot be read).
+std::string ReadText(const std::string& path);
+
 // A loopback TCP port nobody listens on right now.
 int FreePort();
 
