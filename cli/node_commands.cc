@@ -49,7 +49,8 @@ nlohmann::json RecordJson(const wire::SignalRecord& s) {
   return {{"id", s.id()},           {"date", s.date()},         {"period", s.period()},
           {"municipality", s.municipality()}, {"theme", s.theme()}, {"subtheme", s.subtheme()},
           {"age_band", s.age_band()}, {"channel", s.channel()},   {"severity", s.severity()},
-          {"status", s.status()},   {"has_person", s.has_person()}, {"has_text", s.has_text()}};
+          {"status", s.status()},   {"has_person", s.has_person()}, {"has_text", s.has_text()},
+          {"has_quote", s.has_quote()}, {"entered_by", s.entered_by()}};
 }
 
 }  // namespace

@@ -94,6 +94,8 @@ TEST_F(IntakePage, AVolunteerRecordsSeesCorrectsAndErasesTheirSignal) {
   ASSERT_EQ(signals.size(), 1u);
   EXPECT_EQ(signals[0]["id"], id);
   EXPECT_EQ(signals[0]["theme"], "wonen");
+  EXPECT_EQ(signals[0]["entered_by"], "anna");  // recorded with the signal, locally
+  EXPECT_EQ(signals[0]["has_text"], true);
 
   ASSERT_EQ(anna.Get("/signalen/" + id + "/wissen").status, 200);
   auto erased = anna.Post("/signalen/" + id + "/wissen", {});
