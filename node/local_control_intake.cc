@@ -15,6 +15,19 @@ constexpr uint32_t kDefaultMine = 50;
 constexpr uint32_t kMaxMine = 200;
 // The hint reads what a toelichting may hold; longer text is not marked.
 constexpr size_t kMaxHintBytes = 8000;
+// How much of each toelichting a volunteer's list shows.
+constexpr size_t kListTextChars = 60;
+
+// The first `max` code points of `text`, with "…" when cut.
+std::string CutText(const std::string& text, size_t max) {
+  size_t at = 0;
+  for (size_t cp = 0; at < text.size() && cp < max; ++cp) {
+    size_t n = 1;
+    CodePointAt(text, at, &n);
+    at += n;
+  }
+  return at >= text.size() ? text : text.substr(0, at) + "…";
+}
 
 bool IsAccountName(const std::string& name) {
   if (name.size() < 2 || name.size() > 32) return false;
@@ -93,7 +106,14 @@ wire::NodeResponse LocalControl::ListMine(const wire::ListSignals& req) const {
   auto signals = c_.store.EnteredBy(req.entered_by(), limit);
   if (!signals.ok()) return NodeError(signals.status());
   auto r = NodeOk();
-  for (const auto& s : *signals) *r.mutable_signals()->add_signals() = SignalRecordOf(s);
+  for (const auto& s : *signals) {
+    auto* record = r.mutable_signals()->add_signals();
+    *record = SignalRecordOf(s);
+    // The start of their own toelichting, so a volunteer tells two debt signals of today apart.
+    auto text = c_.store.OpenText(s);
+    if (!text.ok()) return NodeError(text.status());
+    record->set_text(CutText(text->first, kListTextChars));
+  }
   return r;
 }
 

@@ -39,6 +39,7 @@ button.secondary{background:#fff;color:#004f8a}
 button.danger{background:#a4000f;border-color:#7a000b}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.4rem;border-bottom:1px solid #b0b0b0;vertical-align:top}
+td:nth-child(2),td:last-child{white-space:nowrap}
 .quote{border:1px solid #b0b0b0;padding:.6rem .8rem;margin:1rem 0}
 mark{background:#ffd27a;color:#1b1b1b}
 .inline{display:inline}

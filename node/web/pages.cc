@@ -108,13 +108,14 @@ std::string SignalListPage(const Viewer& v, const ReferenceData& ref, const std:
                                                 " signalen die u het laatst invoerde, het nieuwste bovenaan.") +
           " Alleen u ziet deze lijst.</p>\n"
           "<table>\n<thead><tr><th scope=\"col\">Nummer</th><th scope=\"col\">Datum</th><th scope=\"col\">Thema"
-          "</th><th scope=\"col\">Gemeente</th><th scope=\"col\"><span class=\"visually-hidden\">Acties</span>"
+          "</th><th scope=\"col\">Gemeente</th><th scope=\"col\">Toelichting</th><th scope=\"col\"><span class=\"visually-hidden\">Acties</span>"
           "</th></tr></thead>\n<tbody>\n";
   for (const auto& s : signals) {
     const std::string id = EscapeHtml(s.id());
     body += "<tr><td>" + id + "</td><td>" + EscapeHtml(DutchDate(s.date())) + "</td><td>" +
             EscapeHtml(ThemeText(ref, s.theme(), s.subtheme())) + "</td><td>" +
-            EscapeHtml(MunicipalityText(ref, s.municipality())) + "</td><td><a href=\"/signalen/" + id +
+            EscapeHtml(MunicipalityText(ref, s.municipality())) + "</td><td>" + EscapeHtml(s.text()) +
+            "</td><td><a href=\"/signalen/" + id +
             "\">Corrigeren<span class=\"visually-hidden\"> signaal " + id + "</span></a> · <a href=\"/signalen/" +
             id + "/wissen\">Wissen<span class=\"visually-hidden\"> signaal " + id + "</span></a></td></tr>\n";
   }

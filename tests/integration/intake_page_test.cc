@@ -80,6 +80,7 @@ TEST_F(IntakePage, AVolunteerRecordsSeesCorrectsAndErasesTheirSignal) {
   ASSERT_EQ(list.status, 200);
   EXPECT_NE(list.body.find(id), std::string::npos);
   EXPECT_NE(list.body.find("Schulden &amp; geldzaken"), std::string::npos);
+  EXPECT_NE(list.body.find("Kon de energierekening niet betalen"), std::string::npos);  // their own words, to tell signals apart
 
   // The correction form holds what was entered, the toelichting opened.
   auto form = anna.Get("/signalen/" + id);
