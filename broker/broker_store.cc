@@ -113,6 +113,8 @@ const StoreFormat& BrokerStoreFormat() {
              batch.Put("m/release_next", std::to_string(number));
              return Status::Ok();
            }},
+          // 3: the councils' advice records (av/, m/advice_next); older stores have none.
+          {3, "make room for advice records", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
       }};
   return format;
 }

@@ -8,6 +8,8 @@
 //   a/<record number, 20 digits> -> storage::ReleaseRecord (the audit trail)
 //   ac/<content hash>           -> wire::Digest as released (time and sequence cleared)
 //   an/<content hash>           -> records naming that content (decimal)
+//   av/<advice id>              -> wire::Advice (the councils' advice records, advice_book.h)
+//   m/advice_next               -> the number of the next advice id (decimal)
 //   m/digest_sequence           -> last digest sequence (decimal)
 //   m/release_next              -> the next record number (decimal)
 //   m/format_version            -> on-disk format (BrokerStoreFormat())
@@ -108,6 +110,13 @@ class BrokerStore {
   std::vector<wire::Digest> NewestReleases(size_t limit, const std::function<bool(const storage::ReleaseRecord&)>& wanted,
                                            bool* more) const;
   uint64_t release_count() const { return release_count_; }
+
+  // --- The councils' advice records (broker_store_advice.cc) ---
+  // The next advice id ("A0001"), counted durably.
+  Result<std::string> NextAdviceId();
+  Status PutAdvice(const wire::Advice& advice);
+  Result<wire::Advice> FindAdvice(const std::string& id) const;  // a Usage error when none
+  Result<std::vector<wire::Advice>> AllAdvice() const;             // in id order
 
   // A consistent copy of the store while it is in use (see signaal/backup.h);
   // adds the store's format and counts to the manifest.

@@ -1,5 +1,7 @@
 #include "control_handler.h"
 
+#include "advice_book.h"
+
 #include "signaal/log.h"
 #include "signaal/period.h"
 #include "signaal/ptable.h"
@@ -75,6 +77,7 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
     case R::kPtable: return PTableView();
     case R::kRiskReport:
       return ErrorResponse(Status::Runtime("a risk report is made by the broker's digest worker, not here"));
+    case R::kAdvice: return Advice(req.advice(), admin, now);
     case R::BODY_NOT_SET: break;
   }
   return ErrorResponse(Status::Usage("the control request names no operation this broker knows"));
@@ -194,6 +197,40 @@ wire::ControlResponse ControlHandler::Backup(const wire::BackupRequest& req, con
   b->set_millis(done->millis);
   b->set_manifest(done->manifest);
   return r;
+}
+
+wire::ControlResponse ControlHandler::Advice(const wire::AdviceRequest& req, const wire::Principal& admin,
+                                             int64_t now) {
+  using A = wire::AdviceRequest;
+  AdviceBook book(c_.store, c_.ref);
+  auto r = OkResponse();
+  auto* out = r.mutable_advice();
+  switch (req.action()) {
+    case A::LIST: {
+      auto all = book.List(req.region());
+      if (!all.ok()) return ErrorResponse(all.status());
+      for (auto& a : *all) *out->add_advice() = std::move(a);
+      return r;
+    }
+    case A::SHOW: {
+      auto a = book.Find(req.advice().id());
+      if (!a.ok()) return ErrorResponse(a.status());
+      *out->add_advice() = std::move(*a);
+      return r;
+    }
+    case A::ADD:
+    case A::UPDATE: {
+      auto a = req.action() == A::ADD ? book.Add(req.advice(), admin.id(), now)
+                                      : book.Update(req.advice(), admin.id(), now);
+      if (!a.ok()) return ErrorResponse(a.status());
+      spdlog::info("{} {} advice {} ({})", admin.id(), req.action() == A::ADD ? "added" : "updated", a->id(),
+                   a->status());
+      *out->add_advice() = std::move(*a);
+      return r;
+    }
+    default: break;
+  }
+  return ErrorResponse(Status::Usage("the advice request names no action this broker knows"));
 }
 
 }  // namespace signaal::broker

@@ -50,6 +50,8 @@ class ControlHandler {
   wire::ControlResponse Digests() const;
   wire::ControlResponse Backup(const wire::BackupRequest& req, const wire::Principal& admin) const;
   wire::ControlResponse PTableView() const;
+  // The councils' advice records (advice_book.h): add, update, list, show.
+  wire::ControlResponse Advice(const wire::AdviceRequest& req, const wire::Principal& admin, int64_t now);
   // The broker's area: enrolment and the themes view stay inside it.
   BrokerArea Area() const { return BrokerArea(c_.ref, c_.config.region); }
 

@@ -68,6 +68,12 @@ const std::map<std::string, TextRule>& RulesByName() {
     add("ThemesRequest", {"region"}, code);
     add("PublishDigest", {"period", "region"}, code);
     add("RiskReportRequest", {"period"}, code);
+    add("Advice", {"id", "region", "sent_date", "status", "response_date", "themes"}, code);
+    add("Advice", {"title", "council", "addressee"}, TextRule{4 * 200, TextClass::kPrintable});
+    add("Advice", {"digests"}, name);  // "parkstad 2026-W41"
+    add("Advice", {"response"}, TextRule{4 * 4000, TextClass::kPrintable});
+    add("Advice", {"updated_by"}, id);
+    add("AdviceRequest", {"region"}, code);
     add("BackupRequest", {"out"}, TextRule{kMaxPathBytes, TextClass::kPrintable});
     // as stored by the broker: what came in through the rules above
     add("Principal", {"id"}, id);

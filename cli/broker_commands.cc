@@ -31,6 +31,8 @@ struct BrokerOptions {
   uint32_t weeks = 4;
   std::string out;
   bool with_keys = false;
+  // `broker advice …`
+  wire::Advice advice;
 };
 
 Result<wire::ControlResponse> AskBroker(const BrokerOptions& o, wire::ControlRequest req,
@@ -287,6 +289,66 @@ int Digests(const BrokerOptions& o) {
   return 0;
 }
 
+nlohmann::json AdviceJson(const wire::Advice& a) {
+  return {{"id", a.id()},
+          {"title", a.title()},
+          {"council", a.council()},
+          {"addressee", a.addressee()},
+          {"region", a.region()},
+          {"sent", a.sent_date()},
+          {"digests", std::vector<std::string>(a.digests().begin(), a.digests().end())},
+          {"themes", std::vector<std::string>(a.themes().begin(), a.themes().end())},
+          {"status", a.status()},
+          {"response", a.response()},
+          {"response_date", a.response_date()},
+          {"created", IsoTimeUtc(a.created_unix())},
+          {"updated", IsoTimeUtc(a.updated_unix())},
+          {"updated_by", a.updated_by()}};
+}
+
+int Advice(const BrokerOptions& o, wire::AdviceRequest::Action action) {
+  wire::ControlRequest req;
+  auto* a = req.mutable_advice();
+  a->set_action(action);
+  *a->mutable_advice() = o.advice;
+  a->set_region(o.region);
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  if (!r->ok()) return Report(Status(static_cast<Code>(r->error_code() ? r->error_code() : 1), r->error()));
+  const auto& all = r->advice().advice();
+  if (o.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& v : all) j.push_back(AdviceJson(v));
+    std::cout << (action == wire::AdviceRequest::LIST ? j : j.empty() ? nlohmann::json() : j[0]).dump(2) << "\n";
+    return 0;
+  }
+  if (action == wire::AdviceRequest::LIST) {
+    Table t({"ID", "STATUS", "SENT", "REGION", "COUNCIL", "TITLE"});
+    for (const auto& v : all) {
+      t.Add({v.id(), v.status(), v.sent_date().empty() ? "-" : v.sent_date(), v.region(), EscapeText(v.council()),
+             EscapeText(v.title())});
+    }
+    std::cout << t.Render();
+    if (all.empty()) std::cout << "no advice recorded; add one with `signaal broker advice add`\n";
+    return 0;
+  }
+  const auto& v = all.at(0);
+  std::string themes, digests;
+  for (const auto& t : v.themes()) themes += (themes.empty() ? "" : ", ") + t;
+  for (const auto& d : v.digests()) digests += (digests.empty() ? "" : ", ") + EscapeText(d);
+  std::cout << "advice " << v.id() << ": " << EscapeText(v.title()) << "\n"
+            << "  from " << EscapeText(v.council()) << " to " << EscapeText(v.addressee()) << ", about "
+            << v.region() << "\n"
+            << "  status " << v.status() << (v.sent_date().empty() ? "" : ", sent " + v.sent_date()) << "\n";
+  if (!themes.empty()) std::cout << "  themes " << themes << "\n";
+  if (!digests.empty()) std::cout << "  drew on " << digests << "\n";
+  if (!v.response().empty()) {
+    std::cout << "  response" << (v.response_date().empty() ? "" : " of " + v.response_date()) << ": "
+              << EscapeText(v.response()) << "\n";
+  }
+  return 0;
+}
+
 int Backup(const BrokerOptions& o) {
   wire::ControlRequest req;
   // The path is on the broker's host; made absolute here for a local broker.
@@ -459,6 +521,45 @@ void AddBrokerCommands(CLI::App& app, int& exit_code) {
   backup->add_flag("--with-keys", o->with_keys, "copy the broker's server key file too (mode 0600)");
   json(backup);
   backup->callback([o, &exit_code] { exit_code = Backup(*o); });
+
+  auto* advice = broker->add_subcommand(
+      "advice", "the councils' advice on the signals and the responses to it (terugkoppeling in the digests)");
+  advice->require_subcommand(1);
+  using A = wire::AdviceRequest;
+  auto fields = [&](CLI::App* c, bool adding) {
+    auto* a = &o->advice;
+    c->add_option("--title", *a->mutable_title(), "what the advice is about")->required(adding);
+    c->add_option("--council", *a->mutable_council(), "the council that gave it")->required(adding);
+    c->add_option("--addressee", *a->mutable_addressee(), "to whom: college van B&W, UWV, zorgverzekeraar, …");
+    c->add_option("--region", *a->mutable_region(), "the area it concerns: a region or municipality code")
+        ->required(adding);
+    c->add_option("--sent", *a->mutable_sent_date(), "the date it was sent (YYYY-MM-DD)");
+    c->add_option("--status", *a->mutable_status(), "concept, verstuurd, reactie-ontvangen, opgevolgd or afgewezen");
+    c->add_option("--response", *a->mutable_response(), "the response, in a few sentences");
+    c->add_option("--response-date", *a->mutable_response_date(), "the date of the response (YYYY-MM-DD)");
+    c->add_option_function<std::vector<std::string>>(
+        "--theme", [a](const std::vector<std::string>& v) { for (const auto& t : v) a->add_themes(t); },
+        "a theme it drew on (repeat)");
+    c->add_option_function<std::vector<std::string>>(
+        "--digest", [a](const std::vector<std::string>& v) { for (const auto& d : v) a->add_digests(d); },
+        "a digest it drew on, 'REGION PERIOD' (repeat)");
+    json(c);
+  };
+  auto* add = advice->add_subcommand("add", "record an advice (a concept until --sent)");
+  fields(add, true);
+  add->callback([o, &exit_code] { exit_code = Advice(*o, A::ADD); });
+  auto* update = advice->add_subcommand("update", "change an advice: its status, the response, …");
+  update->add_option("ID", *o->advice.mutable_id(), "A0001")->required();
+  fields(update, false);
+  update->callback([o, &exit_code] { exit_code = Advice(*o, A::UPDATE); });
+  auto* list = advice->add_subcommand("list", "every advice, oldest first");
+  list->add_option("--region", o->region, "only what concerns this area or a part of it");
+  json(list);
+  list->callback([o, &exit_code] { exit_code = Advice(*o, A::LIST); });
+  auto* show = advice->add_subcommand("show", "one advice in full");
+  show->add_option("ID", *o->advice.mutable_id(), "A0001")->required();
+  json(show);
+  show->callback([o, &exit_code] { exit_code = Advice(*o, A::SHOW); });
 }
 
 }  // namespace signaal::cli
