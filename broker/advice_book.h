@@ -36,7 +36,7 @@ class AdviceBook {
   // The bounds on what an administrator writes into a record.
   static constexpr size_t kMaxTitle = 200;
   static constexpr size_t kMaxName = 120;       // council, addressee
-  static constexpr size_t kMaxResponse = 4000;
+  static constexpr size_t kMaxResponse = 1000;  // within the wire bound of 4,096 bytes
   static constexpr size_t kMaxListed = 50;      // digests, themes
 
  private:

@@ -71,7 +71,7 @@ const std::map<std::string, TextRule>& RulesByName() {
     add("Advice", {"id", "region", "sent_date", "status", "response_date", "themes"}, code);
     add("Advice", {"title", "council", "addressee"}, TextRule{4 * 200, TextClass::kPrintable});
     add("Advice", {"digests"}, name);  // "parkstad 2026-W41"
-    add("Advice", {"response"}, TextRule{4 * 4000, TextClass::kPrintable});
+    add("Advice", {"response"}, TextRule{kMaxPathBytes, TextClass::kPrintable});  // 1,000 characters
     add("Advice", {"updated_by"}, id);
     add("AdviceRequest", {"region"}, code);
     add("BackupRequest", {"out"}, TextRule{kMaxPathBytes, TextClass::kPrintable});

@@ -66,7 +66,7 @@ TEST(StoreFormat, NewerNodeStoreIsRefusedNamingFolderAndBothFormats) {
 TEST(StoreFormat, BrokerStoreStampedMigratedAndNewerRefused) {
   Folder fresh, old, newer;
   { ASSERT_TRUE(broker::BrokerStore::Open(fresh.path()).ok()); }
-  EXPECT_EQ(ReadRaw(fresh.path(), "m/format_version"), "2");
+  EXPECT_EQ(ReadRaw(fresh.path(), "m/format_version"), "3");
 
   WriteRaw(old.path(), {{"m/digest_sequence", "4"}});
   {
@@ -74,13 +74,13 @@ TEST(StoreFormat, BrokerStoreStampedMigratedAndNewerRefused) {
     ASSERT_TRUE(store.ok()) << store.status().message();
     EXPECT_EQ((*store)->last_digest_sequence(), 4u);
   }
-  EXPECT_EQ(ReadRaw(old.path(), "m/format_version"), "2");
+  EXPECT_EQ(ReadRaw(old.path(), "m/format_version"), "3");
 
-  WriteRaw(newer.path(), {{"m/format_version", "3"}});
+  WriteRaw(newer.path(), {{"m/format_version", "4"}});
   auto store = broker::BrokerStore::Open(newer.path());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Code::kRefused);
-  EXPECT_NE(store.status().message().find(newer.path() + " was written by a newer Signaalnet (format 3)"),
+  EXPECT_NE(store.status().message().find(newer.path() + " was written by a newer Signaalnet (format 4)"),
             std::string::npos);
   EXPECT_NE(store.status().message().find("Upgrade signaal-broker"), std::string::npos);
 }
@@ -139,7 +139,7 @@ TEST(StoreFormat, BrokerFormat1LedgerBecomesTheAuditTrail) {
     EXPECT_EQ((*store)->release_count(), 3u);
   }
   EXPECT_EQ(ReadRaw(old.path(), "r/parkstad/2026-W40/2026-W40/0123456789abcdef"), "<none>");
-  EXPECT_EQ(ReadRaw(old.path(), "m/format_version"), "2");
+  EXPECT_EQ(ReadRaw(old.path(), "m/format_version"), "3");
 }
 
 TEST(StoreFormat, UnreadableVersionIsAnErrorNamingKeyAndFolder) {
