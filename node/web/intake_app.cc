@@ -148,7 +148,7 @@ HttpResponse IntakeApp::Route(const HttpRequest& req) {
   if (get && req.path == "/hint.js") return {200, "text/javascript; charset=utf-8", kHintScript, {}};
   if (req.path == "/inloggen") return post ? Login(req) : LoginForm(req, "", "", 200);
 
-  Visit visit{req, nullptr, {}};
+  Visit visit{req, nullptr, {}, {}};
   visit.session = sessions_.Find(req.cookie, clock_());
   if (!visit.session || visit.session->account.empty()) {
     if (req.path == "/" || get) return Redirect("/inloggen");
@@ -188,7 +188,7 @@ HttpResponse IntakeApp::Route(const HttpRequest& req) {
 
 std::optional<HttpResponse> IntakeApp::CheckPost(Visit& visit) {
   auto form = Form::Parse(visit.request.body);
-  std::string given = form.ok() ? form->Get("csrf") : "";
+  const std::string given = form.ok() ? form->Get("csrf") : "";
   if (!SameToken(given, visit.session->csrf)) {
     spdlog::warn("web: {} {} from {} (account {}): refused, the form's CSRF token is {}",
                  EscapeText(visit.request.method), EscapeText(visit.request.path.substr(0, 200)), visit.request.client,
@@ -197,6 +197,7 @@ std::optional<HttpResponse> IntakeApp::CheckPost(Visit& visit) {
                                         "Dit formulier hoort niet bij deze sessie. Open de pagina opnieuw en "
                                         "probeer het nog eens."));
   }
+  visit.form = std::move(*form);  // parsed once, for the handler
   return std::nullopt;
 }
 
@@ -308,8 +309,7 @@ HttpResponse IntakeApp::NewSignal(Visit& visit) {
     return Page(visit, 200, SignalFormPage(visit.viewer, Choices(), f));
   }
   if (auto refused = CheckPost(visit)) return *refused;
-  auto form = Form::Parse(visit.request.body);
-  f = FormValues(*form);
+  f = FormValues(visit.form);
   wire::NodeRequest ask;
   *ask.mutable_add()->mutable_signal() = InputOf(f);
   if (f.errors.empty()) {
@@ -369,8 +369,7 @@ HttpResponse IntakeApp::CorrectSignal(Visit& visit, const std::string& id) {
                 {"postcode", s.postcode4()}};
     return Page(visit, 200, SignalFormPage(visit.viewer, Choices(), f));
   }
-  auto form = Form::Parse(visit.request.body);
-  f = FormValues(*form);
+  f = FormValues(visit.form);
   f.signal_id = id;
   f.values.erase("citaat");
   f.values.erase("toestemming");
@@ -444,7 +443,7 @@ HttpResponse IntakeApp::DecideQuote(Visit& visit, const std::string& id, const s
   wire::NodeRequest ask;
   ask.mutable_quotes()->set_action(it->second.first);
   ask.mutable_quotes()->set_id(id);
-  if (it->second.first == A::EDIT) ask.mutable_quotes()->set_text(Form::Parse(visit.request.body)->Get("tekst"));
+  if (it->second.first == A::EDIT) ask.mutable_quotes()->set_text(visit.form.Get("tekst"));
   auto r = AskAs(visit, ask);
   if (!visit.session) return Redirect("/inloggen");
   if (!r.ok() || !r->ok()) {
@@ -473,7 +472,7 @@ HttpResponse IntakeApp::Hint(Visit& visit) {
     return out;
   }
   wire::NodeRequest ask;
-  ask.mutable_scrub_hint()->set_text(Form::Parse(visit.request.body)->Get("tekst"));
+  ask.mutable_scrub_hint()->set_text(visit.form.Get("tekst"));
   auto r = AskAs(visit, ask);
   nlohmann::json spans = nlohmann::json::array();
   if (r.ok() && r->ok()) {

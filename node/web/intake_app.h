@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "form.h"
 #include "http_server.h"
 #include "node_control.pb.h"
 #include "pages.h"
@@ -44,6 +45,7 @@ class IntakeApp {
     const HttpRequest& request;
     Session* session = nullptr;
     Viewer viewer;
+    Form form;  // a POST's fields, once CheckPost accepted its token
   };
 
   HttpResponse Route(const HttpRequest& request);
@@ -65,8 +67,8 @@ class IntakeApp {
                                      const std::string& title, const std::string& text);
   // Asks the loop as the visit's account; a refused session ends it.
   Result<wire::NodeResponse> AskAs(Visit& visit, wire::NodeRequest request);
-  // The posted form, after its CSRF token was checked; nullopt: refused
-  // (the response says why).
+  // Parses the posted form into visit.form once its CSRF token checks out;
+  // otherwise the refusal to send.
   std::optional<HttpResponse> CheckPost(Visit& visit);
   HttpResponse Page(Visit& visit, int status, std::string html);
   HttpResponse Redirect(const std::string& to, const std::string& cookie = "");
