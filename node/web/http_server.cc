@@ -116,21 +116,9 @@ MHD_Result Access(void* cls, MHD_Connection* c, const char* url, const char* met
   request.method = method;
   request.path = url;
   request.body = std::move(pending->body);
-  request.content_type = Value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
   request.cookie = Value(c, MHD_COOKIE_KIND, impl->options.cookie_name.c_str());
   request.client = ClientAddress(c);
   request.tls = tls;
-  // libmicrohttpd hands the query over parsed; the page wants it as sent.
-  MHD_get_connection_values(
-      c, MHD_GET_ARGUMENT_KIND,
-      [](void* out, MHD_ValueKind, const char* key, const char* value) {
-        auto* q = static_cast<std::string*>(out);
-        if (!q->empty()) *q += '&';
-        *q += key;
-        if (value) *q += std::string("=") + value;
-        return MHD_YES;
-      },
-      &request.query);
   HttpResponse response;
   try {
     response = impl->handler(request);

@@ -19,9 +19,7 @@ namespace signaal::node::web {
 struct HttpRequest {
   std::string method;       // GET, POST, ...
   std::string path;         // decoded by libmicrohttpd, without the query
-  std::string query;        // as sent, after '?', or ""
   std::string body;         // at most HttpServer::Options::max_body bytes
-  std::string content_type;
   std::string cookie;       // the session cookie's value, or ""
   std::string client;       // the peer's address, for the log and the login guard
   bool tls = false;

@@ -1,5 +1,7 @@
 #include "intake_page.h"
 
+#include <sodium.h>
+
 #include <chrono>
 
 #include "certificate.h"
@@ -36,6 +38,8 @@ Result<std::unique_ptr<IntakePage>> IntakePage::Start(zmq::context_t& ctx, const
     options.certificate_pem = std::move(*cert);
     options.key_pem = std::move(*key);
   }
+  // Argon2id, the session ids and the tokens come from libsodium.
+  if (sodium_init() < 0) return Status::Runtime("libsodium cannot start; the intake page needs it");
   std::unique_ptr<IntakePage> page(new IntakePage());
   page->link_ = std::make_unique<NodeLink>(ctx, kLoopEndpoint);
   IntakeApp::Options app;
