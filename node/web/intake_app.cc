@@ -115,7 +115,7 @@ HttpResponse IntakeApp::Redirect(const std::string& to, const std::string& cooki
   return r;
 }
 
-HttpResponse IntakeApp::Page(Visit& visit, int status, std::string html) {
+HttpResponse IntakeApp::Page(int status, std::string html) {
   HttpResponse r;
   r.status = status;
   r.body = std::move(html);
@@ -182,7 +182,7 @@ HttpResponse IntakeApp::Route(const HttpRequest& req) {
       }
     }
   }
-  return Page(visit, 404, MessagePage(visit.viewer, "Deze pagina bestaat niet",
+  return Page(404, MessagePage(visit.viewer, "Deze pagina bestaat niet",
                                       "Kies wat u wilt doen in het menu bovenaan."));
 }
 
@@ -193,7 +193,7 @@ std::optional<HttpResponse> IntakeApp::CheckPost(Visit& visit) {
     spdlog::warn("web: {} {} from {} (account {}): refused, the form's CSRF token is {}",
                  EscapeText(visit.request.method), EscapeText(visit.request.path.substr(0, 200)), visit.request.client,
                  EscapeText(visit.session->account), given.empty() ? "missing" : "wrong");
-    return Page(visit, 403, MessagePage(visit.viewer, "Het formulier is verlopen",
+    return Page(403, MessagePage(visit.viewer, "Het formulier is verlopen",
                                         "Dit formulier hoort niet bij deze sessie. Open de pagina opnieuw en "
                                         "probeer het nog eens."));
   }
@@ -306,7 +306,7 @@ HttpResponse IntakeApp::NewSignal(Visit& visit) {
   SignalForm f;
   if (visit.request.method != "POST") {
     f.values["datum"] = DateFromUnix(clock_()).ToIso();
-    return Page(visit, 200, SignalFormPage(visit.viewer, Choices(), f));
+    return Page(200, SignalFormPage(visit.viewer, Choices(), f));
   }
   if (auto refused = CheckPost(visit)) return *refused;
   f = FormValues(visit.form);
@@ -325,14 +325,14 @@ HttpResponse IntakeApp::NewSignal(Visit& visit) {
       return Redirect("/signaal/nieuw");
     }
   }
-  return Page(visit, 422, SignalFormPage(visit.viewer, Choices(), f));
+  return Page(422, SignalFormPage(visit.viewer, Choices(), f));
 }
 
 std::optional<HttpResponse> IntakeApp::Failed(Visit& visit, const Result<wire::NodeResponse>& r, int status,
                                               const std::string& title, const std::string& text) {
   if (!visit.session) return Redirect("/inloggen");
   if (r.ok() && r->ok()) return std::nullopt;
-  return Page(visit, status, MessagePage(visit.viewer, title, text));
+  return Page(status, MessagePage(visit.viewer, title, text));
 }
 
 HttpResponse IntakeApp::MySignals(Visit& visit) {
@@ -344,7 +344,7 @@ HttpResponse IntakeApp::MySignals(Visit& visit) {
     return *failed;
   }
   std::vector<wire::SignalRecord> signals(r->signals().signals().begin(), r->signals().signals().end());
-  return Page(visit, 200, SignalListPage(visit.viewer, ref_, signals));
+  return Page(200, SignalListPage(visit.viewer, ref_, signals));
 }
 
 HttpResponse IntakeApp::CorrectSignal(Visit& visit, const std::string& id) {
@@ -367,7 +367,7 @@ HttpResponse IntakeApp::CorrectSignal(Visit& visit, const std::string& id) {
                 {"subthema", s.subtheme()},  {"leeftijd", s.age_band()},     {"kanaal", s.channel()},
                 {"ernst", std::to_string(s.severity())}, {"status", s.status()}, {"toelichting", s.text()},
                 {"postcode", s.postcode4()}};
-    return Page(visit, 200, SignalFormPage(visit.viewer, Choices(), f));
+    return Page(200, SignalFormPage(visit.viewer, Choices(), f));
   }
   f = FormValues(visit.form);
   f.signal_id = id;
@@ -389,7 +389,7 @@ HttpResponse IntakeApp::CorrectSignal(Visit& visit, const std::string& id) {
       return Redirect("/signalen");
     }
   }
-  return Page(visit, 422, SignalFormPage(visit.viewer, Choices(), f));
+  return Page(422, SignalFormPage(visit.viewer, Choices(), f));
 }
 
 HttpResponse IntakeApp::EraseSignal(Visit& visit, const std::string& id) {
@@ -401,7 +401,7 @@ HttpResponse IntakeApp::EraseSignal(Visit& visit, const std::string& id) {
             Failed(visit, r, 404, "Signaal niet gevonden", "Signaal " + id + " staat niet bij uw signalen.")) {
       return *failed;
     }
-    return Page(visit, 200, EraseConfirmPage(visit.viewer, ref_, r->added()));
+    return Page(200, EraseConfirmPage(visit.viewer, ref_, r->added()));
   }
   if (auto refused = CheckPost(visit)) return *refused;
   wire::NodeRequest ask;
@@ -410,7 +410,7 @@ HttpResponse IntakeApp::EraseSignal(Visit& visit, const std::string& id) {
   auto r = AskAs(visit, ask);
   if (!visit.session) return Redirect("/inloggen");
   if (!r.ok() || !r->ok()) {
-    return Page(visit, r.ok() ? 409 : 503,
+    return Page(r.ok() ? 409 : 503,
                 MessagePage(visit.viewer, "Niet gewist",
                             "Signaal " + id + " is niet gewist: " + (r.ok() ? r->error() : r.status().message())));
   }
@@ -427,7 +427,7 @@ HttpResponse IntakeApp::Quotes(Visit& visit) {
     return *failed;
   }
   std::vector<wire::QuoteView> quotes(r->quotes().quotes().begin(), r->quotes().quotes().end());
-  return Page(visit, 200, QuotesPage(visit.viewer, quotes));
+  return Page(200, QuotesPage(visit.viewer, quotes));
 }
 
 HttpResponse IntakeApp::DecideQuote(Visit& visit, const std::string& id, const std::string& action) {
@@ -438,7 +438,7 @@ HttpResponse IntakeApp::DecideQuote(Visit& visit, const std::string& id, const s
       {"intrekken", {A::WITHDRAW, "ingetrokken"}}, {"aanpassen", {A::EDIT, "aangepast"}}};
   auto it = kActions.find(action);
   if (it == kActions.end()) {
-    return Page(visit, 404, MessagePage(visit.viewer, "Deze pagina bestaat niet", "Kies een knop bij het citaat."));
+    return Page(404, MessagePage(visit.viewer, "Deze pagina bestaat niet", "Kies een knop bij het citaat."));
   }
   wire::NodeRequest ask;
   ask.mutable_quotes()->set_action(it->second.first);
@@ -460,7 +460,7 @@ HttpResponse IntakeApp::StatusView(Visit& visit) {
   ask.mutable_status();
   auto r = AskAs(visit, ask);
   if (auto failed = Failed(visit, r, 503, "Even niet beschikbaar", "De node antwoordt niet.")) return *failed;
-  return Page(visit, 200, StatusPage(visit.viewer, r->status(), clock_()));
+  return Page(200, StatusPage(visit.viewer, r->status(), clock_()));
 }
 
 HttpResponse IntakeApp::Hint(Visit& visit) {

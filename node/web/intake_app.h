@@ -70,7 +70,7 @@ class IntakeApp {
   // Parses the posted form into visit.form once its CSRF token checks out;
   // otherwise the refusal to send.
   std::optional<HttpResponse> CheckPost(Visit& visit);
-  HttpResponse Page(Visit& visit, int status, std::string html);
+  static HttpResponse Page(int status, std::string html);
   HttpResponse Redirect(const std::string& to, const std::string& cookie = "");
   std::string Cookie(const std::string& session_id) const;
   FormChoices Choices() const;
