@@ -9,6 +9,8 @@
 //   ac/<content hash>           -> wire::Digest as released (time and sequence cleared)
 //   an/<content hash>           -> records naming that content (decimal)
 //   av/<advice id>              -> wire::Advice (the councils' advice records, advice_book.h)
+//   dk/<region>/<kind>          -> when the newest digest of that region and kind of period
+//                                  was published (unix seconds; advice_section.h)
 //   m/advice_next               -> the number of the next advice id (decimal)
 //   m/digest_sequence           -> last digest sequence (decimal)
 //   m/release_next              -> the next record number (decimal)
@@ -74,8 +76,13 @@ class BrokerStore {
   // The stored version of (node, period); 0 when none.
   uint64_t SnapshotVersion(const std::string& node, const std::string& period) const;
 
-  // Assigns the next sequence number and stores the digest durably.
-  Result<uint64_t> AppendDigest(wire::Digest& digest);
+  // Assigns the next sequence number and stores the digest durably; with
+  // `kind` (DigestKind: week, month, ...) also when its series was last
+  // published, in the same write.
+  Result<uint64_t> AppendDigest(wire::Digest& digest, const std::string& kind = "");
+  // When the newest digest of `region` and `kind` was published (its
+  // generated time); 0 when none was.
+  Result<int64_t> LastPublished(const std::string& region, const std::string& kind) const;
   void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
   // A bounded read for a subscriber's catch-up: at most `limit` stored
   // digests after sequence `after`, in order. `last` is the sequence to
