@@ -16,7 +16,7 @@
 #include "bench_util.h"
 #include "broker_store.h"
 #include "snapshot_validator.h"
-#include "wire_limits.h"
+#include "signaal/wire_limits.h"
 #include "theme_table.h"
 
 namespace signaal::bench {

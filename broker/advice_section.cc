@@ -59,22 +59,30 @@ std::string FirstSentence(const std::string& text) {
   return CutToCodePoints(std::string_view(text).substr(0, end), kMaxResponseShown);
 }
 
-void AddAdviceSection(wire::Digest& digest, const std::vector<wire::Advice>& all, const ReferenceData& ref,
-                      int64_t since) {
-  std::vector<const wire::Advice*> shown;
-  for (const auto& a : all) {
-    if (a.status() == "concept" || !ref.RegionWithin(a.region(), digest.region())) continue;
-    if (Open(a) || a.updated_unix() > since) shown.push_back(&a);
-  }
+std::vector<wire::DigestAdvice> AdviceAsShown(const std::vector<const wire::Advice*>& records,
+                                              const ReferenceData& ref, int64_t since, size_t max, uint32_t* more) {
+  std::vector<const wire::Advice*> sorted = records;
   // Newest change first; the id breaks ties, so the same records read the same.
-  std::sort(shown.begin(), shown.end(), [](const wire::Advice* x, const wire::Advice* y) {
+  std::sort(sorted.begin(), sorted.end(), [](const wire::Advice* x, const wire::Advice* y) {
     return x->updated_unix() != y->updated_unix() ? x->updated_unix() > y->updated_unix() : x->id() < y->id();
   });
-  digest.clear_advice();
-  for (size_t i = 0; i < shown.size() && i < static_cast<size_t>(kMaxAdvice); ++i) {
-    *digest.add_advice() = Shown(*shown[i], ref, since);
+  std::vector<wire::DigestAdvice> out;
+  for (size_t i = 0; i < sorted.size() && i < max; ++i) out.push_back(Shown(*sorted[i], ref, since));
+  if (more) *more = static_cast<uint32_t>(sorted.size() - out.size());
+  return out;
+}
+
+void AddAdviceSection(wire::Digest& digest, const std::vector<wire::Advice>& all, const ReferenceData& ref,
+                      int64_t since) {
+  std::vector<const wire::Advice*> chosen;
+  for (const auto& a : all) {
+    if (a.status() == "concept" || !ref.RegionWithin(a.region(), digest.region())) continue;
+    if (Open(a) || a.updated_unix() > since) chosen.push_back(&a);
   }
-  digest.set_advice_more(static_cast<uint32_t>(shown.size() - static_cast<size_t>(digest.advice_size())));
+  uint32_t more = 0;
+  digest.clear_advice();
+  for (auto& a : AdviceAsShown(chosen, ref, since, kMaxAdvice, &more)) *digest.add_advice() = std::move(a);
+  digest.set_advice_more(more);
   digest.set_advice_since_unix(since);
 }
 

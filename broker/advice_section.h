@@ -24,6 +24,8 @@ namespace signaal::broker {
 
 // Advice a digest shows at most; the number left out is in advice_more.
 inline constexpr int kMaxAdvice = 20;
+// Advice an AdviceFeed carries at most.
+inline constexpr int kMaxAdviceFeed = 200;
 // A response shows as its first sentence, at most this many characters.
 inline constexpr size_t kMaxResponseShown = 240;
 
@@ -36,6 +38,12 @@ std::string DigestKind(const PeriodRange& period);
 // changed after `since` (unix seconds).
 void AddAdviceSection(wire::Digest& digest, const std::vector<wire::Advice>& all, const ReferenceData& ref,
                       int64_t since);
+
+// `records` as digests show them, newest change first (the id breaks ties),
+// at most `max`; `changed` and `added` against `since`. The count left out
+// in `more`.
+std::vector<wire::DigestAdvice> AdviceAsShown(const std::vector<const wire::Advice*>& records,
+                                              const ReferenceData& ref, int64_t since, size_t max, uint32_t* more);
 
 // The first sentence of a response (up to ". ", "! " or "? " before the next
 // one starts), cut to kMaxResponseShown characters.

@@ -11,7 +11,7 @@
 #include "signaal/period.h"
 #include "signaal/service.h"
 #include "signaal/text.h"
-#include "wire_limits.h"
+#include "signaal/wire_limits.h"
 #include "signaal/zmq_util.h"
 
 namespace signaal::broker {
@@ -316,8 +316,12 @@ bool BrokerDaemon::OnListenMessage() {
       HandleHeartbeat(rid, *who, msg.heartbeat());
       return true;
     case C::kSubscribe:
-      if (!sub) break;
+      if (!sub && !node) break;
       HandleSubscribe(rid, SourceFd(frames[1]), *who, msg.subscribe());
+      return true;
+    case C::kAdviceFeedRequest:
+      if (!sub && !node) break;
+      HandleAdviceFeed(rid, *who);
       return true;
     case C::kDigestRequest:
       if (!sub) break;

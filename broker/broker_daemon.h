@@ -124,8 +124,14 @@ class BrokerDaemon {
   // One page of every catch-up due; returns how long the loop may sleep
   // before the next is due (zero while a page is ready to go).
   std::chrono::milliseconds CatchUp();
-  bool Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
+  // True if `who` may have the published digests of `region`: a subscriber
+  // for its enrolled regions, a node for every area its municipality lies in.
+  bool Entitled(const wire::Principal& who, const std::vector<std::string>& filter,
                 const std::string& region) const;
+  // A subscriber or node still enrolled, unrevoked: who may hold a subscription.
+  const wire::Principal* Reader(const std::string& id) const;
+  // The advice on the asker's area (wire AdviceFeed).
+  void HandleAdviceFeed(const zmq::message_t& rid, const wire::Principal& who);
 
   BrokerConfig config_;
   ReferenceData ref_;

@@ -4,6 +4,7 @@
 // thread (the poll loop).
 #include "broker_daemon.h"
 
+#include "advice_section.h"
 #include "broker_area.h"
 
 #include <algorithm>
@@ -15,11 +16,20 @@
 
 namespace signaal::broker {
 
+const wire::Principal* BrokerDaemon::Reader(const std::string& id) const {
+  if (const wire::Principal* sub = registry_.Authorise(id, wire::ROLE_SUBSCRIBER)) return sub;
+  return registry_.Authorise(id, wire::ROLE_NODE);
+}
+
 bool BrokerDaemon::Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
                             const std::string& region) const {
   // Digests stored before the area was enforced may be of a region outside it.
   if (!BrokerArea(ref_, config_.region).Covers(region)) return false;
   bool enrolled = false;
+  if (sub.role() == wire::ROLE_NODE) {
+    // What its signals fed: its municipality's digests and its regions'.
+    enrolled = ref_.RegionWithin(sub.municipality(), region);
+  }
   for (const auto& r : sub.regions()) enrolled = enrolled || ref_.RegionWithin(region, r);
   if (!enrolled) return false;
   if (filter.empty()) return true;
@@ -78,7 +88,7 @@ std::chrono::milliseconds BrokerDaemon::CatchUp() {
 }
 
 bool BrokerDaemon::CatchUpPage(const std::string& id, Subscription& s) {
-  const wire::Principal* sub = registry_.Authorise(id, wire::ROLE_SUBSCRIBER);
+  const wire::Principal* sub = Reader(id);
   if (!sub) return false;  // revoked meanwhile
   auto page = store_->DigestsAfter(s.cursor, kCatchUpPage);
   if (!page.ok()) {
@@ -127,7 +137,7 @@ bool BrokerDaemon::CatchUpPage(const std::string& id, Subscription& s) {
 
 void BrokerDaemon::Deliver(const wire::Digest& digest) {
   for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
-    const wire::Principal* sub = registry_.Authorise(it->first, wire::ROLE_SUBSCRIBER);
+    const wire::Principal* sub = Reader(it->first);
     if (!sub) {
       it = subscriptions_.erase(it);
       continue;
@@ -152,6 +162,31 @@ void BrokerDaemon::Deliver(const wire::Digest& digest) {
     it->second.cursor = std::max(it->second.cursor, digest.sequence());
     ++it;
   }
+}
+
+void BrokerDaemon::HandleAdviceFeed(const zmq::message_t& rid, const wire::Principal& who) {
+  auto all = store_->AllAdvice();
+  if (!all.ok()) {
+    spdlog::error("advice feed for {}: {}", EscapeText(who.id()), all.status().message());
+    return Nack(rid, "unavailable", "the broker cannot read its advice records; try again later");
+  }
+  // The areas the asker may read about: a node's municipality (and so every
+  // area around it), a subscriber's regions and their parts.
+  std::vector<const wire::Advice*> mine;
+  for (const auto& a : *all) {
+    if (a.status() == "concept") continue;
+    bool about = who.role() == wire::ROLE_NODE && ref_.RegionWithin(who.municipality(), a.region());
+    for (const auto& r : who.regions()) about = about || ref_.RegionWithin(a.region(), r);
+    if (about) mine.push_back(&a);
+  }
+  wire::BrokerMessage m;
+  m.set_schema(wire::SCHEMA_V1);
+  auto* feed = m.mutable_advice_feed();
+  // The advice as it stands: no "since" to compare with.
+  for (auto& a : AdviceAsShown(mine, ref_, 0, kMaxAdviceFeed, nullptr)) *feed->add_advice() = std::move(a);
+  feed->set_generated_unix(Now());
+  counters_["advice_feed.sent"]++;
+  Reply(rid, m);
 }
 
 }  // namespace signaal::broker

@@ -8,7 +8,7 @@
 #include "signaal/keys.h"
 #include "signaal/log.h"
 #include "signaal/text.h"
-#include "wire_limits.h"
+#include "signaal/wire_limits.h"
 
 namespace signaal::broker {
 

@@ -7,7 +7,7 @@
 #include "signaal/config.h"
 #include "signaal/period.h"
 #include "signaal/text.h"
-#include "wire_limits.h"
+#include "signaal/wire_limits.h"
 
 namespace signaal::broker {
 namespace {

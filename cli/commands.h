@@ -42,6 +42,16 @@ Result<ImportFile> ReadImportFile(const std::string& path);
 // says a job runs.
 Result<wire::NodeResponse> AskNodeAt(const std::string& config_path, wire::NodeRequest req,
                                      std::chrono::milliseconds timeout);
+// The digest formats asked for, each one RenderDigest knows; else a usage error naming --format.
+Status CheckFormats(const std::vector<std::string>& formats);
+// Writes every format of `digest` under `dir` as DIR/<region>/<period>.<ext>,
+// each atomically, the names checked first (CheckDigestNames); `written`
+// gets the paths. The subscriber's and `signaal node digests --out`.
+Status WriteDigest(const wire::Digest& digest, const std::string& dir, const std::vector<std::string>& formats,
+                   const std::string& lang, std::vector<std::string>& written);
+// `signaal node digests` under `node`: what the region made of the signals.
+void AddNodeDigestCommands(CLI::App& node, std::shared_ptr<const std::string> config, int& exit_code);
+
 // Reports a failed node response; returns its exit code (0 when ok).
 int CheckNode(const Result<wire::NodeResponse>& r);
 

@@ -75,32 +75,6 @@ void RunExec(const std::string& command, const wire::Digest& d, const std::vecto
   }
 }
 
-Status CheckFormats(const std::vector<std::string>& formats) {
-  for (const auto& f : formats) {
-    if (f != "json" && f != "md" && f != "html" && f != "csv") {
-      return Status::Usage("--format: '" + f + "' is not one of " + kDigestFormats);
-    }
-  }
-  return Status::Ok();
-}
-
-// Writes every format of `digest` under `dir`, each atomically. The region
-// and period the broker sent name the path only once checked
-// (DigestFileName): a digest for "../../x" is refused before anything is written.
-Status WriteDigest(const wire::Digest& digest, const std::string& dir, const std::vector<std::string>& formats,
-                   const std::string& lang, std::vector<std::string>& written) {
-  if (Status s = CheckDigestNames(digest); !s.ok()) return s;
-  for (const auto& f : formats) {
-    auto name = DigestFileName(digest, f);
-    if (!name.ok()) return name.status();
-    fs::path path = fs::path(dir) / *name;
-    if (Status s = MakeDirs(path.parent_path().string(), 0755); !s.ok()) return s;
-    if (Status s = WriteFileAtomic(path.string(), RenderDigest(digest, f, lang), 0644); !s.ok()) return s;
-    written.push_back(path.string());
-  }
-  return Status::Ok();
-}
-
 // The sequence of the newest digest written to `dir`; 0 when there is none.
 Result<uint64_t> ReadCursor(const std::string& dir) {
   const std::string path = dir + "/.cursor";
@@ -245,6 +219,32 @@ int Fetch(const DigestOptions& o) {
 }
 
 }  // namespace
+
+Status CheckFormats(const std::vector<std::string>& formats) {
+  for (const auto& f : formats) {
+    if (f != "json" && f != "md" && f != "html" && f != "csv") {
+      return Status::Usage("--format: '" + f + "' is not one of " + kDigestFormats);
+    }
+  }
+  return Status::Ok();
+}
+
+// Writes every format of `digest` under `dir`, each atomically. The region
+// and period the broker sent name the path only once checked
+// (DigestFileName): a digest for "../../x" is refused before anything is written.
+Status WriteDigest(const wire::Digest& digest, const std::string& dir, const std::vector<std::string>& formats,
+                   const std::string& lang, std::vector<std::string>& written) {
+  if (Status s = CheckDigestNames(digest); !s.ok()) return s;
+  for (const auto& f : formats) {
+    auto name = DigestFileName(digest, f);
+    if (!name.ok()) return name.status();
+    fs::path path = fs::path(dir) / *name;
+    if (Status s = MakeDirs(path.parent_path().string(), 0755); !s.ok()) return s;
+    if (Status s = WriteFileAtomic(path.string(), RenderDigest(digest, f, lang), 0644); !s.ok()) return s;
+    written.push_back(path.string());
+  }
+  return Status::Ok();
+}
 
 void AddDigestCommands(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<DigestOptions>();

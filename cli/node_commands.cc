@@ -123,7 +123,12 @@ int Status_(const NodeOptions& o) {
                         {"store_error_since", s.store_error().empty() ? nlohmann::json(nullptr)
                                                                       : nlohmann::json(IsoTimeUtc(s.store_error_since()))},
                         {"taxonomy_version", s.taxonomy_version()},
-                        {"software_version", s.software_version()}};
+                        {"software_version", s.software_version()},
+                        {"feedback", {{"digests_this_month", s.digests_this_month()},
+                                      {"advice_this_month", s.advice_this_month()},
+                                      {"digests_kept", s.digests_kept()},
+                                      {"digests_received", s.digests_received()},
+                                      {"digests_refused", s.digests_refused()}}}};
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -156,6 +161,8 @@ int Status_(const NodeOptions& o) {
                                 std::to_string(s.broker_malformed()) + " undecodable broker messages"});
   }
   t.Add({"versions", "software " + s.software_version() + ", taxonomy " + s.taxonomy_version()});
+  t.Add({"teruggekoppeld", SignalsCountedSentence(s.digests_this_month(), s.advice_this_month()) + " (" +
+                               std::to_string(s.digests_kept()) + " digests kept: `signaal node digests`)"});
   std::cout << t.Render();
   return 0;
 }
@@ -362,6 +369,7 @@ void AddNodeCommands(CLI::App& app, int& exit_code) {
   backup->callback([o, &exit_code] { exit_code = Backup(*o); });
 
   AddQuoteCommands(*node, std::shared_ptr<const std::string>(o, &o->config), exit_code);
+  AddNodeDigestCommands(*node, std::shared_ptr<const std::string>(o, &o->config), exit_code);
   AddUserCommands(*node, std::shared_ptr<const std::string>(o, &o->config), exit_code);
 }
 

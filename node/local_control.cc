@@ -65,7 +65,12 @@ wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t no
       return Finish(job, now);
     }
     case R::kList: return req.list().entered_by().empty() ? List(req.list()) : ListMine(req.list());
-    case R::kStatus: return StatusView();
+    case R::kStatus: {
+      auto r = StatusView();
+      // What came of the signals: figures from the node's own copies.
+      if (Status s = AddFeedback(*r.mutable_status(), now); !s.ok()) spdlog::error("{}", s.message());
+      return r;
+    }
     case R::kPublish: return Publish(now);
     case R::kPrivacyReport: return Report();
     case R::kQuotes: return Quotes(req.quotes(), now, account);
@@ -73,6 +78,7 @@ wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t no
     case R::kCorrect: return Correct(req.correct(), req, now);
     case R::kShow: return Show(req.show(), req);
     case R::kScrubHint: return Hint(req.scrub_hint());
+    case R::kDigests: return Digests(req.digests());
     case R::BODY_NOT_SET: break;
   }
   return NodeError(Status::Usage("the request names no operation this node knows"));

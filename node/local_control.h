@@ -30,6 +30,8 @@ struct NodeCounters {
   std::string last_nack;
   uint64_t control_refused = 0;  // malformed local control requests
   uint64_t quotes_refused = 0;   // quotes the broker refused (Ack.refused_quotes)
+  uint64_t digests_received = 0;  // published digests kept (issue 18)
+  uint64_t digests_refused = 0;   // digests the broker sent that the node would not keep
   std::map<std::string, uint64_t> nacked_by_reason;
 };
 
@@ -76,6 +78,10 @@ class LocalControl {
   wire::NodeResponse StatusView() const;
   wire::NodeResponse Publish(int64_t now);
   wire::NodeResponse Report() const;
+  // What the region made of the signals (local_control_digests.cc): the kept
+  // digests and advice feed, and the month's figures in the status.
+  wire::NodeResponse Digests(const wire::DigestsRequest& req) const;
+  Status AddFeedback(wire::NodeStatus& status, int64_t now) const;
   wire::NodeResponse Quotes(const wire::QuoteRequest& req, int64_t now, const std::string& account);
   // A quote as the CLI shows it, with what the scrubber finds in it now.
   wire::QuoteView View(const SignalStore::QuoteInfo& q) const;

@@ -15,6 +15,7 @@
 #include "signaal/period.h"
 #include "signaal/service.h"
 #include "signaal/text.h"
+#include "signaal/wire_limits.h"
 #include "signaal/zmq_util.h"
 
 namespace signaal::node {
@@ -131,6 +132,7 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
   int64_t next_publish = Now() + config_.interval_s;
   int64_t next_purge = 0;  // at start, then daily
   int64_t next_heartbeat = 0;
+  int64_t next_advice = 0;  // at start and on every new connection, then every kAdviceFeedInterval
   int64_t next_recover = 0;
   ServiceManager service;  // systemd readiness and watchdog; a no-op outside systemd
   service.NotifyReady("node " + config_.id + ", broker " + config_.broker_endpoint);
@@ -161,6 +163,7 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
         // A fresh connection: resend what is pending without waiting for backoff.
         outbox_.ResetBackoff();
         next_heartbeat = 0;
+        next_advice = 0;
       }
     }
 
@@ -183,6 +186,10 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
     if (now >= next_heartbeat) {
       SendHeartbeat();
       next_heartbeat = now + config_.heartbeat_s;
+    }
+    if (now >= next_advice) {
+      AskAdviceFeed();
+      next_advice = now + kAdviceFeedInterval;
     }
     // A full disk: RocksDB is read-only until the space is back. Status says
     // so until a write succeeds or Resume finds the cause gone.
@@ -332,6 +339,40 @@ void NodeDaemon::SendHeartbeat() {
   hb->set_software_version(SIGNAAL_VERSION);
   hb->set_taxonomy_version(ref_.taxonomy_version());
   link_->Send(m);
+  // With every heartbeat the node stays subscribed to the digests its
+  // signals fed, from the newest it keeps: a broker that restarted learns of
+  // it again, and one that has not sends nothing twice (same connection).
+  auto cursor = store_->DigestCursor();
+  if (!cursor.ok()) return spdlog::error("{}", cursor.status().message());
+  wire::ClientMessage subscribe;
+  subscribe.set_schema(wire::SCHEMA_V2);
+  subscribe.mutable_subscribe()->set_after_sequence(*cursor);
+  link_->Send(subscribe);
+}
+
+void NodeDaemon::AskAdviceFeed() {
+  wire::ClientMessage m;
+  m.set_schema(wire::SCHEMA_V2);
+  m.mutable_advice_feed_request();
+  link_->Send(m);
+}
+
+void NodeDaemon::OnDigest(const wire::Digest& digest) {
+  // Only what the node may hold and show: a published digest (numbered) of
+  // an area it lies in, every string within its bound and printable.
+  Status ok = CheckWireStrings(digest);
+  if (ok.ok() && digest.sequence() == 0) ok = Status::Refused("it has no sequence number: not a published digest");
+  if (ok.ok() && !ParsePeriod(digest.period()).ok()) ok = Status::Refused("its period is not a period");
+  if (ok.ok() && !ref_.RegionWithin(config_.municipality, digest.region())) {
+    ok = Status::Refused("it is not of an area this node lies in");
+  }
+  if (!ok.ok()) {
+    counters_.digests_refused++;
+    return spdlog::warn("did not keep a digest from the broker: {}", ok.message());
+  }
+  if (Status s = store_->KeepDigest(digest, SignalStore::kDigestsKept); !s.ok()) return spdlog::error("{}", s.message());
+  counters_.digests_received++;
+  spdlog::info("kept digest {} of {} {}", digest.sequence(), digest.region(), digest.period());
 }
 
 std::string NodeDaemon::RenderMetrics() {
@@ -345,6 +386,18 @@ void NodeDaemon::OnBrokerMessage() {
   while (auto m = link_->Receive()) {
     int64_t now = Now();
     if (!m->has_nack() || m->nack().reason() != "revoked") link_->HeardFromBroker(now);
+    if (m->has_digest()) {
+      OnDigest(m->digest().digest());
+      continue;
+    }
+    if (m->has_advice_feed()) {
+      if (Status s = CheckWireStrings(m->advice_feed()); !s.ok()) {
+        spdlog::warn("did not keep the advice feed from the broker: {}", s.message());
+      } else if (Status k = store_->KeepAdviceFeed(m->advice_feed()); !k.ok()) {
+        spdlog::error("{}", k.message());
+      }
+      continue;
+    }
     if (m->has_heartbeat_ack() && m->heartbeat_ack().has_newest_version()) {
       outbox_.OnBrokerNewest(m->heartbeat_ack().newest_version(), now);
     }

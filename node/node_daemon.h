@@ -61,7 +61,13 @@ class NodeDaemon {
   void OnBrokerMessage();
   std::string RenderMetrics();
   void SendDue();
+  // Also renews the node's subscription to the digests its signals fed.
   void SendHeartbeat();
+  void AskAdviceFeed();
+  // A digest the broker delivered: checked, then kept (SignalStore::KeepDigest).
+  void OnDigest(const wire::Digest& digest);
+  // How often the node asks for the advice on its area besides at each connection.
+  static constexpr int64_t kAdviceFeedInterval = 900;
   // A request that changes the store, once no job holds it: a StoreJob goes
   // to the worker, anything else (add, publish) is answered at once.
   // `account`: who asked (the peer's user, for the quote review's record).

@@ -19,6 +19,9 @@
 //   acct/<name>         -> storage::StoredAccount (the intake page's accounts)
 //   mine/<name>/<id>    -> the signal's period: what an account entered,
 //                          so the page lists a volunteer's own without a scan
+//   dg/<sequence, 20 digits> -> wire::Digest: a published digest of an area
+//                          the node lies in, as the broker sent it
+//   meta/advice_feed    -> wire::AdviceFeed: the advice on its area, newest
 // A signal's record key (record_key.h) is stored nowhere: it is recomputed
 // from the pseudonym secret and the id, so it goes with the signal.
 //
@@ -32,7 +35,8 @@
 // Quotes: q/ is the signal side's (a job adds a row with its signal and
 // deletes it with its signal; the loop edits and decides only while no job
 // is out); qs/ and qr/ are the outbox side's (acks), by quote id, so an ack
-// never writes a row an erasure is deleting.
+// never writes a row an erasure is deleting. The region's side — dg/ and
+// meta/advice_feed, what came back from the broker — is the loop's alone.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +45,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -245,6 +250,23 @@ class SignalStore {
   // it was restored from a backup. Forgets the acks above `newest` and marks
   // those weeks changed, so they are summarised and sent again; returns them.
   Result<std::vector<std::string>> ForgetAcksAbove(uint64_t newest);
+
+  // --- What the region made of the signals (signal_store_digests.cc) ---
+  // The digests a node keeps, the newest: a year of weekly digests of its few areas.
+  static constexpr size_t kDigestsKept = 200;
+  // Keeps a published digest the broker sent; beyond `keep` the oldest go.
+  Status KeepDigest(const wire::Digest& digest, size_t keep);
+  // The kept digests, oldest first, at most `limit` of the newest.
+  Result<std::vector<wire::Digest>> KeptDigests(size_t limit = SIZE_MAX) const;
+  // The newest kept digest's sequence, where the node's Subscribe resumes; 0 when none.
+  Result<uint64_t> DigestCursor() const;
+  // How many digests are kept.
+  Result<size_t> CountKeptDigests() const;
+  // The weeks the broker acknowledged a snapshot of: the weeks whose signals left.
+  Result<std::set<std::string>> AckedWeeks() const;
+  Status KeepAdviceFeed(const wire::AdviceFeed& feed);
+  // The advice feed last received; empty when none came yet.
+  Result<wire::AdviceFeed> AdviceFeed() const;
 
   // A consistent copy of the store while it is in use (see signaal/backup.h);
   // adds the store's format and counts to the manifest.

@@ -72,6 +72,15 @@ std::string Decimal(double value, bool comma) {
   return out;
 }
 
+std::string SignalsCountedSentence(uint32_t digests, uint32_t advice) {
+  if (digests == 0 && advice == 0) {
+    return "Deze maand verscheen nog geen rapportage of advies waarin uw signalen meetelden.";
+  }
+  std::string d = std::to_string(digests) + (digests == 1 ? " rapportage" : " rapportages");
+  std::string a = std::to_string(advice) + (advice == 1 ? " advies" : " adviezen");
+  return "Uw signalen telden deze maand mee in " + d + " en " + a + ".";
+}
+
 size_t CodePointCount(std::string_view text) {
   size_t n = 0;
   for (unsigned char c : text) n += (c & 0xC0) != 0x80;

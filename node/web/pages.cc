@@ -153,6 +153,8 @@ std::string StatusPage(const Viewer& v, const wire::NodeStatus& s, int64_t now) 
     body += "<li>Alles is verzonden.</li>\n";
   }
   if (!s.job().empty()) body += "<li>Bezig: " + EscapeHtml(s.job()) + ".</li>\n";
+  body += "<li id=\"teruggekoppeld\">" + EscapeHtml(SignalsCountedSentence(s.digests_this_month(), s.advice_this_month())) +
+          "</li>\n";
   if (!s.store_error().empty()) {
     body += "<li class=\"error\">De node kan niet meer opslaan (is de schijf vol?). Waarschuw de beheerder.</li>\n";
   }

@@ -18,7 +18,7 @@
 #include "signaal/keys.h"
 #include "signaal/log.h"
 #include "signaal/period.h"
-#include "wire_limits.h"
+#include "signaal/wire_limits.h"
 #include "unit_support.h"
 
 namespace signaal::broker {

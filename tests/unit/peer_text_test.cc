@@ -14,7 +14,7 @@
 #include "broker_control.pb.h"
 #include "signaal/log.h"
 #include "signaal/text.h"
-#include "wire_limits.h"
+#include "signaal/wire_limits.h"
 
 namespace signaal {
 namespace {

@@ -31,6 +31,10 @@ inline std::string IsoTimeUtc(int64_t unix_seconds) { return FormatTime(unix_sec
 // a value above U+10FFFF.
 int32_t CodePointAt(std::string_view text, size_t at, size_t* length);
 
+// What a partner hears back (issue 18), for the node's status and intake
+// page: "Uw signalen telden deze maand mee in 4 rapportages en 2 adviezen."
+std::string SignalsCountedSentence(uint32_t digests, uint32_t advice);
+
 // The number of characters (code points) in UTF-8 text: the bytes that
 // start one. What every length limit on a person's words counts.
 size_t CodePointCount(std::string_view text);
