@@ -31,6 +31,7 @@
 #include "digest_schedule.h"
 #include "digest_service.h"
 #include "disclosure_policy.h"
+#include "mail_service.h"
 #include "peer_watch.h"
 #include "principal_registry.h"
 #include "quote_screen.h"
@@ -67,6 +68,7 @@ class BrokerDaemon {
     std::optional<DigestSchedule> schedule;
     PTable ptable;
     std::unique_ptr<PiiScrubber> scrubber;  // scrubs arriving quotes again (QuoteScreen)
+    std::optional<MailSender> mail;  // set when [mail] from is
   };
   static Result<Prepared> Prepare(const BrokerConfig& config);
   // The wall clock, in Unix seconds.
@@ -126,6 +128,11 @@ class BrokerDaemon {
   std::chrono::milliseconds CatchUp();
   bool Entitled(const wire::Principal& sub, const std::vector<std::string>& filter,
                 const std::string& region) const;
+  // The mails of a published digest: one per address of every active
+  // subscriber entitled to its region, due now (broker_daemon_subscribers.cc).
+  std::vector<storage::MailItem> MailFor(const wire::Digest& digest) const;
+  // A queued mail's subscriber is active and still has its address.
+  bool StillWanted(const storage::MailItem& item) const;
 
   BrokerConfig config_;
   ReferenceData ref_;
@@ -147,6 +154,7 @@ class BrokerDaemon {
   std::unique_ptr<MetricsEndpoint> metrics_;  // null unless [metrics] listen is set
   std::unique_ptr<DigestService> digests_;
   std::unique_ptr<PeerWatch> listen_watch_;  // closed connections on `listen`
+  std::unique_ptr<MailService> mail_;        // null unless [mail] from is set
   Admission admission_;
 
   // A subscriber's live registration: where to send and what it asked for.

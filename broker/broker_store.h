@@ -9,6 +9,8 @@
 //   ac/<content hash>           -> wire::Digest as released (time and sequence cleared)
 //   an/<content hash>           -> records naming that content (decimal)
 //   av/<advice id>              -> wire::Advice (the councils' advice records, advice_book.h)
+//   mq/<sequence, 20 digits>/<address> -> storage::MailItem (the digest mail queue, mail_service.h):
+//                                  written with d/<sequence>, deleted once the SMTP server accepted it
 //   m/advice_next               -> the number of the next advice id (decimal)
 //   m/digest_sequence           -> last digest sequence (decimal)
 //   m/release_next              -> the next record number (decimal)
@@ -74,8 +76,12 @@ class BrokerStore {
   // The stored version of (node, period); 0 when none.
   uint64_t SnapshotVersion(const std::string& node, const std::string& period) const;
 
-  // Assigns the next sequence number and stores the digest durably.
-  Result<uint64_t> AppendDigest(wire::Digest& digest);
+  // Assigns the next sequence number and stores the digest durably, and in
+  // the same write the digest's mails (`mail`, when given: their sequence
+  // is set here), so a published digest is never without its queued mails.
+  Result<uint64_t> AppendDigest(wire::Digest& digest, std::vector<storage::MailItem>* mail = nullptr);
+  // One stored digest; NotFound-like Usage when there is none.
+  Result<wire::Digest> FindDigest(uint64_t sequence) const;
   void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
   // A bounded read for a subscriber's catch-up: at most `limit` stored
   // digests after sequence `after`, in order. `last` is the sequence to
@@ -117,6 +123,14 @@ class BrokerStore {
   Status PutAdvice(const wire::Advice& advice);
   Result<wire::Advice> FindAdvice(const std::string& id) const;  // a Usage error when none
   Result<std::vector<wire::Advice>> AllAdvice() const;             // in id order
+
+  // --- The digest mail queue (broker_store_mail.cc) ---
+  static std::string MailKey(const storage::MailItem& item);
+  Status PutMail(const storage::MailItem& item);
+  Status DeleteMail(const storage::MailItem& item);
+  // Every queued mail in key order (by digest, then address); a damaged
+  // one is skipped and counted in `damaged`.
+  std::vector<storage::MailItem> AllMail(size_t* damaged) const;
 
   // A consistent copy of the store while it is in use (see signaal/backup.h);
   // adds the store's format and counts to the manifest.

@@ -89,7 +89,9 @@ std::unique_ptr<DigestJob> DigestService::Finish() {
   if (job->abandoned || job->kind == DigestJob::Kind::kRiskReport || !job->result.ok()) return job;
   const std::string who = job->requester.empty() ? "schedule" : job->requester;
   if (job->kind == DigestJob::Kind::kPublish) {
-    if (auto seq = store_.AppendDigest(*job->result); !seq.ok()) {
+    if (mail_for_) job->mail = mail_for_(*job->result);
+    if (auto seq = store_.AppendDigest(*job->result, mail_for_ ? &job->mail : nullptr); !seq.ok()) {
+      job->mail.clear();
       job->result = seq.status();
       return job;
     }
