@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 
@@ -101,14 +102,17 @@ Result<std::string> Encode(std::string_view text, size_t used, const std::string
   }
   // Encoded-words of at most 45 bytes of text (60 of base64, 72 with the
   // wrapping), each split between characters (RFC 2047 §5), one per line.
+  // The first word shares its line with the header's name: fewer bytes, so
+  // that line too stays within 78 characters.
   std::string out;
   size_t start = 0;
   while (start < text.size()) {
+    size_t room = out.empty() && used < 60 ? std::min<size_t>(45, (78 - used - 12) / 4 * 3) : 45;
     size_t end = start;
     while (end < text.size()) {
       size_t len = 1;
       CodePointAt(text, end, &len);
-      if (end + len - start > 45) break;
+      if (end + len - start > room && end > start) break;  // a word holds at least one character
       end += len;
     }
     if (!out.empty()) out += "\r\n ";
