@@ -246,9 +246,11 @@ Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest, std::vector<sto
   rocksdb::WriteBatch batch;
   batch.Put(DigestKey(seq), digest.SerializeAsString());
   batch.Put("m/digest_sequence", std::to_string(seq));
-  for (auto& item : mail ? *mail : std::vector<storage::MailItem>{}) {
-    item.set_sequence(seq);
-    batch.Put(MailKey(item), item.SerializeAsString());
+  if (mail) {
+    for (auto& item : *mail) {
+      item.set_sequence(seq);
+      batch.Put(MailKey(item), item.SerializeAsString());
+    }
   }
   auto s = WriteRecovering(*db_, batch);
   if (!s.ok()) return Status::Runtime("cannot store digest: " + s.ToString());

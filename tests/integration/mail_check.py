@@ -75,7 +75,8 @@ def check(path, subscriber_dir):
     }
     html = msg.get_body(("html",))
     plain = msg.get_body(("plain",))
-    attachments = {a.get_filename(): a.get_content() for a in msg.iter_attachments()}
+    # Bytes as sent (get_content would decode a text/csv to str).
+    attachments = {a.get_filename(): a.get_payload(decode=True) for a in msg.iter_attachments()}
     out["attachments"] = sorted(attachments)
     csv_name = next((n for n in attachments if n.endswith(".csv")), None)
     xlsx_name = next((n for n in attachments if n.endswith(".xlsx")), None)

@@ -27,11 +27,15 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
+// Debian's Python, where python3-aiosmtpd and python3-openpyxl are installed
+// (not whatever python3 comes first on PATH).
+const char* const kPython = "/usr/bin/python3";
+
 std::string Script(const std::string& name) { return SourceDir() + "/tests/integration/" + name; }
 
 // The SMTP server, as a daemon: writes each message it accepts to `out`.
 std::unique_ptr<Daemon> StartSink(const std::string& dir, int port, std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {"python3", Script("smtp_sink.py"), "--port", std::to_string(port), "--out",
+  std::vector<std::string> argv = {kPython, Script("smtp_sink.py"), "--port", std::to_string(port), "--out",
                                    dir + "/mailbox"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto sink = std::make_unique<Daemon>(argv, dir + "/smtp.log");
@@ -114,7 +118,7 @@ struct MailNet {
   // Every message received, checked (mail_check.py), against the files of
   // subscriber `key` when given.
   nlohmann::json Check(const std::string& key = "") {
-    std::vector<std::string> argv = {"python3", Script("mail_check.py"), dir.path() + "/mailbox"};
+    std::vector<std::string> argv = {kPython, Script("mail_check.py"), dir.path() + "/mailbox"};
     if (!key.empty()) {
       auto sub = net.Cli({"digest", "subscribe", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key",
                           key, "--out", dir.path() + "/digests", "--format", "html,md,csv", "--once"});
@@ -248,7 +252,9 @@ TEST(Mail, RetriesWhileTheServerIsDownAndValidatesAddresses) {
                              "--json"});
   ASSERT_EQ(changed.exit_code, 0) << changed.err;
   EXPECT_EQ(changed.Json()["emails"].size(), 2u) << changed.out;
-  EXPECT_EQ(m.net.BrokerCli({"subscriber-email", "adviesraad-parkstad", "--add", "x@y.nl\nBcc: z@y.nl"}).exit_code, 2);
+  // Refused (4) by the wire's string limits before the address check (2) sees it.
+  EXPECT_EQ(m.net.BrokerCli({"subscriber-email", "adviesraad-parkstad", "--add", "x@y.nl\nBcc: z@y.nl"}).exit_code, 4);
+  EXPECT_EQ(m.net.BrokerCli({"subscriber-email", "adviesraad-parkstad", "--add", "x@y"}).exit_code, 2);
 
   // No SMTP server yet: the broker retries, 1 s doubling (up to 4 s here).
   ASSERT_NO_FATAL_FAILURE(m.Publish("parkstad", WeeksAgo(1)));
@@ -278,7 +284,7 @@ TEST(Mail, RetriesWhileTheServerIsDownAndValidatesAddresses) {
 TEST(Mail, StartTlsAndAuthWithARelay) {
   MailNet m;
   const std::string d = m.dir.path();
-  auto cert = RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/smtp.key",
+  auto cert = RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/smtp.key",
                           "-out", d + "/smtp.crt", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
                           "subjectAltName=IP:127.0.0.1"});
   ASSERT_EQ(cert.exit_code, 0) << cert.err;
