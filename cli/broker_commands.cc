@@ -464,7 +464,7 @@ int RiskReport(const BrokerOptions& o) {
   }
   Table table({"WAT", "UITKOMST"});
   table.Add({"periode", t.period()});
-  table.Add({"digests bekeken", std::to_string(t.digests()) + (t.truncated() ? " (de nieuwste; er zijn er meer)" : "")});
+  table.Add({"rapportages bekeken", std::to_string(t.digests()) + (t.truncated() ? " (de nieuwste; er zijn er meer)" : "")});
   table.Add({"getallen gebruikt", std::to_string(t.numbers())});
   table.Add({"cellen met 1 tot " + std::to_string(t.k() - 1) + " signalen", std::to_string(t.cells_attacked())});
   table.Add({"  vernauwd tot minder dan " + std::to_string(t.k()) + " mogelijke waarden", std::to_string(t.narrowed_below_k())});
@@ -472,7 +472,7 @@ int RiskReport(const BrokerOptions& o) {
   table.Add({"  smalste interval (mogelijke waarden)", t.cells_attacked() > 0 ? std::to_string(t.narrowest_width()) : "-"});
   table.Add({"beleid", "cell-key, D = " + std::to_string(t.max_deviation()) + ", V = " + Decimal(t.variance(), true) +
                            ", k = " + std::to_string(t.k())});
-  std::cout << "Restrisico: een aanvaller met alle digests die de broker voor deze periode uitgaf, die elk getal als "
+  std::cout << "Restrisico: een aanvaller met alle signalenrapportages die de broker voor deze periode uitgaf, die elk getal als "
                "interval leest\n"
             << table.Render()
             << (t.exact() == 0 ? "Geen enkele kleine cel is precies te bepalen.\n"

@@ -1,12 +1,15 @@
-// `signaal node privacy-report`: what leaves this node, at what granularity,
-// to which broker, under which policy, and the last snapshot sent — decoded,
-// in Dutch (default) or English, or as JSON.
+// `signaal node privacy-report`: the node's verwerkingsoverzicht for the
+// privacy officer — what leaves this node, at what granularity, to which
+// broker, under which policy, and the last snapshot sent — decoded, in Dutch
+// (default) or English, or as JSON.
+#include <ctime>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "node_control.pb.h"
+#include "signaal/period.h"
 #include "signaal/text.h"
 
 namespace signaal::cli {
@@ -78,7 +81,16 @@ int PrintPrivacyReport(const wire::PrivacyReport& p, bool json, const std::strin
   }
   bool en = lang == "en";
   auto t = [&](const char* nl, const char* eng) { return std::string(en ? eng : nl); };
-  std::cout << t("Privacyverklaring van node ", "Privacy report of node ") << p.node_id() << " (" << p.name() << ")\n\n";
+  // For the privacy officer (functionaris gegevensbescherming) and the
+  // organisation's register of processing: what this node hands on, not the
+  // public privacy statement (privacyverklaring) citizens read.
+  std::cout << t("Verwerkingsoverzicht van node ", "Record of processing of node ") << p.node_id() << " ("
+            << EscapeText(p.name()) << ")\n"
+            << t("Voor de functionaris gegevensbescherming en het verwerkingsregister; geen privacyverklaring voor "
+                 "inwoners. Opgemaakt op ",
+                 "For the privacy officer and the register of processing; not a privacy statement for residents. "
+                 "Made on ")
+            << AmsterdamTimeName(std::time(nullptr), en) << t(".\n\n", " (Dutch time).\n\n");
   std::cout << t("Wat de organisatie verlaat", "What leaves the organisation") << "\n"
             << t("  Alleen tellingen per cel, ondertekend (Ed25519) en versleuteld (CURVE) verstuurd. Een cel bestaat uit:\n",
                  "  Only counts per cell, signed (Ed25519) and sent encrypted (CURVE). A cell consists of:\n");
@@ -109,7 +121,7 @@ int PrintPrivacyReport(const wire::PrivacyReport& p, bool json, const std::strin
   for (const auto& q : p.quotes_sent()) {
     std::cout << "  " << q.quote_id() << "  " << t("week ", "week ") << q.period() << "  " << q.theme() << "  "
               << t("goedgekeurd door ", "approved by ") << EscapeText(q.decided_by()) << ", "
-              << t("verstuurd ", "sent ") << IsoTimeUtc(q.sent_unix())
+              << t("verstuurd ", "sent ") << AmsterdamTimeName(q.sent_unix(), en)
               << (q.state() == "withdrawn" ? t("  (ingetrokken)", "  (withdrawn)") : "") << "\n";
     if (!q.text().empty()) std::cout << "    \"" << EscapeText(q.text()) << "\"\n";
   }
@@ -119,7 +131,7 @@ int PrintPrivacyReport(const wire::PrivacyReport& p, bool json, const std::strin
     return 0;
   }
   std::cout << t("Laatst verstuurde samenvatting: week ", "Last summary sent: week ") << snap.period() << ", versie "
-            << snap.version() << ", " << IsoTimeUtc(snap.created_unix()) << "\n";
+            << snap.version() << ", " << AmsterdamTimeName(snap.created_unix(), en) << "\n";
   Table cells({t("  GEMEENTE", "  MUNICIPALITY"), t("THEMA", "THEME"), t("SUBTHEMA", "SUBTHEME"),
                t("LEEFTIJD", "AGE"), t("KANAAL", "CHANNEL"), t("SIGNALEN", "SIGNALS"), t("PERSONEN", "PERSONS")});
   for (const auto& c : snap.cells()) {

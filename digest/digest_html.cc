@@ -299,14 +299,14 @@ std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
   const wire::Digest d = EscapedDigest(digest, EscapeHtml);
   const Words w{lang == "en"};
   const uint32_t k = d.policy().k();
-  std::string title = w.T("Signalen ", "Signals ") + d.region_name() + " — " + PeriodName(d.period(), w.en);
+  std::string title = DigestTitle(d, w.en);
   std::string h = "<!doctype html>\n<html lang=\"" + std::string(w.en ? "en" : "nl") + "\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
                   "<title>" + title + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
   h += "<h1>" + title + "</h1>\n";
-  h += "<p class=\"sub\">" + w.T("Weken ", "Weeks ") + d.from_week() + w.T(" t/m ", " to ") + d.to_week() +
-       w.T(" · gemaakt op ", " · made on ") + IsoTimeUtc(d.generated_unix()) + "</p>\n";
+  h += "<p class=\"sub\">" + w.T("Weken ", "Weeks ") + d.from_week() + w.T(" t/m ", " to ") + d.to_week() + " · " +
+       DigestMadeAt(d, w.en) + "</p>\n";
   h += "<p class=\"summary\" id=\"summary\">" + Summary(d, w) + "</p>\n";
 
   if (d.weeks_size() > 0) {
@@ -364,7 +364,7 @@ std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
        std::to_string(d.policy().cells_suppressed()) + w.T(" van ", " of ") +
        std::to_string(SaturatingAdd(d.policy().cells_suppressed(), d.policy().cells_published())) +
        w.T(" cellen onderdrukt. Taxonomie ", " cells suppressed. Taxonomy ") + d.taxonomy_version() +
-       ". Digest " + std::to_string(d.sequence()) + ". Signaalnet.</footer>\n</body>\n</html>\n";
+       w.T(". Rapportage ", ". Report ") + std::to_string(d.sequence()) + ". Signaalnet.</footer>\n</body>\n</html>\n";
   return h;
 }
 

@@ -177,6 +177,16 @@ std::string QuoteThemeLabel(const wire::DigestQuote& q, bool english) {
   return q.theme_label_nl().empty() ? q.theme() : q.theme_label_nl();
 }
 
+std::string DigestTitle(const wire::Digest& d, bool english) {
+  return (english ? "Signals report " : "Signalenrapportage ") + d.region_name() + ", " +
+         PeriodTitle(d.period(), english);
+}
+
+std::string DigestMadeAt(const wire::Digest& d, bool english) {
+  return (english ? "made on " : "gemaakt op ") + AmsterdamTimeName(d.generated_unix(), english) +
+         (english ? " (Dutch time)" : "");
+}
+
 std::string WeekName(const std::string& week, bool english) {
   if (!IsValidWeek(week)) return week;
   // "2026-W07": week 7, as people write it.
@@ -262,8 +272,8 @@ std::string DigestToMarkdown(const wire::Digest& digest) {
   // Every string below comes from this copy, escaped once.
   const wire::Digest d = EscapedDigest(digest, EscapeMarkdown);
   std::string md;
-  md += "# Signaaldigest " + d.region_name() + " — " + PeriodName(d.period()) + "\n\n";
-  md += "Weken " + d.from_week() + " t/m " + d.to_week() + ". Gemaakt op " + IsoTimeUtc(d.generated_unix()) + ".\n\n";
+  md += "# " + DigestTitle(d) + "\n\n";
+  md += "Over de weken " + d.from_week() + " t/m " + d.to_week() + ", " + DigestMadeAt(d) + ".\n\n";
   const auto& t = d.total();
   if (t.suppressed()) {
     md += "In deze periode zijn te weinig signalen gemeld om getallen te tonen.\n\n";
@@ -290,7 +300,7 @@ std::string DigestToMarkdown(const wire::Digest& digest) {
         std::to_string(d.policy().min_organisations()) + " organisaties per cel, " +
         std::to_string(d.policy().cells_suppressed()) + " van " +
         std::to_string(SaturatingAdd(d.policy().cells_suppressed(), d.policy().cells_published())) +
-        " cellen onderdrukt. Taxonomie " + d.taxonomy_version() + ". Digest " + std::to_string(d.sequence()) + ".\n";
+        " cellen onderdrukt. Taxonomie " + d.taxonomy_version() + ". Rapportage " + std::to_string(d.sequence()) + ".\n";
   return md;
 }
 

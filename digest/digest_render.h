@@ -64,6 +64,13 @@ std::vector<std::vector<const wire::DigestQuote*>> QuotesByTheme(const wire::Dig
 // The theme a quote is about as a reader names it: the label in the
 // language asked for, else the Dutch one, else the code.
 std::string QuoteThemeLabel(const wire::DigestQuote& quote, bool english = false);
+// What a digest is called, as councils write it: "Signalenrapportage
+// Parkstad Limburg, week 41 t/m 48 (5 oktober – 29 november 2026)" /
+// "Signals report Parkstad Limburg, weeks 41 to 48 (...)". Plain: each
+// format escapes what the broker sent (EscapedDigest) before it asks.
+std::string DigestTitle(const wire::Digest& digest, bool english = false);
+// When it was made, Dutch time: "gemaakt op 2 december 2026 om 14:02".
+std::string DigestMadeAt(const wire::Digest& digest, bool english = false);
 // An ISO week as people write it: "week 47 van 2026" / "week 47 of 2026";
 // a label that is no week, as it is.
 std::string WeekName(const std::string& week, bool english = false);

@@ -6,6 +6,11 @@
 namespace signaal {
 namespace {
 
+const char* const kMonthsNl[] = {"januari", "februari", "maart",     "april",   "mei",      "juni",
+                                 "juli",    "augustus", "september", "oktober", "november", "december"};
+const char* const kMonthsEn[] = {"January", "February", "March",     "April",   "May",      "June",
+                                 "July",    "August",   "September", "October", "November", "December"};
+
 bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 int DaysInMonth(int y, int m) {
@@ -296,10 +301,6 @@ std::string PeriodName(const std::string& label, bool english) {
   auto p = ParsePeriod(label);
   if (!p.ok()) return label;
   const std::string& l = p->label;
-  static const char* kMonthsNl[] = {"januari", "februari", "maart",     "april",   "mei",      "juni",
-                                    "juli",    "augustus", "september", "oktober", "november", "december"};
-  static const char* kMonthsEn[] = {"January", "February", "March",     "April",   "May",      "June",
-                                    "July",    "August",   "September", "October", "November", "December"};
   static const char* kOrdinalNl[] = {"eerste", "tweede", "derde", "vierde"};
   static const char* kOrdinalEn[] = {"first", "second", "third", "fourth"};
   const std::string year = l.substr(0, 4);
@@ -321,6 +322,85 @@ std::string PeriodName(const std::string& label, bool english) {
       break;
   }
   return l;
+}
+
+namespace {
+
+
+// "5 oktober – 29 november 2026": the year once when both share it, the
+// month once when both share that too ("16 – 22 november 2026").
+std::string DateSpan(const Date& a, const Date& b, bool english) {
+  if (a.year != b.year) return DateName(a, english) + " – " + DateName(b, english);
+  if (a.month != b.month) return DateName(a, english, false) + " – " + DateName(b, english);
+  return std::to_string(a.day) + " – " + DateName(b, english);
+}
+
+int WeekNumber(const std::string& week) { return std::stoi(week.substr(6, 2)); }
+
+// The last Sunday of a month, as days since 1970-01-01.
+int64_t LastSunday(int year, int month) {
+  int64_t last = DaysFromCivil(Date{year, month, DaysInMonth(year, month)});
+  return last - Weekday(CivilFromDays(last)) % 7;  // Sunday is 7
+}
+
+}  // namespace
+
+std::string DateName(const Date& date, bool english, bool with_year) {
+  if (date.month < 1 || date.month > 12) return date.ToIso();
+  std::string s = std::to_string(date.day) + " " + (english ? kMonthsEn : kMonthsNl)[date.month - 1];
+  return with_year ? s + " " + std::to_string(date.year) : s;
+}
+
+std::string PeriodTitle(const std::string& label, bool english) {
+  auto p = ParsePeriod(label);
+  if (!p.ok()) return label;
+  auto monday = MondayOfWeek(p->from);
+  auto last_monday = MondayOfWeek(p->to);
+  if (!monday.ok() || !last_monday.ok()) return label;
+  const Date sunday = CivilFromDays(DaysFromCivil(*last_monday) + 6);
+  const std::string dates = " (" + DateSpan(*monday, sunday, english) + ")";
+  const std::string from_year = p->from.substr(0, 4), to_year = p->to.substr(0, 4);
+  std::string weeks;
+  if (p->from == p->to) {
+    weeks = "week " + std::to_string(WeekNumber(p->from));
+  } else if (from_year == to_year) {
+    weeks = (english ? "weeks " : "week ") + std::to_string(WeekNumber(p->from)) + (english ? " to " : " t/m ") +
+            std::to_string(WeekNumber(p->to));
+  } else {
+    auto week_of_year = [&](const std::string& w) {
+      return "week " + std::to_string(WeekNumber(w)) + (english ? " of " : " van ") + w.substr(0, 4);
+    };
+    weeks = week_of_year(p->from) + (english ? " to " : " t/m ") + week_of_year(p->to);
+  }
+  const PeriodKind kind = KindOf(*p);
+  if (kind == PeriodKind::kWeek || kind == PeriodKind::kRange) return weeks + dates;
+  return PeriodName(p->label, english) + ", " + weeks + dates;
+}
+
+LocalTime AmsterdamTime(int64_t unix_seconds) {
+  const int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
+  const int year = CivilFromDays(days).year;
+  // Summer time from 01:00 UTC on the last Sunday of March to 01:00 UTC on
+  // the last Sunday of October.
+  const int64_t starts = LastSunday(year, 3) * 86400 + 3600;
+  const int64_t ends = LastSunday(year, 10) * 86400 + 3600;
+  LocalTime t;
+  t.summer = unix_seconds >= starts && unix_seconds < ends;
+  const int64_t local = unix_seconds + (t.summer ? 7200 : 3600);
+  const int64_t local_days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  const int64_t seconds = local - local_days * 86400;
+  t.date = CivilFromDays(local_days);
+  t.hour = static_cast<int>(seconds / 3600);
+  t.minute = static_cast<int>(seconds % 3600 / 60);
+  return t;
+}
+
+std::string AmsterdamTimeName(int64_t unix_seconds, bool english) {
+  if (unix_seconds == 0) return "";
+  const LocalTime t = AmsterdamTime(unix_seconds);
+  char hm[8];
+  std::snprintf(hm, sizeof hm, "%02d:%02d", t.hour, t.minute);
+  return DateName(t.date, english) + (english ? " at " : " om ") + hm;
 }
 
 }  // namespace signaal

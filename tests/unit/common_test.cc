@@ -180,6 +180,38 @@ TEST(Calendar, PeriodsReadAsDutchOrEnglishNames) {
   EXPECT_EQ(PeriodName("not a period"), "not a period");
 }
 
+TEST(Calendar, PeriodTitlesGiveTheWeeksAndTheirDatesAsCouncilsWriteThem) {
+  EXPECT_EQ(PeriodTitle("2026-W47"), "week 47 (16 – 22 november 2026)");
+  EXPECT_EQ(PeriodTitle("2026-W44"), "week 44 (26 oktober – 1 november 2026)");
+  EXPECT_EQ(PeriodTitle("2026-W41..2026-W48"), "week 41 t/m 48 (5 oktober – 29 november 2026)");
+  EXPECT_EQ(PeriodTitle("2026-W41..2026-W48", true), "weeks 41 to 48 (5 October – 29 November 2026)");
+  EXPECT_EQ(PeriodTitle("2026-W52..2027-W02"),
+            "week 52 van 2026 t/m week 2 van 2027 (21 december 2026 – 17 januari 2027)");
+  EXPECT_EQ(PeriodTitle("2026-W53"), "week 53 (28 december 2026 – 3 januari 2027)");
+  // A month is the ISO weeks whose Thursday falls in it: October 2026 starts on a Thursday.
+  EXPECT_EQ(PeriodTitle("2026-10"), "oktober 2026, week 40 t/m 44 (28 september – 1 november 2026)");
+  EXPECT_EQ(PeriodTitle("2026-q4"), "vierde kwartaal 2026, week 40 t/m 53 (28 september 2026 – 3 januari 2027)");
+  EXPECT_EQ(PeriodTitle("not a period"), "not a period");
+  EXPECT_EQ(DateName(Date{2026, 3, 1}), "1 maart 2026");
+  EXPECT_EQ(DateName(Date{2026, 3, 1}, true, false), "1 March");
+}
+
+TEST(Calendar, TimesAreDutchTimeWhateverTheMachinesZone) {
+  // CET in winter, CEST in summer; the switches at 01:00 UTC on the last
+  // Sundays of March (29 March 2026) and October (25 October 2026).
+  EXPECT_EQ(AmsterdamTimeName(1796216520), "2 december 2026 om 14:02");  // 13:02 UTC
+  EXPECT_EQ(AmsterdamTimeName(1796216520, true), "2 December 2026 at 14:02");
+  EXPECT_EQ(AmsterdamTimeName(1782907200), "1 juli 2026 om 14:00");      // 12:00 UTC
+  EXPECT_EQ(AmsterdamTimeName(1774745999), "29 maart 2026 om 01:59");
+  EXPECT_EQ(AmsterdamTimeName(1774746000), "29 maart 2026 om 03:00");
+  EXPECT_EQ(AmsterdamTimeName(1792889999), "25 oktober 2026 om 02:59");
+  EXPECT_EQ(AmsterdamTimeName(1792890000), "25 oktober 2026 om 02:00");
+  EXPECT_EQ(AmsterdamTimeName(1798759800), "1 januari 2027 om 00:30");   // new year's eve, 23:30 UTC
+  EXPECT_TRUE(AmsterdamTime(1782907200).summer);
+  EXPECT_FALSE(AmsterdamTime(1796216520).summer);
+  EXPECT_EQ(AmsterdamTimeName(0), "");
+}
+
 TEST(Csv, ReadsWhatDutchSpreadsheetsWrite) {
   std::string file =
       "\xEF\xBB\xBF"
@@ -347,12 +379,21 @@ TEST(DigestRender, SuppressedCellsCarryNoNumber) {
   EXPECT_EQ(DigestFileName(d, "json").value(), "parkstad/2026-W40..2026-W41.json");
   // Named periods read as names; their files keep the label.
   d.set_period("2026-H1");
-  EXPECT_NE(DigestToMarkdown(d).find("# Signaaldigest Parkstad Limburg — eerste halfjaar 2026\n"), std::string::npos);
-  EXPECT_NE(DigestToHtml(d).find("<h1>Signalen Parkstad Limburg — eerste halfjaar 2026</h1>"), std::string::npos);
-  EXPECT_NE(DigestToHtml(d, "en").find("<h1>Signals Parkstad Limburg — first half of 2026</h1>"), std::string::npos);
+  EXPECT_NE(DigestToMarkdown(d).find("# Signalenrapportage Parkstad Limburg, eerste halfjaar 2026, week 1 t/m 26 "
+                                     "(29 december 2025 – 28 juni 2026)\n"),
+            std::string::npos)
+      << DigestToMarkdown(d);
+  EXPECT_NE(DigestToHtml(d).find("<h1>Signalenrapportage Parkstad Limburg, eerste halfjaar 2026, week 1 t/m 26 "
+                                 "(29 december 2025 – 28 juni 2026)</h1>"),
+            std::string::npos);
+  EXPECT_NE(DigestToHtml(d, "en").find("<h1>Signals report Parkstad Limburg, first half of 2026, weeks 1 to 26 "
+                                       "(29 December 2025 – 28 June 2026)</h1>"),
+            std::string::npos);
   EXPECT_EQ(DigestFileName(d, "html").value(), "parkstad/2026-H1.html");
   d.set_period("2026");
-  EXPECT_NE(DigestToMarkdown(d).find("# Signaaldigest Parkstad Limburg — 2026\n"), std::string::npos);
+  EXPECT_NE(DigestToMarkdown(d).find("# Signalenrapportage Parkstad Limburg, 2026, week 1 t/m 53 "
+                                     "(29 december 2025 – 3 januari 2027)\n"),
+            std::string::npos);
   EXPECT_EQ(DigestFileName(d, "csv").value(), "parkstad/2026.csv");
 }
 

@@ -64,5 +64,29 @@ Result<PeriodRange> PreviousPeriod(const PeriodRange& period);
 // 2026", "vierde kwartaal 2026", "oktober 2026", "2026"; a week, a range or
 // a label that is no period keeps its label, which already reads as weeks.
 std::string PeriodName(const std::string& label, bool english = false);
+// How councils write a period in a title: its weeks and their dates,
+// Monday of the first to Sunday of the last —
+//   "week 47 (16 – 22 november 2026)",
+//   "week 41 t/m 48 (5 oktober – 29 november 2026)",
+//   "week 52 van 2026 t/m week 2 van 2027 (21 december 2026 – 17 januari 2027)";
+// a month, quarter, half-year or year by its name first:
+//   "oktober 2026, week 40 t/m 44 (28 september – 1 november 2026)".
+// English with `english`; a label that is no period, as it is.
+std::string PeriodTitle(const std::string& label, bool english = false);
+// "5 oktober 2026" / "5 October 2026"; with `with_year` false, "5 oktober".
+std::string DateName(const Date& date, bool english = false, bool with_year = true);
+
+// Local time in the Netherlands (Europe/Amsterdam) for a Unix time, by the
+// EU's rule in force since 1996 (CEST from the last Sunday of March to the
+// last Sunday of October, switching at 01:00 UTC): thread-safe, unlike
+// setting TZ, and the same on every machine whatever its own zone.
+struct LocalTime {
+  Date date;
+  int hour = 0, minute = 0;
+  bool summer = false;  // CEST (UTC+2), else CET (UTC+1)
+};
+LocalTime AmsterdamTime(int64_t unix_seconds);
+// "2 december 2026 om 14:02" / "2 December 2026 at 14:02", Dutch time; "" for 0.
+std::string AmsterdamTimeName(int64_t unix_seconds, bool english = false);
 
 }  // namespace signaal
