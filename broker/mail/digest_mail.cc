@@ -6,7 +6,6 @@
 #include "digest_sheet.h"
 #include "mail_address.h"
 #include "mime.h"
-#include "signaal/period.h"
 
 namespace signaal::mail {
 namespace {
@@ -24,10 +23,10 @@ Result<std::string> AttachmentBase(const wire::Digest& d) {
 }  // namespace
 
 std::string DigestMailSubject(const wire::Digest& d) {
-  // Until digest_render.h has DigestTitle (issue 18, the renderers), the same
-  // words from what the digest carries.
-  std::string area = d.region_name().empty() ? d.region() : d.region_name();
-  return "Signalenrapportage " + area + ", " + PeriodName(d.period());
+  // The title the digest's own pages carry; a control character in it (the
+  // broker's strings are not trusted to be clean) makes the mail refuse,
+  // not the header break (EncodeHeaderText).
+  return DigestTitle(d);
 }
 
 Result<std::string> ComposeDigestMail(const wire::Digest& d, const DigestMailHeader& h) {
