@@ -140,6 +140,7 @@ int EnrollSubscriber(const BrokerOptions& o) {
 }
 
 int SubscriberEmail(const BrokerOptions& o) {
+  if (o.add_emails.empty() && o.remove_emails.empty()) return Report(Status::Usage("give --add or --remove"));
   wire::ControlRequest req;
   auto* change = req.mutable_subscriber_email();
   change->set_id(o.id);
@@ -148,14 +149,10 @@ int SubscriberEmail(const BrokerOptions& o) {
   auto r = AskBroker(o, req);
   if (!r.ok()) return Report(r.status());
   const auto& p = r->principal();
-  if (o.json) {
-    std::cout << PrincipalJson(p).dump(2) << "\n";
-    return 0;
-  }
   std::string list;
   for (const auto& e : p.emails()) list += (list.empty() ? "" : ", ") + EscapeText(e);
-  std::cout << "subscriber " << EscapeText(p.id()) << " gets published digests by e-mail at "
-            << (list.empty() ? "no address" : list) << "\n";
+  if (o.json) std::cout << PrincipalJson(p).dump(2) << "\n";
+  else std::cout << "subscriber " << EscapeText(p.id()) << " is mailed digests at " << (list.empty() ? "no address" : list) << "\n";
   return 0;
 }
 
@@ -511,13 +508,7 @@ void AddBrokerCommands(CLI::App& app, int& exit_code) {
   email->add_option("--add", o->add_emails, "an address to mail published digests to (repeat)");
   email->add_option("--remove", o->remove_emails, "an address to stop mailing (repeat)");
   json(email);
-  email->callback([o, &exit_code] {
-    if (o->add_emails.empty() && o->remove_emails.empty()) {
-      exit_code = Report(Status::Usage("subscriber-email: give --add or --remove"));
-      return;
-    }
-    exit_code = SubscriberEmail(*o);
-  });
+  email->callback([o, &exit_code] { exit_code = SubscriberEmail(*o); });
 
   auto* revoke = broker->add_subcommand("revoke", "revoke a principal's key");
   revoke->add_option("ID", o->id, "id from `signaal broker principals`")->required();
