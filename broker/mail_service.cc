@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "mail_address.h"
+#include "mime.h"
 #include "signaal/files.h"
 #include "signaal/log.h"
 #include "signaal/text.h"
@@ -18,6 +19,8 @@ Result<MailSender> MailService::SenderFromConfig(const BrokerConfig& c) {
   s.from = *from;
   s.from_name = c.mail_from_name;
   if (c.mail_from_name.size() > 100) return Status::Usage(at + "from_name' is longer than 100 bytes");
+  // Checked here, not at every mail: a name no header can carry stops the start.
+  if (auto name = mail::EncodeHeaderText(c.mail_from_name, 6, at + "from_name'"); !name.ok()) return name.status();
   s.smtp.url = c.mail_smtp_url;
   bool smtps = c.mail_smtp_url.rfind("smtps://", 0) == 0;
   if (!smtps && c.mail_smtp_url.rfind("smtp://", 0) != 0) {

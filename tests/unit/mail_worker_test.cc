@@ -145,6 +145,9 @@ TEST(MailQueue, TheSenderIsCheckedFromTheConfig) {
   c.mail_smtp_url = "http://example.org/";
   EXPECT_FALSE(MailService::SenderFromConfig(c).ok());
   c = MailConfig();
+  c.mail_from_name = "Signaalnet\r\nBcc: spy@example.org";
+  EXPECT_FALSE(MailService::SenderFromConfig(c).ok());
+  c = MailConfig();
   c.mail_starttls = "maybe";
   EXPECT_FALSE(MailService::SenderFromConfig(c).ok());
 }
