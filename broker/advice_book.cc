@@ -8,16 +8,10 @@
 namespace signaal::broker {
 namespace {
 
-size_t CodePoints(const std::string& text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 // Printable text on one line: a title or response is shown in digests, tables and terminals.
 Status CheckText(const std::string& field, const std::string& text, size_t max) {
-  if (CodePoints(text) > max) {
-    return Status::Usage("--" + field + ": " + std::to_string(CodePoints(text)) + " characters, at most " +
+  if (CodePointCount(text) > max) {
+    return Status::Usage("--" + field + ": " + std::to_string(CodePointCount(text)) + " characters, at most " +
                          std::to_string(max));
   }
   for (size_t i = 0; i < text.size();) {

@@ -240,12 +240,14 @@ void BrokerStore::ForEachSnapshot(const std::function<void(const wire::SummarySn
   });
 }
 
-Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest, std::vector<storage::MailItem>* mail) {
+Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest, const std::string& kind,
+                                           std::vector<storage::MailItem>* mail) {
   uint64_t seq = digest_sequence_ + 1;
   digest.set_sequence(seq);
   rocksdb::WriteBatch batch;
   batch.Put(DigestKey(seq), digest.SerializeAsString());
   batch.Put("m/digest_sequence", std::to_string(seq));
+  if (!kind.empty()) batch.Put("dk/" + digest.region() + "/" + kind, std::to_string(digest.generated_unix()));
   if (mail) {
     for (auto& item : *mail) {
       item.set_sequence(seq);
@@ -266,6 +268,14 @@ Result<wire::Digest> BrokerStore::FindDigest(uint64_t sequence) const {
   wire::Digest d;
   if (!d.ParseFromString(value)) return Status::Runtime("stored digest " + std::to_string(sequence) + " is damaged");
   return d;
+}
+
+Result<int64_t> BrokerStore::LastPublished(const std::string& region, const std::string& kind) const {
+  const std::string key = "dk/" + region + "/" + kind;
+  auto v = ReadValue(*db_, key);
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return int64_t{0};
+  return ParseInt64(**v, "the store's '" + key + "'");
 }
 
 Result<int64_t> BrokerStore::LastScheduledRun() const {

@@ -11,6 +11,8 @@
 //   av/<advice id>              -> wire::Advice (the councils' advice records, advice_book.h)
 //   mq/<sequence, 20 digits>/<address> -> storage::MailItem (the digest mail queue, mail_service.h):
 //                                  written with d/<sequence>, deleted once the SMTP server accepted it
+//   dk/<region>/<kind>          -> when the newest digest of that region and kind of period
+//                                  was published (unix seconds; advice_section.h)
 //   m/advice_next               -> the number of the next advice id (decimal)
 //   m/digest_sequence           -> last digest sequence (decimal)
 //   m/release_next              -> the next record number (decimal)
@@ -76,11 +78,17 @@ class BrokerStore {
   // The stored version of (node, period); 0 when none.
   uint64_t SnapshotVersion(const std::string& node, const std::string& period) const;
 
-  // Assigns the next sequence number and stores the digest durably, and in
-  // the same write the digest's mails (`mail`, when given: their sequence
-  // is set here), so a published digest is never without its queued mails.
-  Result<uint64_t> AppendDigest(wire::Digest& digest, std::vector<storage::MailItem>* mail = nullptr);
-  // One stored digest; NotFound-like Usage when there is none.
+  // Assigns the next sequence number and stores the digest durably; with
+  // `kind` (DigestKind: week, month, ...) also when its series was last
+  // published, and with `mail` the digest's mails (their sequence is set
+  // here), all in the same write, so a published digest is never without
+  // its queued mails.
+  Result<uint64_t> AppendDigest(wire::Digest& digest, const std::string& kind = "",
+                                std::vector<storage::MailItem>* mail = nullptr);
+  // When the newest digest of `region` and `kind` was published (its
+  // generated time); 0 when none was.
+  Result<int64_t> LastPublished(const std::string& region, const std::string& kind) const;
+  // One stored digest; a Usage error when there is none.
   Result<wire::Digest> FindDigest(uint64_t sequence) const;
   void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
   // A bounded read for a subscriber's catch-up: at most `limit` stored

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "advice_section.h"
+#include "signaal/period.h"
+
 namespace signaal::broker {
 namespace {
 
@@ -11,7 +14,7 @@ bool FromSubscriber(const DigestJob& job) { return job.kind == DigestJob::Kind::
 
 DigestService::DigestService(zmq::context_t& ctx, const ReferenceData& ref, const DisclosurePolicy& policy,
                              BrokerStore& store, const ThemeTable& table)
-    : store_(store), table_(table), worker_(ctx, ref, policy) {}
+    : ref_(ref), store_(store), table_(table), worker_(ctx, ref, policy) {}
 
 bool DigestService::Full(DigestJob::Kind kind) const {
   if (kind == DigestJob::Kind::kFetch) return subscribers_.size() >= kMaxQueued;
@@ -81,6 +84,27 @@ void DigestService::StartNext() {
   worker_.Start(std::move(job));
 }
 
+std::string DigestService::ParsedKind(const wire::Digest& digest) {
+  auto range = ParsePeriod(digest.period());
+  // A digest the builder made always has a period ParsePeriod reads.
+  return range.ok() ? DigestKind(*range) : digest.period();
+}
+
+Status DigestService::AddAdvice(wire::Digest& digest, const std::string& kind) const {
+  auto all = store_.AllAdvice();
+  if (!all.ok()) return all.status();
+  auto last = store_.LastPublished(digest.region(), kind);
+  if (!last.ok()) return last.status();
+  int64_t since = *last;
+  if (since == 0) {
+    // The first digest of its series: what changed during its period.
+    auto monday = MondayOfWeek(digest.from_week());
+    since = monday.ok() ? DaysFromCivil(*monday) * 86400 : 0;
+  }
+  AddAdviceSection(digest, *all, ref_, since);
+  return Status::Ok();
+}
+
 std::unique_ptr<DigestJob> DigestService::Finish() {
   std::unique_ptr<DigestJob> job = worker_.Finished();
   if (!job) return nullptr;
@@ -88,9 +112,16 @@ std::unique_ptr<DigestJob> DigestService::Finish() {
   StartNext();
   if (job->abandoned || job->kind == DigestJob::Kind::kRiskReport || !job->result.ok()) return job;
   const std::string who = job->requester.empty() ? "schedule" : job->requester;
+  // What was done with the signals: read here, where the store lives, and
+  // added before the digest is stored or leaves.
+  if (Status s = AddAdvice(*job->result, ParsedKind(*job->result)); !s.ok()) {
+    job->result = Status::Unreachable(s.message());
+    return job;
+  }
   if (job->kind == DigestJob::Kind::kPublish) {
     if (mail_for_) job->mail = mail_for_(*job->result);
-    if (auto seq = store_.AppendDigest(*job->result, mail_for_ ? &job->mail : nullptr); !seq.ok()) {
+    if (auto seq = store_.AppendDigest(*job->result, ParsedKind(*job->result), mail_for_ ? &job->mail : nullptr);
+        !seq.ok()) {
       job->mail.clear();
       job->result = seq.status();
       return job;

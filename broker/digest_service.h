@@ -80,7 +80,12 @@ class DigestService {
 
  private:
   void StartNext();
+  // The digest's kind of period, for "the previous digest of the same kind".
+  static std::string ParsedKind(const wire::Digest& digest);
+  // The advice section (advice_section.h), from every record the store keeps.
+  Status AddAdvice(wire::Digest& digest, const std::string& kind) const;
 
+  const ReferenceData& ref_;
   BrokerStore& store_;
   const ThemeTable& table_;
   DigestWorker worker_;

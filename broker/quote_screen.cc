@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "signaal/text.h"
+
 namespace signaal::broker {
 namespace {
 
@@ -11,12 +13,6 @@ bool IsQuoteId(const std::string& id) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
-}
-
-size_t CodePoints(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 }  // namespace
@@ -41,7 +37,7 @@ std::vector<wire::QuoteRefusal> QuoteScreen::Screen(wire::SummarySnapshot& snaps
       refuse(q, "quote-invalid", "the quote's id is not 16 lower-case hex digits, or it came twice");
       continue;
     }
-    const size_t chars = CodePoints(q.text());
+    const size_t chars = CodePointCount(q.text());
     if (chars == 0 || chars > kMaxChars) {
       refuse(q, "quote-invalid", "a quote is 1 to " + std::to_string(kMaxChars) + " characters, this one " +
                                      std::to_string(chars));

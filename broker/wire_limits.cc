@@ -79,6 +79,13 @@ const std::map<std::string, TextRule>& RulesByName() {
     add("Advice", {"response"}, TextRule{kMaxPathBytes, TextClass::kPrintable});  // 1,000 characters
     add("Advice", {"updated_by"}, id);
     add("AdviceRequest", {"region"}, code);
+    // broker -> subscriber: an advice as a digest shows it
+    add("DigestAdvice", {"id", "region", "sent_date", "status", "response_date"}, code);
+    add("DigestAdvice", {"title", "council", "addressee"}, TextRule{4 * 200, TextClass::kPrintable});
+    add("DigestAdvice", {"region_name"}, name);
+    add("DigestAdvice", {"response"}, TextRule{4 * 240, TextClass::kPrintable});
+    add("DigestAdviceTheme", {"code"}, code);
+    add("DigestAdviceTheme", {"label_nl", "label_en"}, name);
     add("BackupRequest", {"out"}, TextRule{kMaxPathBytes, TextClass::kPrintable});
     // as stored by the broker: what came in through the rules above
     add("Principal", {"id"}, id);

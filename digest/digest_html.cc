@@ -196,10 +196,14 @@ figure.quote{margin:.75rem 0 1rem}
 figure.quote blockquote{margin:0;border-left:4px solid var(--accent);padding:.5rem 1rem;background:#f3f6fa}
 figure.quote blockquote p{margin:0}
 figure.quote figcaption{padding:.25rem 0 0 1.25rem}
+article.advice{border-top:1px solid #c8d1dc;padding:.25rem 0 .5rem}
+article.advice h3 .id{font-weight:normal;color:#4a5562;font-size:.9em}
+article.advice blockquote{margin:.25rem 0;border-left:4px solid var(--accent);padding:.5rem 1rem;background:#f3f6fa}
+article.advice blockquote p{margin:0}
 @media (max-width:40rem){body{padding:.75rem}.spark,.prev{display:none}table{font-size:.8rem}
   th,td{padding:.3rem .25rem}tr.sub th{padding-left:.75rem}}
 @media print{@page{size:A4;margin:15mm}body{max-width:none;padding:0;font-size:10pt}
-  .summary,figure.quote blockquote{background:none}tr,figure.quote{break-inside:avoid}a{color:inherit}
+  .summary,figure.quote blockquote,article.advice blockquote{background:none}tr,figure.quote,article.advice{break-inside:avoid}a{color:inherit}
   h2,h3{break-after:avoid}}
 )";
 
@@ -291,6 +295,24 @@ std::string Quotes(const wire::Digest& d, const Words& w) {
   return h + "</section>\n";
 }
 
+// "Wat is er met de signalen gedaan": an article per advice.
+std::string Advice(const wire::Digest& d, const Words& w) {
+  const AdviceSectionText s = AdviceSectionWords(d, w.en);
+  if (!s.shown) return "";
+  std::string h = "<section id=\"advice\" aria-labelledby=\"advice-heading\">\n<h2 id=\"advice-heading\">" +
+                  s.heading + "</h2>\n<p>" + s.intro + "</p>\n";
+  for (const auto& item : s.items) {
+    h += "<article class=\"advice\"><h3>" + item.title + " <span class=\"id\">" + item.id + "</span></h3>\n<p>" +
+         item.about + "</p>\n<p><strong>" + item.status + "</strong></p>\n";
+    if (!item.response.empty()) {
+      h += std::string("<blockquote><p") + (w.en ? " lang=\"nl\"" : "") + ">„" + item.response + "”</p></blockquote>\n";
+    }
+    h += "</article>\n";
+  }
+  if (!s.more.empty()) h += "<p>" + s.more + "</p>\n";
+  return h + "</section>\n";
+}
+
 }  // namespace
 
 std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
@@ -353,6 +375,7 @@ std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
                    "theme was never shown in those weeks. Falling: clearly below.") + "</p>\n";
   // After the numbers and the lines that explain them, which belong to the tables.
   h += Quotes(d, w);
+  h += Advice(d, w);
   h += "</main>\n<footer>" + w.T("Beleid: ", "Policy: ") + d.policy().method() +
        (d.policy().method() == "cell-key"
             ? w.T(", maximale afwijking ", ", maximum deviation ") + std::to_string(d.policy().max_deviation()) +

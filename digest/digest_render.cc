@@ -128,6 +128,20 @@ std::string QuotesMarkdown(const wire::Digest& d) {
   return md;
 }
 
+// "Wat is er met de signalen gedaan": each advice a sub-heading, what it is
+// a paragraph, the response a block quote. `d` is the escaped copy.
+std::string AdviceMarkdown(const wire::Digest& d) {
+  const AdviceSectionText s = AdviceSectionWords(d);
+  if (!s.shown) return "";
+  std::string md = "## " + s.heading + "\n\n" + s.intro + "\n\n";
+  for (const auto& item : s.items) {
+    md += "### " + item.title + " (" + item.id + ")\n\n" + item.about + "\n\n**" + item.status + "**\n\n";
+    if (!item.response.empty()) md += "> „" + item.response + "”\n\n";
+  }
+  if (!s.more.empty()) md += s.more + "\n\n";
+  return md;
+}
+
 // The method and its public parameters, for the policy line.
 std::string PolicyNl(const wire::DisclosureSummary& p) {
   if (p.method() != "cell-key") return "drempel en controle op terugrekenen";
@@ -242,6 +256,10 @@ nlohmann::json DigestToJson(const wire::Digest& d) {
   if (d.municipalities_size() > 0) j["municipalities"] = MunicipalitiesJson(d);
   // Always present, [] without quotes: a script need not test for the key.
   j["quotes"] = QuotesJson(d);
+  // Likewise always present; advice_since null from a broker that keeps no advice.
+  j["advice"] = AdviceJson(d);
+  j["advice_more"] = d.advice_more();
+  j["advice_since"] = d.advice_since_unix() ? nlohmann::json(IsoTimeUtc(d.advice_since_unix())) : nlohmann::json(nullptr);
   return j;
 }
 
@@ -296,6 +314,8 @@ std::string DigestToMarkdown(const wire::Digest& digest) {
         "of in twee weken meldt, telt twee keer.\n\n";
   // After the numbers and what explains them, as in the HTML.
   md += QuotesMarkdown(d);
+  // What came of the signals, after what they were.
+  md += AdviceMarkdown(d);
   md += "---\nBeleid: " + PolicyNl(d.policy()) + ", drempel k = " + std::to_string(d.policy().k()) + ", minstens " +
         std::to_string(d.policy().min_organisations()) + " organisaties per cel, " +
         std::to_string(d.policy().cells_suppressed()) + " van " +

@@ -79,6 +79,24 @@ std::string WeekName(const std::string& week, bool english = false);
 // escapes the broker's strings.
 std::string QuotesNote(bool english = false);
 
+// "Wat is er met de signalen gedaan" (Digest.advice) in words: a heading,
+// one sentence on what it lists, per advice its title, who advised whom
+// when on what, its status and the response's first sentence, and how many
+// more there are. From a digest escaped for the format; not shown at all
+// (`shown` false) for a digest from a broker that keeps no advice.
+struct AdviceSectionText {
+  struct Item {
+    std::string id, title, about, status, response;
+  };
+  bool shown = false;
+  std::string heading, intro, more;
+  std::vector<Item> items;
+};
+AdviceSectionText AdviceSectionWords(const wire::Digest& digest, bool english = false);
+// "reactie ontvangen" / "response received" for the stored status code.
+std::string AdviceStatusName(const std::string& status, bool english = false);
+nlohmann::json AdviceJson(const wire::Digest& digest);
+
 // The cell for a code: "" is the total, else a theme or subtheme; nullptr
 // when the digest does not list it (a digest lists no zeros).
 const wire::DigestCell* FindCell(const wire::Digest& digest, const std::string& code);

@@ -47,12 +47,6 @@ std::string OneLine(const std::string& text) {
   return out;
 }
 
-size_t CodePoints(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 }  // namespace
 
 const char* QuoteStateName(storage::StoredQuote::State s) { return StateName(s); }
@@ -155,8 +149,8 @@ Status SignalStore::EditQuote(const std::string& id, const std::string& text, co
   }
   std::string line = OneLine(text);
   if (line.empty()) return Status::Usage("the new text is empty; reject the quote instead");
-  if (CodePoints(line) > kMaxQuoteInputChars) {
-    return Status::Usage("the new text is " + std::to_string(CodePoints(line)) + " characters long; at most " +
+  if (CodePointCount(line) > kMaxQuoteInputChars) {
+    return Status::Usage("the new text is " + std::to_string(CodePointCount(line)) + " characters long; at most " +
                          std::to_string(kMaxQuoteChars) + " go out");
   }
   rocksdb::WriteBatch batch;
@@ -183,7 +177,7 @@ Status SignalStore::DecideQuote(const std::string& id, storage::StoredQuote::Sta
     if (!scrubbers_) return Status::Runtime("this node has no scrubber; quotes cannot be approved");
     auto scrubber = scrubbers_->Get();
     if (!scrubber.ok()) return scrubber.status();
-    const size_t chars = CodePoints(q->text);
+    const size_t chars = CodePointCount(q->text);
     if (chars > kMaxQuoteChars) {
       return Status::Usage("quote " + row.quote_id() + " is " + std::to_string(chars) + " characters long, at most " +
                            std::to_string(kMaxQuoteChars) + " go out: shorten it with `quotes edit`");

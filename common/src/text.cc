@@ -72,6 +72,22 @@ std::string Decimal(double value, bool comma) {
   return out;
 }
 
+size_t CodePointCount(std::string_view text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string CutToCodePoints(std::string_view text, size_t max) {
+  if (CodePointCount(text) <= max || max == 0) return std::string(max == 0 ? "" : text);
+  // Keep max - 1 characters and the ellipsis.
+  size_t kept = 0, end = 0;
+  for (; end < text.size(); ++end) {
+    if ((static_cast<unsigned char>(text[end]) & 0xC0) != 0x80 && kept++ == max - 1) break;
+  }
+  return std::string(text.substr(0, end)) + "…";
+}
+
 int32_t CodePointAt(std::string_view text, size_t at, size_t* length) {
   *length = 1;
   const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };

@@ -27,12 +27,6 @@ const std::map<std::string, std::string>& FormFieldOf() {
 const char* const kSignalFields[] = {"datum", "gemeente", "thema", "subthema", "leeftijd", "kanaal", "ernst",
                                      "status", "toelichting", "persoon", "postcode", "citaat", "toestemming"};
 
-size_t CodePoints(const std::string& text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 SignalForm FormValues(const Form& form) {
   SignalForm f;
   for (const char* name : kSignalFields) f.values[name] = form.Get(name);
@@ -60,7 +54,7 @@ wire::SignalInput InputOf(SignalForm& f) {
   }
   in.set_status(v("status"));
   in.set_text(v("toelichting"));
-  if (CodePoints(v("toelichting")) > kMaxTextChars) f.errors["toelichting"] = DutchFieldError("text", "");
+  if (CodePointCount(v("toelichting")) > kMaxTextChars) f.errors["toelichting"] = DutchFieldError("text", "");
   in.set_person(v("persoon"));
   if (v("persoon").size() > 64) f.errors["persoon"] = "Het kenmerk is te lang: ten hoogste 64 tekens.";
   in.set_postcode4(v("postcode"));

@@ -4,7 +4,10 @@
 // A real broker, its real control port and the real CLI.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "network.h"
+#include "signaal/period.h"
 
 namespace signaal::test {
 namespace {
@@ -92,6 +95,98 @@ TEST_F(AdviceRecords, EveryBadFieldIsRefusedByNameAndNothingIsStored) {
   EXPECT_NE(unknown_area.err.find("--region"), std::string::npos) << unknown_area.err;
   EXPECT_NE(Advice({"update", "A0042", "--status", "opgevolgd"}).exit_code, 0);
   EXPECT_EQ(Count(), 0u);
+}
+
+// Part 2: every digest tells what was done with the signals of its area.
+// Open advice shows in every digest of the area; a settled one once, in the
+// next digest of each kind after it changed; a concept and another area's
+// advice never. Read as a council gets it: the subscriber's JSON files.
+TEST_F(AdviceRecords, EachDigestSaysWhatWasDoneWithTheSignalsOfItsArea) {
+  std::string key = net_.AddSubscriber("adviesraad-parkstad", "parkstad");
+  auto add = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "add");
+    auto r = Advice(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.exit_code == 0 ? r.Json()["id"].get<std::string>() : std::string();
+  };
+  const std::string open = add({"--title", "Wachttijden schuldhulpverlening", "--council", "Adviesraad Heerlen",
+                                "--addressee", "college van B&W", "--region", "GM0917", "--sent", "2026-11-02",
+                                "--theme", "schulden"});
+  const std::string draft = add({"--title", "Bereikbaarheid UWV", "--council", "Cliëntenraad Kerkrade", "--region",
+                                 "parkstad"});
+  const std::string elsewhere = add({"--title", "Vervoer Venlo", "--council", "Adviesraad Venlo", "--addressee",
+                                     "college van B&W", "--region", "noord-limburg", "--sent", "2026-11-01"});
+  const std::string settled = add({"--title", "Energietoeslag", "--council", "Adviesraad Parkstad", "--addressee",
+                                   "college van B&W", "--region", "parkstad", "--sent", "2026-10-01"});
+  // Times are whole seconds: the settled advice changes a second later, so it is the newest change.
+  std::this_thread::sleep_for(1100ms);
+  ASSERT_EQ(Advice({"update", settled, "--status", "opgevolgd", "--response",
+                    "Het college neemt twee extra schuldhulpverleners aan. Ze beginnen in januari.",
+                    "--response-date", "2026-11-20"})
+                .exit_code,
+            0);
+  auto publish = [&](const std::string& period) {
+    auto r = net_.BrokerCli({"digest", "publish", "--period", period, "--region", "parkstad"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  publish(WeeksAgo(3));  // the first weekly digest: changes since its week began
+  publish(WeeksAgo(2));  // the next: only what is open, or changed since the first
+  // One second on, so the change is after the second digest's time.
+  std::this_thread::sleep_for(1100ms);
+  ASSERT_EQ(Advice({"update", open, "--status", "afgewezen", "--response", "Het college ziet geen aanleiding.",
+                    "--response-date", "2026-11-30"})
+                .exit_code,
+            0);
+  publish(WeeksAgo(1));  // the rejection, once
+  const std::string month = ParsePeriod(MondayOfWeek(WeeksAgo(1))->ToIso().substr(0, 7)).value().label;
+  publish(month);  // the first monthly digest: its own series
+
+  auto sub = net_.Cli({"digest", "subscribe", "--broker", net_.listen(), "--broker-key", net_.broker_key(), "--key",
+                       key, "--out", dir_.path() + "/digests", "--format", "json,md", "--once"});
+  ASSERT_EQ(sub.exit_code, 0) << sub.err;
+  auto read = [&](const std::string& period) {
+    return nlohmann::json::parse(ReadText(dir_.path() + "/digests/parkstad/" + period + ".json"));
+  };
+  auto ids = [](const nlohmann::json& d) {
+    std::vector<std::string> out;
+    for (const auto& a : d["advice"]) out.push_back(a["id"]);
+    return out;
+  };
+  auto first = read(WeeksAgo(3));
+  // Newest change first; the concept and Noord-Limburg's advice nowhere.
+  EXPECT_EQ(ids(first), (std::vector<std::string>{settled, open})) << first["advice"].dump();
+  EXPECT_EQ(first["advice"][0]["status"], "opgevolgd");
+  EXPECT_EQ(first["advice"][0]["response"], "Het college neemt twee extra schuldhulpverleners aan.");
+  EXPECT_EQ(first["advice"][1]["region_name"], "Heerlen");
+  EXPECT_EQ(first["advice"][1]["themes"], nlohmann::json::array({"schulden"}));
+  EXPECT_TRUE(first["advice_since"].is_string());
+
+  auto second = read(WeeksAgo(2));
+  EXPECT_EQ(ids(second), (std::vector<std::string>{open})) << "the settled advice was told once";
+  EXPECT_EQ(second["advice"][0]["changed"], false);
+
+  auto third = read(WeeksAgo(1));
+  ASSERT_EQ(ids(third), (std::vector<std::string>{open}));
+  EXPECT_EQ(third["advice"][0]["status"], "afgewezen");
+  EXPECT_EQ(third["advice"][0]["changed"], true);
+
+  auto monthly = read(month);
+  EXPECT_EQ(ids(monthly), (std::vector<std::string>{open, settled})) << "a new series tells both";
+
+  // In the council's own words: the section in the Markdown.
+  std::string md = ReadText(dir_.path() + "/digests/parkstad/" + WeeksAgo(1) + ".md");
+  EXPECT_NE(md.find("## Wat is er met de signalen gedaan"), std::string::npos) << md;
+  EXPECT_NE(md.find("Status: afgewezen (30 november 2026), gewijzigd sinds"), std::string::npos) << md;
+  EXPECT_NE(md.find("„Het college ziet geen aanleiding.”"), std::string::npos) << md;
+  EXPECT_NE(md.find("Advies van Adviesraad Heerlen aan college van B&amp;W, verstuurd op 2 november 2026, over "
+                    "Heerlen."),
+            std::string::npos)
+      << md;
+  for (const std::string& absent : {draft, elsewhere}) {
+    for (const auto& d : {first, second, third, monthly}) {
+      EXPECT_EQ(d.dump().find(absent), std::string::npos) << absent;
+    }
+  }
 }
 
 }  // namespace

@@ -193,6 +193,16 @@ std::string Browser::Screenshot() {
   return r.is_null() ? "" : Base64Decode(r["data"].get<std::string>());
 }
 
+std::string Browser::ScreenshotOf(const std::string& selector) {
+  auto box = Evaluate("(() => { const e = document.querySelector(" + nlohmann::json(selector).dump() +
+                      "); if (!e) return null; const r = e.getBoundingClientRect();"
+                      " return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}; })()");
+  if (!box.is_object()) return "";
+  box["scale"] = 1;
+  auto r = Call("Page.captureScreenshot", {{"format", "png"}, {"captureBeyondViewport", true}, {"clip", box}});
+  return r.is_null() ? "" : Base64Decode(r["data"].get<std::string>());
+}
+
 std::string Browser::PrintA4() {
   // A4 in inches; the page's own @page and print styles apply.
   auto r = Call("Page.printToPDF", {{"paperWidth", 8.27}, {"paperHeight", 11.69}, {"printBackground", true},

@@ -28,6 +28,9 @@ class Browser {
   nlohmann::json Evaluate(const std::string& expression);
   // The page as PNG, full length; as an A4 PDF with its print styles.
   std::string Screenshot();
+  // A PNG of the first element matching the CSS `selector` alone (its box on
+  // the full page); "" when nothing matches.
+  std::string ScreenshotOf(const std::string& selector);
   std::string PrintA4();
   // URLs of every request the page made since Open (the document included).
   std::vector<std::string> Requests() const;

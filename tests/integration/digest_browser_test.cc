@@ -121,6 +121,23 @@ TEST(DigestInBrowser, ChromiumShowsTheNumbersTheChartsAndMakesNoRequest) {
     ASSERT_TRUE(net.Drained(*node)) << node->daemon->ReadLog();
   }
   std::string key = net.AddSubscriber("adviesraad-zuid", "zuid-limburg");
+  // What came of earlier signals: an answered advice on Heerlen, and one sent.
+  for (const std::vector<std::string>& advice :
+       {std::vector<std::string>{"--title", "Wachttijden schuldhulpverlening", "--council",
+                                 "Adviesraad Sociaal Domein Heerlen", "--addressee", "college van B&W", "--region",
+                                 "GM0917", "--sent", "2026-10-12", "--theme", "schulden", "--status",
+                                 "reactie-ontvangen", "--response",
+                                 "Het college trekt twee extra schuldhulpverleners aan vanaf januari. De wachttijd "
+                                 "wordt elk kwartaal gemeten.",
+                                 "--response-date", "2026-11-20"},
+        std::vector<std::string>{"--title", "Bereikbaarheid Wmo-loket", "--council", "Cliëntenraad Kerkrade",
+                                 "--addressee", "college van B&W", "--region", "GM0928", "--sent", "2026-11-16",
+                                 "--theme", "lichamelijk"}}) {
+    std::vector<std::string> args = {"advice", "add"};
+    args.insert(args.end(), advice.begin(), advice.end());
+    auto added = net.BrokerCli(args);
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+  }
   std::string period = WeeksAgo(4) + ".." + WeeksAgo(1);
   auto pub = net.BrokerCli({"digest", "publish", "--period", period, "--region", "zuid-limburg"});
   ASSERT_EQ(pub.exit_code, 0) << pub.err;
@@ -167,6 +184,19 @@ TEST(DigestInBrowser, ChromiumShowsTheNumbersTheChartsAndMakesNoRequest) {
   EXPECT_NE(text.find("Ik durf de post niet meer open te maken, zegt mevrouw [NAAM]."), std::string::npos) << text;
   EXPECT_NE(text.find("Na de huur blijft er niets over voor de boodschappen."), std::string::npos);
   EXPECT_EQ(text.find("Jansen"), std::string::npos);
+
+  // What was done with the signals, in a sentence each.
+  EXPECT_NE(text.find("Wat is er met de signalen gedaan"), std::string::npos);
+  EXPECT_NE(text.find("Status: reactie ontvangen (20 november 2026)"), std::string::npos) << text;
+  EXPECT_NE(text.find("„Het college trekt twee extra schuldhulpverleners aan vanaf januari.”"), std::string::npos);
+  EXPECT_EQ(text.find("elk kwartaal gemeten"), std::string::npos) << "the response's first sentence only";
+  std::string advice_png = browser->ScreenshotOf("#advice");
+  EXPECT_GT(advice_png.size(), 5000u);
+  std::ofstream(artifacts + "/digest-advies.png", std::ios::binary) << advice_png;
+  // The first digest of its series tells what changed since its period began.
+  EXPECT_NE(text.find("Status: verstuurd, nieuw sinds " + DateName(*MondayOfWeek(WeeksAgo(4))) + ". Nog geen reactie."),
+            std::string::npos)
+      << text;
 
   // The page asked for nothing but itself: no fonts, images, scripts or
   // styles from anywhere, and nothing that could ask.

@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "advice_section.h"
 #include "broker_store.h"
 #include "control_handler.h"
 #include "digest_builder.h"
@@ -268,6 +269,64 @@ TEST_F(ValidatorTest, RefusesForeignOrBrokenSignatures) {
   junk.set_key_id(KeyId(keys_.public_hex));
   EXPECT_FALSE(Check(junk, r));
   EXPECT_EQ(r.reason, "invalid-snapshot");
+}
+
+wire::Advice AdviceRecord(const std::string& id, const std::string& region, const std::string& status,
+                          int64_t updated) {
+  wire::Advice a;
+  a.set_id(id);
+  a.set_title("Advies " + id);
+  a.set_council("Adviesraad");
+  a.set_addressee("college van B&W");
+  a.set_region(region);
+  a.set_status(status);
+  a.set_updated_unix(updated);
+  return a;
+}
+
+TEST(AdviceSection, OpenAlwaysSettledOnceConceptsAndOtherAreasNever) {
+  const int64_t since = 1000;
+  std::vector<wire::Advice> all = {
+      AdviceRecord("A0001", "GM0917", "verstuurd", 10),          // open, long unchanged: shown
+      AdviceRecord("A0002", "GM0917", "opgevolgd", 10),          // settled before: not again
+      AdviceRecord("A0003", "parkstad", "afgewezen", 2000),      // settled since: shown, changed
+      AdviceRecord("A0004", "parkstad", "concept", 3000),        // a draft: never
+      AdviceRecord("A0005", "noord-limburg", "verstuurd", 3000), // another area: never
+      AdviceRecord("A0006", "zuid-limburg", "verstuurd", 3000),  // the area around it: not a part of it
+      AdviceRecord("A0007", "GM0928", "reactie-ontvangen", 1500),
+  };
+  wire::Digest d;
+  d.set_region("parkstad");
+  AddAdviceSection(d, all, Ref(), since);
+  std::vector<std::string> ids;
+  for (const auto& a : d.advice()) ids.push_back(a.id());
+  EXPECT_EQ(ids, (std::vector<std::string>{"A0003", "A0007", "A0001"}));  // newest change first
+  EXPECT_TRUE(d.advice(0).changed());
+  EXPECT_FALSE(d.advice(2).changed());
+  EXPECT_EQ(d.advice(2).region_name(), "Heerlen");
+  EXPECT_EQ(d.advice_more(), 0u);
+  EXPECT_EQ(d.advice_since_unix(), since);
+
+  // At most kMaxAdvice; the rest counted, not dropped silently.
+  std::vector<wire::Advice> many;
+  for (int i = 0; i < kMaxAdvice + 5; ++i) many.push_back(AdviceRecord("A" + std::to_string(1000 + i), "parkstad", "verstuurd", i));
+  AddAdviceSection(d, many, Ref(), since);
+  EXPECT_EQ(d.advice_size(), kMaxAdvice);
+  EXPECT_EQ(d.advice_more(), 5u);
+  EXPECT_EQ(d.advice(0).id(), "A1024");
+}
+
+TEST(AdviceSection, AResponseShowsAsItsFirstSentenceAndKindsAreSeries) {
+  EXPECT_EQ(FirstSentence("Het college neemt het advies over. Uitvoering in 2027."), "Het college neemt het advies over.");
+  EXPECT_EQ(FirstSentence("Wordt besproken op 3.12 in de raad"), "Wordt besproken op 3.12 in de raad");
+  EXPECT_EQ(FirstSentence("Nee! Geen geld."), "Nee!");
+  const std::string long_one(300, 'x');
+  EXPECT_EQ(CodePointCount(FirstSentence(long_one)), kMaxResponseShown);
+  EXPECT_EQ(FirstSentence(std::string(250, 'e') + "ë"), std::string(239, 'e') + "…");
+  EXPECT_EQ(DigestKind(*ParsePeriod("2026-W41")), "week");
+  EXPECT_EQ(DigestKind(*ParsePeriod("2026-W38..2026-W41")), "weeks-4");
+  EXPECT_EQ(DigestKind(*ParsePeriod("2026-10")), "month");
+  EXPECT_EQ(DigestKind(*ParsePeriod("2026-Q4")), "quarter");
 }
 
 }  // namespace

@@ -397,6 +397,49 @@ TEST(DigestRender, SuppressedCellsCarryNoNumber) {
   EXPECT_EQ(DigestFileName(d, "csv").value(), "parkstad/2026.csv");
 }
 
+TEST(DigestRender, TheAdviceSectionIsEscapedInEveryFormatAndAbsentFromBrokersWithoutIt) {
+  wire::Digest d;
+  d.set_region("parkstad");
+  d.set_region_name("Parkstad Limburg");
+  d.set_period("2026-W47");
+  d.set_from_week("2026-W47");
+  d.set_to_week("2026-W47");
+  d.mutable_policy()->set_k(5);
+  // A digest from a broker that keeps no advice: no section, no sentence.
+  EXPECT_EQ(DigestToMarkdown(d).find("Wat is er met de signalen gedaan"), std::string::npos);
+  EXPECT_TRUE(DigestToJson(d)["advice_since"].is_null());
+  d.set_advice_since_unix(1796216520);  // 2 December 2026
+  EXPECT_NE(DigestToMarkdown(d).find("Geen adviezen over Parkstad Limburg die nog lopen of sinds 2 december 2026 "
+                                     "veranderden."),
+            std::string::npos)
+      << DigestToMarkdown(d);
+  auto* a = d.add_advice();
+  a->set_id("A0001");
+  a->set_title("<script>alert(1)</script> *vet*");
+  a->set_council("Raad & Co");
+  a->set_addressee("college van B&W");
+  a->set_region("parkstad");
+  a->set_status("reactie-ontvangen");
+  a->set_response("</p><img src=x onerror=alert(1)>");
+  a->set_response_date("2026-11-20");
+  auto* t = a->add_themes();
+  t->set_code("schulden");
+  t->set_label_nl("Schulden");
+  const std::string html = DigestToHtml(d);
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("Status: reactie ontvangen (20 november 2026)."), std::string::npos);
+  EXPECT_NE(html.find("Thema: Schulden."), std::string::npos);
+  const std::string md = DigestToMarkdown(d);
+  EXPECT_NE(md.find("### &lt;script&gt;alert(1)&lt;/script&gt; \\*vet\\* (A0001)"), std::string::npos) << md;
+  EXPECT_EQ(md.find("<img"), std::string::npos);
+  EXPECT_EQ(DigestToHtml(d, "en").find("What was done with the signals") != std::string::npos, true);
+  EXPECT_EQ(DigestToJson(d)["advice"][0]["title"], "<script>alert(1)</script> *vet*");  // JSON escapes as JSON
+  // The CSV stays a table of cells.
+  EXPECT_EQ(DigestToCsv(d).find("alert"), std::string::npos);
+}
+
 TEST(DigestRender, MunicipalityBreakdownInEveryFormat) {
   wire::Digest d;
   d.set_region("parkstad");

@@ -70,7 +70,7 @@ TEST(MailQueue, AFailedMailStaysQueuedWithItsNextAttempt) {
     ASSERT_TRUE(store.ok());
     wire::Digest d = SmallDigest();
     std::vector<storage::MailItem> mail = {Item("raad@example.nl", now), Item("secretaris@example.nl", now)};
-    ASSERT_TRUE((*store)->AppendDigest(d, &mail).ok());
+    ASSERT_TRUE((*store)->AppendDigest(d, "", &mail).ok());
     EXPECT_EQ(mail[0].sequence(), 1u);  // numbered with the digest, in the same write
     zmq::context_t ctx(1);
     Counters counters;
@@ -108,7 +108,7 @@ TEST(MailQueue, AMailIsGivenUpAfterGiveUpHoursAndADroppedOneLeaves) {
   ASSERT_TRUE(store.ok());
   wire::Digest d = SmallDigest();
   std::vector<storage::MailItem> mail = {Item("raad@example.nl", now - 2 * 3600), Item("oud@example.nl", now)};
-  ASSERT_TRUE((*store)->AppendDigest(d, &mail).ok());
+  ASSERT_TRUE((*store)->AppendDigest(d, "", &mail).ok());
   zmq::context_t ctx(1);
   Counters counters;
   auto sender = MailService::SenderFromConfig(MailConfig(1));

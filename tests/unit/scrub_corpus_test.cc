@@ -17,6 +17,7 @@
 
 #include "signaal/reference_data.h"
 #include "signaal/scrub.h"
+#include "signaal/text.h"
 
 namespace signaal {
 namespace {
@@ -25,12 +26,6 @@ struct Line {
   std::string text;
   std::vector<PiiSpan> gold;
 };
-
-size_t CodePoints(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 std::optional<PiiKind> KindOf(const std::string& name) {
   static const std::map<std::string, PiiKind> kKinds = {
@@ -60,9 +55,9 @@ std::vector<Line> ReadCorpus(const std::string& path) {
       l.text += raw.substr(at, open - at);
       auto kind = KindOf(raw.substr(open + 2, colon - open - 2));
       EXPECT_TRUE(kind) << raw;
-      const size_t start = CodePoints(l.text);
+      const size_t start = CodePointCount(l.text);
       l.text += raw.substr(colon + 1, close - colon - 1);
-      l.gold.push_back({start, CodePoints(l.text), kind.value_or(PiiKind::kName)});
+      l.gold.push_back({start, CodePointCount(l.text), kind.value_or(PiiKind::kName)});
       at = close + 2;
     }
     l.text += raw.substr(at);

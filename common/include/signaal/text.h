@@ -31,6 +31,13 @@ inline std::string IsoTimeUtc(int64_t unix_seconds) { return FormatTime(unix_sec
 // a value above U+10FFFF.
 int32_t CodePointAt(std::string_view text, size_t at, size_t* length);
 
+// The number of characters (code points) in UTF-8 text: the bytes that
+// start one. What every length limit on a person's words counts.
+size_t CodePointCount(std::string_view text);
+// `text` cut to at most `max` code points, never inside one, with "…" in
+// place of the last when it was longer.
+std::string CutToCodePoints(std::string_view text, size_t max);
+
 // True for the code points that change what a terminal shows instead of
 // showing a character: C0 controls (newline, tab, ESC ...), DEL, C1
 // controls, the bidirectional marks and overrides, and the line and
