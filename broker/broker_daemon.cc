@@ -4,6 +4,7 @@
 #include "risk_report.h"
 
 #include <chrono>
+#include <vector>
 #include <ctime>
 
 #include "signaal/files.h"
@@ -67,7 +68,14 @@ Result<BrokerDaemon::Prepared> BrokerDaemon::Prepare(const BrokerConfig& config)
   }
   auto scrubber = PiiScrubber::Load(ref_dir, config.dictionary);
   if (!scrubber.ok()) return scrubber.status().Prefixed(config.path + ": key 'scrub.dictionary'");
-  return Prepared{std::move(*keys), std::move(*ref), std::move(*schedule), std::move(*ptable), std::move(*scrubber)};
+  std::optional<MailSender> mail;
+  if (!config.mail_from.empty()) {
+    auto sender = MailService::SenderFromConfig(config);
+    if (!sender.ok()) return sender.status();
+    mail = std::move(*sender);
+  }
+  return Prepared{std::move(*keys),    std::move(*ref),      std::move(*schedule),
+                  std::move(*ptable),  std::move(*scrubber), std::move(mail)};
 }
 
 Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& config) {
@@ -79,6 +87,11 @@ Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& c
                                                   std::move(parts->scrubber), std::move(*store)));
   d->schedule_ = std::move(parts->schedule);
   if (Status s = d->Bind(parts->keys.curve); !s.ok()) return s;
+  if (parts->mail) {
+    d->mail_ = std::make_unique<MailService>(d->ctx_, d->config_, std::move(*parts->mail), *d->store_, d->counters_);
+    d->digests_->set_mail_for([daemon = d.get()](const wire::Digest& digest) { return daemon->MailFor(digest); });
+    spdlog::info("mail: digests are mailed from {} through {}", d->config_.mail_from, d->config_.mail_smtp_url);
+  }
   if (!config.metrics_listen.empty()) {
     auto metrics = MetricsEndpoint::Bind(d->ctx_, config.metrics_listen);
     if (!metrics.ok()) return metrics.status().Prefixed(config.path + ": key 'metrics.listen'");
@@ -106,10 +119,11 @@ BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable
   store_->ForEachSnapshot([&](const wire::SummarySnapshot& s) { table_.Put(s); });
   control_handler_ = std::make_unique<ControlHandler>(ControlHandler::Context{
       config_, ref_, *store_, registry_, table_, policy_, counters_, started_, [this] { return zap_->refused(); },
-      [this] { return digests_->building(); }});
+      [this] { return digests_->building(); }, [this] { return mail_ ? mail_->queued() : uint64_t{0}; }});
 }
 
 BrokerDaemon::~BrokerDaemon() {
+  mail_.reset();     // lets a send under way finish (or abandons it) and records it in the store
   digests_.reset();  // abandons the running build and joins the worker thread, which uses ctx_
   listen_watch_.reset();  // stops monitoring `listen` before it closes
   // Close server sockets before the ZAP handler they depend on.
@@ -170,16 +184,21 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
     service.NotifyWatchdog();
     // The peer watch comes first: a closed connection is known before any
     // message of a later one that may reuse its descriptor (peer_watch.h).
-    zmq::pollitem_t items[] = {
+    std::vector<zmq::pollitem_t> items = {
         {listen_watch_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
         {listen_->handle(), 0, ZMQ_POLLIN, 0},
         {control_->handle(), 0, ZMQ_POLLIN, 0},
         {digests_->socket().handle(), 0, ZMQ_POLLIN, 0},
-        {metrics_ ? metrics_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0},
     };
+    // The optional ones after the fixed five: the metrics endpoint when
+    // configured, the mail worker's doorbell when mail is on.
+    const size_t metrics_at = items.size();
+    if (metrics_) items.push_back({metrics_->socket().handle(), 0, ZMQ_POLLIN, 0});
+    const size_t mail_at = items.size();
+    if (mail_) items.push_back({mail_->socket().handle(), 0, ZMQ_POLLIN, 0});
     try {
-      zmq::poll(items, metrics_ ? 6 : 5, std::min(std::chrono::milliseconds(200), catch_up_wait));
+      zmq::poll(items.data(), items.size(), std::min(std::chrono::milliseconds(200), catch_up_wait));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       return Status::Runtime(std::string("poll failed: ") + e.what());
@@ -189,17 +208,21 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
     if (items[2].revents & ZMQ_POLLIN) OnListenReady();
     if (items[3].revents & ZMQ_POLLIN) OnControlMessage();
     if (items[4].revents & ZMQ_POLLIN) OnDigestFinished();
-    if (metrics_ && (items[5].revents & ZMQ_POLLIN)) {
+    if (metrics_ && (items[metrics_at].revents & ZMQ_POLLIN)) {
       metrics_->HandleOne([this] {
         return RenderBrokerMetrics(control_handler_->StatusView().status(), registry_.List(), Now());
       });
     }
+    if (mail_ && (items[mail_at].revents & ZMQ_POLLIN)) mail_->OnFinished(Now());
     if (metrics_) metrics_->CloseIdle();  // scrapers that never finish a request
     if (schedule_ && Now() >= next_run_) {
       RunSchedule(next_run_);
       next_run_ = schedule_->NextAfter(Now());
     }
     catch_up_wait = CatchUp();
+    if (mail_) {
+      catch_up_wait = mail_->Tick(Now(), [this](const storage::MailItem& m) { return StillWanted(m); }, catch_up_wait);
+    }
     LogIngest(Now());
     zap_->Tick(Now());
   }

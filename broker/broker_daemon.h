@@ -31,6 +31,7 @@
 #include "digest_schedule.h"
 #include "digest_service.h"
 #include "disclosure_policy.h"
+#include "mail_service.h"
 #include "peer_watch.h"
 #include "principal_registry.h"
 #include "quote_screen.h"
@@ -67,6 +68,7 @@ class BrokerDaemon {
     std::optional<DigestSchedule> schedule;
     PTable ptable;
     std::unique_ptr<PiiScrubber> scrubber;  // scrubs arriving quotes again (QuoteScreen)
+    std::optional<MailSender> mail;  // set when [mail] from is
   };
   static Result<Prepared> Prepare(const BrokerConfig& config);
   // The wall clock, in Unix seconds.
@@ -132,6 +134,11 @@ class BrokerDaemon {
   const wire::Principal* Reader(const std::string& id) const;
   // The advice on the asker's area (wire AdviceFeed).
   void HandleAdviceFeed(const zmq::message_t& rid, const wire::Principal& who);
+  // The mails of a published digest: one per address of every active
+  // subscriber entitled to its region, due now (broker_daemon_subscribers.cc).
+  std::vector<storage::MailItem> MailFor(const wire::Digest& digest) const;
+  // A queued mail's subscriber is active and still has its address.
+  bool StillWanted(const storage::MailItem& item) const;
 
   BrokerConfig config_;
   ReferenceData ref_;
@@ -153,6 +160,7 @@ class BrokerDaemon {
   std::unique_ptr<MetricsEndpoint> metrics_;  // null unless [metrics] listen is set
   std::unique_ptr<DigestService> digests_;
   std::unique_ptr<PeerWatch> listen_watch_;  // closed connections on `listen`
+  std::unique_ptr<MailService> mail_;        // null unless [mail] from is set
   Admission admission_;
 
   // A subscriber's live registration: where to send and what it asked for.

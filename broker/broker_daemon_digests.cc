@@ -153,6 +153,7 @@ void BrokerDaemon::AnswerPublish(DigestJob& job) {
                  d.region(), d.period(), d.policy().cells_published(), d.policy().cells_suppressed(), job.build_ms,
                  job.scheduled_run ? ", as scheduled" : "");
     Deliver(d);
+    if (mail_) mail_->Added(std::move(job.mail));
     response = OkResponse();
     *response.mutable_digest() = std::move(*job.result);
   }

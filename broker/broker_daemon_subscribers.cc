@@ -39,6 +39,29 @@ bool BrokerDaemon::Entitled(const wire::Principal& sub, const std::vector<std::s
   return false;
 }
 
+std::vector<storage::MailItem> BrokerDaemon::MailFor(const wire::Digest& digest) const {
+  std::vector<storage::MailItem> mail;
+  const int64_t now = Now();
+  for (const auto& p : registry_.List()) {
+    if (p.role() != wire::ROLE_SUBSCRIBER || p.revoked() || p.emails().empty()) continue;
+    if (!Entitled(p, {}, digest.region())) continue;
+    for (const auto& address : p.emails()) {
+      storage::MailItem item;
+      item.set_subscriber(p.id());
+      item.set_address(address);
+      item.set_queued_unix(now);
+      item.set_next_unix(now);
+      mail.push_back(std::move(item));
+    }
+  }
+  return mail;
+}
+
+bool BrokerDaemon::StillWanted(const storage::MailItem& item) const {
+  const wire::Principal* sub = registry_.Authorise(item.subscriber(), wire::ROLE_SUBSCRIBER);
+  return sub && std::find(sub->emails().begin(), sub->emails().end(), item.address()) != sub->emails().end();
+}
+
 void BrokerDaemon::HandleSubscribe(const zmq::message_t& rid, int fd, const wire::Principal& sub,
                                    const wire::Subscribe& req) {
   auto filter = SubscribeFilter(ref_, req);

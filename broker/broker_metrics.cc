@@ -20,6 +20,9 @@ const std::map<std::string, std::pair<std::string, std::string>>& KnownCounters(
       {"digests.delivered", {"signaal_broker_digests_delivered_total", "Digests sent to subscribers."}},
       {"digests.fetched", {"signaal_broker_digests_fetched_total", "Digests fetched on request by subscribers."}},
       {"send.dropped", {"signaal_broker_sends_dropped_total", "Messages dropped because a peer's queue was full."}},
+      {"mail.sent", {"signaal_broker_mail_sent_total", "Digest mails the SMTP server accepted."}},
+      {"mail.failed_attempts", {"signaal_broker_mail_failed_attempts_total", "Digest mail attempts that failed (each is retried)."}},
+      {"mail.given_up", {"signaal_broker_mail_given_up_total", "Digest mails given up after [mail] give_up_hours."}},
   };
   return known;
 }
@@ -45,6 +48,8 @@ std::string RenderBrokerMetrics(const wire::BrokerStatus& s, const std::vector<w
           static_cast<double>(s.digests_published()));
   m.Gauge("signaal_broker_digests_building", "Digests queued for the digest worker or being built.",
           static_cast<double>(s.digests_building()));
+  m.Gauge("signaal_broker_mail_queued", "Digest mails waiting to be accepted by the SMTP server.",
+          static_cast<double>(s.mail_queued()));
   std::map<std::string, int> enrolled, connected;
   for (const auto& p : principals) {
     if (p.revoked()) continue;

@@ -240,17 +240,34 @@ void BrokerStore::ForEachSnapshot(const std::function<void(const wire::SummarySn
   });
 }
 
-Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest, const std::string& kind) {
+Result<uint64_t> BrokerStore::AppendDigest(wire::Digest& digest, const std::string& kind,
+                                           std::vector<storage::MailItem>* mail) {
   uint64_t seq = digest_sequence_ + 1;
   digest.set_sequence(seq);
   rocksdb::WriteBatch batch;
   batch.Put(DigestKey(seq), digest.SerializeAsString());
   batch.Put("m/digest_sequence", std::to_string(seq));
   if (!kind.empty()) batch.Put("dk/" + digest.region() + "/" + kind, std::to_string(digest.generated_unix()));
+  if (mail) {
+    for (auto& item : *mail) {
+      item.set_sequence(seq);
+      batch.Put(MailKey(item), item.SerializeAsString());
+    }
+  }
   auto s = WriteRecovering(*db_, batch);
   if (!s.ok()) return Status::Runtime("cannot store digest: " + s.ToString());
   digest_sequence_ = seq;
   return seq;
+}
+
+Result<wire::Digest> BrokerStore::FindDigest(uint64_t sequence) const {
+  std::string value;
+  auto got = db_->Get(rocksdb::ReadOptions(), DigestKey(sequence), &value);
+  if (got.IsNotFound()) return Status::Usage("no stored digest " + std::to_string(sequence));
+  if (!got.ok()) return Status::Runtime("cannot read digest " + std::to_string(sequence) + ": " + got.ToString());
+  wire::Digest d;
+  if (!d.ParseFromString(value)) return Status::Runtime("stored digest " + std::to_string(sequence) + " is damaged");
+  return d;
 }
 
 Result<int64_t> BrokerStore::LastPublished(const std::string& region, const std::string& kind) const {

@@ -9,6 +9,8 @@
 //   ac/<content hash>           -> wire::Digest as released (time and sequence cleared)
 //   an/<content hash>           -> records naming that content (decimal)
 //   av/<advice id>              -> wire::Advice (the councils' advice records, advice_book.h)
+//   mq/<sequence, 20 digits>/<address> -> storage::MailItem (the digest mail queue, mail_service.h):
+//                                  written with d/<sequence>, deleted once the SMTP server accepted it
 //   dk/<region>/<kind>          -> when the newest digest of that region and kind of period
 //                                  was published (unix seconds; advice_section.h)
 //   m/advice_next               -> the number of the next advice id (decimal)
@@ -78,11 +80,16 @@ class BrokerStore {
 
   // Assigns the next sequence number and stores the digest durably; with
   // `kind` (DigestKind: week, month, ...) also when its series was last
-  // published, in the same write.
-  Result<uint64_t> AppendDigest(wire::Digest& digest, const std::string& kind = "");
+  // published, and with `mail` the digest's mails (their sequence is set
+  // here), all in the same write, so a published digest is never without
+  // its queued mails.
+  Result<uint64_t> AppendDigest(wire::Digest& digest, const std::string& kind = "",
+                                std::vector<storage::MailItem>* mail = nullptr);
   // When the newest digest of `region` and `kind` was published (its
   // generated time); 0 when none was.
   Result<int64_t> LastPublished(const std::string& region, const std::string& kind) const;
+  // One stored digest; a Usage error when there is none.
+  Result<wire::Digest> FindDigest(uint64_t sequence) const;
   void ForEachDigestAfter(uint64_t after, const std::function<void(const wire::Digest&)>& fn) const;
   // A bounded read for a subscriber's catch-up: at most `limit` stored
   // digests after sequence `after`, in order. `last` is the sequence to
@@ -124,6 +131,14 @@ class BrokerStore {
   Status PutAdvice(const wire::Advice& advice);
   Result<wire::Advice> FindAdvice(const std::string& id) const;  // a Usage error when none
   Result<std::vector<wire::Advice>> AllAdvice() const;             // in id order
+
+  // --- The digest mail queue (broker_store_mail.cc) ---
+  static std::string MailKey(const storage::MailItem& item);
+  Status PutMail(const storage::MailItem& item);
+  Status DeleteMail(const storage::MailItem& item);
+  // Every queued mail in key order (by digest, then address); a damaged
+  // one is skipped and counted in `damaged`.
+  std::vector<storage::MailItem> AllMail(size_t* damaged) const;
 
   // A consistent copy of the store while it is in use (see signaal/backup.h);
   // adds the store's format and counts to the manifest.

@@ -56,6 +56,18 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
       *r.mutable_principal() = *p;
       return r;
     }
+    case R::kSubscriberEmail: {
+      const auto& change = req.subscriber_email();
+      auto p = c_.registry.ChangeEmails(change.id(), {change.add().begin(), change.add().end()},
+                                        {change.remove().begin(), change.remove().end()});
+      if (!p.ok()) return ErrorResponse(p.status());
+      // The addresses themselves stay out of the log: the principal list shows them.
+      spdlog::info("{} changed the e-mail addresses of {}: {} added, {} removed; {} now", admin.id(), p->id(),
+                   change.add_size(), change.remove_size(), p->emails_size());
+      auto r = OkResponse();
+      *r.mutable_principal() = *p;
+      return r;
+    }
     case R::kRevoke: {
       if (req.revoke().id() == admin.id()) {
         return ErrorResponse(Status::Refused("an administrator cannot revoke its own key"));
@@ -108,6 +120,7 @@ wire::ControlResponse ControlHandler::StatusView() const {
   s->set_snapshots_stored(c_.table.snapshot_count());
   s->set_digests_published(c_.store.last_digest_sequence());
   s->set_digests_building(c_.digests_building());
+  s->set_mail_queued(c_.mail_queued());
   for (const auto& [name, value] : c_.counters) (*s->mutable_counters())[name] = value;
   (*s->mutable_counters())["handshake.refused"] = c_.zap_refused();
   return r;

@@ -36,6 +36,7 @@ class ControlHandler {
     int64_t started;
     std::function<uint64_t()> zap_refused;
     std::function<uint32_t()> digests_building;
+    std::function<uint64_t()> mail_queued;
   };
   explicit ControlHandler(Context ctx) : c_(std::move(ctx)) {}
 

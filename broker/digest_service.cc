@@ -119,7 +119,10 @@ std::unique_ptr<DigestJob> DigestService::Finish() {
     return job;
   }
   if (job->kind == DigestJob::Kind::kPublish) {
-    if (auto seq = store_.AppendDigest(*job->result, ParsedKind(*job->result)); !seq.ok()) {
+    if (mail_for_) job->mail = mail_for_(*job->result);
+    if (auto seq = store_.AppendDigest(*job->result, ParsedKind(*job->result), mail_for_ ? &job->mail : nullptr);
+        !seq.ok()) {
+      job->mail.clear();
       job->result = seq.status();
       return job;
     }

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -62,6 +63,11 @@ class DigestService {
   // with `abandoned` set and nothing recorded. Null if none was waiting.
   std::unique_ptr<DigestJob> Finish();
 
+  // The mails of a published digest, stored in the same write as the digest
+  // (the daemon's recipients; unset while [mail] is off).
+  using MailFor = std::function<std::vector<storage::MailItem>(const wire::Digest&)>;
+  void set_mail_for(MailFor mail_for) { mail_for_ = std::move(mail_for); }
+
   // Queued or being built.
   uint32_t building() const {
     return static_cast<uint32_t>(operators_.size() + subscribers_.size() + (worker_.busy() ? 1 : 0));
@@ -94,6 +100,7 @@ class DigestService {
   };
   Running running_{DigestJob::Kind::kFetch, "", -1};
   std::string last_served_;  // the subscriber whose fetch started last, for turns
+  MailFor mail_for_;
 };
 
 }  // namespace signaal::broker

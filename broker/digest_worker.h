@@ -35,6 +35,7 @@
 #include "digest_builder.h"
 #include "disclosure_policy.h"
 #include "broker_control.pb.h"
+#include "broker_storage.pb.h"
 #include "wire.pb.h"
 #include "signaal/reference_data.h"
 #include "signaal/status.h"
@@ -76,6 +77,9 @@ struct DigestJob {
   // Set by the worker when the build stopped because it was abandoned: the
   // result is then an error nobody should be sent.
   bool abandoned = false;
+  // kPublish, once stored: the mails queued with it (MailService), made by
+  // the DigestService on the loop thread.
+  std::vector<storage::MailItem> mail;
 };
 
 class DigestWorker {

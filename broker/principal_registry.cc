@@ -7,10 +7,29 @@
 
 #include "signaal/keys.h"
 #include "signaal/log.h"
+#include "mail_address.h"
 #include "signaal/text.h"
 #include "signaal/wire_limits.h"
 
 namespace signaal::broker {
+namespace {
+
+// Adds each address of `add` to `p` (checked and normalised; one it has is
+// left as it is), within kMaxEmails.
+Status AddEmails(wire::Principal& p, const std::vector<std::string>& add, const std::string& field, int max) {
+  for (const auto& a : add) {
+    auto address = mail::CheckMailAddress(a, field);
+    if (!address.ok()) return address.status();
+    if (std::find(p.emails().begin(), p.emails().end(), *address) != p.emails().end()) continue;
+    if (p.emails_size() >= max) {
+      return Status::Usage(field + ": a subscriber has at most " + std::to_string(max) + " e-mail addresses");
+    }
+    p.add_emails(*address);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 PrincipalRegistry::PrincipalRegistry(BrokerStore& store) : store_(store) {
   size_t cut = 0;
@@ -88,6 +107,8 @@ Result<wire::Principal> PrincipalRegistry::EnrollSubscriber(const wire::EnrollSu
   p.set_role(wire::ROLE_SUBSCRIBER);
   p.set_curve_public_key(req.curve_public_key());
   *p.mutable_regions() = req.regions();
+  std::vector<std::string> emails(req.emails().begin(), req.emails().end());
+  if (Status s = AddEmails(p, emails, "--email", kMaxEmails); !s.ok()) return s;
   return Add(std::move(p));
 }
 
@@ -111,6 +132,30 @@ Result<wire::Principal> PrincipalRegistry::Revoke(const std::string& id) {
   if (Status s = store_.PutPrincipal(p); !s.ok()) return s;
   it->second = p;
   id_by_key_.erase(p.curve_public_key());
+  return p;
+}
+
+Result<wire::Principal> PrincipalRegistry::ChangeEmails(const std::string& id, const std::vector<std::string>& add,
+                                                        const std::vector<std::string>& remove) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end() || it->second.role() != wire::ROLE_SUBSCRIBER) {
+    return Status::Usage("no subscriber with id " + QuoteText(id) + " (see signaal broker principals)");
+  }
+  if (it->second.revoked()) return Status::Refused("subscriber " + QuoteText(id) + " is revoked");
+  wire::Principal p = it->second;
+  if (Status s = AddEmails(p, add, "--add", kMaxEmails); !s.ok()) return s;
+  for (const auto& r : remove) {
+    auto* emails = p.mutable_emails();
+    // Compared as stored: the domain in lower case.
+    auto address = mail::CheckMailAddress(r, "--remove");
+    auto found = address.ok() ? std::find(emails->begin(), emails->end(), *address) : emails->end();
+    if (found == emails->end()) {
+      return Status::Usage("--remove: " + QuoteText(r) + " is not an address of subscriber " + QuoteText(id));
+    }
+    emails->erase(found);
+  }
+  if (Status s = store_.PutPrincipal(p); !s.ok()) return s;
+  it->second = p;
   return p;
 }
 

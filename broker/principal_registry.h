@@ -25,6 +25,12 @@ class PrincipalRegistry {
   Result<wire::Principal> EnrollSubscriber(const wire::EnrollSubscriber& req, const ReferenceData& ref);
   Result<wire::Principal> EnrollAdmin(const std::string& name, const std::string& curve_public_key);
   Result<wire::Principal> Revoke(const std::string& id);
+  // Adds the addresses in `add` (checked, a known one ignored), then removes
+  // those in `remove` (each must be there) of the active subscriber `id`;
+  // nothing changes unless all of it can. At most kMaxEmails remain.
+  Result<wire::Principal> ChangeEmails(const std::string& id, const std::vector<std::string>& add,
+                                       const std::vector<std::string>& remove);
+  static constexpr int kMaxEmails = 10;
 
   // The active principal holding this CURVE public key (Z85), or nullptr.
   const wire::Principal* FindActiveByKey(const std::string& curve_public_key) const;

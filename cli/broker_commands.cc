@@ -31,6 +31,8 @@ struct BrokerOptions {
   uint32_t weeks = 4;
   std::string out;
   bool with_keys = false;
+  // `enroll-subscriber --email`, `subscriber-email --add/--remove`
+  std::vector<std::string> emails, add_emails, remove_emails;
   // `broker advice …`
   wire::Advice advice;
 };
@@ -101,7 +103,10 @@ nlohmann::json PrincipalJson(const wire::Principal& p) {
     j["software_version"] = p.software_version();
     j["taxonomy_version"] = p.taxonomy_version();
   }
-  if (p.role() == wire::ROLE_SUBSCRIBER) j["regions"] = p.regions();
+  if (p.role() == wire::ROLE_SUBSCRIBER) {
+    j["regions"] = p.regions();
+    j["emails"] = p.emails();
+  }
   return j;
 }
 
@@ -126,10 +131,28 @@ int EnrollSubscriber(const BrokerOptions& o) {
   s->set_name(o.name);
   for (const auto& r : SplitList(o.regions)) s->add_regions(r);
   s->set_curve_public_key(o.public_key);
+  for (const auto& e : o.emails) s->add_emails(e);
   auto r = AskBroker(o, req);
   if (!r.ok()) return Report(r.status());
   if (o.json) std::cout << PrincipalJson(r->principal()).dump(2) << "\n";
   else std::cout << "enrolled subscriber " << EscapeText(r->principal().id()) << " for " << EscapeText(o.regions) << "\n";
+  return 0;
+}
+
+int SubscriberEmail(const BrokerOptions& o) {
+  if (o.add_emails.empty() && o.remove_emails.empty()) return Report(Status::Usage("give --add or --remove"));
+  wire::ControlRequest req;
+  auto* change = req.mutable_subscriber_email();
+  change->set_id(o.id);
+  for (const auto& e : o.add_emails) change->add_add(e);
+  for (const auto& e : o.remove_emails) change->add_remove(e);
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  const auto& p = r->principal();
+  std::string list;
+  for (const auto& e : p.emails()) list += (list.empty() ? "" : ", ") + EscapeText(e);
+  if (o.json) std::cout << PrincipalJson(p).dump(2) << "\n";
+  else std::cout << "subscriber " << EscapeText(p.id()) << " is mailed digests at " << (list.empty() ? "no address" : list) << "\n";
   return 0;
 }
 
@@ -165,6 +188,7 @@ int Principals(const BrokerOptions& o) {
       if (!p.software_version().empty()) version = p.software_version() + " / " + p.taxonomy_version();
     } else if (p.role() == wire::ROLE_SUBSCRIBER) {
       for (const auto& reg : p.regions()) detail += (detail.empty() ? "" : ",") + reg;
+      for (const auto& e : p.emails()) detail += ", " + e;
     }
     t.Add({p.id(), p.name(), RoleName(p.role()), p.revoked() ? "revoked" : "active", LocalTime(p.last_seen_unix()),
            version.empty() ? "-" : version, detail});
@@ -189,6 +213,7 @@ int BrokerStatus(const BrokerOptions& o) {
                         {"snapshots_stored", s.snapshots_stored()},
                         {"digests_published", s.digests_published()},
                         {"digests_building", s.digests_building()},
+                        {"mail_queued", s.mail_queued()},
                         {"taxonomy_version", s.taxonomy_version()},
                         {"counters", nlohmann::json::object()}};
     for (const auto& [k, v] : s.counters()) j["counters"][k] = v;
@@ -204,6 +229,7 @@ int BrokerStatus(const BrokerOptions& o) {
   t.Add({"snapshots stored", std::to_string(s.snapshots_stored())});
   t.Add({"digests published", std::to_string(s.digests_published())});
   t.Add({"digests being built", std::to_string(s.digests_building())});
+  t.Add({"digest mails queued", std::to_string(s.mail_queued())});
   std::map<std::string, uint64_t> counters(s.counters().begin(), s.counters().end());
   for (const auto& [k, v] : counters) t.Add({k, std::to_string(v)});
   std::cout << t.Render();
@@ -473,8 +499,16 @@ void AddBrokerCommands(CLI::App& app, int& exit_code) {
   sub->add_option("--name", o->name, "who subscribes")->required();
   sub->add_option("--regions", o->regions, "regions it may receive, comma-separated")->required();
   sub->add_option("--public-key", o->public_key, "its CURVE public key (signaal keys generate)")->required();
+  sub->add_option("--email", o->emails, "an address published digests are mailed to (repeat; [mail] in broker.toml)");
   json(sub);
   sub->callback([o, &exit_code] { exit_code = EnrollSubscriber(*o); });
+
+  auto* email = broker->add_subcommand("subscriber-email", "change the e-mail addresses of an enrolled subscriber");
+  email->add_option("ID", o->id, "the subscriber's id from `signaal broker principals`")->required();
+  email->add_option("--add", o->add_emails, "an address to mail published digests to (repeat)");
+  email->add_option("--remove", o->remove_emails, "an address to stop mailing (repeat)");
+  json(email);
+  email->callback([o, &exit_code] { exit_code = SubscriberEmail(*o); });
 
   auto* revoke = broker->add_subcommand("revoke", "revoke a principal's key");
   revoke->add_option("ID", o->id, "id from `signaal broker principals`")->required();

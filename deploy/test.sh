@@ -23,14 +23,18 @@ if [[ "${1:-}" == "--tsan" ]]; then
   # admission_test, store_worker_test); and the integration tests that keep a
   # worker busy while its loop goes on — snapshots acked during risk reports,
   # fetches, publishes, abandoned builds and shutdown (broker_protocol_test,
-  # broker_load_test, digest_schedule_test); and the node's intake page, whose
+  # broker_load_test, digest_schedule_test); the broker's mail worker, through
+  # a restart with mails queued and an SMTP server that is down (mail_test,
+  # mail_worker_test);
+  # and the node's intake page, whose
   # HTTP thread asks the node's loop over inproc (intake_page_test). Not yet the node's large import
   # (long_jobs_test): it has not run under TSan here; the store worker's own
   # test has.
   BUILD=${SIGNAAL_BUILD_DIR:-build-tsan}
   cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNAAL_WERROR=ON -DSIGNAAL_TSAN=ON
   cmake --build "$BUILD" -j2 --target signaal-broker signaal-node signaal signaal-gen broker_ingest_test \
-    admission_test store_worker_test broker_protocol_test broker_load_test digest_schedule_test intake_page_test
+    admission_test store_worker_test broker_protocol_test broker_load_test digest_schedule_test intake_page_test \
+    mail_test mail_mime_test mail_worker_test
   reports="$PWD/$BUILD/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   # deploy/tsan.supp: third-party libraries only, each with its reason.
@@ -44,7 +48,7 @@ if [[ "${1:-}" == "--tsan" ]]; then
   # hint): under TSan that takes longer than the page waits for the loop (5 s);
   # the other seven drive the page's thread against the loop.
   ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 900 \
-    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule|StoreWorker|IntakePage)' \
+    -R '^(DigestWorker|Admission|SubscribeFilter|Lanes|GroupCommit|BrokerProtocol|BrokerLoad|DigestSchedule|StoreWorker|IntakePage|Mail)' \
     -E 'AHugeSubscribeFilter|ALongCatchUp|ScriptInEveryField|TheCoordinatorReviewsQuotes|TheHintMarks' || status=$?
   if compgen -G "$reports/*" > /dev/null; then
     echo "sanitizer reports:" >&2

@@ -167,7 +167,7 @@ struct BrokerWorld {
     }
     handler = std::make_unique<broker::ControlHandler>(broker::ControlHandler::Context{
         BrokerFixtureConfig(), fuzz::Ref(), *store, *registry, table, policy, counters, fuzz::kNow,
-        [] { return uint64_t{0}; }, [] { return uint32_t{0}; }});
+        [] { return uint64_t{0}; }, [] { return uint32_t{0}; }, [] { return uint64_t{0}; }});
   }
 
   wire::ControlResponse Publish(const wire::PublishDigest& req) {

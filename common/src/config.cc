@@ -304,6 +304,17 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   // Up to the lane's bound (DigestService::kMaxQueued), and at most one a second.
   r.Int("digests", "queued_per_subscriber", c.digests_queued_per_subscriber, 1, 8);
   r.Int("digests", "fetches_per_hour", c.digests_fetches_per_hour, 1, 3600);
+  r.String("mail", "from", c.mail_from);
+  r.String("mail", "from_name", c.mail_from_name);
+  r.String("mail", "smtp_url", c.mail_smtp_url);
+  r.String("mail", "starttls", c.mail_starttls);
+  r.String("mail", "username", c.mail_username);
+  r.String("mail", "password_file", c.mail_password_file, true);
+  r.String("mail", "ca_file", c.mail_ca_file, true);
+  r.Int("mail", "retry_first_s", c.mail_retry_first_s, 1, 3600);
+  r.Int("mail", "retry_max_s", c.mail_retry_max_s, 1, 86400);
+  r.Int("mail", "give_up_hours", c.mail_give_up_hours, 1, 720);
+  r.Int("mail", "timeout_s", c.mail_timeout_s, 5, 600);
   r.String("log", "level", c.log_level);
   r.Require("broker", "data_dir", c.data_dir);
   r.Require("broker", "key_file", c.key_file);
@@ -373,6 +384,10 @@ std::string RenderBrokerConfig(const BrokerConfig& c) {
          "periods = " + Quote(c.schedule_periods) + "\n"
          "\n[metrics]\n"
          "listen = " + Quote(c.metrics_listen) + "\n"
+         "\n[mail]\n"
+         "# Published digests mailed to subscribers' addresses: \"\" = off (docs/OPERATIONS.md).\n"
+         "from = " + Quote(c.mail_from) + "\n"
+         "smtp_url = " + Quote(c.mail_smtp_url) + "\n"
          "\n[log]\n"
          "level = " + Quote(c.log_level) + "\n";
   return out;

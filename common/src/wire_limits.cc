@@ -64,6 +64,11 @@ const std::map<std::string, TextRule>& RulesByName() {
     add("EnrollSubscriber", {"name"}, name);
     add("EnrollSubscriber", {"regions"}, code);
     add("EnrollSubscriber", {"curve_public_key"}, key);
+    // An address as RFC 5321 bounds a path (254); its syntax is CheckMailAddress's.
+    const TextRule email{254, TextClass::kKey};
+    add("EnrollSubscriber", {"emails"}, email);
+    add("SubscriberEmail", {"id"}, id);
+    add("SubscriberEmail", {"add", "remove"}, email);
     add("Revoke", {"id"}, id);
     add("ThemesRequest", {"region"}, code);
     add("PublishDigest", {"period", "region"}, code);
@@ -89,6 +94,7 @@ const std::map<std::string, TextRule>& RulesByName() {
     add("Principal", {"sign_public_key"}, hex);
     add("Principal", {"type", "municipality", "regions", "software_version", "taxonomy_version", "latest_period"},
         code);
+    add("Principal", {"emails"}, email);
     return r;
   }();
   return rules;

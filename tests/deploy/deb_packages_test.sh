@@ -57,14 +57,23 @@ for pkg in signaal signaal-node signaal-broker; do
     grep -q "$lib" <<<"$depends" || fail "$pkg: Depends lacks $lib (dpkg-shlibdeps)"
   done
   # The CLI reads .xlsx (minizip, expat) and writes the template
-  # (libxlsxwriter); the node gets CSV text and never opens a zip.
+  # (libxlsxwriter); the node gets CSV text and never opens a zip. The
+  # broker writes a digest's .xlsx for its digest mail (libxlsxwriter) and
+  # sends it over SMTP (libcurl4), but reads no workbook.
   for lib in libminizip1 libexpat1 libxlsxwriter4; do
     if [ "$pkg" = signaal ]; then
       grep -q "$lib" <<<"$depends" || fail "signaal: Depends lacks $lib (the .xlsx import and template)"
+    elif [ "$pkg" = signaal-broker ] && [ "$lib" = libxlsxwriter4 ]; then
+      grep -q "$lib" <<<"$depends" || fail "signaal-broker: Depends lacks $lib (the digest mail's .xlsx)"
     else
       grep -q "$lib" <<<"$depends" && fail "$pkg: Depends on $lib, which only the CLI uses"
     fi
   done
+  if [ "$pkg" = signaal-broker ]; then
+    grep -q "libcurl4" <<<"$depends" || fail "signaal-broker: Depends lacks libcurl4 (the digest mail's SMTP)"
+  elif grep -q "libcurl" <<<"$depends"; then
+    fail "$pkg: Depends on libcurl, which only the broker uses"
+  fi
   # The scrubber reads Debian's Dutch word list.
   [ "$pkg" != signaal ] || grep -q "wdutch" <<<"$depends" || fail "signaal: Depends lacks wdutch (the scrubber's word list)"
   if [ "$pkg" != signaal ]; then

@@ -235,7 +235,7 @@ TEST(BrokerSums, ATotalPast32BitsSaturatesInDigestsAndTheThemesView) {
   BrokerConfig config;
   Counters counters;
   ControlHandler handler({config, Ref(), **store, registry, table, policy, counters, 0, [] { return uint64_t{0}; },
-                          [] { return uint32_t{0}; }});
+                          [] { return uint32_t{0}; }, [] { return uint64_t{0}; }});
   wire::ControlRequest req;
   req.mutable_themes()->set_region("parkstad");
   req.mutable_themes()->set_weeks(1);

@@ -93,6 +93,19 @@ struct BrokerConfig {
   // [digests]: what one subscriber may ask of the digest worker (broker/admission.h).
   int digests_queued_per_subscriber = 2;  // fetches queued or being built at once: 1..8
   int digests_fetches_per_hour = 30;      // fetches admitted per hour: 1..3600
+  // [mail]: published digests mailed to the subscribers' addresses
+  // (broker/mail_service.h); off while `from` is "".
+  std::string mail_from;                          // the sender address
+  std::string mail_from_name = "Signaalnet";      // shown beside it
+  std::string mail_smtp_url = "smtp://localhost:25";  // smtp://HOST:PORT or smtps://HOST:PORT
+  std::string mail_starttls = "optional";         // required, optional, off
+  std::string mail_username;                      // "" = no SMTP AUTH
+  std::string mail_password_file;                 // the password, alone in a file of mode 0600
+  std::string mail_ca_file;                       // "" = the system's CAs
+  int mail_retry_first_s = 60;                    // the first wait after a failure, doubling: 1..3600
+  int mail_retry_max_s = 3600;                    // the longest wait: 1..86400
+  int mail_give_up_hours = 72;                    // a mail not accepted this long after its digest: 1..720
+  int mail_timeout_s = 60;                        // one SMTP transaction: 5..600
   // [log]
   std::string log_level = "info";
 };
