@@ -417,9 +417,11 @@ TEST_F(BrokerProtocol, EveryKindOfBadMessageIsRefusedCountedAndNotStored) {
   old_schema.set_schema(1);
   auto no_key_sum = node.Snapshot(week_, 9, 40);
   no_key_sum.mutable_cells(0)->clear_key_sum();
-  wire::ClientMessage subscribe;
-  subscribe.set_schema(1);
-  subscribe.mutable_subscribe();
+  // A node may subscribe to the digests its signals fed (issue 18), but not
+  // have one built on demand.
+  wire::ClientMessage digest_request;
+  digest_request.set_schema(1);
+  digest_request.mutable_digest_request()->set_period(week_);
   auto neighbour_snapshot = neighbour.Snapshot(week_, 9, 40);
   auto other_key = GenerateSigningKeyPair();
 
@@ -439,7 +441,7 @@ TEST_F(BrokerProtocol, EveryKindOfBadMessageIsRefusedCountedAndNotStored) {
       {"a snapshot of schema 1", {old_schema.SerializeAsString()}, "schema", &node},
       {"a cell without a key sum", {node.Signed(no_key_sum)}, "schema", &node},
       {"a snapshot from a subscriber", {subscriber.Signed(subscriber.Snapshot(week_, 1, 40))}, "forbidden", &subscriber},
-      {"a subscription from a node", {subscribe.SerializeAsString()}, "forbidden", &node},
+      {"a digest request from a node", {digest_request.SerializeAsString()}, "forbidden", &node},
       {"no signature", {envelope([](auto& e) { e.clear_signature(); })}, "bad-signature", &node},
       {"a broken signature", {envelope([](auto& e) { e.mutable_signature()->at(5) ^= 1; })}, "bad-signature", &node},
       {"a tampered payload", {envelope([](auto& e) { e.mutable_payload()->back() ^= 1; })}, "bad-signature", &node},
