@@ -164,6 +164,7 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
         outbox_.ResetBackoff();
         next_heartbeat = 0;
         next_advice = 0;
+        broker_sends_no_digests_ = false;  // perhaps upgraded meanwhile
       }
     }
 
@@ -342,6 +343,7 @@ void NodeDaemon::SendHeartbeat() {
   // With every heartbeat the node stays subscribed to the digests its
   // signals fed, from the newest it keeps: a broker that restarted learns of
   // it again, and one that has not sends nothing twice (same connection).
+  if (broker_sends_no_digests_) return;
   auto cursor = store_->DigestCursor();
   if (!cursor.ok()) return spdlog::error("{}", cursor.status().message());
   wire::ClientMessage subscribe;
@@ -351,6 +353,7 @@ void NodeDaemon::SendHeartbeat() {
 }
 
 void NodeDaemon::AskAdviceFeed() {
+  if (broker_sends_no_digests_) return;
   wire::ClientMessage m;
   m.set_schema(wire::SCHEMA_V2);
   m.mutable_advice_feed_request();
@@ -414,6 +417,13 @@ void NodeDaemon::OnBrokerMessage() {
         }
         if (Status s = store_->RefuseQuotes(m->ack().refused_quotes(), now); !s.ok()) spdlog::error("{}", s.message());
       }
+    } else if (m->has_nack() && m->nack().reason() == "forbidden" && m->nack().period().empty()) {
+      // A broker from before issue 18 refuses a node's Subscribe and advice
+      // request: no snapshot was refused. Asked again only on a new connection.
+      if (!broker_sends_no_digests_) {
+        spdlog::info("the broker sends no digests to nodes (it is older than this node): {}", m->nack().detail());
+      }
+      broker_sends_no_digests_ = true;
     } else if (m->has_nack()) {
       counters_.snapshots_nacked++;
       counters_.nacked_by_reason[m->nack().reason()]++;

@@ -68,6 +68,9 @@ class NodeDaemon {
   void OnDigest(const wire::Digest& digest);
   // How often the node asks for the advice on its area besides at each connection.
   static constexpr int64_t kAdviceFeedInterval = 900;
+  // The broker refused the node's Subscribe (one from before issue 18):
+  // not asked again on this connection.
+  bool broker_sends_no_digests_ = false;
   // A request that changes the store, once no job holds it: a StoreJob goes
   // to the worker, anything else (add, publish) is answered at once.
   // `account`: who asked (the peer's user, for the quote review's record).
