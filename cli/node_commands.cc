@@ -30,6 +30,7 @@ struct NodeOptions {
   bool quote_consent = false;
   std::string out;
   bool with_keys = false;
+  wire::FollowUp follow_up;
 };
 
 // Sends one request to the node daemon named in the config. A request that
@@ -346,6 +347,31 @@ void AddNodeCommands(CLI::App& app, int& exit_code) {
   by_id->excludes(by_person);
   json_flag(erase);
   erase->callback([o, &exit_code] { exit_code = Erase(*o); });
+
+  auto* follow = signal->add_subcommand("follow-up", "what became of a signal here: its status and a note, kept sealed");
+  follow->add_option("id", *o->follow_up.mutable_id(), "the signal's id (`signal list`)")->required();
+  follow->add_option("--status", *o->follow_up.mutable_status(), "open, doorverwezen (referred) or opgelost (resolved)");
+  follow->add_option("--note", *o->follow_up.mutable_note(), "what was done, one line (at most 1,000 characters)");
+  json_flag(follow);
+  follow->callback([o, &exit_code] {
+    wire::NodeRequest req;
+    *req.mutable_follow_up() = o->follow_up;
+    auto r = AskNode(*o, req, 5000ms);
+    if ((exit_code = Check(r)) != 0) return;
+    const auto& s = r->added();
+    if (o->json) {
+      std::cout << nlohmann::json({{"id", s.id()},
+                                   {"status", s.status()},
+                                   {"status_changed", s.status_changed_unix() ? nlohmann::json(IsoTimeUtc(s.status_changed_unix()))
+                                                                              : nlohmann::json(nullptr)},
+                                   {"follow_up", std::vector<std::string>(s.follow_up().begin(), s.follow_up().end())}})
+                       .dump(2)
+                << "\n";
+      return;
+    }
+    std::cout << "signal " << s.id() << ": " << s.status() << "\n";
+    for (const auto& n : s.follow_up()) std::cout << "  " << EscapeText(n) << "\n";
+  });
 
   auto* report = node->add_subcommand("privacy-report", "what leaves this node, to whom, under which policy");
   report->add_option("--lang", o->lang, "nl (default) or en")->check(CLI::IsMember({"nl", "en"}));

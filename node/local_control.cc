@@ -79,6 +79,7 @@ wire::NodeResponse LocalControl::Handle(const wire::NodeRequest& req, int64_t no
     case R::kShow: return Show(req.show(), req);
     case R::kScrubHint: return Hint(req.scrub_hint());
     case R::kDigests: return Digests(req.digests());
+    case R::kFollowUp: return FollowUp(req.follow_up(), account, now);
     case R::BODY_NOT_SET: break;
   }
   return NodeError(Status::Usage("the request names no operation this node knows"));

@@ -78,6 +78,8 @@ class LocalControl {
   wire::NodeResponse StatusView() const;
   wire::NodeResponse Publish(int64_t now);
   wire::NodeResponse Report() const;
+  // What became of a signal at the source (issue 18): its status, a sealed note.
+  wire::NodeResponse FollowUp(const wire::FollowUp& req, const std::string& account, int64_t now);
   // What the region made of the signals (local_control_digests.cc): the kept
   // digests and advice feed, and the month's figures in the status.
   wire::NodeResponse Digests(const wire::DigestsRequest& req) const;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "local_control.h"
+#include "signaal/labels.h"
 #include "signaal/log.h"
 #include "signaal/period.h"
 #include "signaal/text.h"
@@ -153,6 +154,30 @@ wire::NodeResponse LocalControl::Correct(const wire::CorrectSignal& req, const w
                asked.web_account().empty() ? "" : " by " + EscapeText(asked.web_account()));
   auto r = NodeOk();
   *r.mutable_added() = SignalRecordOf(*corrected);
+  return r;
+}
+
+wire::NodeResponse LocalControl::FollowUp(const wire::FollowUp& req, const std::string& account, int64_t now) {
+  std::string status;
+  if (!req.status().empty()) {
+    // Dutch or English, as an import takes it: "doorverwezen", "opgelost".
+    auto resolved = ResolveStatus(req.status());
+    if (!resolved) {
+      return NodeError(Status::Usage("--status: '" + EscapeText(req.status()) + "' is not a status (open, doorverwezen, "
+                                     "opgelost)"));
+    }
+    status = *resolved;
+  }
+  auto s = c_.store.FollowUp(req.id(), status, req.note(), account, now);
+  if (!s.ok()) return NodeError(s.status());
+  auto notes = c_.store.FollowUpNotes(*s);
+  if (!notes.ok()) return NodeError(notes.status());
+  spdlog::info("signal {} followed up: status {}{}", req.id(), s->status(), req.note().empty() ? "" : ", a note added");
+  auto r = NodeOk();
+  auto* record = r.mutable_added();
+  *record = SignalRecordOf(*s);
+  for (auto& n : *notes) record->add_follow_up(std::move(n));
+  record->set_status_changed_unix(s->status_changed_unix());
   return r;
 }
 

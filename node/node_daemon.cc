@@ -274,7 +274,7 @@ std::string PeerAccount(zmq::message_t& frame) {
 
 // Requests that change the store wait while a job holds it (store_jobs.h).
 bool ChangesStore(const wire::NodeRequest& req) {
-  if (req.has_add() || req.has_correct() || req.has_publish() || IsStoreJob(req)) return true;
+  if (req.has_add() || req.has_correct() || req.has_follow_up() || req.has_publish() || IsStoreJob(req)) return true;
   return req.has_quotes() && req.quotes().action() != wire::QuoteRequest::LIST &&
          req.quotes().action() != wire::QuoteRequest::SHOW;
 }

@@ -181,6 +181,14 @@ class SignalStore {
   // entered it, its quote (moved to the new week and theme) and, unless `v`
   // names a person, its pseudonym. Both weeks are marked changed.
   Result<storage::StoredSignal> Correct(const std::string& id, const std::string& period, const ValidatedSignal& v);
+  // What became of a signal at the source: its status, when not empty, and
+  // `note` added to its sealed follow-up log as "YYYY-MM-DD by: note".
+  Result<storage::StoredSignal> FollowUp(const std::string& id, const std::string& status, const std::string& note,
+                                         const std::string& by, int64_t now);
+  // The follow-up log, opened: one note a line, oldest first.
+  Result<std::vector<std::string>> FollowUpNotes(const storage::StoredSignal& s) const;
+  static constexpr size_t kMaxFollowUpNotes = 20;
+  static constexpr size_t kMaxFollowUpChars = 1000;
   // The newest `limit` signals `account` entered, newest first.
   Result<std::vector<storage::StoredSignal>> EnteredBy(const std::string& account, size_t limit) const;
 

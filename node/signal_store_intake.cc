@@ -3,7 +3,9 @@
 #include <memory>
 
 #include "signal_store.h"
+#include "signaal/period.h"
 #include "signaal/rocks.h"
+#include "signaal/text.h"
 
 namespace signaal::node {
 namespace {
@@ -149,6 +151,54 @@ Status SignalStore::PutAccount(const storage::StoredAccount& account) {
   rocksdb::WriteBatch batch;
   batch.Put("acct/" + account.name(), account.SerializeAsString());
   return Write(batch, "cannot store account '" + account.name() + "'");
+}
+
+Result<std::vector<std::string>> SignalStore::FollowUpNotes(const storage::StoredSignal& s) const {
+  std::vector<std::string> notes;
+  if (s.sealed_follow_up().empty()) return notes;
+  auto log = Unseal(data_key_, s.sealed_follow_up(), s.id() + "/follow_up");
+  if (!log.ok()) return log.status();
+  for (size_t start = 0; start < log->size();) {
+    size_t end = log->find('\n', start);
+    if (end == std::string::npos) end = log->size();
+    if (end > start) notes.push_back(log->substr(start, end - start));
+    start = end + 1;
+  }
+  return notes;
+}
+
+Result<storage::StoredSignal> SignalStore::FollowUp(const std::string& id, const std::string& status,
+                                                    const std::string& note, const std::string& by, int64_t now) {
+  auto s = Find(id);
+  if (!s.ok()) return s.status();
+  const std::string line = OneLine(note);
+  if (status.empty() && line.empty()) return Status::Usage("give a --status, a --note or both");
+  if (CodePointCount(line) > kMaxFollowUpChars) {
+    return Status::Usage("--note: " + std::to_string(CodePointCount(line)) + " characters, at most " +
+                         std::to_string(kMaxFollowUpChars));
+  }
+  if (!status.empty() && status != s->status()) {
+    s->set_status(status);
+    s->set_status_changed_unix(now);
+  }
+  if (!line.empty()) {
+    auto notes = FollowUpNotes(*s);
+    if (!notes.ok()) return notes.status();
+    if (notes->size() >= kMaxFollowUpNotes) {
+      return Status::Usage("signal " + id + " has " + std::to_string(kMaxFollowUpNotes) +
+                           " follow-up notes already, the most it keeps");
+    }
+    std::string log;
+    for (const auto& n : *notes) log += n + "\n";
+    log += DateFromUnix(now).ToIso() + " " + (by.empty() ? std::string("cli") : by) + ": " + line + "\n";
+    auto sealed = sealer_->Seal(log, s->id() + "/follow_up");
+    if (!sealed.ok()) return sealed.status();
+    s->set_sealed_follow_up(std::move(*sealed));
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put("sig/" + s->period() + "/" + id, s->SerializeAsString());
+  if (Status w = Write(batch, "cannot store the follow-up of signal " + id); !w.ok()) return w;
+  return *s;
 }
 
 }  // namespace signaal::node

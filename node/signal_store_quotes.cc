@@ -24,29 +24,6 @@ const char* StateName(storage::StoredQuote::State s) {
   }
 }
 
-// A quote goes on the wire as one line of printable text: line breaks and
-// tabs become spaces, other control characters go, runs of spaces shrink.
-std::string OneLine(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size();) {
-    size_t n = 1;
-    int32_t cp = CodePointAt(text, i, &n);
-    if (cp < 0) {
-      out += "\xEF\xBF\xBD";  // not UTF-8: U+FFFD, as the scrubber reads it
-    } else if (cp == '\n' || cp == '\r' || cp == '\t' || IsControlCodePoint(cp)) {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-    } else if (cp == ' ' && !out.empty() && out.back() == ' ') {
-      // a run of spaces: one
-    } else {
-      out.append(text, i, n);
-    }
-    i += n;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  while (!out.empty() && out.front() == ' ') out.erase(0, 1);
-  return out;
-}
-
 }  // namespace
 
 const char* QuoteStateName(storage::StoredQuote::State s) { return StateName(s); }

@@ -81,6 +81,27 @@ std::string SignalsCountedSentence(uint32_t digests, uint32_t advice) {
   return "Uw signalen telden deze maand mee in " + d + " en " + a + ".";
 }
 
+std::string OneLine(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = 1;
+    int32_t cp = CodePointAt(text, i, &n);
+    if (cp < 0) {
+      out += "\xEF\xBF\xBD";  // not UTF-8: U+FFFD, as the scrubber reads it
+    } else if (cp == '\n' || cp == '\r' || cp == '\t' || IsControlCodePoint(cp)) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else if (cp == ' ' && !out.empty() && out.back() == ' ') {
+      // a run of spaces: one
+    } else {
+      out.append(text.substr(i, n));
+    }
+    i += n;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!out.empty() && out.front() == ' ') out.erase(0, 1);
+  return out;
+}
+
 size_t CodePointCount(std::string_view text) {
   size_t n = 0;
   for (unsigned char c : text) n += (c & 0xC0) != 0x80;

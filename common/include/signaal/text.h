@@ -35,6 +35,11 @@ int32_t CodePointAt(std::string_view text, size_t at, size_t* length);
 // page: "Uw signalen telden deze maand mee in 4 rapportages en 2 adviezen."
 std::string SignalsCountedSentence(uint32_t digests, uint32_t advice);
 
+// Text as one line of printable text: line breaks and tabs become spaces,
+// other control characters go, runs of spaces shrink, bytes that are not
+// UTF-8 become U+FFFD; trimmed. What a quote or a note is kept as.
+std::string OneLine(std::string_view text);
+
 // The number of characters (code points) in UTF-8 text: the bytes that
 // start one. What every length limit on a person's words counts.
 size_t CodePointCount(std::string_view text);
