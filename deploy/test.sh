@@ -31,7 +31,7 @@ if [[ "${1:-}" == "--tsan" ]]; then
   # (long_jobs_test): it has not run under TSan here; the store worker's own
   # test has.
   BUILD=${SIGNAAL_BUILD_DIR:-build-tsan}
-  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNAAL_WERROR=ON -DSIGNAAL_TSAN=ON
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNAAL_WERROR=OFF -DSIGNAAL_TSAN=ON
   cmake --build "$BUILD" -j2 --target signaal-broker signaal-node signaal signaal-gen broker_ingest_test \
     admission_test store_worker_test broker_protocol_test broker_load_test digest_schedule_test intake_page_test \
     mail_test mail_mime_test mail_worker_test
@@ -59,7 +59,10 @@ if [[ "${1:-}" == "--tsan" ]]; then
 fi
 if [[ "${1:-}" == "--sanitize" ]]; then
   BUILD=${SIGNAAL_BUILD_DIR:-build-asan}
-  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNAAL_WERROR=ON -DSIGNAAL_SANITIZE=ON
+  # Warnings are the plain build's gate (-Werror there): at -O1 GCC's value
+  # ranges differ and -Wformat-truncation and friends say other things about
+  # the same code, so here they are shown, not fatal.
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGNAAL_WERROR=OFF -DSIGNAAL_SANITIZE=ON
   cmake --build "$BUILD" -j2
   # Daemons run as child processes and are stopped by signals, so their
   # reports would end up in their logs; every process writes its report to a

@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
     std::string sub = dice.Below(5) == 0 || subs.empty() ? "" : subs[dice.Skewed(subs.size())]->code;
     std::string text = kTexts[dice.Below(kTexts.size())];
     if (auto p = text.find("{n}"); p != std::string::npos) text.replace(p, 3, std::to_string(2 + dice.Below(20)));
-    char person[16] = "";
+    char person[24] = "";  // "K-" and up to 20 digits
     if (dice.Below(10) != 0) std::snprintf(person, sizeof person, "K-%06llu", static_cast<unsigned long long>(dice.Below(rows * 3 / 4 + 1)));
     f << date << s << gms[dice.Below(gms.size())] << s << theme->code << s << sub << s << ages[dice.Skewed(ages.size())]
       << s << channel << s << (1 + dice.Below(3)) << s << (dice.Below(3) == 0 ? "referred" : "open") << s
