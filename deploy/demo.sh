@@ -89,6 +89,13 @@ SUB_KEY=$(json public_key <"$RUN/adviesraad.json")
 PIDS+=($!); echo $! >>"$RUN/pids"
 sleep 1
 
+echo "== an earlier advice of the Heerlen council, answered: the digest tells what came of it"
+"$SIGNAAL" broker advice add --title "Wachttijden schuldhulpverlening" \
+  --council "Adviesraad Sociaal Domein Heerlen" --addressee "college van B&W" --region GM0917 \
+  --sent "$(date -d '-3 weeks' +%F)" --theme schulden --status reactie-ontvangen \
+  --response "Het college trekt twee extra schuldhulpverleners aan. De wachttijd wordt elk kwartaal gemeten." \
+  --response-date "$(date -d '-1 week' +%F)" --config "$BCFG" >/dev/null
+
 PERIOD="$FROM..$TO"
 "$SIGNAAL" broker digest publish --period "$PERIOD" --region zuid-limburg --config "$BCFG"
 HTML="$RUN/digests/zuid-limburg/$PERIOD.html"
@@ -100,6 +107,14 @@ echo
 "$SIGNAAL" broker themes --region zuid-limburg --weeks 2 --config "$BCFG"
 echo
 "$SIGNAAL" broker principals --config "$BCFG"
+echo
+# The partner in Heerlen received the same digest over its own connection,
+# and the advice on its area with it.
+for _ in $(seq 50); do
+  "$SIGNAAL" node digests --json --config "$RUN/clientenraad-heerlen/node.toml" | grep -q 'Wachttijden' && break
+  sleep 0.2
+done
+"$SIGNAAL" node digests --config "$RUN/clientenraad-heerlen/node.toml"
 echo
 for dir in clientenraad-heerlen helpdesk zelfhulp-sittard; do
   n=$("$SIGNAAL" node status --json --config "$RUN/$dir/node.toml" | sed -n 's/^ *"signals": \([0-9]*\).*/\1/p')

@@ -188,7 +188,8 @@ Status NodeDaemon::Run(const std::atomic<bool>& stop) {
       SendHeartbeat();
       next_heartbeat = now + config_.heartbeat_s;
     }
-    if (now >= next_advice) {
+    if (now >= next_advice || advice_stale_) {
+      advice_stale_ = false;
       AskAdviceFeed();
       next_advice = now + kAdviceFeedInterval;
     }
@@ -375,6 +376,7 @@ void NodeDaemon::OnDigest(const wire::Digest& digest) {
   }
   if (Status s = store_->KeepDigest(digest, SignalStore::kDigestsKept); !s.ok()) return spdlog::error("{}", s.message());
   counters_.digests_received++;
+  advice_stale_ = true;  // a new digest: its advice section may hold news for the feed too
   spdlog::info("kept digest {} of {} {}", digest.sequence(), digest.region(), digest.period());
 }
 

@@ -71,6 +71,8 @@ class NodeDaemon {
   // The broker refused the node's Subscribe (one from before issue 18):
   // not asked again on this connection.
   bool broker_sends_no_digests_ = false;
+  // A digest came: the advice feed is asked for again on the next round.
+  bool advice_stale_ = false;
   // A request that changes the store, once no job holds it: a StoreJob goes
   // to the worker, anything else (add, publish) is answered at once.
   // `account`: who asked (the peer's user, for the quote review's record).
