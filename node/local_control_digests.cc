@@ -50,15 +50,16 @@ Status LocalControl::AddFeedback(wire::NodeStatus& status, int64_t now) const {
   const std::string month = MonthOf(now);
   auto sent = c_.store.AckedWeeks();
   if (!sent.ok()) return sent.status();
-  // A month's digests of a few areas: a handful to read, at most the newest 200.
-  auto digests = c_.store.KeptDigests(SignalStore::kDigestsKept);
-  if (!digests.ok()) return digests.status();
+  // Only this month's digests are read (status runs on every metrics
+  // scrape): newest first, up to the first of an earlier month.
   uint32_t counted = 0;
-  for (const auto& d : *digests) {
-    if (MonthOf(d.generated_unix()) != month) continue;
+  Status read = c_.store.ForEachKeptDigestNewestFirst([&](const wire::Digest& d) {
+    if (MonthOf(d.generated_unix()) != month) return false;
     const auto weeks = PeriodRange{"", d.from_week(), d.to_week()}.Weeks();
     if (std::any_of(weeks.begin(), weeks.end(), [&](const std::string& w) { return sent->count(w) > 0; })) ++counted;
-  }
+    return true;
+  });
+  if (!read.ok()) return read;
   status.set_digests_this_month(counted);
   auto feed = c_.store.AdviceFeed();
   if (!feed.ok()) return feed.status();

@@ -268,6 +268,9 @@ class SignalStore {
   Result<std::vector<wire::Digest>> KeptDigests(size_t limit = SIZE_MAX) const;
   // The newest kept digest's sequence, where the node's Subscribe resumes; 0 when none.
   Result<uint64_t> DigestCursor() const;
+  // The kept digests newest first, while `more` says go on: a reader that
+  // wants only recent ones stops at the first older one (sequence and time rise together).
+  Status ForEachKeptDigestNewestFirst(const std::function<bool(const wire::Digest&)>& more) const;
   // How many digests are kept.
   Result<size_t> CountKeptDigests() const;
   // The weeks the broker acknowledged a snapshot of: the weeks whose signals left.

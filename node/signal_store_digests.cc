@@ -40,16 +40,12 @@ Status SignalStore::KeepDigest(const wire::Digest& digest, size_t keep) {
 
 Result<std::vector<wire::Digest>> SignalStore::KeptDigests(size_t limit) const {
   std::vector<wire::Digest> newest_first;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->SeekForPrev("dg/~"); it->Valid() && it->key().starts_with("dg/") && newest_first.size() < limit;
-       it->Prev()) {
-    wire::Digest d;
-    if (!d.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return Status::Runtime("kept digest " + it->key().ToString().substr(3) + " is damaged in the node store");
-    }
-    newest_first.push_back(std::move(d));
-  }
-  if (!it->status().ok()) return Status::Runtime("cannot read the kept digests: " + it->status().ToString());
+  if (limit == 0) return newest_first;
+  Status read = ForEachKeptDigestNewestFirst([&](const wire::Digest& d) {
+    newest_first.push_back(d);
+    return newest_first.size() < limit;
+  });
+  if (!read.ok()) return read;
   return std::vector<wire::Digest>(newest_first.rbegin(), newest_first.rend());
 }
 
@@ -59,6 +55,19 @@ Result<uint64_t> SignalStore::DigestCursor() const {
   if (!it->status().ok()) return Status::Runtime("cannot read the kept digests: " + it->status().ToString());
   if (!it->Valid() || !it->key().starts_with("dg/")) return uint64_t{0};
   return static_cast<uint64_t>(std::strtoull(it->key().ToString().substr(3).c_str(), nullptr, 10));
+}
+
+Status SignalStore::ForEachKeptDigestNewestFirst(const std::function<bool(const wire::Digest&)>& more) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekForPrev("dg/~"); it->Valid() && it->key().starts_with("dg/"); it->Prev()) {
+    wire::Digest d;
+    if (!d.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Status::Runtime("kept digest " + it->key().ToString().substr(3) + " is damaged in the node store");
+    }
+    if (!more(d)) break;
+  }
+  if (!it->status().ok()) return Status::Runtime("cannot read the kept digests: " + it->status().ToString());
+  return Status::Ok();
 }
 
 Result<size_t> SignalStore::CountKeptDigests() const {
