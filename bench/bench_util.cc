@@ -137,6 +137,9 @@ std::vector<wire::SummaryCell> MakeCells(const ReferenceData& ref, const std::st
     c.set_signals(signals);
     c.set_persons(1 + signals / 2);
     c.set_key_sum((seed + static_cast<uint32_t>(i)) * 2654435761u);  // stands for the records' keys
+    // As a node of this release sends it: a third still open.
+    c.set_open(signals / 3);
+    c.set_open_key_sum((seed + static_cast<uint32_t>(i)) * 40503u);
     cells.push_back(std::move(c));
   }
   return cells;

@@ -120,7 +120,8 @@ void DigestBuilder::AddQuotes(wire::Digest& digest, const Region& region, const 
   }
 }
 
-void DigestBuilder::Publish(wire::DigestCell& cell, const CountsByCode& counts, const std::string& code) const {
+void DigestBuilder::Publish(wire::DigestCell& cell, const CountsByCode& counts, const std::string& code,
+                            bool with_open) const {
   auto it = counts.find(code);
   if (it == counts.end()) return;
   const CellCounts& t = it->second;
@@ -135,6 +136,18 @@ void DigestBuilder::Publish(wire::DigestCell& cell, const CountsByCode& counts, 
   cell.set_signals(SaturatingCast<uint32_t>(shown.signals));
   cell.set_persons(SaturatingCast<uint32_t>(shown.persons));
   if (shown.signals > 0) cell.set_organisations(t.organisations);
+  if (!with_open || !t.open_known || shown.signals == 0) return;
+  // The share still open: the cell's open signals and the rest, each a cell
+  // of its own under the cell-key method (the rest's key is what the open
+  // ones leave of the cell's key).
+  auto split = policy_.PublishSplit({t.open, t.open_key, t.open_organisations},
+                                    {t.signals - t.open, t.key - t.open_key, t.dealt_with_organisations});
+  if (split.suppressed) {
+    cell.set_open_suppressed(true);
+  } else if (split.first + split.second > 0) {
+    cell.set_open(SaturatingCast<uint32_t>(split.first));
+    cell.set_dealt_with(SaturatingCast<uint32_t>(split.second));
+  }
 }
 
 wire::Digest DigestBuilder::Assemble(const Region& r, const PeriodRange& range, const CountsByCode& totals,
@@ -152,7 +165,7 @@ wire::Digest DigestBuilder::Assemble(const Region& r, const PeriodRange& range, 
   total->set_code("");
   total->set_label_nl("Totaal");
   total->set_label_en("Total");
-  Publish(*total, totals, "");
+  Publish(*total, totals, "", true);
   digest.set_organisations_total(total->organisations());
 
   uint32_t published = total->signals() > 0 ? 1 : 0, suppressed = total->suppressed() ? 1 : 0;
@@ -161,13 +174,13 @@ wire::Digest DigestBuilder::Assemble(const Region& r, const PeriodRange& range, 
     cell.set_code(theme->code);
     cell.set_label_nl(theme->label_nl);
     cell.set_label_en(theme->label_en);
-    Publish(cell, totals, theme->code);
+    Publish(cell, totals, theme->code, true);
     for (const Theme* sub : ref_.SubthemesOf(theme->code)) {
       wire::DigestCell subcell;
       subcell.set_code(sub->code);
       subcell.set_label_nl(sub->label_nl);
       subcell.set_label_en(sub->label_en);
-      Publish(subcell, totals, sub->code);
+      Publish(subcell, totals, sub->code, false);
       if (Unlisted(subcell)) continue;
       (subcell.suppressed() ? suppressed : published)++;
       *cell.add_subthemes() = std::move(subcell);

@@ -55,7 +55,9 @@ class DigestBuilder {
   // The published digest of one area's totals (no context, no breakdown).
   wire::Digest Assemble(const Region& region, const PeriodRange& range, const CountsByCode& counts,
                         int64_t now) const;
-  void Publish(wire::DigestCell& cell, const CountsByCode& counts, const std::string& code) const;
+  // One cell's published numbers; `with_open` (themes and the total) adds
+  // the share still open at the partners.
+  void Publish(wire::DigestCell& cell, const CountsByCode& counts, const std::string& code, bool with_open) const;
   // Citizens' quotes of the digest's weeks (DigestQuote): up to
   // kQuotesPerTheme per theme the digest shows, chosen by a hash so the same
   // digest shows the same ones.

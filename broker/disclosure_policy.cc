@@ -38,4 +38,16 @@ DisclosurePolicy::Shown DisclosurePolicy::PublishCounts(uint64_t signals, uint64
   return shown;
 }
 
+DisclosurePolicy::Split DisclosurePolicy::PublishSplit(const Part& first, const Part& second) const {
+  // A part published as zero shows nothing of anyone; one published above
+  // zero must pass k and come from enough partners, like any shown cell.
+  auto shown = [&](const Part& part, uint64_t& published) {
+    published = ptable_.Perturb(part.signals, part.key);
+    return published == 0 || (published >= k_ && part.organisations >= min_organisations_);
+  };
+  Split split;
+  if (!shown(first, split.first) || !shown(second, split.second)) return Split{true, 0, 0};
+  return split;
+}
+
 }  // namespace signaal::broker

@@ -40,6 +40,23 @@ class DisclosurePolicy {
   // (`signaal broker themes`), who holds every partner's numbers anyway.
   Shown PublishCounts(uint64_t signals, uint64_t persons, uint32_t cell_key) const;
 
+  // A shown cell split in two parts, each a cell of its own with its own
+  // count, key and reporting organisations: its signals still open at the
+  // partners and those referred on or resolved. Each part follows the
+  // display rules; if either would show the mark, the split is withheld
+  // whole (`suppressed`), since the other part and the cell's total would
+  // give it away.
+  struct Part {
+    uint64_t signals = 0;
+    uint32_t key = 0;
+    uint64_t organisations = 0;
+  };
+  struct Split {
+    bool suppressed = false;
+    uint64_t first = 0, second = 0;  // published; both 0 = nothing to show
+  };
+  Split PublishSplit(const Part& first, const Part& second) const;
+
  private:
   uint32_t k_;
   uint32_t min_organisations_;

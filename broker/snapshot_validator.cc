@@ -142,10 +142,13 @@ bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusa
     } else if (!c.has_key_sum()) {
       bad(index, "schema",
           "no key_sum: schema 2 (the cell-key method) requires one on every cell; update signaal-node");
-    } else if (c.signals() == 0 || c.signals() > kMaxCellCount || c.persons() > c.signals() || c.persons() == 0) {
+    } else if (c.has_open() != c.has_open_key_sum()) {
+      bad(index, "schema", "open and open_key_sum come together or not at all");
+    } else if (c.signals() == 0 || c.signals() > kMaxCellCount || c.persons() > c.signals() || c.persons() == 0 ||
+               c.open() > c.signals()) {
       bad(index, "invalid-count",
           "counts out of range (signals " + std::to_string(c.signals()) + ", persons " + std::to_string(c.persons()) +
-              ")");
+              (c.has_open() ? ", open " + std::to_string(c.open()) : std::string()) + ")");
     } else {
       total_signals += c.signals();
       uint64_t sub = s == themes_.end() ? kNone : s->second.index;

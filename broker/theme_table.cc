@@ -26,7 +26,7 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
   for (const auto& c : snapshot.cells()) {
     cells.push_back({municipalities_.Intern(c.municipality()), codes_.Intern(c.theme()),
                      c.subtheme().empty() ? kNoCode : codes_.Intern(c.subtheme()), c.signals(), c.persons(),
-                     c.key_sum()});
+                     c.key_sum(), c.has_open() ? c.open() : kOpenUnknown, c.open_key_sum()});
   }
   auto codes = [](const PackedCell& c) { return std::tie(c.municipality, c.theme, c.subtheme); };
   std::sort(cells.begin(), cells.end(), [&](const auto& a, const auto& b) { return codes(a) < codes(b); });
@@ -42,6 +42,9 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
       last->signals += c.signals;
       last->persons += c.persons;
       last->key_sum += c.key_sum;
+      // Each open count is at most its signals, whose sum did not overflow.
+      last->open = last->open == kOpenUnknown || c.open == kOpenUnknown ? kOpenUnknown : last->open + c.open;
+      last->open_key_sum += c.open_key_sum;
     } else {
       merged.push_back(c);
     }
@@ -169,6 +172,16 @@ TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities
   return totals;
 }
 
+namespace {
+
+// Notes `node` among a code's organisations when it counts something there
+// (cells come node by node, so a repeat is always the last one).
+void AddOrganisation(std::vector<uint32_t>& organisations, uint32_t count, uint32_t node) {
+  if (count > 0 && (organisations.empty() || organisations.back() != node)) organisations.push_back(node);
+}
+
+}  // namespace
+
 ThemeTable::Grid ThemeTable::ReadGrid(const std::vector<std::string>& municipalities,
                                       const std::vector<std::string>& weeks) const {
   Grid grid;
@@ -207,9 +220,15 @@ ThemeTable::Grid ThemeTable::ReadGrid(const std::vector<std::string>& municipali
           SaturatingAddTo(t.signals, cell.signals);
           SaturatingAddTo(t.persons, cell.persons);
           t.key += cell.key_sum;
-          if (cell.signals > 0 && (t.organisations.empty() || t.organisations.back() != node)) {
-            t.organisations.push_back(node);
+          AddOrganisation(t.organisations, cell.signals, node);
+          if (cell.open == kOpenUnknown) {
+            t.open_unknown = true;
+            return;
           }
+          SaturatingAddTo(t.open, cell.open);
+          t.open_key += cell.open_key_sum;
+          AddOrganisation(t.open_organisations, cell.open, node);
+          AddOrganisation(t.dealt_with_organisations, cell.signals - cell.open, node);
         };
         add(0);
         add(cell.theme);
@@ -250,6 +269,13 @@ CountsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
         SaturatingAddTo(s.persons, c.persons);
         s.key += c.key;
         s.organisations.insert(s.organisations.end(), c.organisations.begin(), c.organisations.end());
+        s.open_unknown = s.open_unknown || c.open_unknown;
+        SaturatingAddTo(s.open, c.open);
+        s.open_key += c.open_key;
+        s.open_organisations.insert(s.open_organisations.end(), c.open_organisations.begin(),
+                                    c.open_organisations.end());
+        s.dealt_with_organisations.insert(s.dealt_with_organisations.end(), c.dealt_with_organisations.begin(),
+                                          c.dealt_with_organisations.end());
       }
     }
   }
@@ -257,6 +283,16 @@ CountsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
   // turn: linear, no sorting, no names.
   std::vector<uint32_t> seen(t.nodes_.names.size(), 0);
   uint32_t turn = 0;
+  auto distinct = [&](const std::vector<uint32_t>& nodes) {
+    ++turn;
+    uint32_t n = 0;
+    for (uint32_t node : nodes) {
+      if (seen[node] == turn) continue;
+      seen[node] = turn;
+      ++n;
+    }
+    return n;
+  };
   CountsByCode counts;
   for (uint32_t code = 0; code < sums.size(); ++code) {
     if (!touched[code]) continue;
@@ -265,12 +301,13 @@ CountsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
     out.signals = s.signals;
     out.persons = s.persons;
     out.key = s.key;
-    ++turn;
-    for (uint32_t node : s.organisations) {
-      if (seen[node] == turn) continue;
-      seen[node] = turn;
-      ++out.organisations;
-    }
+    out.organisations = distinct(s.organisations);
+    if (s.open_unknown) continue;
+    out.open_known = true;
+    out.open = std::min(s.open, s.signals);
+    out.open_key = s.open_key;
+    out.open_organisations = distinct(s.open_organisations);
+    out.dealt_with_organisations = distinct(s.dealt_with_organisations);
   }
   return counts;
 }

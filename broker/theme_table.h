@@ -36,6 +36,14 @@ struct CellCounts {
   uint64_t persons = 0;
   uint32_t key = 0;
   uint32_t organisations = 0;
+  // Of `signals`, those still open at the partners, with their own key and
+  // the organisations reporting open ones and dealt-with ones: known only
+  // when every cell summed sent its open count (SummaryCell.open).
+  bool open_known = false;
+  uint64_t open = 0;
+  uint32_t open_key = 0;
+  uint32_t open_organisations = 0;
+  uint32_t dealt_with_organisations = 0;
 };
 using CountsByCode = std::map<std::string, CellCounts>;
 
@@ -97,7 +105,7 @@ class ThemeTable {
   };
   // A snapshot's cells as the aggregates read them: codes interned, and
   // cells differing only in age band or channel (which no aggregate reads)
-  // summed into one. 20 bytes instead of a protobuf message of five strings.
+  // summed into one. 28 bytes instead of a protobuf message of five strings.
   struct PackedCell {
     uint32_t municipality;
     uint32_t theme;
@@ -105,8 +113,11 @@ class ThemeTable {
     uint32_t signals;
     uint32_t persons;
     uint32_t key_sum;   // wraps on purpose: keys add mod 2^32
+    uint32_t open;      // kOpenUnknown when the node sent none
+    uint32_t open_key_sum;
   };
   static constexpr uint32_t kNoCode = 0xffffffff;
+  static constexpr uint32_t kOpenUnknown = 0xffffffff;
 
   const ReferenceData& ref_;
   Interned nodes_;
@@ -141,6 +152,10 @@ class ThemeTable::Grid {
     uint64_t signals = 0, persons = 0;
     uint32_t key = 0;
     std::vector<uint32_t> organisations;  // node ids, sorted, unique
+    bool open_unknown = false;
+    uint64_t open = 0;
+    uint32_t open_key = 0;
+    std::vector<uint32_t> open_organisations, dealt_with_organisations;  // as `organisations`
   };
   const ThemeTable* table_ = nullptr;
   std::map<std::string, size_t> week_index_, municipality_index_;

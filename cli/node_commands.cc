@@ -70,7 +70,17 @@ Result<wire::NodeResponse> AskNodeAt(const std::string& config_path, wire::NodeR
       ask.set_schema(wire::SCHEMA_V1);
       ask.mutable_status();
       auto s = Call<wire::NodeResponse>(endpoint, nullptr, "", ask, 5000ms, kMaxLocalMessage);
-      return s.ok() && s->ok() && (!s->status().job().empty() || s->status().requests_waiting() > 0);
+      const bool waiting = s.ok() && s->ok() && (!s->status().job().empty() || s->status().requests_waiting() > 0);
+      // Whoever waits is told why, each time the wait goes on.
+      if (waiting) {
+        const auto& st = s->status();
+        std::cerr << "waiting for the node: "
+                  << (st.job().empty() ? std::string("a request before this one")
+                                       : EscapeText(st.job()) + " (" + EscapeText(st.job_stage()) + ", " +
+                                             std::to_string(st.job_rows()) + " rows)")
+                  << ", " << st.requests_waiting() << " request(s) in line\n";
+      }
+      return waiting;
     };
   }
   auto r = Call<wire::NodeResponse>(config->control, nullptr, "", req, timeout, kMaxLocalMessage, busy);

@@ -126,6 +126,10 @@ std::string Summary(const wire::Digest& d, const Words& w) {
     s = w.T("In deze periode meldden ", "In this period ") + Count(d.organisations_total(), w, false) +
         w.T(" organisaties samen ", " organisations reported ") + std::to_string(t.signals()) +
         w.T(" signalen van ", " signals from ") + std::to_string(t.persons()) + w.T(" personen.", " persons.");
+    if (const OpenShare open = OpenShareOf(t); open.kind == OpenShare::kShown) {
+      s += w.T(" Van die signalen staat ", " Of those signals ") + std::to_string(open.percent) +
+           w.T("% bij de partners nog open.", "% are still open at the partners.");
+    }
   }
   std::vector<std::string> rising, emerging, falling;
   size_t corroborated = 0;
@@ -207,6 +211,18 @@ article.advice blockquote p{margin:0}
   h2,h3{break-after:avoid}}
 )";
 
+// The share still open: "35%", or a dash that says why there is none.
+std::string OpenCell(const wire::DigestCell& c, const Words& w) {
+  switch (OpenShareOf(c).kind) {
+    case OpenShare::kShown: return OpenShareText(c);
+    case OpenShare::kWithheld:
+      return "<abbr title=\"" + w.T("niet getoond ter bescherming van de privacy", "not shown to protect privacy") +
+             "\">–</abbr>";
+    case OpenShare::kUnknown: break;
+  }
+  return "<abbr title=\"" + w.T("onbekend", "not known") + "\">–</abbr>";
+}
+
 std::string Row(const wire::Digest& d, const wire::DigestCell& c, const std::string& cls, const Words& w) {
   const uint32_t k = d.policy().k();
   std::string r = "<tr class=\"" + cls + "\"><th scope=\"row\">" + Label(c, w) + "</th>";
@@ -218,6 +234,7 @@ std::string Row(const wire::Digest& d, const wire::DigestCell& c, const std::str
                                              "corroborated by two or more organisations") + "\">✓</span>";
   }
   r += "</td>";
+  if (ShowsOpenShare(d)) r += "<td class=\"n open\">" + (cls == "sub" ? std::string() : OpenCell(c, w)) + "</td>";
   if (d.weeks_size() > 0) {
     int64_t now = OrMinusOne(ShownSignals(d, c.code()));
     int64_t before = d.has_previous() ? OrMinusOne(ShownSignals(d.previous(), c.code())) : -1;
@@ -347,6 +364,7 @@ std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
   h += "<th scope=\"col\">" + w.T("Thema", "Theme") + "</th><th scope=\"col\" class=\"n\">" +
        w.T("Signalen", "Signals") + "</th><th scope=\"col\" class=\"n\">" + w.T("Personen", "Persons") +
        "</th><th scope=\"col\" class=\"n\">" + w.T("Organisaties", "Organisations") + "</th>";
+  if (ShowsOpenShare(d)) h += "<th scope=\"col\" class=\"n open\">" + w.T("Nog open", "Still open") + "</th>";
   if (d.weeks_size() > 0) {
     h += "<th scope=\"col\" class=\"n prev\">" + w.T("Vorige periode", "Previous period") +
          (d.has_previous() ? " (" + d.previous().period() + ")" : "") + "</th><th scope=\"col\" class=\"n\">" +
@@ -366,6 +384,7 @@ std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
            "organisatie alleen gemeld.",
            "= suppressed to protect privacy: too few persons or signals behind the cell, or reported by one "
            "organisation alone.") + "</p>\n";
+  if (ShowsOpenShare(d)) h += "<p id=\"open-note\">" + EscapeHtml(OpenShareNote(w.en)) + "</p>\n";
   if (std::string why = PerturbationSentence(d.policy(), w.en); !why.empty()) h += "<p>" + why + "</p>\n";
   h += "<p>" + w.T("✓ = gemeld door twee of meer organisaties. Stijgend of nieuw: het aantal ligt duidelijk boven "
                    "de twaalf weken ervoor (Poisson-toets, p &lt; 0,01, minstens anderhalf keer zo hoog); nieuw als "
@@ -401,8 +420,9 @@ std::string DigestToCsv(const wire::Digest& d, const std::string& lang) {
     for (size_t i = 0; i < cells.size(); ++i) out += (i ? ";" : "") + CsvCell(cells[i]);
     out += "\r\n";
   };
+  // New columns go at the end: a council's sheet may read these by position.
   row({"region", "period", "from", "to", "code", "level", "label", "suppressed", "signals", "persons", "organisations",
-       "previous_signals", "trend", "municipality", "municipality_name"});
+       "previous_signals", "trend", "municipality", "municipality_name", "open", "dealt_with", "open_share_pct"});
   // `m`: the breakdown part the cell is of, or nullptr for the region's own.
   auto cell = [&](const wire::DigestCell& c, const char* level, const wire::Digest* m = nullptr) {
     auto num = [&](uint32_t v) { return c.suppressed() ? std::string() : std::to_string(v); };
@@ -414,9 +434,12 @@ std::string DigestToCsv(const wire::Digest& d, const std::string& lang) {
       previous = p ? std::to_string(*p) : "";
     }
     if (!m && d.weeks_size() > 0) trend = TrendFlagName(JudgeDigestTrend(d, c.code()).flag, w.en ? "en" : "nl");
+    const OpenShare open = OpenShareOf(c);
+    const bool shown = open.kind == OpenShare::kShown;
     row({d.region(), d.period(), d.from_week(), d.to_week(), c.code(), level, Label(c, w), c.suppressed() ? "1" : "0",
          num(c.signals()), num(c.persons()), num(c.organisations()), previous, trend, m ? m->region() : "",
-         m ? m->region_name() : ""});
+         m ? m->region_name() : "", shown ? std::to_string(c.open()) : "", shown ? std::to_string(c.dealt_with()) : "",
+         shown ? std::to_string(open.percent) : ""});
   };
   // No quotes: this is a table of cells, a number per column to sum and
   // filter, and a quote has none; a row of free text would sit among them

@@ -48,14 +48,33 @@ nlohmann::json CellJson(const wire::DigestCell& c) {
   return j;
 }
 
+// The share still open, on a theme or total: the two published counts it
+// is made of, the share, and whether it was withheld; null where unknown.
+void AddOpenShare(nlohmann::json& j, const wire::DigestCell& c) {
+  const OpenShare share = OpenShareOf(c);
+  j["open"] = share.kind == OpenShare::kShown ? nlohmann::json(c.open()) : nlohmann::json(nullptr);
+  j["dealt_with"] = share.kind == OpenShare::kShown ? nlohmann::json(c.dealt_with()) : nlohmann::json(nullptr);
+  j["open_share"] = share.kind == OpenShare::kShown
+                        ? nlohmann::json(static_cast<double>(c.open()) / (c.open() + c.dealt_with()))
+                        : nlohmann::json(nullptr);
+  j["open_suppressed"] = share.kind == OpenShare::kWithheld;
+}
+
+// "| 35% |" for a theme or total row when the digest has the column.
+std::string OpenColumn(const wire::Digest& d, const wire::DigestCell* c) {
+  if (!ShowsOpenShare(d)) return "";
+  return " " + (c ? OpenShareText(*c) : std::string()) + " |";
+}
+
 // "<5" for a suppressed cell under k = 5, as the HTML digest shows it.
 std::string Num(const wire::DigestCell& c, uint32_t value, uint32_t k) {
   return c.suppressed() ? "<" + std::to_string(k) : std::to_string(value);
 }
 
-std::string Row(const std::string& label, const wire::DigestCell& c, uint32_t k) {
+// `open`: the share column's cell with its leading space and closing bar, or "".
+std::string Row(const std::string& label, const wire::DigestCell& c, uint32_t k, const std::string& open) {
   return "| " + label + " | " + Num(c, c.signals(), k) + " | " + Num(c, c.persons(), k) + " | " +
-         Num(c, c.organisations(), k) + " |\n";
+         Num(c, c.organisations(), k) + " |" + open + "\n";
 }
 
 // The breakdown as a table: a municipality per row, the region's themes as columns.
@@ -239,6 +258,7 @@ nlohmann::json DigestToJson(const wire::Digest& d) {
   total.erase("subthemes");
   total.erase("theme");
   AddContext(total, d, "");
+  AddOpenShare(total, d.total());
   if (d.weeks_size() > 0) {
     nlohmann::json weeks = nlohmann::json::array();
     for (int i = std::max(0, d.weeks_size() - 13); i < d.weeks_size(); ++i) weeks.push_back(d.weeks(i).period());
@@ -250,6 +270,7 @@ nlohmann::json DigestToJson(const wire::Digest& d) {
   for (const auto& t : d.themes()) {
     auto theme = CellJson(t);
     AddContext(theme, d, t.code());
+    AddOpenShare(theme, t);
     theme["corroborated"] = !t.suppressed() && t.organisations() >= 2;
     j["themes"].push_back(theme);
   }
@@ -261,6 +282,40 @@ nlohmann::json DigestToJson(const wire::Digest& d) {
   j["advice_more"] = d.advice_more();
   j["advice_since"] = d.advice_since_unix() ? nlohmann::json(IsoTimeUtc(d.advice_since_unix())) : nlohmann::json(nullptr);
   return j;
+}
+
+OpenShare OpenShareOf(const wire::DigestCell& c) {
+  if (c.suppressed()) return {};
+  if (c.open_suppressed()) return {OpenShare::kWithheld, 0};
+  const uint64_t all = uint64_t{c.open()} + c.dealt_with();
+  if (!c.has_open() || !c.has_dealt_with() || all == 0) return {};
+  // Rounded half up, but never to 0% while some are open, nor to 100% while
+  // some were dealt with: the column must not say "none" or "all" wrongly.
+  int percent = static_cast<int>((uint64_t{c.open()} * 200 + all) / (2 * all));
+  if (c.open() > 0) percent = std::max(percent, 1);
+  if (c.dealt_with() > 0) percent = std::min(percent, 99);
+  return {OpenShare::kShown, percent};
+}
+
+std::string OpenShareText(const wire::DigestCell& c) {
+  const OpenShare share = OpenShareOf(c);
+  return share.kind == OpenShare::kShown ? std::to_string(share.percent) + "%" : "–";
+}
+
+bool ShowsOpenShare(const wire::Digest& d) {
+  if (OpenShareOf(d.total()).kind != OpenShare::kUnknown) return true;
+  return std::any_of(d.themes().begin(), d.themes().end(),
+                     [](const wire::DigestCell& t) { return OpenShareOf(t).kind != OpenShare::kUnknown; });
+}
+
+std::string OpenShareNote(bool english) {
+  if (english) {
+    return "Still open: the share of the signals the partners have not yet referred on or resolved, by the status "
+           "they keep; its two counts are perturbed like every number. – = not known, or too few to show.";
+  }
+  return "Nog open: het deel van de signalen dat de partners nog niet hebben doorverwezen of opgelost, volgens de "
+         "status die zij bijhouden; beide aantallen erachter zijn verstoord zoals elk getal. – = onbekend, of te weinig "
+         "om te tonen.";
 }
 
 std::optional<uint32_t> ShownSignals(const wire::Digest& digest, const std::string& code) {
@@ -299,13 +354,18 @@ std::string DigestToMarkdown(const wire::Digest& digest) {
     md += "**" + std::to_string(t.signals()) + " signalen** van " + std::to_string(t.persons()) + " personen, gemeld door " +
           std::to_string(d.organisations_total()) + " organisaties.\n\n";
   }
-  md += "| Thema | Signalen | Personen | Organisaties |\n|---|---:|---:|---:|\n";
+  const bool open = ShowsOpenShare(d);
+  md += std::string("| Thema | Signalen | Personen | Organisaties |") + (open ? " Nog open |" : "") +
+        "\n|---|---:|---:|---:|" + (open ? "---:|" : "") + "\n";
   for (const auto& theme : d.themes()) {
-    md += Row("**" + theme.label_nl() + "**", theme, d.policy().k());
-    for (const auto& sub : theme.subthemes()) md += Row("&nbsp;&nbsp;" + sub.label_nl(), sub, d.policy().k());
+    md += Row("**" + theme.label_nl() + "**", theme, d.policy().k(), OpenColumn(d, &theme));
+    for (const auto& sub : theme.subthemes()) {
+      md += Row("&nbsp;&nbsp;" + sub.label_nl(), sub, d.policy().k(), OpenColumn(d, nullptr));
+    }
   }
-  md += Row("**Totaal**", t, d.policy().k());
+  md += Row("**Totaal**", t, d.policy().k(), OpenColumn(d, &t));
   md += "\n";
+  if (open) md += OpenShareNote() + "\n\n";
   md += MunicipalitiesMarkdown(d);
   md += "<" + std::to_string(d.policy().k()) + " = onderdrukt ter bescherming van de privacy: te weinig personen of signalen "
         "achter de cel, of door één organisatie alleen gemeld.\n\n";

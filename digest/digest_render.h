@@ -106,6 +106,22 @@ wire::DigestCell* FindCell(wire::Digest& digest, const std::string& code);
 // zero or suppressed. The others are named in one sentence, not as rows.
 bool HeardIn(const wire::Digest& municipality);
 
+// How much of a theme (or the total) is still open at the partners, from
+// DigestCell.open and dealt_with: a whole percentage, withheld by disclosure
+// control, or not known (a partner's node sends no statuses yet).
+struct OpenShare {
+  enum Kind { kUnknown, kWithheld, kShown } kind = kUnknown;
+  int percent = 0;  // kShown only
+};
+OpenShare OpenShareOf(const wire::DigestCell& cell);
+// "35%", "–" when withheld or unknown: for a table cell.
+std::string OpenShareText(const wire::DigestCell& cell);
+// Whether any theme or the total has a share to show or withhold: the
+// column is left out of a digest whose partners send no statuses.
+bool ShowsOpenShare(const wire::Digest& digest);
+// The line under the table that says what the column means.
+std::string OpenShareNote(bool english = false);
+
 // What a digest shows for a code: its signals, 0 when unlisted, nullopt when
 // suppressed.
 std::optional<uint32_t> ShownSignals(const wire::Digest& digest, const std::string& code);

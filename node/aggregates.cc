@@ -77,27 +77,34 @@ uint64_t ToUint(std::string_view s) {
 struct Counts {
   int64_t signals = 0, anonymous = 0, distinct = 0;
   uint32_t key_sum = 0;
+  int64_t open = 0;
+  uint32_t open_key_sum = 0;
 };
 
-// A value without all four fields (before format 4, or damaged) reads as an
-// empty cell; the migration rebuilds agg/ rather than reading old values.
+// A value without all six fields (before format 6, or damaged) reads as an
+// empty cell; the migrations rebuild agg/ rather than reading old values.
 Counts ParseCounts(std::string_view v) {
   Counts c;
-  size_t at[3];
+  std::string_view field[6];
   size_t from = 0;
-  for (size_t& comma : at) {
-    comma = v.find(',', from);
+  for (size_t i = 0; i < 6; ++i) {
+    size_t comma = i < 5 ? v.find(',', from) : v.size();
     if (comma == std::string_view::npos) return c;
+    field[i] = v.substr(from, comma - from);
     from = comma + 1;
   }
-  c.signals = static_cast<int64_t>(ToUint(v.substr(0, at[0])));
-  c.anonymous = static_cast<int64_t>(ToUint(v.substr(at[0] + 1, at[1] - at[0] - 1)));
-  c.distinct = static_cast<int64_t>(ToUint(v.substr(at[1] + 1, at[2] - at[1] - 1)));
-  c.key_sum = static_cast<uint32_t>(ToUint(v.substr(at[2] + 1)));
+  c.signals = static_cast<int64_t>(ToUint(field[0]));
+  c.anonymous = static_cast<int64_t>(ToUint(field[1]));
+  c.distinct = static_cast<int64_t>(ToUint(field[2]));
+  c.key_sum = static_cast<uint32_t>(ToUint(field[3]));
+  c.open = static_cast<int64_t>(ToUint(field[4]));
+  c.open_key_sum = static_cast<uint32_t>(ToUint(field[5]));
   return c;
 }
 
 }  // namespace
+
+bool IsOpen(const storage::StoredSignal& s) { return s.status().empty() || s.status() == "open"; }
 
 std::string CellOf(const storage::StoredSignal& s) {
   std::string out;
@@ -110,11 +117,15 @@ void AggregateDelta::Count(const storage::StoredSignal& s, uint32_t record_key, 
   AppendCellOf(cell_, s);
   // A copy of the key only for a cell not seen before.
   auto [it, inserted] = index_.try_emplace(cell_, static_cast<uint32_t>(cells_.size()));
-  if (inserted) cells_.push_back(CellDelta{it->first, 0, 0, 0});
+  if (inserted) cells_.push_back(CellDelta{it->first, 0, 0, 0, 0, 0});
   CellDelta& d = cells_[it->second];
   d.signals += sign;
   // Unsigned, so both wrap mod 2^32: an erasure takes back exactly what the add put in.
   d.key_sum = sign > 0 ? d.key_sum + record_key : d.key_sum - record_key;
+  if (IsOpen(s)) {
+    d.open += sign;
+    d.open_key_sum = sign > 0 ? d.open_key_sum + record_key : d.open_key_sum - record_key;
+  }
   const std::string& p = s.person_pseudonym();
   if (p.empty()) {
     d.anonymous += sign;
@@ -211,7 +222,10 @@ Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch, Onto o
   // In key order too, as the batch's other puts.
   for (uint32_t c : cell_order) {
     const CellDelta& d = cells_[c];
-    if (d.signals == 0 && d.anonymous == 0 && distinct[c] == 0 && d.key_sum == 0) continue;
+    if (d.signals == 0 && d.anonymous == 0 && distinct[c] == 0 && d.key_sum == 0 && d.open == 0 &&
+        d.open_key_sum == 0) {
+      continue;
+    }
     std::string key = "agg/" + d.cell, value;
     rocksdb::Status s = onto == Onto::kStored ? db.Get(rocksdb::ReadOptions(), key, &value) : rocksdb::Status::NotFound();
     if (!s.ok() && !s.IsNotFound()) return Status::Runtime("cannot read the aggregates: " + s.ToString());
@@ -220,7 +234,9 @@ Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch, Onto o
     n.anonymous += d.anonymous;
     n.distinct += distinct[c];
     n.key_sum += d.key_sum;
-    if (n.signals < 0 || n.anonymous < 0 || n.distinct < 0) {
+    n.open += d.open;
+    n.open_key_sum += d.open_key_sum;
+    if (n.signals < 0 || n.anonymous < 0 || n.distinct < 0 || n.open < 0 || n.open > n.signals) {
       spdlog::warn("aggregate {} would drop below zero; the store's aggregates disagree with its signals", key);
     }
     if (n.signals <= 0) {
@@ -228,7 +244,9 @@ Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch, Onto o
       continue;
     }
     batch.Put(key, std::to_string(n.signals) + "," + std::to_string(std::max<int64_t>(n.anonymous, 0)) + "," +
-                       std::to_string(std::max<int64_t>(n.distinct, 0)) + "," + std::to_string(n.key_sum));
+                       std::to_string(std::max<int64_t>(n.distinct, 0)) + "," + std::to_string(n.key_sum) + "," +
+                       std::to_string(std::clamp<int64_t>(n.open, 0, n.signals)) + "," +
+                       std::to_string(n.open_key_sum));
   }
   return Status::Ok();
 }
@@ -264,6 +282,8 @@ std::vector<CellAggregate> WeekAggregates::Cells() {
     a.anonymous = count(c.anonymous);
     a.distinct = count(c.distinct);
     a.key_sum = c.key_sum;
+    a.open = std::min(count(c.open), a.signals);
+    a.open_key_sum = c.open_key_sum;
     out.push_back(std::move(a));
   }
   return out;

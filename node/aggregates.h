@@ -4,13 +4,15 @@
 // signal of the week.
 //
 // Key layout (cell key = municipality|theme|subtheme|age band|channel):
-//   agg/<period>/<cell key>               -> "<signals>,<anonymous>,<distinct>,<key_sum>"
+//   agg/<period>/<cell key>               -> "<signals>,<anonymous>,<distinct>,<key_sum>,<open>,<open_key_sum>"
 //   agp/<period>/<cell key>/<pseudonym>   -> that person's signals in the cell
 // `anonymous` counts signals without a citizen reference (each a person of
 // its own), `distinct` the pseudonyms with at least one signal in the cell;
 // persons = anonymous + distinct; `key_sum` is the sum of the cell's record
-// keys (record_key.h) mod 2^32, since format 4 (only the migration meets a
-// value without it, and it rebuilds agg/ rather than reading one). An agp/
+// keys (record_key.h) mod 2^32, since format 4; `open` and `open_key_sum`
+// the same for the cell's signals still open (IsOpen), since format 6 (only
+// the migrations meet a value without them, and they rebuild agg/ rather
+// than reading one). An agp/
 // row says when a person comes or goes (0 -> 1, 1 -> 0) without enumerating
 // the cell's signals, and gives the pseudonyms of the small cells that
 // minimisation merges.
@@ -39,8 +41,15 @@ struct CellAggregate {
   uint32_t anonymous = 0;
   uint32_t distinct = 0;
   uint32_t key_sum = 0;  // Σ record keys mod 2^32
+  uint32_t open = 0;          // signals still open (IsOpen)
+  uint32_t open_key_sum = 0;  // Σ their record keys mod 2^32
   uint32_t persons() const { return SaturatingAdd(anonymous, distinct); }
 };
+
+// Whether a signal is still open at the partner: not referred on, not
+// resolved (`signaal node signal follow-up --status`). A signal stored
+// before statuses were asked for has none and counts as open.
+bool IsOpen(const storage::StoredSignal& s);
 
 // "<period>/<cell key>" of a signal: the part agg/ and agp/ keys share.
 std::string CellOf(const storage::StoredSignal& s);
@@ -69,6 +78,8 @@ class AggregateDelta {
     int64_t signals = 0;
     int64_t anonymous = 0;
     uint32_t key_sum = 0;  // wraps, as the stored sum does
+    int64_t open = 0;
+    uint32_t open_key_sum = 0;  // wraps too
   };
   struct PersonDelta {
     uint32_t cell;

@@ -76,9 +76,12 @@ StoreFormat MakeNodeStoreFormat(std::function<Status(rocksdb::DB&, rocksdb::Writ
            }},
           // 4: agg/ values carry the cell's key sum (record_key.h): agg/ and agp/ rebuilt from sig/,
           // every week held marked changed and the outbox emptied, so each is sent again with key sums.
-          {4, "rebuild the cell aggregates with key sums", std::move(key_sums)},
+          {4, "rebuild the cell aggregates with key sums", key_sums},
           // 5: the intake page's accounts (acct/) and what each entered (mine/); older signals have no account.
           {5, "make room for the intake page's accounts", [](rocksdb::DB&, rocksdb::WriteBatch&) { return Status::Ok(); }},
+          // 6: agg/ values carry the cell's open signals and their key sum (the digest's share still open):
+          // rebuilt as in step 4, and every week sent again with them.
+          {6, "rebuild the cell aggregates with open counts", std::move(key_sums)},
       }};
 }
 

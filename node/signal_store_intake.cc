@@ -177,6 +177,7 @@ Result<storage::StoredSignal> SignalStore::FollowUp(const std::string& id, const
     return Status::Usage("--note: " + std::to_string(CodePointCount(line)) + " characters, at most " +
                          std::to_string(kMaxFollowUpChars));
   }
+  const storage::StoredSignal before = *s;
   if (!status.empty() && status != s->status()) {
     s->set_status(status);
     s->set_status_changed_unix(now);
@@ -197,6 +198,17 @@ Result<storage::StoredSignal> SignalStore::FollowUp(const std::string& id, const
   }
   rocksdb::WriteBatch batch;
   batch.Put("sig/" + s->period() + "/" + id, s->SerializeAsString());
+  if (IsOpen(before) != IsOpen(*s)) {
+    // The signal moves between its cell's open and dealt-with parts, which
+    // the digest's share still open counts: the week goes out again.
+    auto record_key = record_keys_->Of(id);
+    if (!record_key.ok()) return record_key.status();
+    AggregateDelta delta;
+    delta.Count(before, *record_key, -1);
+    delta.Count(*s, *record_key, +1);
+    if (Status a = delta.Apply(*db_, batch); !a.ok()) return a;
+    batch.Put("dirty/" + s->period(), "");
+  }
   if (Status w = Write(batch, "cannot store the follow-up of signal " + id); !w.ok()) return w;
   return *s;
 }

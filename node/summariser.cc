@@ -1,5 +1,6 @@
 #include "summariser.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
@@ -17,17 +18,34 @@ std::map<Key, uint32_t> CountByKey(const std::vector<Key>& keys) {
   return counts;
 }
 
-wire::SummaryCell CellOf(const Key& key, uint32_t signals, uint32_t persons, uint32_t key_sum) {
+// What a cell counts besides its persons.
+struct Sums {
+  uint32_t signals = 0;
+  uint32_t key_sum = 0;  // wraps mod 2^32
+  uint32_t open = 0;
+  uint32_t open_key_sum = 0;  // wraps too
+  void Add(uint32_t n, uint32_t key, uint32_t n_open, uint32_t open_key) {
+    SaturatingAddTo(signals, n);
+    key_sum += key;  // wraps on purpose: the cell-key method
+    SaturatingAddTo(open, n_open);
+    open_key_sum += open_key;
+  }
+};
+
+wire::SummaryCell CellOf(const Key& key, const Sums& sums, uint32_t persons) {
   wire::SummaryCell c;
   c.set_municipality(std::get<0>(key));
   c.set_theme(std::get<1>(key));
   c.set_subtheme(std::get<2>(key));
   c.set_age_band(std::get<3>(key));
   c.set_channel(std::get<4>(key));
-  c.set_signals(signals);
+  c.set_signals(sums.signals);
   c.set_persons(persons);
-  // Set even when 0: the broker tells a schema-2 cell by its key sum.
-  c.set_key_sum(key_sum);
+  // Set even when 0: the broker tells a schema-2 cell by its key sum, and a
+  // node that sends statuses by the open count.
+  c.set_key_sum(sums.key_sum);
+  c.set_open(std::min(sums.open, sums.signals));
+  c.set_open_key_sum(sums.open_key_sum);
   return c;
 }
 
@@ -54,16 +72,16 @@ std::vector<wire::SummaryCell> Summarise(const std::vector<storage::StoredSignal
   // per region is always complete.
 
   struct Acc {
-    uint32_t signals = 0;
+    Sums sums;
     uint32_t anonymous = 0;
-    uint32_t key_sum = 0;  // wraps mod 2^32
     std::set<std::string> pseudonyms;
   };
   std::map<Key, Acc> cells;
   for (size_t i = 0; i < signals.size(); ++i) {
     Acc& a = cells[keys[i]];
-    SaturatingAddTo(a.signals, 1u);
-    a.key_sum += record_key(signals[i].id());  // wraps on purpose: the cell-key method
+    const uint32_t k = record_key(signals[i].id());
+    const bool open = IsOpen(signals[i]);
+    a.sums.Add(1, k, open ? 1 : 0, open ? k : 0);
     if (signals[i].person_pseudonym().empty()) {
       SaturatingAddTo(a.anonymous, 1u);
     } else {
@@ -74,7 +92,7 @@ std::vector<wire::SummaryCell> Summarise(const std::vector<storage::StoredSignal
   for (const auto& [key, a] : cells) {
     uint32_t persons = a.anonymous;
     SaturatingAddTo(persons, a.pseudonyms.size());
-    out.push_back(CellOf(key, a.signals, persons, a.key_sum));
+    out.push_back(CellOf(key, a.sums, persons));
   }
   return out;
 }
@@ -103,24 +121,23 @@ std::vector<wire::SummaryCell> SummariseAggregates(
 
   std::vector<wire::SummaryCell> out;
   for (const auto& [key, members] : groups) {
-    uint32_t signals = 0, persons = 0, key_sum = 0;
+    Sums sums;
+    uint32_t persons = 0;
+    // A merged cell's signals are its parts' signals, and so are its sums.
+    for (size_t i : members) sums.Add(cells[i].signals, cells[i].key_sum, cells[i].open, cells[i].open_key_sum);
     if (members.size() == 1) {
-      signals = cells[members[0]].signals;
       persons = cells[members[0]].persons();
-      key_sum = cells[members[0]].key_sum;
     } else {
       // Merged cells: a person with signals in several of them counts once.
       std::set<std::string> pseudonyms;
       for (size_t i : members) {
-        SaturatingAddTo(signals, cells[i].signals);
-        key_sum += cells[i].key_sum;  // wraps on purpose; the merged cell's signals are its parts' signals
         SaturatingAddTo(persons, cells[i].anonymous);
         if (cells[i].distinct == 0) continue;
         for (auto& p : pseudonyms_of(cells[i])) pseudonyms.insert(std::move(p));
       }
       SaturatingAddTo(persons, pseudonyms.size());
     }
-    out.push_back(CellOf(key, signals, persons, key_sum));
+    out.push_back(CellOf(key, sums, persons));
   }
   return out;
 }

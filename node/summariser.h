@@ -20,7 +20,8 @@ using RecordKeyOf = std::function<uint32_t(const std::string& id)>;
 
 // Cells in a stable order. `persons` counts distinct pseudonyms; a signal
 // without a citizen reference counts as a person of its own; `key_sum` is
-// the sum of the cell's record keys mod 2^32, set on every cell.
+// the sum of the cell's record keys mod 2^32, set on every cell; `open` and
+// `open_key_sum` count the same for its signals still open (IsOpen).
 //
 // Minimisation (privacy.min_cell): a cell with fewer than `min_cell` signals
 // is generalised — age band and channel become "all" (empty), and if that

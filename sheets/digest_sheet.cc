@@ -32,14 +32,17 @@ const std::map<std::string, std::string>& DutchColumns() {
       {"trend", "trend"},
       {"municipality", "gemeente"},
       {"municipality_name", "gemeentenaam"},
+      {"open", "nog open"},
+      {"dealt_with", "doorverwezen of opgelost"},
+      {"open_share_pct", "nog open (%)"},
   };
   return names;
 }
 
 // The columns that hold counts: written as numbers, so a council can sum them.
 bool NumberColumn(const std::string& column) {
-  static const std::set<std::string> numbers = {"suppressed", "signals", "persons", "organisations",
-                                                "previous_signals"};
+  static const std::set<std::string> numbers = {"suppressed", "signals", "persons",    "organisations",
+                                                "previous_signals", "open", "dealt_with", "open_share_pct"};
   return numbers.count(column) > 0;
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "network.h"
+#include "signaal/period.h"
 
 namespace signaal::test {
 namespace {
@@ -72,6 +73,107 @@ TEST(FollowUp, APartnerRecordsWhatBecameOfASignalAndTheNoteStaysSealed) {
   ASSERT_TRUE(FoundIn(node->dir, "Spreekuur Kerkrade")) << "the search reads nothing";  // node.toml
   EXPECT_FALSE(FoundIn(node->dir, "schuldhulp van Kerkrade")) << "the note is readable in the node's store";
   EXPECT_FALSE(FoundIn(net.dir(), "Regeling getroffen")) << "a note is readable somewhere on disk";
+}
+
+nlohmann::json Digest(Network& net, const std::string& key, const std::string& week) {
+  auto r = net.Cli({"digest", "fetch", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key", key,
+                    "--period", week, "--region", "parkstad", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.Json();
+}
+
+const nlohmann::json* ThemeIn(const nlohmann::json& digest, const std::string& code) {
+  for (const auto& t : digest["themes"]) {
+    if (t["theme"] == code) return &t;
+  }
+  return nullptr;
+}
+
+// The digest's share still open per theme comes from the statuses partners
+// keep, counts the statuses as they are now (a follow-up sends the week
+// again), and is perturbed like every number.
+TEST(FollowUp, TheDigestShowsPerThemeTheShareStillOpenAtThePartners) {
+  TempDir dir;
+  Network net(dir);
+  ASSERT_TRUE(net.StartBroker("parkstad"));
+  const std::string week = WeeksAgo(1);
+  const std::string day = MondayOfWeek(week)->ToIso();
+  NodeHandle* heerlen = net.AddNode("Cliëntenraad Heerlen", "clientenraad", "GM0917");
+  NodeHandle* kerkrade = net.AddNode("Spreekuur Kerkrade", "spreekuur", "GM0928");
+  ASSERT_TRUE(heerlen && kerkrade);
+  // Heerlen: 30 on debts, 20 open and 10 resolved; Kerkrade: 30, 15 open and 15 referred on.
+  // Work: 12 each, all open.
+  auto write = [&](const std::string& name, const std::string& gm, int open, const std::string& other, int others) {
+    std::string csv = "date,municipality,theme,status\n";
+    for (int i = 0; i < open + others; ++i) csv += day + "," + gm + ",schulden," + (i < open ? "open" : other) + "\n";
+    for (int i = 0; i < 12; ++i) csv += day + "," + gm + ",werk,\n";
+    std::ofstream(dir.path() + "/" + name) << csv;
+    return dir.path() + "/" + name;
+  };
+  for (auto [node, file] : {std::pair{heerlen, write("heerlen.csv", "GM0917", 20, "opgelost", 10)},
+                            std::pair{kerkrade, write("kerkrade.csv", "GM0928", 15, "doorverwezen", 15)}}) {
+    auto imp = net.NodeCli(*node, {"signal", "import", file});
+    ASSERT_EQ(imp.exit_code, 0) << imp.err;
+    ASSERT_EQ(net.NodeCli(*node, {"publish"}).exit_code, 0);
+    ASSERT_TRUE(net.Drained(*node));
+  }
+  const std::string key = net.AddSubscriber("adviesraad-parkstad", "parkstad");
+  ASSERT_FALSE(key.empty());
+  auto before = Digest(net, key, week);
+  ASSERT_TRUE(before["policy"]["max_deviation"].is_number()) << before.dump();
+  const int d = before["policy"]["max_deviation"];
+  ASSERT_GT(d, 0) << "the numbers are perturbed";
+  const nlohmann::json* debts = ThemeIn(before, "schulden");
+  ASSERT_NE(debts, nullptr) << before.dump();
+  ASSERT_TRUE((*debts)["open"].is_number()) << debts->dump();
+  EXPECT_NEAR((*debts)["open"].get<int>(), 35, d);
+  EXPECT_NEAR((*debts)["dealt_with"].get<int>(), 25, d);
+  EXPECT_NEAR((*debts)["open_share"].get<double>(), 35.0 / 60, 0.1);
+  const nlohmann::json* work = ThemeIn(before, "werk");
+  ASSERT_NE(work, nullptr);
+  EXPECT_EQ((*work)["dealt_with"], 0) << "a zero stays zero";
+  ASSERT_TRUE(before["total"]["open"].is_number()) << before["total"].dump();
+  EXPECT_NEAR(before["total"]["open"].get<int>(), 35 + 24, d);
+
+  // Heerlen resolves half the debts it still had open: the week goes out again.
+  auto resolve = [&](int how_many) {
+    auto listed = net.NodeCli(*heerlen, {"signal", "list", "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    int resolved = 0;
+    for (const auto& s : listed.Json()) {
+      if (resolved == how_many || s["theme"] != "schulden" || s["status"] != "open") continue;
+      auto r = net.NodeCli(*heerlen, {"signal", "follow-up", s["id"], "--status", "opgelost"});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      ++resolved;
+    }
+    ASSERT_EQ(resolved, how_many);
+    ASSERT_EQ(net.NodeCli(*heerlen, {"publish"}).exit_code, 0);
+    ASSERT_TRUE(net.Drained(*heerlen));
+  };
+  resolve(10);
+  auto after = Digest(net, key, week);
+  debts = ThemeIn(after, "schulden");
+  ASSERT_NE(debts, nullptr);
+  ASSERT_TRUE((*debts)["open"].is_number()) << debts->dump();
+  EXPECT_NEAR((*debts)["open"].get<int>(), 25, d);
+  EXPECT_NEAR((*debts)["dealt_with"].get<int>(), 35, d);
+  EXPECT_EQ(after["themes"].size(), before["themes"].size());
+
+  // Now only Kerkrade has open debts: that would be one partner's own
+  // number, so the share is withheld, while the theme's numbers stay.
+  resolve(10);
+  auto withheld = Digest(net, key, week);
+  debts = ThemeIn(withheld, "schulden");
+  ASSERT_NE(debts, nullptr);
+  EXPECT_TRUE((*debts)["open_suppressed"].get<bool>()) << debts->dump();
+  EXPECT_TRUE((*debts)["open"].is_null());
+  EXPECT_NEAR((*debts)["signals"].get<int>(), 60, d);
+  // The HTML says it in words.
+  auto html = net.Cli({"digest", "fetch", "--broker", net.listen(), "--broker-key", net.broker_key(), "--key", key,
+                       "--period", week, "--region", "parkstad", "--format", "html"});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_NE(html.out.find(">Nog open</th>"), std::string::npos);
+  EXPECT_NE(html.out.find("bij de partners nog open."), std::string::npos);
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ import sys
 
 import openpyxl
 
-NUMBER_COLUMNS = {"suppressed", "signals", "persons", "organisations", "previous_signals"}
+NUMBER_COLUMNS = {"suppressed", "signals", "persons", "organisations", "previous_signals", "open", "dealt_with",
+                  "open_share_pct"}
 
 
 def text(s):

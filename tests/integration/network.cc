@@ -119,7 +119,14 @@ CommandResult Network::Cli(std::vector<std::string> args, std::chrono::seconds t
 CommandResult Network::NodeCli(const NodeHandle& node, std::vector<std::string> args) const {
   args.insert(args.begin(), {"node"});
   args.insert(args.end(), {"--config", node.config});
-  return Cli(args, 120s);
+  CommandResult r = Cli(args, 120s);
+  // A command that hung says nothing of why; the node's log may.
+  if (r.err.find("[killed after timeout]") != std::string::npos && node.daemon) {
+    std::string log = node.daemon->ReadLog();
+    if (log.size() > 4000) log = "..." + log.substr(log.size() - 4000);
+    r.err += "\n[the node's log]\n" + log;
+  }
+  return r;
 }
 
 CommandResult Network::BrokerCli(std::vector<std::string> args) const {

@@ -42,7 +42,7 @@ ValidatedSignal RandomSignal(std::mt19937& rng, const std::string& week) {
   if (!sub.empty()) r.set_subtheme(r.theme() + sub);
   r.set_age_band(pick({"0-17", "18-26", "unknown"}));
   r.set_channel(pick({"helpdesk", "spreekuur"}));
-  r.set_status("open");
+  r.set_status(pick({"open", "open", "referred", "resolved"}));
   if (rng() % 4 != 0) r.set_text("tekst");
   if (rng() % 10 < 7) v.person_reference = "K-" + std::to_string(rng() % 15);
   return v;
@@ -96,6 +96,14 @@ TEST(Aggregates, MatchTheReferenceSummaryAfterRandomChanges) {
       ASSERT_TRUE(added.ok()) << added.status().message();
       for (const auto& s : *added) ids.push_back(s.id());
       what = "add " + std::to_string(n);
+    } else if (op < 14) {
+      // A partner's follow-up: the signal moves between the open and the
+      // dealt-with part of its cell.
+      size_t i = rng() % ids.size();
+      const char* status = std::vector<const char*>{"open", "referred", "resolved"}[rng() % 3];
+      auto followed = store->FollowUp(ids[i], status, rng() % 2 ? "gebeld" : "", "tester", 1000 + step);
+      ASSERT_TRUE(followed.ok()) << followed.status().message();
+      what = "follow-up " + ids[i] + " " + status;
     } else if (op < 16) {
       size_t i = rng() % ids.size();
       auto erased = store->EraseById(ids[i]);
@@ -319,6 +327,27 @@ std::string AggregateRows(const std::string& dir) {
   return out;
 }
 
+// The comma-separated fields of an agg/ value.
+std::vector<std::string> Fields(const std::string& value) {
+  std::vector<std::string> out(1);
+  for (char c : value) {
+    if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back().push_back(c);
+    }
+  }
+  return out;
+}
+
+// An agg/ value as a binary of an older format wrote it: its first `n` fields.
+std::string FirstFields(const std::string& value, size_t n) {
+  std::string out;
+  auto fields = Fields(value);
+  for (size_t i = 0; i < n && i < fields.size(); ++i) out += (i ? "," : "") + fields[i];
+  return out;
+}
+
 // A format-3 store (agg/ values without key sums) is migrated to format 4 on
 // opening: its aggregates then equal, row for row, those of a fresh store
 // given the same signals under the same secret. Without the secret the step
@@ -343,7 +372,7 @@ TEST(Aggregates, AFormat3StoreGetsTheKeySumsOfAFreshStore) {
     size_t rows = 0;
     for (it->Seek("agg/"); it->Valid() && it->key().starts_with("agg/"); it->Next()) {
       std::string value = it->value().ToString();
-      batch.Put(it->key(), value.substr(0, value.rfind(',')));
+      batch.Put(it->key(), FirstFields(value, 3));
       ++rows;
     }
     ASSERT_GT(rows, 20u);
@@ -398,7 +427,46 @@ TEST(Aggregates, AFormat3StoreGetsTheKeySumsOfAFreshStore) {
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE((*db)->Get(rocksdb::ReadOptions(), "meta/format_version", &version).ok());
   EXPECT_EQ(version, std::to_string(NodeStoreFormat().current()));
-  EXPECT_EQ(NodeStoreFormat().current(), 5);
+  EXPECT_EQ(NodeStoreFormat().current(), 6);
+}
+
+// A format-5 store (agg/ values without open counts) is migrated to format 6
+// on opening: its aggregates then equal those of a fresh store, and every
+// week it holds is sent again, now with the share still open.
+TEST(Aggregates, AFormat5StoreGetsTheOpenCountsOfAFreshStore) {
+  Folder old_dir, fresh_dir;
+  std::mt19937 rng(53);
+  std::vector<ValidatedSignal> signals;
+  for (int i = 0; i < 200; ++i) signals.push_back(RandomSignal(rng, kWeeks[rng() % kWeeks.size()]));
+  for (const auto* dir : {&old_dir, &fresh_dir}) {
+    auto store = std::move(*SignalStore::Open(dir->path(), "migrating secret", std::string(32, 'k')));
+    ASSERT_TRUE(store->Add(signals, 1).ok());
+  }
+  const std::string fresh_rows = AggregateRows(fresh_dir.path());
+  {
+    auto db = OpenRocksDb(old_dir.path(), "the test store");
+    ASSERT_TRUE(db.ok());
+    rocksdb::WriteBatch batch;
+    std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
+    size_t open_rows = 0;
+    for (it->Seek("agg/"); it->Valid() && it->key().starts_with("agg/"); it->Next()) {
+      std::string value = it->value().ToString();
+      ASSERT_EQ(Fields(value).size(), 6u) << value;
+      if (Fields(value)[4] != "0") ++open_rows;
+      batch.Put(it->key(), FirstFields(value, 4));
+    }
+    EXPECT_GT(open_rows, 10u);  // the fresh store counted open signals
+    batch.Put("meta/format_version", "5");
+    for (const auto& week : kWeeks) batch.Delete("dirty/" + week);
+    ASSERT_TRUE((*db)->Write(rocksdb::WriteOptions(), &batch).ok());
+  }
+  EXPECT_NE(AggregateRows(old_dir.path()), fresh_rows);
+  auto migrated = SignalStore::Open(old_dir.path(), "migrating secret", std::string(32, 'k'));
+  ASSERT_TRUE(migrated.ok()) << migrated.status().message();
+  ExpectSameAsReference(**migrated, "after migrating from format 5");
+  EXPECT_EQ((*migrated)->DirtyPeriods().size(), kWeeks.size());
+  migrated->reset();
+  EXPECT_EQ(AggregateRows(old_dir.path()), fresh_rows);
 }
 
 // A backup taken at format 3, restored by `signaal-node restore`: the restore
@@ -426,7 +494,7 @@ TEST(Aggregates, AFormat3BackupIsRestoredWithKeySums) {
     std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator(rocksdb::ReadOptions()));
     for (it->Seek("agg/"); it->Valid() && it->key().starts_with("agg/"); it->Next()) {
       std::string value = it->value().ToString();
-      batch.Put(it->key(), value.substr(0, value.rfind(',')));
+      batch.Put(it->key(), FirstFields(value, 3));
     }
     batch.Put("meta/format_version", "3");
     ASSERT_TRUE((*db)->Write(rocksdb::WriteOptions(), &batch).ok());

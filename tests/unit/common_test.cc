@@ -484,10 +484,10 @@ TEST(DigestRender, MunicipalityBreakdownInEveryFormat) {
   EXPECT_NE(md.find("Geen signalen uit Brunssum, Landgraaf."), std::string::npos) << md;
 
   std::string csv = DigestToCsv(d);
-  EXPECT_NE(csv.find(";trend;municipality;municipality_name\r\n"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("parkstad;2026-W40;;;schulden;theme;Schulden & geldzaken;0;30;0;0;;;;\r\n"), std::string::npos)
+  EXPECT_NE(csv.find(";trend;municipality;municipality_name;open;dealt_with;open_share_pct\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("parkstad;2026-W40;;;schulden;theme;Schulden & geldzaken;0;30;0;0;;;;;;;\r\n"), std::string::npos)
       << csv;
-  EXPECT_NE(csv.find("parkstad;2026-W40;;;schulden;theme;;1;;;;;;GM0928;Kerkrade\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("parkstad;2026-W40;;;schulden;theme;;1;;;;;;GM0928;Kerkrade;;;\r\n"), std::string::npos) << csv;
 
   std::string html = DigestToHtml(d);
   EXPECT_NE(html.find("<table id=\"municipalities\">"), std::string::npos);

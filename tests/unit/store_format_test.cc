@@ -36,7 +36,7 @@ TEST(StoreFormat, NewNodeStoreIsStampedWithTheCurrentFormat) {
   Folder dir;
   { ASSERT_TRUE(node::SignalStore::Open(dir.path(), "s", std::string(32, 'k')).ok()); }
   EXPECT_EQ(ReadRaw(dir.path(), "meta/format_version"), std::to_string(node::NodeStoreFormat().current()));
-  EXPECT_EQ(node::NodeStoreFormat().current(), 5);
+  EXPECT_EQ(node::NodeStoreFormat().current(), 6);
 }
 
 TEST(StoreFormat, NodeStoreFromBeforeVersionsIsMigratedAndKeepsItsData) {
