@@ -3,6 +3,7 @@
 // them, as the node received them over its own connection to the broker
 // (issue 18). Listed, or written out as a subscriber writes them, so a
 // partner needs no subscriber key of its own to read what its signals fed.
+#include <algorithm>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,27 @@ struct NodeDigestOptions {
   bool json = false;
 };
 
+// "Schulden & geldzaken 12 (5 open), Werk 3": the themes this partner
+// contributed to, largest first, at most three named.
+std::string OwnSummary(const wire::Digest& d, const wire::OwnCounts& own) {
+  std::vector<std::pair<uint32_t, std::string>> parts;
+  for (const auto& t : own.themes()) {
+    if (t.signals() == 0) continue;
+    std::string label = t.theme();
+    for (const auto& theme : d.themes()) {
+      if (theme.code() == t.theme() && !theme.label_nl().empty()) label = theme.label_nl();
+    }
+    parts.emplace_back(t.signals(), EscapeText(label) + " " + std::to_string(t.signals()) +
+                                        (t.open() > 0 ? " (" + std::to_string(t.open()) + " open)" : ""));
+  }
+  if (parts.empty()) return "-";
+  std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out;
+  for (size_t i = 0; i < parts.size() && i < 3; ++i) out += (i ? ", " : "") + parts[i].second;
+  if (parts.size() > 3) out += " en " + std::to_string(parts.size() - 3) + " meer";
+  return out;
+}
+
 int ListDigests(const std::string& config, const NodeDigestOptions& o) {
   if (o.lang != "nl" && o.lang != "en") return Report(Status::Usage("--lang: 'nl' or 'en'"));
   const std::vector<std::string> formats = SplitList(o.formats);
@@ -40,12 +62,22 @@ int ListDigests(const std::string& config, const NodeDigestOptions& o) {
     }
     return 0;
   }
+  // This partner's own signals in each digest's themes (counted at the node, never sent).
+  auto own = [&kept](int i) {
+    return i < kept.own_size() ? kept.own(i) : wire::OwnCounts();
+  };
   if (o.json) {
     nlohmann::json digests = nlohmann::json::array();
-    for (const auto& d : kept.digests()) {
+    for (int i = 0; i < kept.digests_size(); ++i) {
+      const auto& d = kept.digests(i);
+      nlohmann::json themes = nlohmann::json::array();
+      const wire::OwnCounts mine = own(i);
+      for (const auto& t : mine.themes()) {
+        themes.push_back({{"theme", t.theme()}, {"signals", t.signals()}, {"open", t.open()}});
+      }
       digests.push_back({{"sequence", d.sequence()}, {"region", d.region()}, {"region_name", d.region_name()},
                          {"period", d.period()}, {"title", DigestTitle(d)},
-                         {"generated_at", IsoTimeUtc(d.generated_unix())}});
+                         {"generated_at", IsoTimeUtc(d.generated_unix())}, {"own", themes}});
     }
     wire::Digest feed;  // the advice as a digest carries it, for one JSON shape
     *feed.mutable_advice() = kept.advice().advice();
@@ -58,11 +90,15 @@ int ListDigests(const std::string& config, const NodeDigestOptions& o) {
     std::cout << "Nog geen rapportages ontvangen. De node krijgt elke rapportage die de regio publiceert over een "
                  "gebied waarin zij ligt, zodra ze verbonden is.\n";
   } else {
-    Table t({"NR", "RAPPORTAGE", "GEMAAKT"});
-    for (const auto& d : kept.digests()) {
-      t.Add({std::to_string(d.sequence()), EscapeText(DigestTitle(d)), AmsterdamTimeName(d.generated_unix())});
+    Table t({"NR", "RAPPORTAGE", "GEMAAKT", "UW SIGNALEN"});
+    for (int i = 0; i < kept.digests_size(); ++i) {
+      const auto& d = kept.digests(i);
+      t.Add({std::to_string(d.sequence()), EscapeText(DigestTitle(d)), AmsterdamTimeName(d.generated_unix()),
+             OwnSummary(d, own(i))});
     }
     std::cout << t.Render();
+    std::cout << "UW SIGNALEN: uw eigen signalen in de thema's van die rapportage, met hoeveel daarvan hier nog open "
+                 "staan; door deze node zelf geteld, ze gaan nergens heen.\n";
     if (kept.kept() > static_cast<uint32_t>(kept.digests_size())) {
       std::cout << "(de nieuwste " << kept.digests_size() << " van " << kept.kept() << "; --limit voor meer)\n";
     }

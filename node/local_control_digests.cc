@@ -2,15 +2,19 @@
 // of the node's areas and the advice feed the broker sent, kept in the
 // node's store, listed for `signaal node digests`, and counted for the
 // status ("uw signalen telden mee in 4 rapportages en 2 adviezen deze
-// maand"). All of it read from the node's own copies: nothing is asked of
-// the broker, and nothing of this leaves the node.
+// maand"), each digest with this partner's own signals in its themes. All
+// of it read from the node's own copies: nothing is asked of the broker, and
+// nothing of this leaves the node.
 #include "local_control.h"
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <set>
 
 #include "signaal/log.h"
 #include "signaal/period.h"
+#include "signaal/saturating.h"
 
 namespace signaal::node {
 namespace {
@@ -21,6 +25,38 @@ std::string MonthOf(int64_t unix_seconds) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02d", d.year, d.month);
   return buf;
+}
+
+// This node's signals per theme the digest lists, over its weeks and area:
+// what the partner may know of its own share, computed here and shown only
+// here. `weeks` keeps each week's cells read for an earlier digest.
+wire::OwnCounts OwnCountsOf(const wire::Digest& d, const ReferenceData& ref, const SignalStore& store,
+                            std::map<std::string, std::vector<wire::SummaryCell>>& weeks) {
+  wire::OwnCounts own;
+  const Region* region = ref.FindRegion(d.region());
+  auto range = ParsePeriod(d.from_week() == d.to_week() ? d.from_week() : d.from_week() + ".." + d.to_week());
+  if (!region || !range.ok()) return own;  // a digest of another taxonomy or a bad label: nothing to count
+  const std::set<std::string> area(region->municipalities.begin(), region->municipalities.end());
+  std::map<std::string, std::pair<uint64_t, uint64_t>> counts;
+  for (const auto& t : d.themes()) counts[t.code()];
+  for (const auto& week : range->Weeks()) {
+    auto cells = weeks.find(week);
+    if (cells == weeks.end()) cells = weeks.emplace(week, store.WeekCells(week, 1)).first;
+    for (const auto& c : cells->second) {
+      auto it = counts.find(c.theme());
+      if (it == counts.end() || area.count(c.municipality()) == 0) continue;
+      it->second.first += c.signals();
+      it->second.second += c.open();
+    }
+  }
+  for (const auto& t : d.themes()) {
+    const auto& [signals, open] = counts[t.code()];
+    auto* out = own.add_themes();
+    out->set_theme(t.code());
+    out->set_signals(SaturatingCast<uint32_t>(signals));
+    out->set_open(SaturatingCast<uint32_t>(open));
+  }
+  return own;
 }
 
 }  // namespace
@@ -35,7 +71,11 @@ wire::NodeResponse LocalControl::Digests(const wire::DigestsRequest& req) const 
   if (!kept.ok()) return NodeError(kept.status());
   auto r = NodeOk();
   auto* out = r.mutable_kept_digests();
-  for (auto& d : *digests) *out->add_digests() = std::move(d);
+  std::map<std::string, std::vector<wire::SummaryCell>> weeks;
+  for (auto& d : *digests) {
+    *out->add_own() = OwnCountsOf(d, c_.ref, c_.store, weeks);
+    *out->add_digests() = std::move(d);
+  }
   *out->mutable_advice() = std::move(*feed);
   out->set_kept(static_cast<uint32_t>(*kept));
   return r;

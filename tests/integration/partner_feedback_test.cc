@@ -73,6 +73,17 @@ TEST(PartnerFeedback, ANodeReceivesTheDigestsItsSignalsFedAndTheAdviceOnItsArea)
   ASSERT_EQ(kept["advice"].size(), 1u) << kept["advice"].dump();
   EXPECT_EQ(kept["advice"][0]["title"], "Wachttijden schuldhulpverlening");
 
+  // Its own part in each, counted at the node: exact, even where the digest
+  // shows the mark (one partner alone is below the display rules there).
+  for (const auto& d : kept["digests"]) {
+    ASSERT_EQ(d["own"].size(), 1u) << d.dump();
+    EXPECT_EQ(d["own"][0]["theme"], "schulden");
+    EXPECT_EQ(d["own"][0]["signals"], 6);
+    EXPECT_EQ(d["own"][0]["open"], 6);
+  }
+  auto listed = net.NodeCli(*node, {"digests"});
+  EXPECT_NE(listed.out.find("Schulden & geldzaken 6 (6 open)"), std::string::npos) << listed.out;
+
   // The status tells it in a sentence; the JSON in numbers.
   auto status = net.NodeStatus(*node);
   EXPECT_EQ(status["feedback"]["digests_this_month"], 2) << status.dump();
