@@ -172,16 +172,6 @@ TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities
   return totals;
 }
 
-namespace {
-
-// Notes `node` among a code's organisations when it counts something there
-// (cells come node by node, so a repeat is always the last one).
-void AddOrganisation(std::vector<uint32_t>& organisations, uint32_t count, uint32_t node) {
-  if (count > 0 && (organisations.empty() || organisations.back() != node)) organisations.push_back(node);
-}
-
-}  // namespace
-
 ThemeTable::Grid ThemeTable::ReadGrid(const std::vector<std::string>& municipalities,
                                       const std::vector<std::string>& weeks) const {
   Grid grid;
@@ -220,15 +210,16 @@ ThemeTable::Grid ThemeTable::ReadGrid(const std::vector<std::string>& municipali
           SaturatingAddTo(t.signals, cell.signals);
           SaturatingAddTo(t.persons, cell.persons);
           t.key += cell.key_sum;
-          AddOrganisation(t.organisations, cell.signals, node);
+          // Cells come node by node and each has signals: this node is the last one listed, or listed now.
+          if (t.organisations.empty() || t.organisations.back() >> 2 != node) t.organisations.push_back(node << 2);
           if (cell.open == kOpenUnknown) {
             t.open_unknown = true;
             return;
           }
           SaturatingAddTo(t.open, cell.open);
           t.open_key += cell.open_key_sum;
-          AddOrganisation(t.open_organisations, cell.open, node);
-          AddOrganisation(t.dealt_with_organisations, cell.signals - cell.open, node);
+          if (cell.open > 0) t.organisations.back() |= Grid::kHasOpen;
+          if (cell.signals > cell.open) t.organisations.back() |= Grid::kHasDealtWith;
         };
         add(0);
         add(cell.theme);
@@ -272,27 +263,15 @@ CountsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
         s.open_unknown = s.open_unknown || c.open_unknown;
         SaturatingAddTo(s.open, c.open);
         s.open_key += c.open_key;
-        s.open_organisations.insert(s.open_organisations.end(), c.open_organisations.begin(),
-                                    c.open_organisations.end());
-        s.dealt_with_organisations.insert(s.dealt_with_organisations.end(), c.dealt_with_organisations.begin(),
-                                          c.dealt_with_organisations.end());
       }
     }
   }
   // Distinct organisations per code, by marking each node with the code's
-  // turn: linear, no sorting, no names.
+  // turn (and which parts of the cell it has signals in): linear, no
+  // sorting, no names.
   std::vector<uint32_t> seen(t.nodes_.names.size(), 0);
+  std::vector<uint8_t> seen_parts(t.nodes_.names.size(), 0);
   uint32_t turn = 0;
-  auto distinct = [&](const std::vector<uint32_t>& nodes) {
-    ++turn;
-    uint32_t n = 0;
-    for (uint32_t node : nodes) {
-      if (seen[node] == turn) continue;
-      seen[node] = turn;
-      ++n;
-    }
-    return n;
-  };
   CountsByCode counts;
   for (uint32_t code = 0; code < sums.size(); ++code) {
     if (!touched[code]) continue;
@@ -301,13 +280,27 @@ CountsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
     out.signals = s.signals;
     out.persons = s.persons;
     out.key = s.key;
-    out.organisations = distinct(s.organisations);
-    if (s.open_unknown) continue;
+    ++turn;
+    for (uint32_t entry : s.organisations) {
+      const uint32_t node = entry >> 2;
+      const uint8_t parts = entry & 3;
+      if (seen[node] != turn) {
+        seen[node] = turn;
+        seen_parts[node] = 0;
+        ++out.organisations;
+      }
+      const uint8_t added = static_cast<uint8_t>(parts & ~seen_parts[node]);
+      seen_parts[node] |= parts;
+      out.open_organisations += (added & kHasOpen) ? 1 : 0;
+      out.dealt_with_organisations += (added & kHasDealtWith) ? 1 : 0;
+    }
+    if (s.open_unknown) {
+      out.open_organisations = out.dealt_with_organisations = 0;
+      continue;
+    }
     out.open_known = true;
     out.open = std::min(s.open, s.signals);
     out.open_key = s.open_key;
-    out.open_organisations = distinct(s.open_organisations);
-    out.dealt_with_organisations = distinct(s.dealt_with_organisations);
   }
   return counts;
 }

@@ -151,12 +151,14 @@ class ThemeTable::Grid {
     uint32_t code;
     uint64_t signals = 0, persons = 0;
     uint32_t key = 0;
-    std::vector<uint32_t> organisations;  // node ids, sorted, unique
+    // Node id << 2 | kHasOpen if it has open signals here | kHasDealtWith
+    // if it has others; in node order, each node once per block.
+    std::vector<uint32_t> organisations;
     bool open_unknown = false;
     uint64_t open = 0;
     uint32_t open_key = 0;
-    std::vector<uint32_t> open_organisations, dealt_with_organisations;  // as `organisations`
   };
+  static constexpr uint8_t kHasOpen = 1, kHasDealtWith = 2;
   const ThemeTable* table_ = nullptr;
   std::map<std::string, size_t> week_index_, municipality_index_;
   // Block (week i, municipality j) at i * municipalities + j; per block the
