@@ -152,7 +152,8 @@ class ThemeTable::Grid {
     uint64_t signals = 0, persons = 0;
     uint32_t key = 0;
     // Node id << 2 | kHasOpen if it has open signals here | kHasDealtWith
-    // if it has others; in node order, each node once per block.
+    // if it has others; in node order, each node once per block. (Node ids
+    // count the enrolled nodes: far below 2^30.)
     std::vector<uint32_t> organisations;
     bool open_unknown = false;
     uint64_t open = 0;
