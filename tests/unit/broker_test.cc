@@ -140,6 +140,12 @@ TEST_F(ValidatorTest, AcceptsAWellFormedSignedSnapshot) {
   AddCell(s, "GM0917", "schulden", "schulden.schuldhulpverlening", 4, 3);
   Refusal r;
   EXPECT_TRUE(Check(Sign(s, keys_), r)) << r.reason << ": " << r.detail;
+  // With open counts (all open, none, some) and without: all well-formed.
+  for (uint32_t open : {4u, 0u, 1u}) {
+    s.mutable_cells(0)->set_open(open);
+    s.mutable_cells(0)->set_open_key_sum(open * 12345u);
+    EXPECT_TRUE(Check(Sign(s, keys_), r)) << open << " open: " << r.reason << ": " << r.detail;
+  }
 }
 
 TEST_F(ValidatorTest, RefusesEachKindOfBadSnapshot) {
@@ -161,6 +167,13 @@ TEST_F(ValidatorTest, RefusesEachKindOfBadSnapshot) {
       {"version", "invalid-snapshot", [](auto& s) { s.set_version(0); }},
       {"taxonomy", "taxonomy-version", [](auto& s) { s.set_taxonomy_version("1999.1"); }},
       {"no key sum", "schema", [](auto& s) { s.mutable_cells(0)->clear_key_sum(); }},
+      {"more open than signals", "invalid-count",
+       [](auto& s) {
+         s.mutable_cells(0)->set_open(5);
+         s.mutable_cells(0)->set_open_key_sum(7);
+       }},
+      {"open without its key sum", "schema", [](auto& s) { s.mutable_cells(0)->set_open(2); }},
+      {"open key sum without open", "schema", [](auto& s) { s.mutable_cells(0)->set_open_key_sum(7); }},
   };
   for (const auto& c : cases) {
     auto s = Snapshot("helpdesk", week_, 2);
