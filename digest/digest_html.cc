@@ -223,7 +223,9 @@ std::string OpenCell(const wire::DigestCell& c, const Words& w) {
   return "<abbr title=\"" + w.T("onbekend", "not known") + "\">–</abbr>";
 }
 
-std::string Row(const wire::Digest& d, const wire::DigestCell& c, const std::string& cls, const Words& w) {
+// `open`: the digest has the share column (ShowsOpenShare).
+std::string Row(const wire::Digest& d, const wire::DigestCell& c, const std::string& cls, bool open,
+                const Words& w) {
   const uint32_t k = d.policy().k();
   std::string r = "<tr class=\"" + cls + "\"><th scope=\"row\">" + Label(c, w) + "</th>";
   r += "<td class=\"n\">" + Number(c, c.signals(), k, w) + "</td>";
@@ -234,7 +236,7 @@ std::string Row(const wire::Digest& d, const wire::DigestCell& c, const std::str
                                              "corroborated by two or more organisations") + "\">✓</span>";
   }
   r += "</td>";
-  if (ShowsOpenShare(d)) r += "<td class=\"n open\">" + (cls == "sub" ? std::string() : OpenCell(c, w)) + "</td>";
+  if (open) r += "<td class=\"n open\">" + (cls == "sub" ? std::string() : OpenCell(c, w)) + "</td>";
   if (d.weeks_size() > 0) {
     int64_t now = OrMinusOne(ShownSignals(d, c.code()));
     int64_t before = d.has_previous() ? OrMinusOne(ShownSignals(d.previous(), c.code())) : -1;
@@ -364,7 +366,8 @@ std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
   h += "<th scope=\"col\">" + w.T("Thema", "Theme") + "</th><th scope=\"col\" class=\"n\">" +
        w.T("Signalen", "Signals") + "</th><th scope=\"col\" class=\"n\">" + w.T("Personen", "Persons") +
        "</th><th scope=\"col\" class=\"n\">" + w.T("Organisaties", "Organisations") + "</th>";
-  if (ShowsOpenShare(d)) h += "<th scope=\"col\" class=\"n open\">" + w.T("Nog open", "Still open") + "</th>";
+  const bool open = ShowsOpenShare(d);
+  if (open) h += "<th scope=\"col\" class=\"n open\">" + w.T("Nog open", "Still open") + "</th>";
   if (d.weeks_size() > 0) {
     h += "<th scope=\"col\" class=\"n prev\">" + w.T("Vorige periode", "Previous period") +
          (d.has_previous() ? " (" + d.previous().period() + ")" : "") + "</th><th scope=\"col\" class=\"n\">" +
@@ -373,10 +376,10 @@ std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
   }
   h += "</tr></thead>\n<tbody>\n";
   for (const auto& theme : d.themes()) {
-    h += Row(d, theme, "theme", w);
-    for (const auto& sub : theme.subthemes()) h += Row(d, sub, "sub", w);
+    h += Row(d, theme, "theme", open, w);
+    for (const auto& sub : theme.subthemes()) h += Row(d, sub, "sub", open, w);
   }
-  h += "</tbody>\n<tfoot>\n" + Row(d, d.total(), "total", w) + "</tfoot>\n</table>\n</div>\n";
+  h += "</tbody>\n<tfoot>\n" + Row(d, d.total(), "total", open, w) + "</tfoot>\n</table>\n</div>\n";
   h += Municipalities(d, w);
 
   h += "<p id=\"suppressed-note\">" + Below(k) + " " +
@@ -384,7 +387,7 @@ std::string DigestToHtml(const wire::Digest& digest, const std::string& lang) {
            "organisatie alleen gemeld.",
            "= suppressed to protect privacy: too few persons or signals behind the cell, or reported by one "
            "organisation alone.") + "</p>\n";
-  if (ShowsOpenShare(d)) h += "<p id=\"open-note\">" + EscapeHtml(OpenShareNote(w.en)) + "</p>\n";
+  if (open) h += "<p id=\"open-note\">" + EscapeHtml(OpenShareNote(w.en)) + "</p>\n";
   if (std::string why = PerturbationSentence(d.policy(), w.en); !why.empty()) h += "<p>" + why + "</p>\n";
   h += "<p>" + w.T("✓ = gemeld door twee of meer organisaties. Stijgend of nieuw: het aantal ligt duidelijk boven "
                    "de twaalf weken ervoor (Poisson-toets, p &lt; 0,01, minstens anderhalf keer zo hoog); nieuw als "

@@ -55,14 +55,16 @@ void AddOpenShare(nlohmann::json& j, const wire::DigestCell& c) {
   j["open"] = share.kind == OpenShare::kShown ? nlohmann::json(c.open()) : nlohmann::json(nullptr);
   j["dealt_with"] = share.kind == OpenShare::kShown ? nlohmann::json(c.dealt_with()) : nlohmann::json(nullptr);
   j["open_share"] = share.kind == OpenShare::kShown
-                        ? nlohmann::json(static_cast<double>(c.open()) / (c.open() + c.dealt_with()))
+                        ? nlohmann::json(static_cast<double>(c.open()) /
+                                         static_cast<double>(uint64_t{c.open()} + c.dealt_with()))
                         : nlohmann::json(nullptr);
   j["open_suppressed"] = share.kind == OpenShare::kWithheld;
 }
 
-// "| 35% |" for a theme or total row when the digest has the column.
-std::string OpenColumn(const wire::Digest& d, const wire::DigestCell* c) {
-  if (!ShowsOpenShare(d)) return "";
+// " 35% |" for a theme or total row, " |" for a subtheme's, when the digest
+// has the column (`shown`, ShowsOpenShare).
+std::string OpenColumn(bool shown, const wire::DigestCell* c) {
+  if (!shown) return "";
   return " " + (c ? OpenShareText(*c) : std::string()) + " |";
 }
 
@@ -358,12 +360,12 @@ std::string DigestToMarkdown(const wire::Digest& digest) {
   md += std::string("| Thema | Signalen | Personen | Organisaties |") + (open ? " Nog open |" : "") +
         "\n|---|---:|---:|---:|" + (open ? "---:|" : "") + "\n";
   for (const auto& theme : d.themes()) {
-    md += Row("**" + theme.label_nl() + "**", theme, d.policy().k(), OpenColumn(d, &theme));
+    md += Row("**" + theme.label_nl() + "**", theme, d.policy().k(), OpenColumn(open, &theme));
     for (const auto& sub : theme.subthemes()) {
-      md += Row("&nbsp;&nbsp;" + sub.label_nl(), sub, d.policy().k(), OpenColumn(d, nullptr));
+      md += Row("&nbsp;&nbsp;" + sub.label_nl(), sub, d.policy().k(), OpenColumn(open, nullptr));
     }
   }
-  md += Row("**Totaal**", t, d.policy().k(), OpenColumn(d, &t));
+  md += Row("**Totaal**", t, d.policy().k(), OpenColumn(open, &t));
   md += "\n";
   if (open) md += OpenShareNote() + "\n\n";
   md += MunicipalitiesMarkdown(d);

@@ -237,7 +237,8 @@ Status AggregateDelta::Apply(rocksdb::DB& db, rocksdb::WriteBatch& batch, Onto o
     n.open += d.open;
     n.open_key_sum += d.open_key_sum;
     if (n.signals < 0 || n.anonymous < 0 || n.distinct < 0 || n.open < 0 || n.open > n.signals) {
-      spdlog::warn("aggregate {} would drop below zero; the store's aggregates disagree with its signals", key);
+      spdlog::warn("aggregate {} would drop below zero or count more open signals than signals; the store's "
+                   "aggregates disagree with its signals", key);
     }
     if (n.signals <= 0) {
       batch.Delete(key);

@@ -27,6 +27,13 @@ std::string MonthOf(int64_t unix_seconds) {
   return buf;
 }
 
+// A kept digest's weeks: its period's (OnDigest keeps only a digest whose
+// from and to weeks are its period's, so this is at most a year of them).
+std::vector<std::string> WeeksOf(const wire::Digest& d) {
+  auto range = ParsePeriod(d.period());
+  return range.ok() ? range->Weeks() : std::vector<std::string>{};
+}
+
 // This node's signals per theme the digest lists, over its weeks and area:
 // what the partner may know of its own share, computed here and shown only
 // here. `weeks` keeps each week's cells read for an earlier digest.
@@ -34,12 +41,11 @@ wire::OwnCounts OwnCountsOf(const wire::Digest& d, const ReferenceData& ref, con
                             std::map<std::string, std::vector<wire::SummaryCell>>& weeks) {
   wire::OwnCounts own;
   const Region* region = ref.FindRegion(d.region());
-  auto range = ParsePeriod(d.from_week() == d.to_week() ? d.from_week() : d.from_week() + ".." + d.to_week());
-  if (!region || !range.ok()) return own;  // a digest of another taxonomy or a bad label: nothing to count
+  if (!region) return own;  // an area of other reference data: nothing to count
   const std::set<std::string> area(region->municipalities.begin(), region->municipalities.end());
   std::map<std::string, std::pair<uint64_t, uint64_t>> counts;
   for (const auto& t : d.themes()) counts[t.code()];
-  for (const auto& week : range->Weeks()) {
+  for (const auto& week : WeeksOf(d)) {
     auto cells = weeks.find(week);
     if (cells == weeks.end()) cells = weeks.emplace(week, store.WeekCells(week, 1)).first;
     for (const auto& c : cells->second) {
@@ -95,7 +101,7 @@ Status LocalControl::AddFeedback(wire::NodeStatus& status, int64_t now) const {
   uint32_t counted = 0;
   Status read = c_.store.ForEachKeptDigestNewestFirst([&](const wire::Digest& d) {
     if (MonthOf(d.generated_unix()) != month) return false;
-    const auto weeks = PeriodRange{"", d.from_week(), d.to_week()}.Weeks();
+    const auto weeks = WeeksOf(d);
     if (std::any_of(weeks.begin(), weeks.end(), [&](const std::string& w) { return sent->count(w) > 0; })) ++counted;
     return true;
   });

@@ -366,7 +366,16 @@ void NodeDaemon::OnDigest(const wire::Digest& digest) {
   // an area it lies in, every string within its bound and printable.
   Status ok = CheckWireStrings(digest);
   if (ok.ok() && digest.sequence() == 0) ok = Status::Refused("it has no sequence number: not a published digest");
-  if (ok.ok() && !ParsePeriod(digest.period()).ok()) ok = Status::Refused("its period is not a period");
+  if (ok.ok()) {
+    // Its weeks are its period's: whatever later walks a kept digest's weeks
+    // walks at most a year of them.
+    auto range = ParsePeriod(digest.period());
+    if (!range.ok()) {
+      ok = Status::Refused("its period is not a period");
+    } else if (range->from != digest.from_week() || range->to != digest.to_week()) {
+      ok = Status::Refused("its weeks are not those of its period");
+    }
+  }
   if (ok.ok() && !ref_.RegionWithin(config_.municipality, digest.region())) {
     ok = Status::Refused("it is not of an area this node lies in");
   }
