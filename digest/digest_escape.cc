@@ -15,6 +15,7 @@
 
 #include "digest_render.h"
 #include "signaal/period.h"
+#include "signaal/reference_data.h"
 
 namespace signaal {
 namespace {
@@ -48,22 +49,6 @@ void EscapeStrings(pb::Message& m, StringEscaper escape) {
 std::string Quoted(const std::string& s) {
   std::string shown = s.size() > 80 ? s.substr(0, 80) + "..." : s;
   return nlohmann::json(shown).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
-}
-
-bool IsRegionCode(const std::string& s) {
-  // A municipality's CBS code, GM and four digits.
-  if (s.size() == 6 && s.compare(0, 2, "GM") == 0) {
-    return s.find_first_not_of("0123456789", 2) == std::string::npos;
-  }
-  // A region as data/municipalities.csv names them: lower-case words of
-  // letters and digits joined by single hyphens ("zuid-limburg").
-  if (s.empty() || s.size() > 64 || s.front() == '-' || s.back() == '-') return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && s[i - 1] != '-');
-    if (!ok) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -135,7 +120,7 @@ wire::Digest EscapedDigest(const wire::Digest& digest, StringEscaper escape) {
 }
 
 Status CheckDigestNames(const wire::Digest& d) {
-  if (!IsRegionCode(d.region())) {
+  if (!ReferenceData::IsRegionCode(d.region())) {
     return Status::Refused("the broker sent a digest for region " + Quoted(d.region()) +
                            ", which is no region code (GM and four digits, or words like zuid-limburg): "
                            "refused, nothing written");

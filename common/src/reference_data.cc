@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <functional>
+#include <set>
 
 #include <toml++/toml.h>
 
@@ -52,18 +54,8 @@ Result<std::vector<size_t>> Columns(const CsvTable& t, const std::string& file,
 
 std::string Field(const CsvRow& row, size_t i) { return i < row.fields.size() ? row.fields[i] : ""; }
 
-const std::map<std::string, std::pair<std::string, std::string>>& FixedRegions() {
-  // code -> (name, parent)
-  static const std::map<std::string, std::pair<std::string, std::string>> regions = {
-      {"limburg", {"Limburg", ""}},
-      {"zuid-limburg", {"Zuid-Limburg", "limburg"}},
-      {"midden-limburg", {"Midden-Limburg", "limburg"}},
-      {"noord-limburg", {"Noord-Limburg", "limburg"}},
-      {"parkstad", {"Parkstad Limburg", "zuid-limburg"}},
-      {"maastricht-heuvelland", {"Maastricht-Heuvelland", "zuid-limburg"}},
-      {"westelijke-mijnstreek", {"Westelijke Mijnstreek", "zuid-limburg"}},
-  };
-  return regions;
+bool IsMunicipalityCode(const std::string& s) {
+  return s.size() == 6 && s.compare(0, 2, "GM") == 0 && s.find_first_not_of("0123456789", 2) == std::string::npos;
 }
 
 }  // namespace
@@ -129,43 +121,153 @@ Result<ReferenceData> ReferenceData::Load(const std::string& dir) {
   }
   if (ref.themes_.empty()) return Status::Usage(themes_path + ": no themes");
 
-  // municipalities.csv and the region hierarchy.
-  for (const auto& [code, np] : FixedRegions()) ref.regions_[code] = Region{code, np.first, np.second, {}};
-  std::string muni_path = dir + "/municipalities.csv";
-  auto muni_text = ReadFile(muni_path);
-  if (!muni_text.ok()) return muni_text.status();
-  auto munis = ParseCsv(*muni_text, muni_path);
-  if (!munis.ok()) return munis.status();
-  auto mc = Columns(*munis, muni_path, {"code", "name", "region", "subregion"});
-  if (!mc.ok()) return mc.status();
-  for (const auto& row : munis->rows) {
-    Municipality m{Field(row, (*mc)[0]), Field(row, (*mc)[1]), Field(row, (*mc)[2]), Field(row, (*mc)[3])};
-    std::string where = muni_path + " row " + std::to_string(row.line) + ": ";
-    if (m.code.size() != 6 || m.code.rfind("GM", 0) != 0) {
+  if (Status st = ref.LoadMunicipalities(dir + "/municipalities.csv"); !st.ok()) return st;
+  if (Status st = ref.LoadAreas(dir + "/areas.csv"); !st.ok()) return st;
+  return ref;
+}
+
+Status ReferenceData::LoadMunicipalities(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  auto table = ParseCsv(*text, path);
+  if (!table.ok()) return table.status();
+  auto col = Columns(*table, path, {"code", "name"});
+  if (!col.ok()) return col.status();
+  for (const auto& row : table->rows) {
+    Municipality m{Field(row, (*col)[0]), Field(row, (*col)[1])};
+    std::string where = path + " row " + std::to_string(row.line) + ": ";
+    if (!IsMunicipalityCode(m.code)) {
       return Status::Usage(where + "field 'code': '" + m.code + "' is not a CBS code (GMxxxx)");
     }
-    auto region = ref.regions_.find(m.region);
-    if (region == ref.regions_.end() || region->second.parent != "limburg") {
-      return Status::Usage(where + "field 'region': unknown region '" + m.region + "'");
+    if (m.name.empty()) return Status::Usage(where + "field 'name' is empty");
+    if (municipality_by_code_.count(Lower(m.code))) {
+      return Status::Usage(where + "field 'code': '" + m.code + "' appears twice");
     }
-    if (!m.subregion.empty()) {
-      auto sub = ref.regions_.find(m.subregion);
-      if (sub == ref.regions_.end() || sub->second.parent != m.region) {
-        return Status::Usage(where + "field 'subregion': unknown sub-region '" + m.subregion + "' of " + m.region);
+    if (municipality_by_name_.count(NameKey(m.name))) {
+      return Status::Usage(where + "field 'name': '" + m.name + "' appears twice");
+    }
+    municipality_by_code_.emplace(Lower(m.code), municipalities_.size());
+    municipality_by_name_.emplace(NameKey(m.name), municipalities_.size());
+    municipalities_.push_back(std::move(m));
+  }
+  if (municipalities_.empty()) return Status::Usage(path + ": no municipalities");
+  return Status::Ok();
+}
+
+// areas.csv: a row per area and grouping it belongs to. Checked as a whole,
+// so that every error names the row an administrator has to fix.
+Status ReferenceData::LoadAreas(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  auto table = ParseCsv(*text, path);
+  if (!table.ok()) return table.status();
+  auto col = Columns(*table, path, {"code", "name", "parent", "kind"});
+  if (!col.ok()) return col.status();
+  std::map<std::string, size_t> first_row;  // code -> the line that defined it first
+  std::map<std::string, size_t> parent_row;  // code + "|" + parent -> line
+  for (const auto& row : table->rows) {
+    std::string code = Field(row, (*col)[0]), name = Field(row, (*col)[1]);
+    std::string parent = Field(row, (*col)[2]), kind = Field(row, (*col)[3]);
+    std::string where = path + " row " + std::to_string(row.line) + ": ";
+    const bool municipality = IsMunicipalityCode(code);
+    if (municipality) {
+      const Municipality* m = FindMunicipality(code);
+      if (!m) return Status::Usage(where + "field 'code': municipality '" + code + "' is not in municipalities.csv");
+      if (NameKey(name) != NameKey(m->name)) {
+        return Status::Usage(where + "field 'name': '" + name + "' is not what municipalities.csv calls " + code +
+                             " ('" + m->name + "')");
+      }
+      if (kind != "gemeente") return Status::Usage(where + "field 'kind': a municipality's kind is 'gemeente'");
+      if (parent.empty()) return Status::Usage(where + "field 'parent': a municipality lies in an area");
+    } else {
+      if (!IsAreaCode(code)) {
+        return Status::Usage(where + "field 'code': '" + code +
+                             "' is neither a CBS code (GMxxxx) nor an area code (lower-case words joined by hyphens)");
+      }
+      if (name.empty()) return Status::Usage(where + "field 'name' is empty");
+      if (!IsAreaCode(kind) || kind == "gemeente") {
+        return Status::Usage(where + "field 'kind': '" + kind + "' is no kind of area (provincie, regio, subregio, ...)");
       }
     }
-    if (ref.regions_.count(m.code)) return Status::Usage(where + "field 'code': '" + m.code + "' appears twice");
-    std::string parent = m.subregion.empty() ? m.region : m.subregion;
-    ref.regions_[m.code] = Region{m.code, m.name, parent, {m.code}};
-    // Every ancestor covers the municipality.
-    for (std::string r = parent; !r.empty(); r = ref.regions_[r].parent) {
-      ref.regions_[r].municipalities.push_back(m.code);
+    if (!parent.empty() && !IsAreaCode(parent)) {
+      return Status::Usage(where + "field 'parent': '" + parent + "' is no area code");
     }
-    ref.municipality_by_code_.emplace(Lower(m.code), ref.municipalities_.size());
-    ref.municipality_by_name_.emplace(NameKey(m.name), ref.municipalities_.size());
-    ref.municipalities_.push_back(std::move(m));
+    if (parent == code) return Status::Usage(where + "field 'parent': '" + code + "' cannot lie in itself");
+    auto [it, fresh] = regions_.try_emplace(code, Region{code, name, kind, {}, {}});
+    if (fresh) {
+      first_row[code] = row.line;
+    } else if (it->second.name != name || it->second.kind != kind) {
+      return Status::Usage(where + "'" + code + "' is named or kinded differently than in row " +
+                           std::to_string(first_row[code]));
+    }
+    if (!parent_row.emplace(code + "|" + parent, row.line).second) {
+      return Status::Usage(where + "'" + code + "' in '" + parent + "' appears twice");
+    }
+    if (!parent.empty()) it->second.parents.push_back(parent);
   }
-  return ref;
+  for (const auto& [key, line] : parent_row) {
+    const std::string code = key.substr(0, key.find('|')), parent = key.substr(key.find('|') + 1);
+    if (parent.empty()) continue;
+    auto p = regions_.find(parent);
+    std::string where = path + " row " + std::to_string(line) + ": ";
+    if (p == regions_.end()) return Status::Usage(where + "field 'parent': unknown area '" + parent + "'");
+  }
+  // A cycle would make an area lie within itself: walk the parents depth
+  // first and name the first row that closes one.
+  std::map<std::string, int> state;  // 1 on the current path, 2 done
+  std::vector<std::string> trail;
+  std::function<Status(const std::string&)> visit = [&](const std::string& code) -> Status {
+    state[code] = 1;
+    trail.push_back(code);
+    for (const auto& parent : regions_.at(code).parents) {
+      if (state[parent] == 1) {
+        std::string cycle;
+        for (auto it = std::find(trail.begin(), trail.end(), parent); it != trail.end(); ++it) cycle += *it + " -> ";
+        return Status::Usage(path + " row " + std::to_string(parent_row.at(code + "|" + parent)) +
+                             ": the areas lie within each other in a circle: " + cycle + parent);
+      }
+      if (state[parent] == 0) {
+        if (Status st = visit(parent); !st.ok()) return st;
+      }
+    }
+    trail.pop_back();
+    state[code] = 2;
+    return Status::Ok();
+  };
+  for (const auto& [code, region] : regions_) {
+    if (state[code] == 0) {
+      if (Status st = visit(code); !st.ok()) return st;
+    }
+  }
+  // Every municipality lies in an area, and every area it lies in, however
+  // far up, covers it.
+  for (const auto& m : municipalities_) {
+    auto self = regions_.find(m.code);
+    if (self == regions_.end()) {
+      return Status::Usage(path + ": municipality " + m.name + " (" + m.code +
+                           ") of municipalities.csv lies in no area; add a row for it");
+    }
+    std::set<std::string> seen;
+    std::vector<std::string> todo = {m.code};
+    while (!todo.empty()) {
+      std::string code = todo.back();
+      todo.pop_back();
+      if (!seen.insert(code).second) continue;
+      Region& r = regions_.at(code);
+      r.municipalities.push_back(m.code);
+      todo.insert(todo.end(), r.parents.begin(), r.parents.end());
+    }
+  }
+  for (auto& [code, region] : regions_) {
+    if (region.municipalities.empty()) {
+      return Status::Usage(path + " row " + std::to_string(first_row[code]) + ": area '" + code +
+                           "' holds no municipality");
+    }
+    std::vector<std::string> sorted = region.municipalities;
+    std::sort(sorted.begin(), sorted.end());
+    sorted_municipalities_[code] = std::move(sorted);
+  }
+  return Status::Ok();
 }
 
 const Theme* ReferenceData::FindTheme(const std::string& code) const {
@@ -226,10 +328,21 @@ bool ReferenceData::RegionWithin(const std::string& inner, const std::string& ou
   const Region* r = FindRegion(inner);
   const Region* o = FindRegion(outer);
   if (!r || !o) return false;
-  for (const Region* cur = r; cur; cur = cur->parent.empty() ? nullptr : FindRegion(cur->parent)) {
-    if (cur->code == o->code) return true;
+  const auto& in = sorted_municipalities_.at(r->code);
+  const auto& out = sorted_municipalities_.at(o->code);
+  return std::includes(out.begin(), out.end(), in.begin(), in.end());
+}
+
+bool ReferenceData::IsRegionCode(const std::string& s) { return IsMunicipalityCode(s) || IsAreaCode(s); }
+
+bool ReferenceData::IsAreaCode(const std::string& s) {
+  if (s.empty() || s.size() > 64 || s.front() == '-' || s.back() == '-') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && s[i - 1] != '-');
+    if (!ok) return false;
   }
-  return false;
+  return true;
 }
 
 std::vector<std::string> ReferenceData::RegionCodes() const {

@@ -28,7 +28,8 @@ rm -rf "$out/_CPack_Packages"
 # Every file of each package, and only those (directories aside).
 declare -A expected=(
   [signaal]="./usr/bin/signaal ./usr/share/doc/signaal/OPERATIONS.md ./usr/share/doc/signaal/README.md
-             ./usr/share/signaal/municipalities.csv ./usr/share/signaal/reference.toml ./usr/share/signaal/themes.csv
+             ./usr/share/signaal/areas.csv ./usr/share/signaal/municipalities.csv ./usr/share/signaal/reference.toml
+             ./usr/share/signaal/themes.csv
              ./usr/share/signaal/scrub/achternamen.txt ./usr/share/signaal/scrub/naam-en-woord.txt
              ./usr/share/signaal/scrub/organisaties.txt ./usr/share/signaal/scrub/plaatsen.txt
              ./usr/share/signaal/scrub/relaties.txt ./usr/share/signaal/scrub/straattypen.txt
