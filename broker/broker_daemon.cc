@@ -74,8 +74,21 @@ Result<BrokerDaemon::Prepared> BrokerDaemon::Prepare(const BrokerConfig& config)
     if (!sender.ok()) return sender.status();
     mail = std::move(*sender);
   }
-  return Prepared{std::move(*keys),    std::move(*ref),      std::move(*schedule),
-                  std::move(*ptable),  std::move(*scrubber), std::move(mail)};
+  std::optional<KeyFile> upstream_keys;
+  if (!config.upstream_endpoint.empty()) {
+    auto up = ReadKeyFile(config.upstream_key_file);
+    if (!up.ok()) return up.status().Prefixed(config.path + ": key 'upstream.key_file'");
+    if (up->signing.secret_hex.empty() || up->pseudonym_secret_hex.size() < 64) {
+      return Status::Usage(config.path + ": key 'upstream.key_file': " + config.upstream_key_file +
+                           " holds no signing key or partner-token secret; make it with `signaal-broker upstream init`");
+    }
+    if (!IsValidCurveKey(config.upstream_public_key)) {
+      return Status::Usage(config.path + ": key 'upstream.public_key' is not a Z85 CURVE key");
+    }
+    upstream_keys = std::move(*up);
+  }
+  return Prepared{std::move(*keys),   std::move(*ref),      std::move(*schedule), std::move(*ptable),
+                  std::move(*scrubber), std::move(mail), std::move(upstream_keys)};
 }
 
 Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& config) {
@@ -91,6 +104,12 @@ Result<std::unique_ptr<BrokerDaemon>> BrokerDaemon::Create(const BrokerConfig& c
     d->mail_ = std::make_unique<MailService>(d->ctx_, d->config_, std::move(*parts->mail), *d->store_, d->counters_);
     d->digests_->set_mail_for([daemon = d.get()](const wire::Digest& digest) { return daemon->MailFor(digest); });
     spdlog::info("mail: digests are mailed from {} through {}", d->config_.mail_from, d->config_.mail_smtp_url);
+  }
+  if (parts->upstream_keys) {
+    d->upstream_ = std::make_unique<Upstream>(
+        d->ctx_, *d->store_, d->ref_,
+        Upstream::Settings{config.upstream_endpoint, config.upstream_public_key, config.upstream_id,
+                           std::move(*parts->upstream_keys)});
   }
   if (!config.metrics_listen.empty()) {
     auto metrics = MetricsEndpoint::Bind(d->ctx_, config.metrics_listen);
@@ -116,7 +135,13 @@ BrokerDaemon::BrokerDaemon(BrokerConfig config, ReferenceData ref, PTable ptable
       admission_(Admission::Limits{static_cast<uint32_t>(config_.digests_queued_per_subscriber),
                                    static_cast<uint32_t>(config_.digests_fetches_per_hour)}) {
   // The newest snapshot per (node, period) is the state; rebuild the table from it.
-  store_->ForEachSnapshot([&](const wire::SummarySnapshot& s) { table_.Put(s); });
+  // A revoked regional broker's region no longer counts (issue 19); a
+  // revoked node's weeks do: they were what its partner heard.
+  store_->ForEachSnapshot([&](const wire::SummarySnapshot& s) {
+    const wire::Principal* sender = registry_.Find(s.node_id());
+    if (sender && sender->revoked() && sender->role() == wire::ROLE_BROKER) return;
+    table_.Put(s);
+  });
   control_handler_ = std::make_unique<ControlHandler>(ControlHandler::Context{
       config_, ref_, *store_, registry_, table_, policy_, counters_, started_, [this] { return zap_->refused(); },
       [this] { return digests_->building(); }, [this] { return mail_ ? mail_->queued() : uint64_t{0}; }});
@@ -174,6 +199,9 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
     for (const auto& r : schedule_->regions()) regions += (regions.empty() ? "" : ", ") + r;
     spdlog::info("digests scheduled {} for {}; next run {}", schedule_->Describe(), regions, IsoTimeUtc(next_run_));
   }
+  if (upstream_) {
+    if (Status s = upstream_->Start(table_, Now()); !s.ok()) return s.Prefixed("upstream");
+  }
   spdlog::info("signaal-broker ready: region {}, listen {}, control {}, {} snapshots, {} digests", config_.region,
                config_.listen, config_.control, table_.snapshot_count(), store_->last_digest_sequence());
   tally_.since = Now();
@@ -197,6 +225,11 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
     if (metrics_) items.push_back({metrics_->socket().handle(), 0, ZMQ_POLLIN, 0});
     const size_t mail_at = items.size();
     if (mail_) items.push_back({mail_->socket().handle(), 0, ZMQ_POLLIN, 0});
+    const size_t upstream_at = items.size();
+    if (upstream_) {
+      items.push_back({upstream_->socket().handle(), 0, ZMQ_POLLIN, 0});
+      items.push_back({upstream_->monitor().handle(), 0, ZMQ_POLLIN, 0});
+    }
     try {
       zmq::poll(items.data(), items.size(), std::min(std::chrono::milliseconds(200), catch_up_wait));
     } catch (const zmq::error_t& e) {
@@ -214,6 +247,11 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
       });
     }
     if (mail_ && (items[mail_at].revents & ZMQ_POLLIN)) mail_->OnFinished(Now());
+    if (upstream_) {
+      if (items[upstream_at + 1].revents & ZMQ_POLLIN) upstream_->OnMonitor(Now());
+      if (items[upstream_at].revents & ZMQ_POLLIN) upstream_->OnMessage(table_, Now());
+      upstream_->Tick(table_, Now());
+    }
     if (metrics_) metrics_->CloseIdle();  // scrapers that never finish a request
     if (schedule_ && Now() >= next_run_) {
       RunSchedule(next_run_);
@@ -312,7 +350,9 @@ bool BrokerDaemon::OnListenMessage() {
     return true;
   }
   registry_.Touch(who->id(), Now());
-  bool node = who->role() == wire::ROLE_NODE, sub = who->role() == wire::ROLE_SUBSCRIBER;
+  // A regional broker sends snapshots and heartbeats as a node does.
+  bool node = who->role() == wire::ROLE_NODE || who->role() == wire::ROLE_BROKER;
+  bool sub = who->role() == wire::ROLE_SUBSCRIBER;
   using C = wire::ClientMessage;
   if (msg.body_case() == C::kSnapshot && node) {
     if (msg.schema() < wire::SCHEMA_V2) {
@@ -339,11 +379,11 @@ bool BrokerDaemon::OnListenMessage() {
       HandleHeartbeat(rid, *who, msg.heartbeat());
       return true;
     case C::kSubscribe:
-      if (!sub && !node) break;
+      if (!sub && who->role() != wire::ROLE_NODE) break;
       HandleSubscribe(rid, SourceFd(frames[1]), *who, msg.subscribe());
       return true;
     case C::kAdviceFeedRequest:
-      if (!sub && !node) break;
+      if (!sub && who->role() != wire::ROLE_NODE) break;
       HandleAdviceFeed(rid, *who);
       return true;
     case C::kDigestRequest:
@@ -406,6 +446,7 @@ void BrokerDaemon::CommitSnapshots() {
     }
     if (offer == BrokerStore::Offer::kStored) {
       table_.Put(snap);
+      if (upstream_) upstream_->MarkChanged(snap.period());
       counters_["snapshots.stored"]++;
       counters_["quotes.stored"] += static_cast<uint64_t>(snap.quotes_size());
       ++stored;
@@ -485,9 +526,24 @@ void BrokerDaemon::OnControlMessage() {
   } else if (req.body_case() == wire::ControlRequest::kPublishDigest) {
     registry_.Touch(admin->id(), Now());
     return HandlePublishRequest(frames[0], *admin, req.publish_digest());  // answered once built
+  } else if (req.body_case() == wire::ControlRequest::kUpstreamStatus) {
+    registry_.Touch(admin->id(), Now());
+    response = OkResponse();
+    if (upstream_) {
+      *response.mutable_upstream() = upstream_->StatusView();
+    } else {
+      response.mutable_upstream()->set_configured(false);
+    }
   } else {
     registry_.Touch(admin->id(), Now());
     response = control_handler_->Handle(req, *admin, Now());
+    if (req.body_case() == wire::ControlRequest::kRevoke && response.ok() &&
+        response.principal().role() == wire::ROLE_BROKER) {
+      // Its region leaves every later digest; what it sent stays on disk
+      // (a backup of this broker still explains earlier digests).
+      table_.Drop(response.principal().id());
+      spdlog::info("the cells of regional broker {} no longer count", response.principal().id());
+    }
   }
   SendProto(*control_, response, &frames[0]);
 }

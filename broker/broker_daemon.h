@@ -43,6 +43,7 @@
 #include "signaal/reference_data.h"
 #include "snapshot_validator.h"
 #include "theme_table.h"
+#include "upstream.h"
 #include "zap_handler.h"
 
 namespace signaal::broker {
@@ -69,6 +70,7 @@ class BrokerDaemon {
     PTable ptable;
     std::unique_ptr<PiiScrubber> scrubber;  // scrubs arriving quotes again (QuoteScreen)
     std::optional<MailSender> mail;  // set when [mail] from is
+    std::optional<KeyFile> upstream_keys;  // set when [upstream] endpoint is
   };
   static Result<Prepared> Prepare(const BrokerConfig& config);
   // The wall clock, in Unix seconds.
@@ -161,6 +163,7 @@ class BrokerDaemon {
   std::unique_ptr<DigestService> digests_;
   std::unique_ptr<PeerWatch> listen_watch_;  // closed connections on `listen`
   std::unique_ptr<MailService> mail_;        // null unless [mail] from is set
+  std::unique_ptr<Upstream> upstream_;       // null unless [upstream] endpoint is set
   Admission admission_;
 
   // A subscriber's live registration: where to send and what it asked for.

@@ -55,11 +55,12 @@ std::string RenderBrokerMetrics(const wire::BrokerStatus& s, const std::vector<w
     if (p.revoked()) continue;
     std::string role = p.role() == wire::ROLE_NODE         ? "node"
                        : p.role() == wire::ROLE_SUBSCRIBER ? "subscriber"
+                       : p.role() == wire::ROLE_BROKER     ? "broker"
                                                            : "admin";
     enrolled[role]++;
     if (p.last_seen_unix() > 0 && now - p.last_seen_unix() <= kConnectedWithinSeconds) connected[role]++;
   }
-  for (const char* role : {"node", "subscriber", "admin"}) {
+  for (const char* role : {"node", "subscriber", "broker", "admin"}) {
     m.Gauge("signaal_broker_principals_enrolled", "Enrolled, unrevoked principals by role.", enrolled[role],
             {{"role", role}});
   }

@@ -13,6 +13,9 @@
 //                                  written with d/<sequence>, deleted once the SMTP server accepted it
 //   dk/<region>/<kind>          -> when the newest digest of that region and kind of period
 //                                  was published (unix seconds; advice_section.h)
+//   up/w/<week>                 -> storage::UpstreamWeek (a regional broker's week as made for
+//                                  its upper broker, upstream.h)
+//   m/upstream_version          -> the newest version made for the upper broker (decimal)
 //   m/advice_next               -> the number of the next advice id (decimal)
 //   m/digest_sequence           -> last digest sequence (decimal)
 //   m/release_next              -> the next record number (decimal)
@@ -20,7 +23,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -139,6 +144,13 @@ class BrokerStore {
   // Every queued mail in key order (by digest, then address); a damaged
   // one is skipped and counted in `damaged`.
   std::vector<storage::MailItem> AllMail(size_t* damaged) const;
+
+  // --- What a regional broker made for its upper broker (broker_store_upstream.cc) ---
+  Result<uint64_t> UpstreamVersion() const;  // 0 when none was made
+  // Synced; lifts m/upstream_version to the entry's version in the same write.
+  Status PutUpstreamWeek(const std::string& week, const storage::UpstreamWeek& entry);
+  Result<std::optional<storage::UpstreamWeek>> FindUpstreamWeek(const std::string& week) const;
+  Result<std::map<std::string, storage::UpstreamWeek>> AllUpstreamWeeks() const;
 
   // A consistent copy of the store while it is in use (see signaal/backup.h);
   // adds the store's format and counts to the manifest.

@@ -32,6 +32,20 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
   using R = wire::ControlRequest;
   switch (req.body_case()) {
     case R::kEnrollNode: {
+      if (req.enroll_node().type() == "broker") {
+        // A regional broker: its region must lie inside this broker's area.
+        const std::string& region = req.enroll_node().region();
+        if (c_.ref.FindRegion(region)) {
+          Status s = Area().CheckRegion(region, "enrolment request: field 'region'");
+          if (!s.ok()) return ErrorResponse(s);
+        }
+        auto p = c_.registry.EnrollBroker(req.enroll_node(), c_.ref);
+        if (!p.ok()) return ErrorResponse(p.status());
+        spdlog::info("{} enrolled regional broker {} for {}", admin.id(), p->id(), p->regions(0));
+        auto r = OkResponse();
+        *r.mutable_principal() = *p;
+        return r;
+      }
       // A node from outside the area could only feed cells the broker refuses.
       if (const Municipality* m = c_.ref.FindMunicipality(req.enroll_node().municipality())) {
         Status s = Area().CheckMunicipality(m->code, "enrolment request: field 'municipality'");
@@ -98,7 +112,9 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
 wire::ControlResponse ControlHandler::Principals(int64_t now) const {
   auto r = OkResponse();
   for (auto p : c_.registry.List()) {
-    if (p.role() == wire::ROLE_NODE) p.set_latest_period(c_.table.LatestPeriod(p.id()));
+    if (p.role() == wire::ROLE_NODE || p.role() == wire::ROLE_BROKER) {
+      p.set_latest_period(c_.table.LatestPeriod(p.id()));
+    }
     *r.mutable_principals()->add_principals() = std::move(p);
   }
   return r;

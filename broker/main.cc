@@ -9,6 +9,7 @@
 #include "broker_restore.h"
 #include "broker_store.h"
 #include "principal_registry.h"
+#include "upstream_init.h"
 #include "signaal/config.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
@@ -116,6 +117,22 @@ int Restore(const std::string& config_path, const std::string& from) {
   return 0;
 }
 
+int UpstreamInitCommand(const signaal::broker::UpstreamInitOptions& o, bool json) {
+  auto r = signaal::broker::UpstreamInit(o);
+  if (!r.ok()) return Fail(r.status());
+  if (json) {
+    nlohmann::json j = {{"config", r->config},   {"key_file", r->key_file}, {"enrolment_request", r->request},
+                        {"id", r->id},           {"region", r->region},     {"public_key", r->public_key}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "Upper broker set in " << r->config << " ([upstream]); keys in " << r->key_file << "\n"
+            << "Enrolment request: " << r->request << "\n"
+            << "Have it enrolled at the upper broker (signaal broker enroll " << r->request << ")"
+            << ", then restart this broker.\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,8 +162,23 @@ int main(int argc, char** argv) {
   restore_cmd->add_option("--from", restore_from, "a folder written by `signaal broker backup`")->required();
   restore_cmd->add_option("--config", restore_config, "broker.toml (default $SIGNAAL_BROKER_CONFIG or /etc/signaal/broker.toml)");
 
+  signaal::broker::UpstreamInitOptions up;
+  bool up_json = false;
+  auto* upstream_cmd = app.add_subcommand("upstream", "this regional broker's link to a provincial or national broker");
+  upstream_cmd->require_subcommand(1);
+  auto* up_init = upstream_cmd->add_subcommand(
+      "init", "make this broker's keys and enrolment request for its upper broker, and add [upstream] to broker.toml");
+  up_init->add_option("--config", up.config, "broker.toml (default $SIGNAAL_BROKER_CONFIG or /etc/signaal/broker.toml)");
+  up_init->add_option("--endpoint", up.endpoint, "the upper broker's listen endpoint, tcp://HOST:PORT")->required();
+  up_init->add_option("--upper-key", up.upper_key, "the upper broker's public key (Z85)")->required();
+  up_init->add_option("--id", up.id, "this broker's id at the upper broker (default broker-REGION)");
+  up_init->add_option("--name", up.name, "its name there (default \"Regionale broker\" and the region's name)");
+  up_init->add_option("--out", up.out, "the enrolment request (default upstream-request.json beside broker.toml)");
+  up_init->add_flag("--json", up_json, "print the result as JSON");
+
   if (int rc = signaal::ParseCommandLine(app, argc, argv); rc >= 0) return rc;
   if (*init_cmd) return Init(init);
+  if (*up_init) return UpstreamInitCommand(up, up_json);
   if (*restore_cmd) return Restore(restore_config, restore_from);
   return Run(config, check);
 }

@@ -95,6 +95,36 @@ Result<wire::Principal> PrincipalRegistry::EnrollNode(const wire::EnrolmentReque
   return Add(std::move(p));
 }
 
+Result<wire::Principal> PrincipalRegistry::EnrollBroker(const wire::EnrolmentRequest& req, const ReferenceData& ref) {
+  if (req.node_id().empty() || Slug(req.node_id()) != req.node_id()) {
+    return Status::Usage("enrolment request: field 'node_id' must be lower-case letters, digits and '-'");
+  }
+  const Region* region = ref.FindRegion(req.region());
+  if (!region) return Status::Usage("enrolment request: field 'region': unknown area " + QuoteText(req.region()));
+  if (req.sign_public_key().size() != 64 || !FromHex(req.sign_public_key()).ok()) {
+    return Status::Usage("enrolment request: field 'sign_public_key' is not a hex Ed25519 public key");
+  }
+  for (const auto& [id, other] : by_id_) {
+    if (other.revoked() || other.role() != wire::ROLE_BROKER || other.regions_size() == 0) continue;
+    for (const auto& gm : region->municipalities) {
+      if (!ref.RegionContains(other.regions(0), gm)) continue;
+      const Municipality* m = ref.FindMunicipality(gm);
+      return Status::Refused("enrolment request: field 'region': " + region->code + " includes " +
+                             (m ? m->name : gm) + ", which regional broker '" + id + "' already serves (" +
+                             other.regions(0) + "); a municipality belongs to one regional broker");
+    }
+  }
+  wire::Principal p;
+  p.set_id(req.node_id());
+  p.set_name(req.name());
+  p.set_role(wire::ROLE_BROKER);
+  p.set_curve_public_key(req.curve_public_key());
+  p.set_sign_public_key(req.sign_public_key());
+  p.set_type("broker");
+  p.add_regions(region->code);
+  return Add(std::move(p));
+}
+
 Result<wire::Principal> PrincipalRegistry::EnrollSubscriber(const wire::EnrollSubscriber& req,
                                                             const ReferenceData& ref) {
   if (req.regions().empty()) return Status::Usage("--regions: at least one region is required");

@@ -22,6 +22,10 @@ class PrincipalRegistry {
   explicit PrincipalRegistry(BrokerStore& store);
 
   Result<wire::Principal> EnrollNode(const wire::EnrolmentRequest& req, const ReferenceData& ref);
+  // A regional broker's request (type "broker"): refused when its region
+  // shares a municipality with an active regional broker's, so that no
+  // signal is counted twice.
+  Result<wire::Principal> EnrollBroker(const wire::EnrolmentRequest& req, const ReferenceData& ref);
   Result<wire::Principal> EnrollSubscriber(const wire::EnrollSubscriber& req, const ReferenceData& ref);
   Result<wire::Principal> EnrollAdmin(const std::string& name, const std::string& curve_public_key);
   Result<wire::Principal> Revoke(const std::string& id);

@@ -102,10 +102,51 @@ bool SnapshotValidator::Check(const wire::SignedEnvelope& envelope, const wire::
                   "the node uses taxonomy " + QuoteText(snapshot.taxonomy_version()) + ", the broker " +
                       ref_.taxonomy_version());
   }
-  return CheckCells(snapshot, refusal);
+  return CheckCells(snapshot, node, refusal);
 }
 
-bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusal& refusal) const {
+const std::vector<bool>& SnapshotValidator::RegionMask(const std::string& region) const {
+  auto it = region_masks_.find(region);
+  if (it != region_masks_.end()) return it->second;
+  std::vector<bool> mask;
+  for (const auto& m : ref_.municipalities()) mask.push_back(ref_.RegionContains(region, m.code));
+  return region_masks_.emplace(region, std::move(mask)).first->second;
+}
+
+std::string SnapshotValidator::CheckPartners(const wire::SummaryCell& c) {
+  if (c.partners_size() == 0) return "no partners: a regional broker names the partners behind every cell";
+  if (c.partners_size() > kMaxCellPartners || static_cast<uint32_t>(c.partners_size()) > c.signals()) {
+    return std::to_string(c.partners_size()) + " partners for " + std::to_string(c.signals()) + " signals";
+  }
+  if (!c.age_band().empty() || !c.channel().empty()) return "a regional broker's cell has no age band or channel";
+  uint32_t with_open = 0, with_dealt_with = 0;
+  for (int i = 0; i < c.partners_size(); ++i) {
+    const wire::CellPartner& p = c.partners(i);
+    if (i > 0 && p.token() <= c.partners(i - 1).token()) return "partners are not sorted by token, each once";
+    with_open += p.has_open() ? 1 : 0;
+    with_dealt_with += p.has_dealt_with() ? 1 : 0;
+  }
+  if (!c.has_open()) {
+    if (with_open + with_dealt_with > 0) return "partners with open or dealt-with signals in a cell without open counts";
+    return "";
+  }
+  // Each partner marked has at least one signal of its part; a part with
+  // signals has at least one partner.
+  const uint32_t dealt_with = c.signals() - c.open();
+  if (with_open > c.open() || with_dealt_with > dealt_with || (c.open() > 0) != (with_open > 0) ||
+      (dealt_with > 0) != (with_dealt_with > 0)) {
+    return "the partners' open and dealt-with marks do not fit the open count";
+  }
+  return "";
+}
+
+bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, const wire::Principal& sender,
+                                   Refusal& refusal) const {
+  // A regional broker sends its region's combined cells, each naming its
+  // partners; a node its own cells, naming none.
+  const bool regional = sender.role() == wire::ROLE_BROKER;
+  const std::string region = regional && sender.regions_size() > 0 ? sender.regions(0) : "";
+  const std::vector<bool>* in_region = regional ? &RegionMask(region) : nullptr;
   // Each valid cell's five codes packed into one number, with its index: a
   // repeated cell is found by sorting these, not through a set of strings.
   std::vector<std::pair<uint64_t, int>> keys;
@@ -131,6 +172,9 @@ bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusa
       bad(index, "unknown-code", "unknown municipality " + QuoteText(c.municipality()));
     } else if (!in_area_[m->second]) {
       bad(index, "outside-area", "municipality " + c.municipality() + " lies outside this broker's region " + area_);
+    } else if (in_region && !(*in_region)[m->second]) {
+      bad(index, "outside-area", "municipality " + c.municipality() + " lies outside " + sender.id() + "'s region " +
+                                     QuoteText(region));
     } else if (t == themes_.end() || t->second.parent != kNone) {
       bad(index, "unknown-code", "unknown theme " + QuoteText(c.theme()));
     } else if (!c.subtheme().empty() && (s == themes_.end() || s->second.parent != t->second.index)) {
@@ -144,11 +188,15 @@ bool SnapshotValidator::CheckCells(const wire::SummarySnapshot& snapshot, Refusa
           "no key_sum: schema 2 (the cell-key method) requires one on every cell; update signaal-node");
     } else if (c.has_open() != c.has_open_key_sum()) {
       bad(index, "schema", "open and open_key_sum come together or not at all");
+    } else if (!regional && c.partners_size() > 0) {
+      bad(index, "invalid-snapshot", "a node's cell names no partners");
     } else if (c.signals() == 0 || c.signals() > kMaxCellCount || c.persons() > c.signals() || c.persons() == 0 ||
                c.open() > c.signals()) {
       bad(index, "invalid-count",
           "counts out of range (signals " + std::to_string(c.signals()) + ", persons " + std::to_string(c.persons()) +
               (c.has_open() ? ", open " + std::to_string(c.open()) : std::string()) + ")");
+    } else if (std::string why = regional ? CheckPartners(c) : ""; !why.empty()) {
+      bad(index, "invalid-partners", why);
     } else {
       total_signals += c.signals();
       uint64_t sub = s == themes_.end() ? kNone : s->second.index;

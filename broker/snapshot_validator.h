@@ -2,7 +2,8 @@
 // snapshot — the signature by the node's enrolled key, that the snapshot
 // speaks for the authenticated node, every string within its bound and class
 // (wire_limits.h), a sane period, known taxonomy codes, municipalities inside
-// the broker's area, and plausible counts. A refusal carries a stable reason
+// the broker's area (and a regional broker's inside its own region), and
+// plausible counts. A refusal carries a stable reason
 // code (sent back in a Nack and counted) and one sentence for humans.
 #pragma once
 
@@ -31,6 +32,9 @@ constexpr uint32_t kMaxCellCount = 1'000'000;
 // week is thousands. Refused with Nack "invalid-total" (docs/PROTOCOL.md).
 // Persons never exceed signals in a cell, so they stay below it too.
 constexpr uint64_t kMaxSnapshotSignals = 10'000'000;
+// Most partners one regional broker's cell may name (CellPartner): each has
+// at least one of the cell's signals, and a region has hundreds of partners.
+constexpr int kMaxCellPartners = 10'000;
 
 class SnapshotValidator {
  public:
@@ -44,7 +48,12 @@ class SnapshotValidator {
 
  private:
   bool CheckSignature(const wire::SignedEnvelope& envelope, const wire::Principal& node, Refusal& refusal) const;
-  bool CheckCells(const wire::SummarySnapshot& snapshot, Refusal& refusal) const;
+  bool CheckCells(const wire::SummarySnapshot& snapshot, const wire::Principal& sender, Refusal& refusal) const;
+  // A regional broker's cell: its partners present, sorted and of the
+  // cell's parts; "" when fine, else what is wrong.
+  static std::string CheckPartners(const wire::SummaryCell& c);
+  // By municipality index: inside `region` (a regional broker's), cached.
+  const std::vector<bool>& RegionMask(const std::string& region) const;
 
   // A theme or subtheme: its index, and its parent's (kNone for a top theme).
   struct ThemeCode {
@@ -59,6 +68,7 @@ class SnapshotValidator {
   std::unordered_map<std::string, uint16_t> municipalities_;
   std::vector<bool> in_area_;  // by municipality index
   std::string area_;
+  mutable std::unordered_map<std::string, std::vector<bool>> region_masks_;
   std::unordered_map<std::string, ThemeCode> themes_;
 
   // Each node's key as decoded for its enrolled hex; re-decoded when the hex

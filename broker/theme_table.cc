@@ -19,26 +19,54 @@ const uint32_t* ThemeTable::Interned::Find(const std::string& name) const {
   return it == ids.end() ? nullptr : &it->second;
 }
 
-void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
-  if (codes_.names.empty()) codes_.Intern("");
+template <typename F>
+void ThemeTable::ForEachOrganisation(uint32_t sender, const SenderWeek& week, size_t i, F&& f) {
+  const PackedCell& c = week.cells[i];
+  if (week.partner_begin.empty()) {
+    uint32_t parts = 0;
+    if (c.open != kOpenUnknown) {
+      parts = (c.open > 0 ? Grid::kHasOpen : 0u) | (c.signals > c.open ? Grid::kHasDealtWith : 0u);
+    }
+    f(sender << 2 | parts);
+    return;
+  }
+  // Which parts a partner has signals in means nothing where the cell's
+  // open count is unknown, as for a node's cell.
+  const uint32_t mask = c.open == kOpenUnknown ? ~3u : ~0u;
+  for (uint32_t j = week.partner_begin[i]; j < week.partner_begin[i + 1]; ++j) f(week.partners[j] & mask);
+}
+
+namespace {
+
+std::string TokenName(const std::string& sender, uint64_t token) {
+  static const char* kHex = "0123456789abcdef";
+  std::string name = sender + "#";
+  for (int shift = 60; shift >= 0; shift -= 4) name += kHex[(token >> shift) & 0xf];
+  return name;
+}
+
+}  // namespace
+
+ThemeTable::PackedCell ThemeTable::Pack(const wire::SummaryCell& c) {
+  return PackedCell{municipalities_.Intern(c.municipality()), codes_.Intern(c.theme()),
+                    c.subtheme().empty() ? kNoCode : codes_.Intern(c.subtheme()), c.signals(), c.persons(),
+                    c.key_sum(), c.has_open() ? c.open() : kOpenUnknown, c.open_key_sum()};
+}
+
+ThemeTable::SenderWeek ThemeTable::PackNodeCells(const wire::SummarySnapshot& snapshot) {
   std::vector<PackedCell> cells;
   cells.reserve(static_cast<size_t>(snapshot.cells_size()));
-  for (const auto& c : snapshot.cells()) {
-    cells.push_back({municipalities_.Intern(c.municipality()), codes_.Intern(c.theme()),
-                     c.subtheme().empty() ? kNoCode : codes_.Intern(c.subtheme()), c.signals(), c.persons(),
-                     c.key_sum(), c.has_open() ? c.open() : kOpenUnknown, c.open_key_sum()});
-  }
-  auto codes = [](const PackedCell& c) { return std::tie(c.municipality, c.theme, c.subtheme); };
-  std::sort(cells.begin(), cells.end(), [&](const auto& a, const auto& b) { return codes(a) < codes(b); });
+  for (const auto& c : snapshot.cells()) cells.push_back(Pack(c));
+  std::sort(cells.begin(), cells.end(), [](const auto& a, const auto& b) { return Codes(a) < Codes(b); });
   // Merge cells with the same codes, unless a sum would overflow (only
   // input no validator passes comes near that). Every sum of counts below
   // saturates (signaal/saturating.h): no total can wrap to a small number,
   // whatever reached the table.
-  std::vector<PackedCell> merged;
+  SenderWeek out;
   constexpr uint32_t kMax = std::numeric_limits<uint32_t>::max();
   for (const PackedCell& c : cells) {
-    PackedCell* last = merged.empty() ? nullptr : &merged.back();
-    if (last && codes(*last) == codes(c) && kMax - last->signals >= c.signals && kMax - last->persons >= c.persons) {
+    PackedCell* last = out.cells.empty() ? nullptr : &out.cells.back();
+    if (last && Codes(*last) == Codes(c) && kMax - last->signals >= c.signals && kMax - last->persons >= c.persons) {
       last->signals += c.signals;
       last->persons += c.persons;
       last->key_sum += c.key_sum;
@@ -46,11 +74,43 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
       last->open = last->open == kOpenUnknown || c.open == kOpenUnknown ? kOpenUnknown : last->open + c.open;
       last->open_key_sum += c.open_key_sum;
     } else {
-      merged.push_back(c);
+      out.cells.push_back(c);
     }
   }
-  merged.shrink_to_fit();
-  uint32_t node = nodes_.Intern(snapshot.node_id());
+  out.cells.shrink_to_fit();
+  return out;
+}
+
+ThemeTable::SenderWeek ThemeTable::PackRegionalCells(const wire::SummarySnapshot& snapshot) {
+  // One cell per codes already (the validator refuses a repeat): sorted with
+  // their partners, each partner interned under the sender's name so that
+  // two regions' tokens never meet.
+  std::vector<std::pair<PackedCell, const wire::SummaryCell*>> cells;
+  cells.reserve(static_cast<size_t>(snapshot.cells_size()));
+  for (const auto& c : snapshot.cells()) cells.emplace_back(Pack(c), &c);
+  std::sort(cells.begin(), cells.end(), [](const auto& a, const auto& b) { return Codes(a.first) < Codes(b.first); });
+  SenderWeek out;
+  out.cells.reserve(cells.size());
+  for (const auto& [packed, cell] : cells) {
+    out.partner_begin.push_back(static_cast<uint32_t>(out.partners.size()));
+    out.cells.push_back(packed);
+    for (const auto& p : cell->partners()) {
+      const uint32_t id = nodes_.Intern(TokenName(snapshot.node_id(), p.token()));
+      out.partners.push_back(id << 2 | (p.has_open() ? Grid::kHasOpen : 0u) |
+                             (p.has_dealt_with() ? Grid::kHasDealtWith : 0u));
+    }
+  }
+  out.partner_begin.push_back(static_cast<uint32_t>(out.partners.size()));
+  out.partners.shrink_to_fit();
+  return out;
+}
+
+void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
+  if (codes_.names.empty()) codes_.Intern("");
+  const uint32_t node = nodes_.Intern(snapshot.node_id());
+  const bool regional = std::any_of(snapshot.cells().begin(), snapshot.cells().end(),
+                                    [](const wire::SummaryCell& c) { return c.partners_size() > 0; });
+  SenderWeek sender = regional ? PackRegionalCells(snapshot) : PackNodeCells(snapshot);
   std::shared_ptr<Week>& week = periods_[snapshot.period()];
   if (!week) {
     week = std::make_shared<Week>();
@@ -61,7 +121,7 @@ void ThemeTable::Put(const wire::SummarySnapshot& snapshot) {
     // reading, and the reader's last read happened before its copy came back.
     week = std::make_shared<Week>(*week);
   }
-  auto [it, added] = week->insert_or_assign(node, std::move(merged));
+  auto [it, added] = week->insert_or_assign(node, std::move(sender));
   if (added) ++count_;
   // The week's quotes of this node: the newest snapshot's, none if it has
   // none (a quote withdrawn is gone from here with the snapshot that drops it).
@@ -98,7 +158,8 @@ std::vector<ThemeTable::HeldQuote> ThemeTable::QuotesIn(const std::vector<std::s
       if (node_cells == cells->second->end()) continue;
       for (const auto& quote : quotes) {
         const uint32_t* theme = codes_.Find(quote.theme());
-        const bool placed = theme && std::any_of(node_cells->second.begin(), node_cells->second.end(),
+        const auto& placing = node_cells->second.cells;
+        const bool placed = theme && std::any_of(placing.begin(), placing.end(),
                                                  [&](const PackedCell& c) {
                                                    return c.theme == *theme && places.count(c.municipality) > 0;
                                                  });
@@ -132,8 +193,9 @@ TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities
   for (const auto& week : weeks) {
     auto period = periods_.find(week);
     if (period == periods_.end()) continue;
-    for (const auto& [node, cells] : *period->second) {
-      for (const PackedCell& cell : cells) {
+    for (const auto& [node, sender] : *period->second) {
+      for (size_t i = 0; i < sender.cells.size(); ++i) {
+        const PackedCell& cell = sender.cells[i];
         if (!wanted[cell.municipality]) continue;
         auto add = [&](uint32_t code) {
           Sum& t = sums[code];
@@ -141,9 +203,10 @@ TotalsByCode ThemeTable::AggregateIn(const std::set<std::string>& municipalities
           SaturatingAddTo(t.persons, cell.persons);
           t.key += cell.key_sum;
           t.touched = true;
-          if (cell.signals > 0 && (t.organisations.empty() || t.organisations.back() != node)) {
-            t.organisations.push_back(node);
-          }
+          if (cell.signals == 0) return;
+          ForEachOrganisation(node, sender, i, [&](uint32_t entry) {
+            if (t.organisations.empty() || t.organisations.back() != entry >> 2) t.organisations.push_back(entry >> 2);
+          });
         };
         add(0);
         add(cell.theme);
@@ -196,8 +259,9 @@ ThemeTable::Grid ThemeTable::ReadGrid(const std::vector<std::string>& municipali
     auto period = periods_.find(week);
     if (period == periods_.end()) continue;
     touched.clear();
-    for (const auto& [node, cells] : *period->second) {
-      for (const PackedCell& cell : cells) {
+    for (const auto& [node, sender] : *period->second) {
+      for (size_t c = 0; c < sender.cells.size(); ++c) {
+        const PackedCell& cell = sender.cells[c];
         const size_t j = column[cell.municipality];
         if (j == kNone) continue;
         auto add = [&](uint32_t code) {
@@ -210,16 +274,22 @@ ThemeTable::Grid ThemeTable::ReadGrid(const std::vector<std::string>& municipali
           SaturatingAddTo(t.signals, cell.signals);
           SaturatingAddTo(t.persons, cell.persons);
           t.key += cell.key_sum;
-          // Cells come node by node and each has signals: this node is the last one listed, or listed now.
-          if (t.organisations.empty() || t.organisations.back() >> 2 != node) t.organisations.push_back(node << 2);
+          // Cells come sender by sender and each has signals: a node is the
+          // last one listed, or listed now; a regional broker's partners
+          // are listed again per cell, and Sum counts each once.
+          ForEachOrganisation(node, sender, c, [&](uint32_t entry) {
+            if (!t.organisations.empty() && t.organisations.back() >> 2 == entry >> 2) {
+              t.organisations.back() |= entry & 3;
+            } else {
+              t.organisations.push_back(entry);
+            }
+          });
           if (cell.open == kOpenUnknown) {
             t.open_unknown = true;
             return;
           }
           SaturatingAddTo(t.open, cell.open);
           t.open_key += cell.open_key_sum;
-          if (cell.open > 0) t.organisations.back() |= Grid::kHasOpen;
-          if (cell.signals > cell.open) t.organisations.back() |= Grid::kHasDealtWith;
         };
         add(0);
         add(cell.theme);
@@ -303,6 +373,93 @@ CountsByCode ThemeTable::Grid::Sum(const std::vector<std::string>& weeks,
     out.open_key = s.open_key;
   }
   return counts;
+}
+
+void ThemeTable::Drop(const std::string& node_id) {
+  const uint32_t* found = nodes_.Find(node_id);
+  if (!found) return;
+  const uint32_t node = *found;
+  for (auto& [period, week] : periods_) {
+    if (!week->count(node)) continue;
+    if (week.use_count() > 1) week = std::make_shared<Week>(*week);  // as in Put
+    week->erase(node);
+    --count_;
+  }
+  for (auto& [period, quotes] : quotes_) {
+    auto it = quotes->find(node);
+    if (it == quotes->end()) continue;
+    auto next = std::make_shared<WeekQuotes>(*quotes);
+    quote_count_ -= it->second.size();
+    next->erase(node);
+    quotes = std::move(next);
+  }
+  if (node < latest_.size()) latest_[node].clear();
+}
+
+std::vector<std::string> ThemeTable::Weeks() const {
+  std::vector<std::string> out;
+  for (const auto& [period, week] : periods_) {
+    if (!week->empty()) out.push_back(period);
+  }
+  return out;
+}
+
+std::vector<wire::SummaryCell> ThemeTable::RegionCells(const std::string& week, const PartnerToken& token) const {
+  auto period = periods_.find(week);
+  if (period == periods_.end()) return {};
+  struct Acc {
+    uint64_t signals = 0, persons = 0, open = 0;
+    uint32_t key = 0, open_key = 0;
+    bool open_unknown = false;
+    std::map<uint32_t, uint32_t> parts;  // organisation -> kHasOpen | kHasDealtWith
+  };
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, Acc> acc;
+  for (const auto& [node, sender] : *period->second) {
+    for (size_t i = 0; i < sender.cells.size(); ++i) {
+      const PackedCell& cell = sender.cells[i];
+      if (cell.signals == 0) continue;
+      Acc& a = acc[Codes(cell)];
+      SaturatingAddTo(a.signals, cell.signals);
+      SaturatingAddTo(a.persons, cell.persons);
+      a.key += cell.key_sum;
+      if (cell.open == kOpenUnknown) {
+        a.open_unknown = true;
+      } else {
+        SaturatingAddTo(a.open, cell.open);
+        a.open_key += cell.open_key_sum;
+      }
+      ForEachOrganisation(node, sender, i, [&](uint32_t entry) { a.parts[entry >> 2] |= entry & 3; });
+    }
+  }
+  constexpr uint64_t kMax = std::numeric_limits<uint32_t>::max();
+  std::vector<wire::SummaryCell> out;
+  out.reserve(acc.size());
+  for (const auto& [codes, a] : acc) {
+    wire::SummaryCell& c = out.emplace_back();
+    c.set_municipality(municipalities_.names[std::get<0>(codes)]);
+    c.set_theme(codes_.names[std::get<1>(codes)]);
+    if (std::get<2>(codes) != kNoCode) c.set_subtheme(codes_.names[std::get<2>(codes)]);
+    c.set_signals(static_cast<uint32_t>(std::min(a.signals, kMax)));
+    c.set_persons(static_cast<uint32_t>(std::min(a.persons, kMax)));
+    c.set_key_sum(a.key);
+    if (!a.open_unknown) {
+      c.set_open(static_cast<uint32_t>(std::min(a.open, a.signals)));
+      c.set_open_key_sum(a.open_key);
+    }
+    std::map<uint64_t, uint32_t> by_token;  // two names on one token (2^-64) count once
+    for (const auto& [organisation, parts] : a.parts) by_token[token(nodes_.names[organisation])] |= parts;
+    for (const auto& [t, parts] : by_token) {
+      wire::CellPartner* p = c.add_partners();
+      p->set_token(t);
+      p->set_has_open(!a.open_unknown && (parts & Grid::kHasOpen));
+      p->set_has_dealt_with(!a.open_unknown && (parts & Grid::kHasDealtWith));
+    }
+  }
+  // By the codes' names, not the order they were first seen in.
+  std::sort(out.begin(), out.end(), [](const wire::SummaryCell& a, const wire::SummaryCell& b) {
+    return std::tie(a.municipality(), a.theme(), a.subtheme()) < std::tie(b.municipality(), b.theme(), b.subtheme());
+  });
+  return out;
 }
 
 std::string ThemeTable::LatestPeriod(const std::string& node_id) const {

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -61,8 +63,23 @@ class ThemeTable {
   ThemeTable& operator=(const ThemeTable&) = delete;
 
   // Replaces the snapshot for (node, period): the caller has checked that it
-  // is newer than what the table holds.
+  // is newer than what the table holds. A regional broker's snapshot (cells
+  // with partners) counts each of its partners as an organisation of its own.
   void Put(const wire::SummarySnapshot& snapshot);
+  // Forgets every snapshot of `node_id` (a regional broker revoked here: its
+  // region leaves later digests).
+  void Drop(const std::string& node_id);
+
+  // The cells of one week as this broker sends them to its upper broker:
+  // per (municipality, theme, subtheme) every organisation's signals summed,
+  // with their key sums and open counts, and each organisation named only by
+  // `token(name)` with the parts of the cell it has signals in — never one
+  // organisation's own numbers. Sorted by codes, partners by token; a table
+  // fed these cells sums every union of them as this one does.
+  using PartnerToken = std::function<uint64_t(const std::string& organisation)>;
+  std::vector<wire::SummaryCell> RegionCells(const std::string& week, const PartnerToken& token) const;
+  // The weeks the table holds, oldest first.
+  std::vector<std::string> Weeks() const;
 
   // Totals for a region over a set of ISO weeks.
   TotalsByCode Aggregate(const std::string& region, const std::vector<std::string>& weeks) const;
@@ -119,12 +136,31 @@ class ThemeTable {
   static constexpr uint32_t kNoCode = 0xffffffff;
   static constexpr uint32_t kOpenUnknown = 0xffffffff;
 
+  // One sender's newest snapshot of a week. For a regional broker's, cell
+  // i's partners are partners[partner_begin[i] .. partner_begin[i + 1]),
+  // each an organisation id << 2 | Grid::kHasOpen | Grid::kHasDealtWith;
+  // a node's has none and is itself the organisation of all its cells.
+  struct SenderWeek {
+    std::vector<PackedCell> cells;
+    std::vector<uint32_t> partner_begin;
+    std::vector<uint32_t> partners;
+  };
+  PackedCell Pack(const wire::SummaryCell& c);
+  static auto Codes(const PackedCell& c) { return std::tie(c.municipality, c.theme, c.subtheme); }
+  SenderWeek PackNodeCells(const wire::SummarySnapshot& snapshot);
+  SenderWeek PackRegionalCells(const wire::SummarySnapshot& snapshot);
+  // Calls f(organisation << 2 | parts) for each organisation of cell `i`.
+  template <typename F>
+  static void ForEachOrganisation(uint32_t sender, const SenderWeek& week, size_t i, F&& f);
+
   const ReferenceData& ref_;
+  // Senders (nodes, regional brokers) and the partners behind a regional
+  // broker ("<broker>#<token>"): every organisation a cell may count.
   Interned nodes_;
   Interned municipalities_;
   Interned codes_;  // themes and subthemes; "" is id 0 (the "everything" row)
-  // node id -> its newest snapshot's cells for one week.
-  using Week = std::map<uint32_t, std::vector<PackedCell>>;
+  // sender id -> its newest snapshot's cells for one week.
+  using Week = std::map<uint32_t, SenderWeek>;
   // period -> its week, shared with copies of this table; never changed
   // while shared (Put copies it then).
   std::map<std::string, std::shared_ptr<Week>> periods_;

@@ -39,7 +39,8 @@ std::string ZapHandler::Decide(const std::string& domain, const std::string& mec
   bool on_control = domain == kControlDomain;
   bool on_listen = domain == kListenDomain;
   bool allowed = (on_control && p->role() == wire::ROLE_ADMIN) ||
-                 (on_listen && (p->role() == wire::ROLE_NODE || p->role() == wire::ROLE_SUBSCRIBER));
+                 (on_listen && (p->role() == wire::ROLE_NODE || p->role() == wire::ROLE_SUBSCRIBER ||
+                                p->role() == wire::ROLE_BROKER));
   if (!allowed) {
     reason = "role not allowed on this port";
     return "";

@@ -71,6 +71,7 @@ const char* RoleName(wire::Role r) {
     case wire::ROLE_NODE: return "node";
     case wire::ROLE_SUBSCRIBER: return "subscriber";
     case wire::ROLE_ADMIN: return "admin";
+    case wire::ROLE_BROKER: return "broker";
     default: return "unknown";
   }
 }
@@ -107,6 +108,15 @@ nlohmann::json PrincipalJson(const wire::Principal& p) {
     j["regions"] = p.regions();
     j["emails"] = p.emails();
   }
+  if (p.role() == wire::ROLE_BROKER) {
+    // A regional broker: its region, and how far behind its newest week is.
+    j["region"] = p.regions_size() > 0 ? p.regions(0) : "";
+    j["latest_period"] = p.latest_period().empty() ? nlohmann::json(nullptr) : nlohmann::json(p.latest_period());
+    j["outbox_depth"] = p.outbox_depth();
+    int behind = WeeksBehind(p, std::time(nullptr));
+    j["weeks_behind"] = behind < 0 ? nlohmann::json(nullptr) : nlohmann::json(behind);
+    j["software_version"] = p.software_version();
+  }
   return j;
 }
 
@@ -121,7 +131,57 @@ int Enroll(const BrokerOptions& o) {
   auto r = AskBroker(o, req);
   if (!r.ok()) return Report(r.status());
   if (o.json) std::cout << PrincipalJson(r->principal()).dump(2) << "\n";
-  else std::cout << "enrolled node " << EscapeText(r->principal().id()) << " (" << EscapeText(r->principal().name()) << ")\n";
+  else std::cout << (r->principal().role() == wire::ROLE_BROKER ? "enrolled regional broker " : "enrolled node ")
+                 << EscapeText(r->principal().id()) << " (" << EscapeText(r->principal().name()) << ")\n";
+  return 0;
+}
+
+// A regional broker's link to its upper broker, as the regional broker sees it.
+int UpstreamStatus(const BrokerOptions& o) {
+  wire::ControlRequest req;
+  req.mutable_upstream_status();
+  auto r = AskBroker(o, req);
+  if (!r.ok()) return Report(r.status());
+  const wire::UpstreamStatus& s = r->upstream();
+  auto when = [](int64_t t) { return t ? nlohmann::json(IsoTimeUtc(t)) : nlohmann::json(nullptr); };
+  if (o.json) {
+    nlohmann::json j = {{"configured", s.configured()}};
+    if (s.configured()) {
+      j.update({{"endpoint", s.endpoint()},
+                {"upper_public_key", s.upper_public_key()},
+                {"id", s.id()},
+                {"state", s.state()},
+                {"state_since", when(s.state_since_unix())},
+                {"weeks_pending", s.weeks_pending()},
+                {"pending", s.pending()},
+                {"version", s.version()},
+                {"weeks_acked", s.weeks_acked()},
+                {"last_ack", when(s.last_ack_unix())},
+                {"last_heard", when(s.last_heard_unix())},
+                {"refused", s.refused()},
+                {"last_refusal", s.last_refusal()}});
+    }
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  if (!s.configured()) {
+    std::cout << "This broker sends nothing upward: broker.toml has no [upstream] endpoint "
+                 "(signaal-broker upstream init sets one).\n";
+    return 0;
+  }
+  std::string pending;
+  for (const auto& w : s.pending()) pending += (pending.empty() ? "" : ", ") + w;
+  Table t({"", ""});
+  t.Add({"upper broker", s.endpoint()});
+  t.Add({"as", s.id()});
+  t.Add({"state", s.state() + " since " + LocalTime(s.state_since_unix())});
+  t.Add({"last heard", s.last_heard_unix() ? LocalTime(s.last_heard_unix()) : "never"});
+  t.Add({"weeks waiting", std::to_string(s.weeks_pending()) + (pending.empty() ? "" : " (" + pending + ")")});
+  t.Add({"weeks acked", std::to_string(s.weeks_acked()) +
+                            (s.last_ack_unix() ? ", last " + LocalTime(s.last_ack_unix()) : "")});
+  t.Add({"newest version", std::to_string(s.version())});
+  t.Add({"refused", std::to_string(s.refused()) + (s.last_refusal().empty() ? "" : ", last: " + EscapeText(s.last_refusal()))});
+  std::cout << t.Render();
   return 0;
 }
 
@@ -180,9 +240,9 @@ int Principals(const BrokerOptions& o) {
   Table t({"ID", "NAME", "ROLE", "STATUS", "LAST SEEN", "VERSION", "DETAIL"});
   for (const auto& p : r->principals().principals()) {
     std::string detail, version;
-    if (p.role() == wire::ROLE_NODE) {
+    if (p.role() == wire::ROLE_NODE || p.role() == wire::ROLE_BROKER) {
       int behind = WeeksBehind(p, std::time(nullptr));
-      detail = p.municipality() + ", newest week " + (p.latest_period().empty() ? "-" : p.latest_period()) +
+      detail = (p.role() == wire::ROLE_NODE ? p.municipality() : (p.regions_size() ? p.regions(0) : "")) + ", newest week " + (p.latest_period().empty() ? "-" : p.latest_period()) +
                (behind > 0 ? " (" + std::to_string(behind) + (behind == 1 ? " week" : " weeks") + " behind)" : "") +
                ", outbox " + std::to_string(p.outbox_depth());
       if (!p.software_version().empty()) version = p.software_version() + " / " + p.taxonomy_version();
@@ -515,7 +575,13 @@ void AddBrokerCommands(CLI::App& app, int& exit_code) {
   json(revoke);
   revoke->callback([o, &exit_code] { exit_code = Revoke(*o); });
 
-  auto* principals = broker->add_subcommand("principals", "list enrolled nodes, subscribers and administrators");
+  auto* upstream = broker->add_subcommand("upstream", "this regional broker's link to its upper broker");
+  upstream->require_subcommand(1);
+  auto* upstream_status = upstream->add_subcommand("status", "the link, the weeks waiting and the last refusal");
+  json(upstream_status);
+  upstream_status->callback([o, &exit_code] { exit_code = UpstreamStatus(*o); });
+
+  auto* principals = broker->add_subcommand("principals", "list enrolled nodes, subscribers, regional brokers and administrators");
   json(principals);
   principals->callback([o, &exit_code] { exit_code = Principals(*o); });
 

@@ -33,7 +33,7 @@
 
 #include <zmq.hpp>
 
-#include "broker_link.h"
+#include "signaal/broker_link.h"
 #include "broker_store.h"
 #include "control_handler.h"
 #include "digest_builder.h"
@@ -256,9 +256,9 @@ const NodeConfig& NodeFixtureConfig() {
   return config;
 }
 
-const node::BrokerLink& Link() {
+const BrokerLink& Link() {
   static zmq::context_t* ctx = new zmq::context_t(1);
-  static node::BrokerLink* link = new node::BrokerLink(*ctx, NodeFixtureConfig().broker_endpoint,
+  static BrokerLink* link = new BrokerLink(*ctx, NodeFixtureConfig().broker_endpoint,
                                                        GenerateCurveKeyPair(), NodeFixtureConfig().broker_public_key);
   return *link;
 }

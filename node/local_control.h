@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "broker_link.h"
+#include "signaal/broker_link.h"
 #include "outbox.h"
 #include "signal_store.h"
 #include "store_jobs.h"

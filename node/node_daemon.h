@@ -15,7 +15,7 @@
 
 #include <zmq.hpp>
 
-#include "broker_link.h"
+#include "signaal/broker_link.h"
 #include "local_control.h"
 #include "outbox.h"
 #include "scrubber_cache.h"

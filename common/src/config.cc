@@ -315,6 +315,10 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   r.Int("mail", "retry_max_s", c.mail_retry_max_s, 1, 86400);
   r.Int("mail", "give_up_hours", c.mail_give_up_hours, 1, 720);
   r.Int("mail", "timeout_s", c.mail_timeout_s, 5, 600);
+  r.String("upstream", "endpoint", c.upstream_endpoint);
+  r.String("upstream", "public_key", c.upstream_public_key);
+  r.String("upstream", "id", c.upstream_id);
+  r.String("upstream", "key_file", c.upstream_key_file, true);
   r.String("log", "level", c.log_level);
   r.Require("broker", "data_dir", c.data_dir);
   r.Require("broker", "key_file", c.key_file);
@@ -322,6 +326,19 @@ Result<BrokerConfig> ParseBrokerConfig(const std::string& text, const std::strin
   if (Status s = CheckMetricsListen(c.path, c.metrics_listen); !s.ok()) return s;
   if (Status s = CheckLogLevel(c.path, c.log_level); !s.ok()) return s;
   if (Status s = CheckBrokerControl(c.path, c.control); !s.ok()) return s;
+  if (!c.upstream_endpoint.empty()) {
+    // All four or none: a half-configured link would send nothing and say nothing.
+    for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"public_key", c.upstream_public_key},
+                                     {"id", c.upstream_id},
+                                     {"key_file", c.upstream_key_file}}) {
+      if (value.empty()) {
+        return Status::Usage(c.path + ": key 'upstream." + key + "' is missing (upstream.endpoint is set)");
+      }
+    }
+    if (c.upstream_endpoint.rfind("tcp://", 0) != 0) {
+      return Status::Usage(c.path + ": key 'upstream.endpoint': '" + c.upstream_endpoint + "' is not tcp://HOST:PORT");
+    }
+  }
   return c;
 }
 
@@ -387,8 +404,15 @@ std::string RenderBrokerConfig(const BrokerConfig& c) {
          "\n[mail]\n"
          "# Published digests mailed to subscribers' addresses: \"\" = off (docs/OPERATIONS.md).\n"
          "from = " + Quote(c.mail_from) + "\n"
-         "smtp_url = " + Quote(c.mail_smtp_url) + "\n"
-         "\n[log]\n"
+         "smtp_url = " + Quote(c.mail_smtp_url) + "\n";
+  if (!c.upstream_endpoint.empty()) {
+    out += "\n[upstream]\n"
+           "endpoint = " + Quote(c.upstream_endpoint) + "\n"
+           "public_key = " + Quote(c.upstream_public_key) + "\n"
+           "id = " + Quote(c.upstream_id) + "\n"
+           "key_file = " + Quote(c.upstream_key_file) + "\n";
+  }
+  out += "\n[log]\n"
          "level = " + Quote(c.log_level) + "\n";
   return out;
 }

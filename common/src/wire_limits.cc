@@ -57,7 +57,7 @@ const std::map<std::string, TextRule>& RulesByName() {
     // administrator -> broker; the enrolment request is written by the partner
     add("EnrolmentRequest", {"node_id"}, id);
     add("EnrolmentRequest", {"name"}, name);
-    add("EnrolmentRequest", {"type"}, code);
+    add("EnrolmentRequest", {"type", "region"}, code);
     add("EnrolmentRequest", {"municipality"}, name);  // a code or a name ("Beek (L.)")
     add("EnrolmentRequest", {"curve_public_key"}, key);
     add("EnrolmentRequest", {"sign_public_key"}, hex);

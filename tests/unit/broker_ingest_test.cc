@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 
 #include "broker_store.h"
 #include "digest_worker.h"
@@ -191,6 +192,54 @@ class CellCheck : public ::testing::Test {
   wire::Principal node_;
   SnapshotValidator validator_{Ref()};
 };
+
+TEST_F(CellCheck, ARegionalBrokersCellsNameTheirPartnersAndStayInItsRegion) {
+  Refusal r;
+  // A node's cell with partners: only a regional broker sends them.
+  auto s = WithThemes({"schulden"});
+  s.mutable_cells(0)->add_partners()->set_token(1);
+  EXPECT_FALSE(Check(s, r));
+  EXPECT_EQ(r.reason, "invalid-snapshot") << r.detail;
+
+  node_.set_role(wire::ROLE_BROKER);
+  node_.add_regions("parkstad");
+  s = WithThemes({"schulden", "werk"});
+  auto partner = [](wire::SummaryCell* c, uint64_t token, bool open, bool dealt_with) {
+    auto* p = c->add_partners();
+    p->set_token(token);
+    p->set_has_open(open);
+    p->set_has_dealt_with(dealt_with);
+  };
+  for (auto& c : *s.mutable_cells()) {
+    c.set_open(1);
+    c.set_open_key_sum(3);
+    partner(&c, 5, true, false);
+    partner(&c, 9, false, true);
+  }
+  EXPECT_TRUE(Check(s, r)) << r.detail;
+  // Each shape of a bad cell, refused with the cell named.
+  auto bad = [&](const std::function<void(wire::SummaryCell&)>& change, const std::string& reason) {
+    auto t = s;
+    change(*t.mutable_cells(1));
+    Refusal refusal;
+    EXPECT_FALSE(Check(t, refusal)) << reason;
+    EXPECT_EQ(refusal.reason, reason) << refusal.detail;
+    EXPECT_EQ(refusal.detail.rfind("cell 1: ", 0), 0u) << refusal.detail;
+  };
+  bad([](wire::SummaryCell& c) { c.clear_partners(); }, "invalid-partners");
+  bad([&](wire::SummaryCell& c) { partner(&c, 12, false, true); }, "invalid-partners");   // 3 partners, 2 signals
+  bad([](wire::SummaryCell& c) { c.mutable_partners(1)->set_token(5); }, "invalid-partners");  // a token twice
+  bad([](wire::SummaryCell& c) { c.mutable_partners(1)->set_token(2); }, "invalid-partners");  // not sorted
+  bad([](wire::SummaryCell& c) { c.mutable_partners(0)->set_has_open(false); }, "invalid-partners");  // open, none marked
+  bad([](wire::SummaryCell& c) { c.mutable_partners(0)->set_has_dealt_with(true); c.set_open(2); },
+      "invalid-partners");  // all open, yet one marked dealt-with
+  bad([](wire::SummaryCell& c) { c.set_age_band("18-26"); }, "invalid-partners");
+  bad([](wire::SummaryCell& c) { c.set_municipality("GM0935"); }, "outside-area");  // Maastricht: not Parkstad
+  s.mutable_cells(1)->clear_open();
+  s.mutable_cells(1)->clear_open_key_sum();
+  EXPECT_FALSE(Check(s, r));  // marks without an open count
+  EXPECT_EQ(r.reason, "invalid-partners");
+}
 
 TEST_F(CellCheck, NamesTheFirstRepeatedOrBadCell) {
   Refusal r;

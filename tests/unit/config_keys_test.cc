@@ -51,6 +51,25 @@ TEST(ExampleConfigs, DocumentedExamplesAreValid) {
   EXPECT_EQ(broker->variance, kDefaultVariance);
 }
 
+TEST_F(Scratch, AnUpstreamIsAllFourKeysOrNone) {
+  const std::string head = "[broker]\ndata_dir = \"d\"\nkey_file = \"k\"\n[upstream]\n";
+  auto r = LoadBrokerConfig(Write("u1.toml", head + "endpoint = \"tcp://127.0.0.1:7460\"\nid = \"zl\"\n"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("key 'upstream.public_key' is missing"), std::string::npos) << r.status().message();
+  r = LoadBrokerConfig(Write("u2.toml", head + "endpoint = \"ipc:///x\"\npublic_key = \"k\"\nid = \"zl\"\n"
+                                               "key_file = \"u.key\"\n"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("upstream.endpoint"), std::string::npos) << r.status().message();
+  r = LoadBrokerConfig(Write("u3.toml", head + "endpoint = \"tcp://127.0.0.1:7460\"\npublic_key = \"k\"\n"
+                                               "id = \"zl\"\nkey_file = \"u.key\"\n"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->upstream_id, "zl");
+  EXPECT_EQ(r->upstream_key_file.back(), 'y');  // taken relative to the config's folder
+  auto again = ParseBrokerConfig(RenderBrokerConfig(*r), r->path);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->upstream_endpoint, r->upstream_endpoint);
+}
+
 TEST_F(Scratch, CellKeyParametersAreReadAndChecked) {
   const std::string head = "[broker]\ndata_dir = \"d\"\nkey_file = \"k\"\n[disclosure]\n";
   auto r = LoadBrokerConfig(Write("a.toml", head + "max_deviation = 3\nvariance = 1.5\n"));

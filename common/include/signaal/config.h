@@ -106,6 +106,12 @@ struct BrokerConfig {
   int mail_retry_max_s = 3600;                    // the longest wait: 1..86400
   int mail_give_up_hours = 72;                    // a mail not accepted this long after its digest: 1..720
   int mail_timeout_s = 60;                        // one SMTP transaction: 5..600
+  // [upstream]: this regional broker's upper broker (broker/upstream.h); off
+  // while `endpoint` is "". `signaal-broker upstream init` writes it.
+  std::string upstream_endpoint;     // the upper broker's listen endpoint, tcp://HOST:PORT
+  std::string upstream_public_key;   // its CURVE server key (Z85)
+  std::string upstream_id;           // this broker's id there (its enrolment request's node_id)
+  std::string upstream_key_file;     // this broker's keys for it: CURVE, signing, partner tokens
   // [log]
   std::string log_level = "info";
 };

@@ -1,10 +1,10 @@
-#include "broker_link.h"
+#include "signaal/broker_link.h"
 
 #include <ctime>
 
 #include "signaal/log.h"
 
-namespace signaal::node {
+namespace signaal {
 namespace {
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 constexpr int64_t kRetryRefusedAfter = 30;
@@ -12,8 +12,13 @@ constexpr int64_t kRetryRefusedAfter = 30;
 constexpr int64_t kSilenceIsUnreachable = 45;
 }  // namespace
 
-BrokerLink::BrokerLink(zmq::context_t& ctx, std::string endpoint, CurveKeyPair client, std::string broker_public)
-    : ctx_(ctx), endpoint_(std::move(endpoint)), client_(std::move(client)), broker_public_(std::move(broker_public)) {
+BrokerLink::BrokerLink(zmq::context_t& ctx, std::string endpoint, CurveKeyPair client, std::string broker_public,
+                       std::string peer)
+    : ctx_(ctx),
+      endpoint_(std::move(endpoint)),
+      client_(std::move(client)),
+      broker_public_(std::move(broker_public)),
+      peer_(std::move(peer)) {
   state_since_ = Now();
   Build();
 }
@@ -24,7 +29,7 @@ void BrokerLink::Build() {
   MakeCurveClient(*socket_, client_, broker_public_);
   socket_->set(zmq::sockopt::sndhwm, 100);
   socket_->set(zmq::sockopt::linger, 0);
-  watch_ = std::make_unique<HandshakeWatch>(ctx_, *socket_, "broker");
+  watch_ = std::make_unique<HandshakeWatch>(ctx_, *socket_, peer_);
   socket_->connect(endpoint_);
   built_at_ = Now();
 }
@@ -34,11 +39,11 @@ void BrokerLink::SetState(State s, int64_t now) {
   state_ = s;
   state_since_ = now;
   switch (s) {
-    case State::kConnected: spdlog::info("connected to broker {}", endpoint_); break;
+    case State::kConnected: spdlog::info("connected to {} {}", peer_, endpoint_); break;
     case State::kRefused:
-      spdlog::error("refused by broker {}: this node's key is not enrolled there or was revoked", endpoint_);
+      spdlog::error("refused by {} {}: this key is not enrolled there or was revoked", peer_, endpoint_);
       break;
-    case State::kUnreachable: spdlog::warn("broker {} is unreachable", endpoint_); break;
+    case State::kUnreachable: spdlog::warn("{} {} is unreachable", peer_, endpoint_); break;
     case State::kConnecting: break;
   }
 }
@@ -103,4 +108,4 @@ std::string BrokerLink::StateName() const {
   return "unknown";
 }
 
-}  // namespace signaal::node
+}  // namespace signaal

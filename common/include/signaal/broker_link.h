@@ -1,9 +1,12 @@
-// BrokerLink: the node's one connection to its broker — a CURVE DEALER it
-// alone owns, the socket monitor that tells "refused by broker" from "no
-// answer", and the connection state `signaal node status` reports.
+// BrokerLink: a client's one connection to the broker it reports to — a
+// node's to its broker, a regional broker's to its upper broker
+// (broker/upstream.h): a CURVE DEALER it alone owns, the socket monitor that
+// tells "refused by broker" from "no answer", and the connection state
+// `signaal node status` and `signaal broker upstream status` report.
 //
 // libzmq does not reconnect after a refused handshake, so a refused link
 // rebuilds its socket every 30 s: enrolment at the broker may follow later.
+// Library signaal_uplink (common/src/uplink/): it speaks wire.proto.
 #pragma once
 
 #include <chrono>
@@ -17,13 +20,15 @@
 #include "signaal/keys.h"
 #include "signaal/zmq_util.h"
 
-namespace signaal::node {
+namespace signaal {
 
 class BrokerLink {
  public:
   enum class State { kConnecting, kConnected, kUnreachable, kRefused };
 
-  BrokerLink(zmq::context_t& ctx, std::string endpoint, CurveKeyPair client, std::string broker_public);
+  // `peer` names the broker in log lines ("broker", "upper broker").
+  BrokerLink(zmq::context_t& ctx, std::string endpoint, CurveKeyPair client, std::string broker_public,
+             std::string peer = "broker");
 
   // Sockets to poll: the DEALER and its monitor (may change after Maintain()).
   zmq::socket_t& socket() { return *socket_; }
@@ -56,6 +61,7 @@ class BrokerLink {
   std::string endpoint_;
   CurveKeyPair client_;
   std::string broker_public_;
+  std::string peer_;
   std::unique_ptr<zmq::socket_t> socket_;
   std::unique_ptr<HandshakeWatch> watch_;
   State state_ = State::kConnecting;
@@ -65,4 +71,4 @@ class BrokerLink {
   uint64_t malformed_ = 0;
 };
 
-}  // namespace signaal::node
+}  // namespace signaal
