@@ -3,14 +3,13 @@
 // broker.toml — the regional broker's counterpart of `signaal-node init`.
 #include "upstream_init.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "wire.pb.h"
 #include "signaal/config.h"
+#include "signaal/enrolment.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
 #include "signaal/reference_data.h"
@@ -62,12 +61,7 @@ Result<UpstreamInitResult> UpstreamInit(const UpstreamInitOptions& o) {
   req.set_region(region->code);
   req.set_curve_public_key(keys.curve.public_key);
   req.set_sign_public_key(keys.signing.public_hex);
-  std::string json;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.preserve_proto_field_names = true;
-  opts.add_whitespace = true;
-  (void)google::protobuf::util::MessageToJsonString(req, &json, opts);  // ignored on purpose: plain strings print
-  if (Status s = WriteFileAtomic(r.request, json, 0644); !s.ok()) return s;
+  if (Status s = WriteEnrolmentRequest(r.request, req); !s.ok()) return s;
   std::string section = std::string(text->empty() || text->back() == '\n' ? "" : "\n") +
                         "\n[upstream]\n"
                         "# This broker's upper broker (signaal-broker upstream init).\n"

@@ -5,13 +5,13 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
-#include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
 
 #include "node_daemon.h"
 #include "node_restore.h"
 #include "web/certificate.h"
 #include "signaal/config.h"
+#include "signaal/enrolment.h"
 #include "signaal/files.h"
 #include "signaal/keys.h"
 #include "signaal/log.h"
@@ -102,12 +102,7 @@ int Init(const InitOptions& o) {
   req.set_municipality(m->code);
   req.set_curve_public_key(keys.curve.public_key);
   req.set_sign_public_key(keys.signing.public_hex);
-  std::string json;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.preserve_proto_field_names = true;
-  opts.add_whitespace = true;
-  (void)google::protobuf::util::MessageToJsonString(req, &json, opts);
-  if (Status s = WriteFileAtomic(request_path, json, 0644); !s.ok()) return Fail(s);
+  if (Status s = WriteEnrolmentRequest(request_path, req); !s.ok()) return Fail(s);
 
   if (o.json) {
     nlohmann::json j = {{"config", config_path},        {"public_key", keys.curve.public_key},

@@ -21,11 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atoi(v) : fallback;
-}
-
 int SignalsAt(Network& net, const NodeHandle& node) {
   auto s = net.NodeStatus(node);
   return s.is_null() ? -1 : s["signals"].get<int>();

@@ -24,11 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atoi(v) : fallback;
-}
-
 // Makes `region` a regional broker of `upper`: upstream init, enrolled
 // there, restarted with its [upstream] section.
 ::testing::AssertionResult Federate(Network& region, Network& upper) {

@@ -28,11 +28,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atoi(v) : fallback;
-}
-
 // systemd's end of sd_notify: counts WATCHDOG=1 datagrams.
 class WatchdogListener {
  public:

@@ -231,4 +231,9 @@ std::string ReadText(const std::string& path) {
   return text.str();
 }
 
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : fallback;
+}
+
 }  // namespace signaal::test

@@ -77,6 +77,9 @@ class Daemon {
   int pid_ = -1;
 };
 
+// An integer from the environment (SIGNAAL_CRASH_CYCLES and the like), or `fallback`.
+int EnvInt(const char* name, int fallback);
+
 // Polls `condition` every 100 ms until true or `timeout`.
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::seconds timeout);
 
