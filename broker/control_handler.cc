@@ -104,6 +104,8 @@ wire::ControlResponse ControlHandler::Handle(const wire::ControlRequest& req, co
     case R::kRiskReport:
       return ErrorResponse(Status::Runtime("a risk report is made by the broker's digest worker, not here"));
     case R::kAdvice: return Advice(req.advice(), admin, now);
+    case R::kUpstreamStatus:
+      return ErrorResponse(Status::Runtime("the upstream link is the broker daemon's, not answered here"));
     case R::BODY_NOT_SET: break;
   }
   return ErrorResponse(Status::Usage("the control request names no operation this broker knows"));

@@ -15,6 +15,9 @@ constexpr size_t kMaxSendsPerTick = 32;
 constexpr int64_t kHeartbeatSeconds = 15;
 // A burst of node snapshots for one week makes one new version, not many.
 constexpr int64_t kMakeEverySeconds = 2;
+// Weeks made per Tick at most: each reads the whole week of the table on the
+// loop, so a round of every partner's year is made over several rounds.
+constexpr size_t kMaxMakesPerTick = 8;
 constexpr auto kMaxBackoff = std::chrono::seconds(60);
 
 }  // namespace
@@ -95,18 +98,24 @@ Status Upstream::Make(const ThemeTable& table, const std::string& week, int64_t 
 
 void Upstream::Tick(const ThemeTable& table, int64_t now) {
   link_->Maintain(now);
-  if (!changed_.empty() && now - last_make_ >= kMakeEverySeconds) {
-    last_make_ = now;
-    for (auto it = changed_.begin(); it != changed_.end();) {
+  if (!changed_.empty() && (backlog_ || now - last_make_ >= kMakeEverySeconds)) {
+    size_t made = 0;
+    bool failed = false;
+    for (auto it = changed_.begin(); it != changed_.end() && made < kMaxMakesPerTick; ++made) {
       Status s = Make(table, *it, now);
       if (!s.ok()) {
-        // Kept: made again at the next Tick (a full disk clears).
+        // Kept: made again after kMakeEverySeconds (a full disk clears).
         spdlog::error("upstream: {}", s.message());
+        failed = true;
         ++it;
         continue;
       }
       it = changed_.erase(it);
     }
+    // What is left of a large round goes on at the next Tick; a burst that
+    // was made whole waits for the next one to gather.
+    backlog_ = !changed_.empty() && !failed;
+    if (!backlog_) last_make_ = now;
   }
   SendDue(std::chrono::steady_clock::now());
   if (now - last_heartbeat_ >= kHeartbeatSeconds && link_->state() != BrokerLink::State::kRefused) {

@@ -75,6 +75,7 @@ class Upstream {
   Settings settings_;
   std::unique_ptr<BrokerLink> link_;
   std::set<std::string> changed_;
+  bool backlog_ = false;  // changed weeks left over from the last Tick's bound
   // Weeks made and not yet acked -> their version; the envelopes stay in
   // the store and are read only when sent.
   std::map<std::string, uint64_t> pending_;

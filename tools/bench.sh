@@ -9,13 +9,15 @@
 #   --runs N      repetitions of every benchmark (default 3; medians over them)
 #   --quick       smaller sizes (minutes instead of most of an hour): 10 nodes,
 #                 100k import rows, 500 scale nodes; not for the record
-#   --only LIST   comma-separated of: ingest,import,summary,latency,footprint,digest,scale
+#   --only LIST   comma-separated of: ingest,import,summary,latency,footprint,digest,scale,
+#                 federation (not run unless named: the national picture, issue 19)
 #   --out DIR     where the raw results go (default: DIR/bench-results/<time>)
 #
 # Build first:
 #   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #   cmake --build build-bench -j2 --target bench_ingest bench_import bench_summary \
-#         bench_latency bench_footprint bench_digest bench_ingest_parts bench_import_parts
+#         bench_latency bench_footprint bench_digest bench_ingest_parts bench_import_parts \
+#         bench_federation
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +55,7 @@ if [[ $quick == 1 ]]; then
   scale_args=(--nodes 500 --weeks 52 --cells 10 --window 2)
   latency_args=(--samples 20)
   digest_args=(--smoke)
+  federation_args=(--smoke)
 else
   ingest_args=(--nodes 50 --weeks 20 --cells 100)
   import_args=(--rows 1000000)
@@ -60,6 +63,7 @@ else
   scale_args=(--nodes 5000 --weeks 52 --cells 10 --window 2)
   latency_args=(--samples 50)
   digest_args=(--runs 3)
+  federation_args=(--runs 3 --live 4)
 fi
 
 wanted() { [[ ",$only," == *",$1,"* ]]; }
@@ -80,6 +84,7 @@ for ((r = 1; r <= runs; ++r)); do
   wanted footprint && run footprint "$bin/bench_footprint" "${footprint_args[@]}"
   wanted scale && run scale "$bin/bench_ingest" --name scale "${scale_args[@]}"
   wanted digest && run digest "$bin/bench_digest" "${digest_args[@]}"
+  wanted federation && run federation "$bin/bench_federation" "${federation_args[@]}"
 done
 # Google Benchmark programs repeat themselves and report the median.
 gb() {
