@@ -125,6 +125,7 @@ double RssMiB() { return VmMiB(static_cast<int>(getpid()), "VmRSS"); }
 // --- As processes --------------------------------------------------------
 
 struct Live {
+  double upper_idle_mib = 0;  // before any region sent anything
   double seconds_to_all_acked = 0;
   double upper_rss_mib = 0, upper_peak_mib = 0;
   double digest_ms = 0;
@@ -165,6 +166,7 @@ Result<Live> RunLive(const ReferenceData& ref, const Shape& s, int live, const s
   }
   // All regional brokers at once: each makes its 52 weeks and sends them.
   Live out;
+  out.upper_idle_mib = VmMiB(ChildPid(upper.broker_config()), "VmRSS");
   const auto start = Clock::now();
   for (auto& net : regions) net->broker().Start();
   const bool done = test::WaitUntil(
@@ -284,7 +286,6 @@ int main(int argc, char** argv) {
   rocksdb::WriteOptions synced;
   synced.sync = true;
   broker::SnapshotValidator validator(ref, "nl");
-  const double rss_before_upper = RssMiB();
   broker::ThemeTable upper(ref);
   std::vector<double> take_ms, bare_ms;
   for (size_t i = 0; i < upward.size(); ++i) {
@@ -308,10 +309,19 @@ int main(int argc, char** argv) {
     if (!ok) return Fail("federation", "the upper broker refused " + upward[i].node_id() + " " + upward[i].period());
     bare_ms.push_back(MillisOf([&] { ok = bare->Put(synced, "s/" + std::to_string(i), env.payload()).ok(); }));
   }
+  // The table's memory alone: a second one built from the same weeks, with
+  // nothing else allocated meanwhile.
+  malloc_trim(0);
+  const double rss_before_probe = RssMiB();
+  double upper_table_mib = 0;
+  {
+    broker::ThemeTable probe(ref);
+    for (const auto& up : upward) probe.Put(up);
+    malloc_trim(0);
+    upper_table_mib = RssMiB() - rss_before_probe;
+  }
   upward.clear();
   upward.shrink_to_fit();
-  malloc_trim(0);
-  const double upper_table_mib = RssMiB() - rss_before_upper;
   std::printf("upper broker: a region's week taken in %.2f ms (median), a bare synced put of it %.2f ms: %.2fx; "
               "table of %d region-weeks ~%.0f MiB\n",
               Median(take_ms), Median(bare_ms), Median(take_ms) / Median(bare_ms), s.regions * s.weeks,
@@ -360,11 +370,16 @@ int main(int argc, char** argv) {
     auto l = RunLive(ref, s, live, weeks);
     if (!l.ok()) return Fail("federation", l.status().message());
     const double per_week_s = l->seconds_to_all_acked / l->weeks_acked;
+    const double per_region_week_mib = (l->upper_rss_mib - l->upper_idle_mib) / l->weeks_acked;
     std::printf("live: %d regional brokers started at once; the upper broker acked all %d weeks in %.1f s "
-                "(%.0f ms a region-week end to end); its RSS %.0f MiB, peak %.0f MiB; the country's year "
-                "published there in %.0f ms\n",
-                live, l->weeks_acked, l->seconds_to_all_acked, per_week_s * 1000, l->upper_rss_mib, l->upper_peak_mib,
-                l->digest_ms);
+                "(%.0f ms a region-week end to end); its RSS %.0f MiB idle, %.0f MiB holding them, peak %.0f MiB; "
+                "the country's year published there in %.0f ms\n",
+                live, l->weeks_acked, l->seconds_to_all_acked, per_week_s * 1000, l->upper_idle_mib, l->upper_rss_mib,
+                l->upper_peak_mib, l->digest_ms);
+    std::printf("all %d regions by arithmetic: the upper broker's RSS %.0f MiB holding a year of them\n", s.regions,
+                l->upper_idle_mib + per_region_week_mib * s.regions * s.weeks);
+    report.Set("live.upper_idle_mib", l->upper_idle_mib);
+    report.Set("estimate.upper_rss_mib", l->upper_idle_mib + per_region_week_mib * s.regions * s.weeks);
     std::printf("all %d regions' year by arithmetic: %.0f s to catch up from nothing at that rate; a normal week "
                 "(every region changes its last weeks) %.1f s\n",
                 s.regions, per_week_s * s.regions * s.weeks, per_week_s * s.regions * 2);
