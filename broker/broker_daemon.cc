@@ -540,8 +540,13 @@ void BrokerDaemon::OnControlMessage() {
     if (req.body_case() == wire::ControlRequest::kRevoke && response.ok() &&
         response.principal().role() == wire::ROLE_BROKER) {
       // Its region leaves every later digest; what it sent stays on disk
-      // (a backup of this broker still explains earlier digests).
+      // (a backup of this broker still explains earlier digests). Above
+      // this broker, every week it fed goes again without it.
+      const std::vector<std::string> weeks = table_.Weeks();
       table_.Drop(response.principal().id());
+      if (upstream_) {
+        for (const auto& week : weeks) upstream_->MarkChanged(week);
+      }
       spdlog::info("the cells of regional broker {} no longer count", response.principal().id());
     }
   }
