@@ -9,6 +9,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
 
+#include "broker_client.h"
 #include "commands.h"
 #include "broker_control.pb.h"
 #include "wire.pb.h"
@@ -23,48 +24,6 @@ namespace signaal::cli {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct BrokerOptions {
-  std::string config, control, key_file, broker_key;
-  bool json = false;
-  std::string request_file, name, regions, public_key, id, region, period;
-  uint32_t weeks = 4;
-  std::string out;
-  bool with_keys = false;
-  // `enroll-subscriber --email`, `subscriber-email --add/--remove`
-  std::vector<std::string> emails, add_emails, remove_emails;
-  // `broker advice …`
-  wire::Advice advice;
-};
-
-Result<wire::ControlResponse> AskBroker(const BrokerOptions& o, wire::ControlRequest req,
-                                        std::chrono::milliseconds timeout = 10000ms) {
-  std::string control = o.control, key_file = o.key_file, broker_key = o.broker_key;
-  if (control.empty() || key_file.empty() || broker_key.empty()) {
-    auto config = LoadBrokerConfig(BrokerConfigPath(o.config));
-    if (!config.ok()) return config.status();
-    if (control.empty()) control = config->control;
-    if (key_file.empty()) key_file = config->admin_key_file;
-    if (broker_key.empty()) {
-      auto server = ReadKeyFile(config->key_file);
-      if (!server.ok()) return Status::Usage(server.status().message() + " (or give --broker-key)");
-      broker_key = server->curve.public_key;
-    }
-  }
-  if (control.find("tcp://*") == 0) control.replace(0, 7, "tcp://127.0.0.1");
-  auto admin = ReadKeyFile(key_file);
-  if (!admin.ok()) return admin.status();
-  req.set_schema(wire::SCHEMA_V1);
-  auto r = Call<wire::ControlResponse>(control, &admin->curve, broker_key, req, timeout);
-  if (!r.ok()) {
-    if (r.status().code() == Code::kUnreachable) {
-      return Status::Unreachable("the broker's control port " + control + " is not answering; is signaal-broker running?");
-    }
-    return r.status();
-  }
-  if (!r->ok()) return Status(static_cast<Code>(r->error_code() ? r->error_code() : 1), r->error());
-  return r;
-}
 
 const char* RoleName(wire::Role r) {
   switch (r) {
@@ -133,55 +92,6 @@ int Enroll(const BrokerOptions& o) {
   if (o.json) std::cout << PrincipalJson(r->principal()).dump(2) << "\n";
   else std::cout << (r->principal().role() == wire::ROLE_BROKER ? "enrolled regional broker " : "enrolled node ")
                  << EscapeText(r->principal().id()) << " (" << EscapeText(r->principal().name()) << ")\n";
-  return 0;
-}
-
-// A regional broker's link to its upper broker, as the regional broker sees it.
-int UpstreamStatus(const BrokerOptions& o) {
-  wire::ControlRequest req;
-  req.mutable_upstream_status();
-  auto r = AskBroker(o, req);
-  if (!r.ok()) return Report(r.status());
-  const wire::UpstreamStatus& s = r->upstream();
-  auto when = [](int64_t t) { return t ? nlohmann::json(IsoTimeUtc(t)) : nlohmann::json(nullptr); };
-  if (o.json) {
-    nlohmann::json j = {{"configured", s.configured()}};
-    if (s.configured()) {
-      j.update({{"endpoint", s.endpoint()},
-                {"upper_public_key", s.upper_public_key()},
-                {"id", s.id()},
-                {"state", s.state()},
-                {"state_since", when(s.state_since_unix())},
-                {"weeks_pending", s.weeks_pending()},
-                {"pending", s.pending()},
-                {"version", s.version()},
-                {"weeks_acked", s.weeks_acked()},
-                {"last_ack", when(s.last_ack_unix())},
-                {"last_heard", when(s.last_heard_unix())},
-                {"refused", s.refused()},
-                {"last_refusal", s.last_refusal()}});
-    }
-    std::cout << j.dump(2) << "\n";
-    return 0;
-  }
-  if (!s.configured()) {
-    std::cout << "This broker sends nothing upward: broker.toml has no [upstream] endpoint "
-                 "(signaal-broker upstream init sets one).\n";
-    return 0;
-  }
-  std::string pending;
-  for (const auto& w : s.pending()) pending += (pending.empty() ? "" : ", ") + w;
-  Table t({"", ""});
-  t.Add({"upper broker", s.endpoint()});
-  t.Add({"as", s.id()});
-  t.Add({"state", s.state() + " since " + LocalTime(s.state_since_unix())});
-  t.Add({"last heard", s.last_heard_unix() ? LocalTime(s.last_heard_unix()) : "never"});
-  t.Add({"weeks waiting", std::to_string(s.weeks_pending()) + (pending.empty() ? "" : " (" + pending + ")")});
-  t.Add({"weeks acked", std::to_string(s.weeks_acked()) +
-                            (s.last_ack_unix() ? ", last " + LocalTime(s.last_ack_unix()) : "")});
-  t.Add({"newest version", std::to_string(s.version())});
-  t.Add({"refused", std::to_string(s.refused()) + (s.last_refusal().empty() ? "" : ", last: " + EscapeText(s.last_refusal()))});
-  std::cout << t.Render();
   return 0;
 }
 
