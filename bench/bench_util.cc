@@ -18,6 +18,14 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+double MillisOf(const std::function<void()>& fn) {
+  auto start = Clock::now();
+  fn();
+  return SecondsSince(start) * 1000;
+}
+
+double RssMiB() { return VmMiB(static_cast<int>(getpid()), "VmRSS"); }
+
 double Median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());

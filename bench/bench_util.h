@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,6 +27,10 @@ double Median(std::vector<double> values);
 // Nearest-rank percentile, p in [0, 100].
 double Percentile(std::vector<double> values, double p);
 
+// How long `fn` takes, in milliseconds.
+double MillisOf(const std::function<void()>& fn);
+// This process's resident memory now, in MiB.
+double RssMiB();
 // From /proc/<pid>/status, in MiB: "VmRSS" (now) or "VmHWM" (peak).
 double VmMiB(int pid, const char* field);
 int OpenFds(int pid);

@@ -67,14 +67,6 @@ std::unique_ptr<broker::ThemeTable> MakeTable(int nodes, int weeks_held) {
   return t;
 }
 
-double MillisOf(const std::function<void()>& fn) {
-  auto start = Clock::now();
-  fn();
-  return SecondsSince(start) * 1000;
-}
-
-double RssMiB() { return VmMiB(static_cast<int>(getpid()), "VmRSS"); }
-
 }  // namespace
 }  // namespace signaal::bench
 

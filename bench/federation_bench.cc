@@ -114,14 +114,6 @@ uint64_t Token(const std::string& secret, const std::string& name) {
   return t;
 }
 
-double MillisOf(const std::function<void()>& fn) {
-  auto start = Clock::now();
-  fn();
-  return SecondsSince(start) * 1000;
-}
-
-double RssMiB() { return VmMiB(static_cast<int>(getpid()), "VmRSS"); }
-
 // --- As processes --------------------------------------------------------
 
 struct Live {
