@@ -243,7 +243,9 @@ Status BrokerDaemon::Run(const std::atomic<bool>& stop) {
     if (items[4].revents & ZMQ_POLLIN) OnDigestFinished();
     if (metrics_ && (items[metrics_at].revents & ZMQ_POLLIN)) {
       metrics_->HandleOne([this] {
-        return RenderBrokerMetrics(control_handler_->StatusView().status(), registry_.List(), Now());
+        wire::BrokerStatus status = control_handler_->StatusView().status();
+        AddUpstream(status);
+        return RenderBrokerMetrics(status, registry_.List(), Now());
       });
     }
     if (mail_ && (items[mail_at].revents & ZMQ_POLLIN)) mail_->OnFinished(Now());
@@ -493,6 +495,13 @@ void BrokerDaemon::HandleHeartbeat(const zmq::message_t& rid, const wire::Princi
   Reply(rid, m);
 }
 
+void BrokerDaemon::AddUpstream(wire::BrokerStatus& status) const {
+  if (!upstream_) return;
+  const wire::UpstreamStatus up = upstream_->StatusView();
+  status.set_upstream_state(up.state());
+  status.set_upstream_weeks_pending(up.weeks_pending());
+}
+
 void BrokerDaemon::OnControlMessage() {
   std::vector<zmq::message_t> frames;
   bool too_many = false;
@@ -537,6 +546,7 @@ void BrokerDaemon::OnControlMessage() {
   } else {
     registry_.Touch(admin->id(), Now());
     response = control_handler_->Handle(req, *admin, Now());
+    if (req.body_case() == wire::ControlRequest::kStatus && response.ok()) AddUpstream(*response.mutable_status());
     if (req.body_case() == wire::ControlRequest::kRevoke && response.ok() &&
         response.principal().role() == wire::ROLE_BROKER) {
       // Its region leaves every later digest; what it sent stays on disk

@@ -92,6 +92,8 @@ class BrokerDaemon {
   // An info line on what was ingested, at most once a minute.
   void LogIngest(int64_t now, bool force = false);
   void OnControlMessage();
+  // A regional broker's link upward, in `status` and the metrics.
+  void AddUpstream(wire::BrokerStatus& status) const;
   void Reply(const zmq::message_t& routing_id, const wire::BrokerMessage& message);
   void Nack(const zmq::message_t& routing_id, const std::string& reason, const std::string& detail,
             const std::string& period = "", uint64_t version = 0, uint64_t stored_version = 0);

@@ -50,6 +50,12 @@ std::string RenderBrokerMetrics(const wire::BrokerStatus& s, const std::vector<w
           static_cast<double>(s.digests_building()));
   m.Gauge("signaal_broker_mail_queued", "Digest mails waiting to be accepted by the SMTP server.",
           static_cast<double>(s.mail_queued()));
+  if (!s.upstream_state().empty()) {
+    m.Gauge("signaal_broker_upstream_connected", "1 while the link to the upper broker is connected.",
+            s.upstream_state() == "connected" ? 1 : 0);
+    m.Gauge("signaal_broker_upstream_weeks_pending", "Weeks changed or made and not yet acked by the upper broker.",
+            static_cast<double>(s.upstream_weeks_pending()));
+  }
   std::map<std::string, int> enrolled, connected;
   for (const auto& p : principals) {
     if (p.revoked()) continue;

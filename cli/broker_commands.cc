@@ -184,6 +184,10 @@ int BrokerStatus(const BrokerOptions& o) {
                         {"digests_published", s.digests_published()},
                         {"digests_building", s.digests_building()},
                         {"mail_queued", s.mail_queued()},
+                        {"upstream", s.upstream_state().empty()
+                                         ? nlohmann::json(nullptr)
+                                         : nlohmann::json({{"state", s.upstream_state()},
+                                                           {"weeks_pending", s.upstream_weeks_pending()}})},
                         {"taxonomy_version", s.taxonomy_version()},
                         {"counters", nlohmann::json::object()}};
     for (const auto& [k, v] : s.counters()) j["counters"][k] = v;
@@ -200,6 +204,10 @@ int BrokerStatus(const BrokerOptions& o) {
   t.Add({"digests published", std::to_string(s.digests_published())});
   t.Add({"digests being built", std::to_string(s.digests_building())});
   t.Add({"digest mails queued", std::to_string(s.mail_queued())});
+  if (!s.upstream_state().empty()) {
+    t.Add({"upper broker", s.upstream_state() + ", " + std::to_string(s.upstream_weeks_pending()) +
+                               " weeks waiting (signaal broker upstream status)"});
+  }
   std::map<std::string, uint64_t> counters(s.counters().begin(), s.counters().end());
   for (const auto& [k, v] : counters) t.Add({k, std::to_string(v)});
   std::cout << t.Render();

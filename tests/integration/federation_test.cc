@@ -134,6 +134,10 @@ TEST(Federation, TheProvincialDigestIsWhatOneBrokerHoldingEveryNodePublishes) {
   ASSERT_TRUE(StartFederation(f));
   for (size_t i = 0; i < f.nodes.size(); ++i) ASSERT_TRUE(Import(f, i, 300, 40 + static_cast<int>(i), 5, 6));
   ASSERT_TRUE(AllDrained(f)) << f.zuid.broker().ReadLog() << f.province.broker().ReadLog();
+  auto zuid_status = f.zuid.BrokerCli({"status", "--json"}).Json();
+  EXPECT_EQ(zuid_status["upstream"]["state"], "connected") << zuid_status.dump();
+  EXPECT_EQ(zuid_status["upstream"]["weeks_pending"], 0) << zuid_status.dump();
+  EXPECT_TRUE(f.province.BrokerCli({"status", "--json"}).Json()["upstream"].is_null());
 
   // The reference: one broker for all of Limburg holding every node. Each
   // node's folder is copied (same keys, same store), pointed at it and

@@ -8,6 +8,7 @@
 
 #include <random>
 
+#include "broker_metrics.h"
 #include "digest_builder.h"
 #include "disclosure_policy.h"
 #include "theme_table.h"
@@ -209,6 +210,21 @@ TEST(RegionCellsUpward, ARevokedRegionLeavesTheTable) {
   EXPECT_EQ(upper.snapshot_count(), 0u);
   EXPECT_TRUE(upper.Aggregate("limburg", {week}).empty());
   EXPECT_EQ(upper.LatestPeriod("broker-zuid"), "");
+}
+
+TEST(UpstreamMetrics, ARegionalBrokerShowsItsLinkAndAnUpperBrokerItsRegionalBrokers) {
+  wire::BrokerStatus status;
+  wire::Principal regional;
+  regional.set_id("broker-zuid-limburg");
+  regional.set_role(wire::ROLE_BROKER);
+  std::string page = RenderBrokerMetrics(status, {regional}, 1000);
+  EXPECT_EQ(page.find("signaal_broker_upstream_"), std::string::npos);  // no [upstream]: no gauges
+  EXPECT_NE(page.find("signaal_broker_principals_enrolled{role=\"broker\"} 1"), std::string::npos) << page;
+  status.set_upstream_state("unreachable");
+  status.set_upstream_weeks_pending(3);
+  page = RenderBrokerMetrics(status, {}, 1000);
+  EXPECT_NE(page.find("signaal_broker_upstream_connected 0"), std::string::npos) << page;
+  EXPECT_NE(page.find("signaal_broker_upstream_weeks_pending 3"), std::string::npos) << page;
 }
 
 }  // namespace
