@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "signaal/log.h"
+#include "signaal/wire_limits.h"
 
 namespace signaal::broker {
 namespace {
@@ -47,6 +48,7 @@ Status Upstream::Start(const ThemeTable& table, int64_t now) {
   for (const auto& [week, entry] : *weeks) {
     if (entry.acked()) {
       ++acked_weeks_;
+      newest_acked_ = std::max(newest_acked_, entry.version());
     } else {
       pending_[week] = entry.version();
     }
@@ -165,6 +167,11 @@ void Upstream::OnMessage(const ThemeTable& table, int64_t now) {
     if (!m) return;
     last_heard_ = now;
     link_->HeardFromBroker(now);
+    // The upper broker's strings are bounded before any is kept or logged.
+    if (Status s = CheckWireStrings(*m); !s.ok()) {
+      spdlog::warn("the upper broker sent a message with {}; ignored", LogSafe(s.message()));
+      continue;
+    }
     if (m->has_ack()) {
       const wire::Ack& ack = m->ack();
       auto it = pending_.find(ack.period());
@@ -181,6 +188,7 @@ void Upstream::OnMessage(const ThemeTable& table, int64_t now) {
       pending_.erase(it);
       schedule_.erase(ack.period());
       ++acked_weeks_;
+      newest_acked_ = std::max(newest_acked_, ack.version());
       last_ack_ = now;
     } else if (m->has_nack()) {
       const wire::Nack& nack = m->nack();
@@ -198,8 +206,12 @@ void Upstream::OnMessage(const ThemeTable& table, int64_t now) {
       // Lower than what it acked: the upper broker was restored from a
       // backup. The weeks it lost are sent again.
       const uint64_t newest = m->heartbeat_ack().newest_version();
+      if (newest >= newest_acked_) continue;  // the usual answer: no store read
       auto weeks = store_.AllUpstreamWeeks();
-      if (!weeks.ok()) continue;
+      if (!weeks.ok()) {
+        spdlog::error("upstream: {}", weeks.status().message());  // asked again at the next heartbeat
+        continue;
+      }
       for (const auto& [week, entry] : *weeks) {
         if (!entry.acked() || entry.version() <= newest) continue;
         spdlog::warn("the upper broker holds v{} at most; week {} (v{}) goes again", newest, week, entry.version());

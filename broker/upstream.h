@@ -83,6 +83,7 @@ class Upstream {
   std::string token_secret_;  // raw bytes of the key file's pseudonym secret
   uint64_t version_ = 0;
   uint64_t acked_weeks_ = 0;
+  uint64_t newest_acked_ = 0;  // the highest version the upper broker acked
   int64_t last_ack_ = 0, last_heard_ = 0, last_heartbeat_ = 0, last_make_ = 0;
   uint64_t refused_ = 0;
   std::string last_refusal_;

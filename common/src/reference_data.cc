@@ -248,14 +248,14 @@ Status ReferenceData::LoadAreas(const std::string& path) {
                            ") of municipalities.csv lies in no area; add a row for it");
     }
     std::set<std::string> seen;
-    std::vector<std::string> todo = {m.code};
-    while (!todo.empty()) {
-      std::string code = todo.back();
-      todo.pop_back();
+    std::vector<std::string> to_visit = {m.code};
+    while (!to_visit.empty()) {
+      std::string code = to_visit.back();
+      to_visit.pop_back();
       if (!seen.insert(code).second) continue;
       Region& r = regions_.at(code);
       r.municipalities.push_back(m.code);
-      todo.insert(todo.end(), r.parents.begin(), r.parents.end());
+      to_visit.insert(to_visit.end(), r.parents.begin(), r.parents.end());
     }
   }
   for (auto& [code, region] : regions_) {
